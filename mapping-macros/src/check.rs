@@ -1,0 +1,847 @@
+//! Syntax tree → checked model. Every rule is a `check_*` function; every mistake in the table
+//! is collected, in source order, and reported together.
+
+use std::fmt::Display;
+
+use proc_macro2::{Ident, Span};
+
+use crate::ast::{self, Row, Section, SectionHead, Source, Target};
+use crate::keys;
+use crate::model::{Event, EventTarget, Field, LineItems, Mapping, Page, Record};
+use crate::suggest::closest;
+use crate::vocabulary::{
+    EVENT_CODES, FieldScope, LINE_ITEMS, NAMED_SECTIONS, PAGE_CATEGORY_ARM, SectionKind, list,
+};
+
+/// Collects errors; a check reports a problem and carries on with the next row.
+#[derive(Default)]
+struct Ctxt {
+    errors: Vec<syn::Error>,
+}
+
+impl Ctxt {
+    fn error(&mut self, span: Span, message: impl Display) {
+        self.errors.push(syn::Error::new(span, message));
+    }
+
+    fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    fn finish<T>(self, value: T) -> syn::Result<T> {
+        match self.errors.into_iter().reduce(|mut all, error| {
+            all.combine(error);
+            all
+        }) {
+            Some(errors) => Err(errors),
+            None => Ok(value),
+        }
+    }
+}
+
+/// Checks a parsed table and builds its model.
+pub fn check(table: ast::Table) -> syn::Result<Mapping> {
+    let mut cx = Ctxt::default();
+    let mut mapping = Mapping {
+        attrs: table.attrs,
+        vis: table.vis,
+        ident: table.ident,
+        events: Vec::new(),
+        page: Page::default(),
+        event_data: Record::default(),
+        line_items: None,
+    };
+    let mut seen_sections: Vec<(SectionKind, Span)> = Vec::new();
+    for section in &table.sections {
+        let Some(kind) = check_section_head(&mut cx, section, &mut seen_sections) else {
+            continue;
+        };
+        match kind {
+            SectionKind::Events => mapping.events = check_events(&mut cx, &section.rows),
+            SectionKind::Page => mapping.page = check_page(&mut cx, &section.rows),
+            SectionKind::Properties => {
+                mapping.event_data = check_record(&mut cx, &section.rows, FieldScope::EventData);
+            }
+            SectionKind::Products => {
+                let SectionHead::Array { source, .. } = &section.head else {
+                    continue;
+                };
+                let array = check_array_name(&mut cx, source);
+                let record = check_record(&mut cx, &section.rows, FieldScope::LineItem);
+                if let Some((source, span)) = array {
+                    mapping.line_items = Some(LineItems {
+                        source,
+                        span,
+                        record,
+                    });
+                }
+            }
+        }
+    }
+    if !cx.has_errors() {
+        check_binds_something(&mut cx, &mapping, table.body_span);
+    }
+    cx.finish(mapping)
+}
+
+/// Identifies a section; reports unknown, misspelt and repeated ones. `None` skips its rows.
+fn check_section_head(
+    cx: &mut Ctxt,
+    section: &Section,
+    seen: &mut Vec<(SectionKind, Span)>,
+) -> Option<SectionKind> {
+    let (kind, span) = match &section.head {
+        SectionHead::Named(ident) => {
+            let name = ident.to_string();
+            let Some((_, kind)) = NAMED_SECTIONS.iter().find(|(known, _)| *known == name) else {
+                report_unknown_section(cx, ident, &name);
+                return None;
+            };
+            (*kind, ident.span())
+        }
+        SectionHead::Array { source, target } => {
+            if target != LINE_ITEMS {
+                cx.error(
+                    target.span(),
+                    format!(
+                        "the products section fills `line_items`, not `{target}`: write `{} => line_items {{ … }}`",
+                        source_text(source)
+                    ),
+                );
+                return None;
+            }
+            (SectionKind::Products, source.span())
+        }
+    };
+    if let Some((_, first)) = seen.iter().find(|(seen_kind, _)| *seen_kind == kind) {
+        let name = kind.display();
+        cx.error(
+            span,
+            format!("duplicate `{name}` section: move its rows into the first one"),
+        );
+        cx.error(*first, format!("first `{name}` section here"));
+        return None;
+    }
+    seen.push((kind, span));
+    Some(kind)
+}
+
+fn report_unknown_section(cx: &mut Ctxt, ident: &Ident, name: &str) {
+    let named: Vec<&str> = NAMED_SECTIONS.iter().map(|(known, _)| *known).collect();
+    let message = if name == "products" || name == LINE_ITEMS {
+        "the products section is written `products => line_items { … }`".to_owned()
+    } else if let Some(suggestion) = closest(name, &named) {
+        format!("unknown section `{name}`: did you mean `{suggestion}`?")
+    } else {
+        let all: Vec<&str> = named
+            .iter()
+            .copied()
+            .chain([SectionKind::Products.display()])
+            .collect();
+        format!(
+            "unknown section `{name}`: a table has {} sections",
+            list(&all)
+        )
+    };
+    cx.error(ident.span(), message);
+}
+
+fn source_text(source: &Source) -> String {
+    match source {
+        Source::Lit(lit) => format!("{:?}", lit.value()),
+        Source::Ident(ident) => ident.to_string(),
+        Source::Wildcard(_) => "_".to_owned(),
+    }
+}
+
+fn check_events(cx: &mut Ctxt, rows: &[Row]) -> Vec<Event> {
+    let mut events: Vec<Event> = Vec::new();
+    // Alias forms (lowercase, separators removed) of the events so far, with their owner.
+    let mut forms: Vec<(String, usize)> = Vec::new();
+    for row in rows {
+        let name = check_event_name(cx, &row.source);
+        let target = check_event_target(cx, &row.target);
+        let (Some((name, span)), Some(target)) = (name, target) else {
+            continue;
+        };
+        let words = keys::event_words(&name);
+        let event = Event {
+            name,
+            span,
+            words,
+            target,
+        };
+        if check_duplicate_event(cx, &event, &events, &forms) {
+            continue;
+        }
+        forms.push((event.words.concat(), events.len()));
+        if let Some(action_first) = keys::action_first(&event.words) {
+            forms.push((action_first.concat(), events.len()));
+        }
+        events.push(event);
+    }
+    events
+}
+
+fn check_event_name(cx: &mut Ctxt, source: &Source) -> Option<(String, Span)> {
+    match source {
+        Source::Lit(lit) => {
+            let name = lit.value();
+            if name.trim().is_empty() {
+                cx.error(
+                    lit.span(),
+                    "empty Segment event name: write the event as Segment receives it, such as `\"Order Completed\"`",
+                );
+                None
+            } else if keys::event_words(&name).is_empty() {
+                cx.error(
+                    lit.span(),
+                    format!("Segment event name {name:?} has only spaces and underscores: name the event"),
+                );
+                None
+            } else {
+                Some((name, lit.span()))
+            }
+        }
+        Source::Ident(ident) => {
+            cx.error(
+                ident.span(),
+                format!("Segment event names are string literals: write `\"{ident}\"`"),
+            );
+            None
+        }
+        Source::Wildcard(token) => {
+            cx.error(
+                token.span,
+                "`_` is not allowed in `events`: events the table does not bind are sent under their own name",
+            );
+            None
+        }
+    }
+}
+
+fn check_event_target(cx: &mut Ctxt, target: &Target) -> Option<EventTarget> {
+    match target {
+        Target::Ident(ident) => {
+            let name = ident.to_string();
+            if EVENT_CODES.contains(&name.as_str()) {
+                return Some(EventTarget::Standard(ident.clone()));
+            }
+            let message = match closest(&name, EVENT_CODES) {
+                Some(suggestion) => {
+                    format!("unknown Pinterest event `{name}`: did you mean `{suggestion}`?")
+                }
+                None => format!(
+                    "unknown Pinterest event `{name}`: the standard events are {}; write a string literal such as `\"{name}\"` for a partner-defined event",
+                    list(EVENT_CODES)
+                ),
+            };
+            cx.error(ident.span(), message);
+            None
+        }
+        Target::Lit(lit) => {
+            let name = lit.value();
+            if name.trim().is_empty() {
+                cx.error(
+                    lit.span(),
+                    "empty Pinterest event name: write a standard event such as `Checkout`, or a partner-defined name",
+                );
+                None
+            } else if EVENT_CODES.contains(&name.as_str()) {
+                cx.error(
+                    lit.span(),
+                    format!("{name:?} is the standard event `{name}`: write it as an identifier, `{name}`"),
+                );
+                None
+            } else {
+                Some(EventTarget::Partner(name, lit.span()))
+            }
+        }
+    }
+}
+
+/// Reports an event that Segment's alias rule already sends to an earlier row; returns whether
+/// it did.
+fn check_duplicate_event(
+    cx: &mut Ctxt,
+    event: &Event,
+    events: &[Event],
+    forms: &[(String, usize)],
+) -> bool {
+    let own_forms = std::iter::once(event.words.concat())
+        .chain(keys::action_first(&event.words).map(|words| words.concat()));
+    for form in own_forms {
+        if let Some((_, owner)) = forms.iter().find(|(seen, _)| *seen == form) {
+            let first = &events[*owner];
+            let message = if first.name == event.name {
+                format!("duplicate Segment event {:?}", event.name)
+            } else {
+                format!(
+                    "duplicate Segment event {:?}: Segment's alias rule already matches it to {:?}",
+                    event.name, first.name
+                )
+            };
+            cx.error(event.span, message);
+            cx.error(first.span, format!("{:?} first mapped here", first.name));
+            return true;
+        }
+    }
+    false
+}
+
+fn check_page(cx: &mut Ctxt, rows: &[Row]) -> Page {
+    let mut page = Page::default();
+    let mut with_category_span: Option<Span> = None;
+    let mut without_category_span: Option<Span> = None;
+    for row in rows {
+        let (arm_span, first_span, arm_name) = match &row.source {
+            Source::Ident(ident) if ident == PAGE_CATEGORY_ARM => {
+                (ident.span(), &mut with_category_span, PAGE_CATEGORY_ARM)
+            }
+            Source::Wildcard(token) => (token.span, &mut without_category_span, "_"),
+            other => {
+                let written = source_text(other);
+                let message = match closest(&written, &[PAGE_CATEGORY_ARM]) {
+                    Some(suggestion) => {
+                        format!("unknown page arm `{written}`: did you mean `{suggestion}`?")
+                    }
+                    None => format!(
+                        "unknown page arm `{written}`: the page section has `category => …` for pages with a category and `_ => …` for the others"
+                    ),
+                };
+                cx.error(other.span(), message);
+                check_event_target(cx, &row.target);
+                continue;
+            }
+        };
+        let target = check_event_target(cx, &row.target);
+        if let Some(first) = *first_span {
+            cx.error(arm_span, format!("duplicate `{arm_name}` arm in `page`"));
+            cx.error(first, format!("first `{arm_name}` arm here"));
+            continue;
+        }
+        *first_span = Some(arm_span);
+        if arm_name == PAGE_CATEGORY_ARM {
+            page.with_category = target;
+        } else {
+            page.without_category = target;
+        }
+    }
+    page
+}
+
+/// A target while its section is being checked; idents are assigned once all are known.
+struct PendingField {
+    key: String,
+    documented: bool,
+    span: Span,
+}
+
+fn check_record(cx: &mut Ctxt, rows: &[Row], scope: FieldScope) -> Record {
+    let section = scope.section();
+    let mut pending: Vec<PendingField> = Vec::new();
+    let mut record = Record::default();
+    // Loose forms of the sources so far, with the name as written and its span.
+    let mut sources: Vec<(String, String, Span)> = Vec::new();
+    for row in rows {
+        let source = check_property_name(cx, &row.source, section);
+        let target = check_field_target(cx, &row.target, scope);
+        let Some((source, span)) = source else {
+            continue;
+        };
+        let loose = keys::loose(&source);
+        if let Some((_, first, first_span)) = sources.iter().find(|(seen, _, _)| *seen == loose) {
+            let name = section.display();
+            let message = if *first == source {
+                format!("Segment property {source:?} is bound twice in `{name}`")
+            } else {
+                format!(
+                    "Segment property {source:?} is bound twice in `{name}`: property names match ignoring case and punctuation, so it is the same as {first:?}"
+                )
+            };
+            cx.error(span, message);
+            cx.error(*first_span, format!("{first:?} first bound here"));
+            continue;
+        }
+        sources.push((loose, source.clone(), span));
+        let Some(target) = target else {
+            continue;
+        };
+        let field = match pending.iter().position(|field| field.key == target.key) {
+            Some(index) => index,
+            None => {
+                pending.push(target);
+                pending.len() - 1
+            }
+        };
+        record.rows.push(crate::model::Row {
+            source,
+            span,
+            field,
+        });
+    }
+    record.fields = assign_field_idents(pending);
+    record
+}
+
+/// The Segment array property of the products section: `products` or `"products"`.
+fn check_array_name(cx: &mut Ctxt, source: &Source) -> Option<(String, Span)> {
+    let name = match source {
+        Source::Lit(lit) => lit.value(),
+        other => source_text(other),
+    };
+    check_property_text(cx, name, source.span())
+}
+
+/// A Segment property name on the left of a row.
+fn check_property_name(
+    cx: &mut Ctxt,
+    source: &Source,
+    section: SectionKind,
+) -> Option<(String, Span)> {
+    let name = match source {
+        Source::Lit(lit) => lit.value(),
+        Source::Ident(ident) => {
+            cx.error(
+                ident.span(),
+                format!("Segment property names are string literals: write `\"{ident}\"`"),
+            );
+            return None;
+        }
+        Source::Wildcard(token) => {
+            cx.error(
+                token.span,
+                format!(
+                    "`_` is not allowed in `{}`: bind each property by name",
+                    section.display()
+                ),
+            );
+            return None;
+        }
+    };
+    check_property_text(cx, name, source.span())
+}
+
+fn check_property_text(cx: &mut Ctxt, name: String, span: Span) -> Option<(String, Span)> {
+    if name.trim().is_empty() {
+        cx.error(span, "empty Segment property name: write the property as Segment sends it, such as `\"order_id\"`");
+        None
+    } else if name.contains('.') {
+        cx.error(
+            span,
+            format!("Segment property {name:?} contains `.`: the table binds top-level property names, not nested paths"),
+        );
+        None
+    } else if keys::loose(&name).is_empty() {
+        cx.error(
+            span,
+            format!("Segment property {name:?} can never match: property names are compared by their ASCII letters and digits only"),
+        );
+        None
+    } else {
+        Some((name, span))
+    }
+}
+
+fn check_field_target(cx: &mut Ctxt, target: &Target, scope: FieldScope) -> Option<PendingField> {
+    let (key, span, documented) = match target {
+        Target::Ident(ident) => (ident.to_string(), ident.span(), true),
+        Target::Lit(lit) => (lit.value(), lit.span(), false),
+    };
+    if documented && scope.fields().contains(&key.as_str()) {
+        return Some(PendingField {
+            key,
+            documented,
+            span,
+        });
+    }
+    if let Some(message) = wrong_section_message(&key, scope) {
+        cx.error(span, message);
+        return None;
+    }
+    if documented {
+        let noun = scope.noun();
+        let message = match closest(&key, scope.fields()) {
+            Some(suggestion) => format!(
+                "unknown Pinterest {noun} `{key}`: did you mean `{suggestion}`? (a string literal such as `\"{key}\"` declares a custom key)"
+            ),
+            None => format!(
+                "unknown Pinterest {noun} `{key}`: the documented {noun}s are {}; a string literal such as `\"{key}\"` declares a custom key",
+                list(scope.fields())
+            ),
+        };
+        cx.error(span, message);
+        return None;
+    }
+    if key.trim().is_empty() {
+        cx.error(
+            span,
+            "empty custom key: name the key Pinterest should receive",
+        );
+        None
+    } else if scope.fields().contains(&key.as_str()) {
+        cx.error(
+            span,
+            format!("custom key {key:?} spells the documented field `{key}`: write it as an identifier, `{key}`"),
+        );
+        None
+    } else {
+        Some(PendingField {
+            key,
+            documented,
+            span,
+        })
+    }
+}
+
+/// The message for a documented name bound in the wrong section, if `key` is one.
+fn wrong_section_message(key: &str, scope: FieldScope) -> Option<String> {
+    if key == LINE_ITEMS {
+        return Some(match scope {
+            FieldScope::EventData => {
+                "`line_items` is filled by the products section: write `products => line_items { … }`".to_owned()
+            }
+            FieldScope::LineItem => {
+                "`line_items` is the list this section fills: bind each product property to a line-item field".to_owned()
+            }
+        });
+    }
+    let other = scope.other();
+    other.fields().contains(&key).then(|| {
+        format!(
+            "`{key}` is {} {}: bind it in the `{}` section",
+            other.article(),
+            other.noun(),
+            other.section().display()
+        )
+    })
+}
+
+/// Gives every field a distinct Rust name. Documented fields keep theirs; a custom key becomes
+/// a snake-case identifier, numbered when two keys would otherwise collide.
+fn assign_field_idents(pending: Vec<PendingField>) -> Vec<Field> {
+    let mut taken: Vec<String> = pending
+        .iter()
+        .filter(|field| field.documented)
+        .map(|field| field.key.clone())
+        .chain([LINE_ITEMS.to_owned()])
+        .collect();
+    pending
+        .into_iter()
+        .map(|field| {
+            let name = if field.documented {
+                field.key.clone()
+            } else {
+                let base = rust_field_name(&field.key);
+                let mut name = base.clone();
+                let mut number = 2;
+                while taken.contains(&name) {
+                    name = format!("{base}_{number}");
+                    number += 1;
+                }
+                taken.push(name.clone());
+                name
+            };
+            Field {
+                ident: Ident::new(&name, field.span),
+                key: field.key,
+                documented: field.documented,
+            }
+        })
+        .collect()
+}
+
+/// `"Coupon Code"` → `coupon_code`; keywords get a trailing underscore, leading digits a
+/// leading one.
+fn rust_field_name(key: &str) -> String {
+    let mut name = String::new();
+    for c in key.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('_') {
+            name.push('_');
+        }
+    }
+    while name.ends_with('_') {
+        name.pop();
+    }
+    if name.is_empty() {
+        name.push_str("custom");
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    if syn::parse_str::<Ident>(&name).is_err() {
+        name.push('_');
+    }
+    name
+}
+
+fn check_binds_something(cx: &mut Ctxt, mapping: &Mapping, body_span: Span) {
+    let page_arms = usize::from(mapping.page.with_category.is_some())
+        + usize::from(mapping.page.without_category.is_some());
+    let product_rows = mapping
+        .line_items
+        .as_ref()
+        .map_or(0, |line_items| line_items.record.rows.len());
+    if mapping.events.len() + page_arms + mapping.event_data.rows.len() + product_rows == 0 {
+        cx.error(
+            body_span,
+            format!(
+                "the mapping table `{}` binds nothing: add an `events`, `page`, `properties` or `products => line_items` section with at least one row",
+                mapping.ident
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    fn messages(tokens: TokenStream) -> Vec<String> {
+        let table = ast::parse(tokens).unwrap_or_else(|error| panic!("syntax error: {error}"));
+        match check(table) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|error| error.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn accepts_the_spec_table() {
+        assert_eq!(
+            messages(quote! {
+                pub mod spec {
+                    events {
+                        "Products Searched" => Search,
+                        "Product List Filtered" => Search,
+                        "Product Added" => AddToCart,
+                        "Order Completed" => Checkout,
+                        "Video Playback Started" => WatchVideo,
+                    }
+                    page { category => ViewCategory, _ => PageVisit }
+                    properties { "query" => search_query, "coupon" => "coupon" }
+                    products => line_items { "product_id" => product_id, "sku" => product_id }
+                }
+            }),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn unknown_event_types_get_suggestions() {
+        assert_eq!(
+            messages(quote!(mod m { events { "a" => Chekout, "b" => checkout, "c" => Purchase } })),
+            [
+                "unknown Pinterest event `Chekout`: did you mean `Checkout`?",
+                "unknown Pinterest event `checkout`: did you mean `Checkout`?",
+                "unknown Pinterest event `Purchase`: the standard events are `Checkout`, `AddToCart`, `PageVisit`, `Signup`, `WatchVideo`, `Lead`, `Search`, `ViewCategory` and `Custom`; write a string literal such as `\"Purchase\"` for a partner-defined event",
+            ]
+        );
+    }
+
+    #[test]
+    fn partner_events_are_string_literals() {
+        assert_eq!(
+            messages(quote!(mod m { events { "a" => "Purchase", "b" => "Checkout", "c" => " " } })),
+            [
+                "\"Checkout\" is the standard event `Checkout`: write it as an identifier, `Checkout`",
+                "empty Pinterest event name: write a standard event such as `Checkout`, or a partner-defined name",
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_events_under_the_alias_rule() {
+        assert_eq!(
+            messages(quote!(mod m { events {
+                "Order Completed" => Checkout,
+                "order_completed" => Checkout,
+                "Completed Order" => Checkout,
+                "Order Completed" => Lead,
+                "OrderCompleted" => Lead,
+            } })),
+            [
+                "duplicate Segment event \"order_completed\": Segment's alias rule already matches it to \"Order Completed\"",
+                "\"Order Completed\" first mapped here",
+                "duplicate Segment event \"Completed Order\": Segment's alias rule already matches it to \"Order Completed\"",
+                "\"Order Completed\" first mapped here",
+                "duplicate Segment event \"Order Completed\"",
+                "\"Order Completed\" first mapped here",
+                "duplicate Segment event \"OrderCompleted\": Segment's alias rule already matches it to \"Order Completed\"",
+                "\"Order Completed\" first mapped here",
+            ]
+        );
+    }
+
+    #[test]
+    fn event_names_must_be_non_empty_literals() {
+        assert_eq!(
+            messages(
+                quote!(mod m { events { "" => Lead, " _ " => Lead, Signup => Signup, _ => Lead } })
+            ),
+            [
+                "empty Segment event name: write the event as Segment receives it, such as `\"Order Completed\"`",
+                "Segment event name \" _ \" has only spaces and underscores: name the event",
+                "Segment event names are string literals: write `\"Signup\"`",
+                "`_` is not allowed in `events`: events the table does not bind are sent under their own name",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_fields_get_suggestions_and_the_custom_key_hint() {
+        assert_eq!(
+            messages(quote!(mod m {
+                properties { "q" => serach_query, "x" => frobnicate }
+                products => line_items { "p" => product_prise }
+            })),
+            [
+                "unknown Pinterest event-data field `serach_query`: did you mean `search_query`? (a string literal such as `\"serach_query\"` declares a custom key)",
+                "unknown Pinterest event-data field `frobnicate`: the documented event-data fields are `value`, `order_quantity`, `currency`, `order_id`, `promo_code`, `property`, `search_query`, `video_title`, `lead_type`, `page_name` and `event_id`; a string literal such as `\"frobnicate\"` declares a custom key",
+                "unknown Pinterest line-item field `product_prise`: did you mean `product_price`? (a string literal such as `\"product_prise\"` declares a custom key)",
+            ]
+        );
+    }
+
+    #[test]
+    fn fields_in_the_wrong_section() {
+        assert_eq!(
+            messages(quote!(mod m {
+                properties { "price" => product_price, "items" => line_items, "x" => "product_id" }
+                products => line_items { "q" => search_query, "l" => line_items }
+            })),
+            [
+                "`product_price` is a line-item field: bind it in the `products => line_items` section",
+                "`line_items` is filled by the products section: write `products => line_items { … }`",
+                "`product_id` is a line-item field: bind it in the `products => line_items` section",
+                "`search_query` is an event-data field: bind it in the `properties` section",
+                "`line_items` is the list this section fills: bind each product property to a line-item field",
+            ]
+        );
+    }
+
+    #[test]
+    fn custom_keys_must_not_spell_documented_fields() {
+        assert_eq!(
+            messages(quote!(mod m { properties { "value" => "value", "a" => "" } })),
+            [
+                "custom key \"value\" spells the documented field `value`: write it as an identifier, `value`",
+                "empty custom key: name the key Pinterest should receive",
+            ]
+        );
+    }
+
+    #[test]
+    fn properties_bound_twice_in_a_section() {
+        assert_eq!(
+            messages(quote!(mod m {
+                properties { "query" => search_query, "query" => "q", "Order-ID" => order_id, "orderId" => order_id }
+                products => line_items { "price" => product_price, "price" => product_price }
+            })),
+            [
+                "Segment property \"query\" is bound twice in `properties`",
+                "\"query\" first bound here",
+                "Segment property \"orderId\" is bound twice in `properties`: property names match ignoring case and punctuation, so it is the same as \"Order-ID\"",
+                "\"Order-ID\" first bound here",
+                "Segment property \"price\" is bound twice in `products => line_items`",
+                "\"price\" first bound here",
+            ]
+        );
+    }
+
+    #[test]
+    fn property_names_that_cannot_match() {
+        assert_eq!(
+            messages(quote!(mod m {
+                properties { "" => value, "a.b" => value, "--" => value, query => search_query }
+                "" => line_items { "x" => product_id }
+            })),
+            [
+                "empty Segment property name: write the property as Segment sends it, such as `\"order_id\"`",
+                "Segment property \"a.b\" contains `.`: the table binds top-level property names, not nested paths",
+                "Segment property \"--\" can never match: property names are compared by their ASCII letters and digits only",
+                "Segment property names are string literals: write `\"query\"`",
+                "empty Segment property name: write the property as Segment sends it, such as `\"order_id\"`",
+            ]
+        );
+    }
+
+    #[test]
+    fn sections_unknown_misspelt_and_repeated() {
+        assert_eq!(
+            messages(quote!(mod m {
+                evnts { "a" => Lead }
+                products { "price" => product_price }
+                extras { "a" => Lead }
+                events { "a" => Lead }
+                events { "b" => Lead }
+                items => line_item { "price" => product_price }
+            })),
+            [
+                "unknown section `evnts`: did you mean `events`?",
+                "the products section is written `products => line_items { … }`",
+                "unknown section `extras`: a table has `events`, `page`, `properties` and `products => line_items` sections",
+                "duplicate `events` section: move its rows into the first one",
+                "first `events` section here",
+                "the products section fills `line_items`, not `line_item`: write `items => line_items { … }`",
+            ]
+        );
+    }
+
+    #[test]
+    fn page_arms() {
+        assert_eq!(
+            messages(
+                quote!(mod m { page { categroy => ViewCategory, kind => PageVisit, _ => PageVisit, _ => Lead } })
+            ),
+            [
+                "unknown page arm `categroy`: did you mean `category`?",
+                "unknown page arm `kind`: the page section has `category => …` for pages with a category and `_ => …` for the others",
+                "duplicate `_` arm in `page`",
+                "first `_` arm here",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_table_is_an_error() {
+        let expected = [
+            "the mapping table `m` binds nothing: add an `events`, `page`, `properties` or `products => line_items` section with at least one row",
+        ];
+        assert_eq!(
+            messages(quote!(
+                mod m {}
+            )),
+            expected
+        );
+        assert_eq!(
+            messages(quote!(mod m { events {} properties {} })),
+            expected
+        );
+    }
+
+    #[test]
+    fn custom_keys_become_distinct_rust_names() {
+        assert_eq!(rust_field_name("Coupon Code"), "coupon_code");
+        assert_eq!(rust_field_name("--x--"), "x");
+        assert_eq!(rust_field_name("2fa"), "_2fa");
+        assert_eq!(rust_field_name("type"), "type_");
+        assert_eq!(rust_field_name("self"), "self_");
+        assert_eq!(rust_field_name("¿?"), "custom");
+        let fields = assign_field_idents(
+            ["my-key", "my_key", "Value", "value"]
+                .into_iter()
+                .map(|key| PendingField {
+                    key: key.to_owned(),
+                    documented: key == "value",
+                    span: Span::call_site(),
+                })
+                .collect(),
+        );
+        let names: Vec<String> = fields.iter().map(|field| field.ident.to_string()).collect();
+        assert_eq!(names, ["my_key", "my_key_2", "value_2", "value"]);
+    }
+}

@@ -1,0 +1,534 @@
+//! Checked model → Rust code. Infallible: everything was validated by `check`.
+//!
+//! The generated module holds tables and `match`es only; the shared behaviour (hashing, the
+//! alias and loose key rules, truthiness) is ordinary code in `mapping_core::__private`.
+//! Name lookups `match` on a 64-bit hash of the normalised name and then confirm the
+//! candidate, so they cost the same for five bindings or a thousand.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::LitInt;
+
+use crate::keys;
+use crate::model::{Event, EventTarget, LineItems, Mapping, Page, Record};
+
+/// Generates the module for a checked table.
+pub fn expand(mapping: &Mapping) -> TokenStream {
+    let Mapping {
+        attrs, vis, ident, ..
+    } = mapping;
+    let table = ident.to_string();
+    let event_lookup = expand_event_lookup(&table, &mapping.events);
+    let page_rule = expand_page_rule(&table, &mapping.page);
+    let line_item_struct = mapping
+        .line_items
+        .as_ref()
+        .map(|line_items| expand_line_item_struct(&table, line_items));
+    let event_data_struct = expand_event_data_struct(&table, mapping);
+    let conversion = expand_event_data_conversion(&table, mapping);
+    quote! {
+        #(#attrs)*
+        #vis mod #ident {
+            #event_lookup
+            #page_rule
+            #line_item_struct
+            #event_data_struct
+            #conversion
+        }
+    }
+}
+
+fn runtime() -> TokenStream {
+    quote!(::mapping_core::__private)
+}
+
+fn hash_literal(hash: u64, span: Span) -> LitInt {
+    LitInt::new(&format!("0x{hash:016x}_u64"), span)
+}
+
+/// `::mapping_core::PinterestEvent::…` for a target.
+fn expand_event_target(target: &EventTarget) -> TokenStream {
+    let rt = runtime();
+    match target {
+        EventTarget::Standard(code) => quote!(#rt::PinterestEvent::#code),
+        EventTarget::Partner(name, span) => {
+            quote_spanned!(*span=> #rt::PinterestEvent::Partner(#rt::Cow::Borrowed(#name)))
+        }
+    }
+}
+
+fn expand_optional_event(target: Option<&EventTarget>) -> TokenStream {
+    match target {
+        Some(target) => {
+            let event = expand_event_target(target);
+            quote!(::core::option::Option::Some(#event))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// Groups `(hash, index, span)` triples into `match` arms; two names sharing a hash (never
+/// seen in practice, but possible) share an arm.
+fn group_by_hash(
+    entries: impl IntoIterator<Item = (u64, usize, Span)>,
+) -> BTreeMap<u64, (Vec<usize>, Span)> {
+    let mut arms: BTreeMap<u64, (Vec<usize>, Span)> = BTreeMap::new();
+    for (hash, index, span) in entries {
+        arms.entry(hash)
+            .or_insert_with(|| (Vec::new(), span))
+            .0
+            .push(index);
+    }
+    arms
+}
+
+fn expand_candidate_match(arms: &BTreeMap<u64, (Vec<usize>, Span)>) -> TokenStream {
+    let arms = arms.iter().map(|(hash, (indices, span))| {
+        let hash = hash_literal(*hash, *span);
+        quote_spanned!(*span=> #hash => &[#(#indices),*],)
+    });
+    quote! {
+        |hash| match hash {
+            #(#arms)*
+            _ => &[],
+        }
+    }
+}
+
+fn expand_event_lookup(table: &str, events: &[Event]) -> TokenStream {
+    let rt = runtime();
+    let doc = format!(
+        " The Pinterest event the `{table}` table binds to a Segment event name, if any.\n\n \
+         Names match with Segment's alias rule: ignoring case, with at most one space or \
+         underscore between words and at either end (`order_completed` matches `Order \
+         Completed`), and in the older action-first order as a prefix (`Completed Order`). The \
+         first matching row wins."
+    );
+    if events.is_empty() {
+        return quote! {
+            #[doc = #doc]
+            pub fn event(name: &str) -> ::core::option::Option<#rt::PinterestEvent<'static>> {
+                let _ = name;
+                ::core::option::Option::None
+            }
+        };
+    }
+    let words = events.iter().map(|event| {
+        let words = &event.words;
+        quote!(&[#(#words),*])
+    });
+    let forward_forms: Vec<String> = events.iter().map(|event| event.words.concat()).collect();
+    let action_first_forms: Vec<(usize, String)> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(index, event)| Some((index, keys::action_first(&event.words)?.concat())))
+        .collect();
+    let max_len = forward_forms
+        .iter()
+        .chain(action_first_forms.iter().map(|(_, form)| form))
+        .map(String::len)
+        .max()
+        .unwrap_or(0);
+    let mut action_first_lengths: Vec<usize> = action_first_forms
+        .iter()
+        .map(|(_, form)| form.len())
+        .collect();
+    action_first_lengths.sort_unstable();
+    action_first_lengths.dedup();
+    let forward = expand_candidate_match(&group_by_hash(
+        forward_forms
+            .iter()
+            .zip(events)
+            .enumerate()
+            .map(|(index, (form, event))| (keys::fnv1a(form.as_bytes()), index, event.span)),
+    ));
+    let action_first =
+        expand_candidate_match(&group_by_hash(action_first_forms.iter().map(
+            |(index, form)| (keys::fnv1a(form.as_bytes()), *index, events[*index].span),
+        )));
+    let results = events.iter().enumerate().map(|(index, event)| {
+        let target = expand_event_target(&event.target);
+        quote_spanned!(event.span=> #index => ::core::option::Option::Some(#target),)
+    });
+    quote! {
+        #[doc = #doc]
+        pub fn event(name: &str) -> ::core::option::Option<#rt::PinterestEvent<'static>> {
+            const TABLE: #rt::AliasTable = #rt::AliasTable {
+                words: &[#(#words),*],
+                max_len: #max_len,
+                action_first_lengths: &[#(#action_first_lengths),*],
+                forward: #forward,
+                action_first: #action_first,
+            };
+            match #rt::lookup_event(name, &TABLE)? {
+                #(#results)*
+                _ => ::core::option::Option::None,
+            }
+        }
+    }
+}
+
+fn expand_page_rule(table: &str, page: &Page) -> TokenStream {
+    let rt = runtime();
+    let with_category = expand_optional_event(page.with_category.as_ref());
+    let without_category = expand_optional_event(page.without_category.as_ref());
+    let doc = format!(
+        " The Pinterest event the `{table}` table binds to a Segment `page` call, given the \
+         call's top-level `category`: one event when it is present and truthy, another \
+         otherwise."
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn page_event<V>(category: ::core::option::Option<&V>) -> ::core::option::Option<#rt::PinterestEvent<'static>>
+        where
+            V: #rt::JsonValue + ?::core::marker::Sized,
+        {
+            if category.is_some_and(#rt::JsonValue::is_truthy) {
+                #with_category
+            } else {
+                #without_category
+            }
+        }
+    }
+}
+
+/// Field docs: which Segment properties feed the field.
+fn field_docs(record: &Record) -> Vec<String> {
+    record
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(index, field)| {
+            let sources: Vec<String> = record
+                .rows
+                .iter()
+                .filter(|row| row.field == index)
+                .map(|row| format!("`{}`", row.source))
+                .collect();
+            let kind = if field.documented {
+                ""
+            } else {
+                " (custom key)"
+            };
+            let winner = if sources.len() > 1 {
+                "; the last truthy one in this order wins"
+            } else {
+                ""
+            };
+            format!(
+                " `{}`{kind}, from Segment {}{winner}.",
+                field.key,
+                sources.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// The struct, its `Default` and its `Serialize`; `line_items` is an extra trailing field of
+/// the event data.
+fn expand_record_struct(
+    name: &syn::Ident,
+    doc: &str,
+    record: &Record,
+    line_items: Option<&TokenStream>,
+) -> TokenStream {
+    let rt = runtime();
+    let idents: Vec<&syn::Ident> = record.fields.iter().map(|field| &field.ident).collect();
+    let keys = record.fields.iter().map(|field| &field.key);
+    let docs = field_docs(record);
+    let line_items_field = line_items.map(|item| {
+        quote! {
+            /// `line_items`: one entry per product; `None` (sent as `null`) for a product
+            /// with none of the bound fields. Omitted when empty.
+            pub line_items: ::std::vec::Vec<::core::option::Option<#item<'v, V>>>,
+        }
+    });
+    let line_items_default = line_items.map(|_| quote!(line_items: ::std::vec::Vec::new(),));
+    let line_items_len =
+        line_items.map(|_| quote!(+ ::core::primitive::usize::from(!self.line_items.is_empty())));
+    let line_items_entry = line_items.map(|_| {
+        quote! {
+            if !self.line_items.is_empty() {
+                map.serialize_entry("line_items", &self.line_items)?;
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        pub struct #name<'v, V: ?::core::marker::Sized = #rt::Json<'v>> {
+            #(
+                #[doc = #docs]
+                pub #idents: ::core::option::Option<&'v V>,
+            )*
+            #line_items_field
+        }
+
+        impl<'v, V: ?::core::marker::Sized> ::core::default::Default for #name<'v, V> {
+            fn default() -> Self {
+                Self {
+                    #(#idents: ::core::option::Option::None,)*
+                    #line_items_default
+                }
+            }
+        }
+
+        /// Serializes to the JSON object the Pinterest Tag receives; absent fields are omitted.
+        impl<'v, V> #rt::serde::Serialize for #name<'v, V>
+        where
+            V: #rt::serde::Serialize + ?::core::marker::Sized,
+        {
+            fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
+            where
+                S: #rt::serde::Serializer,
+            {
+                use #rt::serde::ser::SerializeMap as _;
+                let len = 0 #(+ ::core::primitive::usize::from(self.#idents.is_some()))* #line_items_len;
+                let mut map = serializer.serialize_map(::core::option::Option::Some(len))?;
+                #(
+                    if let ::core::option::Option::Some(value) = self.#idents {
+                        map.serialize_entry(#keys, value)?;
+                    }
+                )*
+                #line_items_entry
+                map.end()
+            }
+        }
+    }
+}
+
+fn expand_line_item_struct(table: &str, line_items: &LineItems) -> TokenStream {
+    let doc = format!(
+        " One Pinterest line item, from one entry of the Segment `{}` array (or from the \
+         top-level properties when there is no such array), as the `{table}` table binds it.",
+        line_items.source
+    );
+    expand_record_struct(&format_ident!("LineItem"), &doc, &line_items.record, None)
+}
+
+fn expand_event_data_struct(table: &str, mapping: &Mapping) -> TokenStream {
+    let doc = format!(
+        " Pinterest event data, the third argument of `pintrk('track', …)`, as the `{table}` \
+         table binds it. Values are the Segment values as sent, borrowed."
+    );
+    let line_item = mapping.line_items.as_ref().map(|_| quote!(LineItem));
+    expand_record_struct(
+        &format_ident!("EventData"),
+        &doc,
+        &mapping.event_data,
+        line_item.as_ref(),
+    )
+}
+
+/// Loose names of the top-level properties a conversion reads, each once: the `properties`
+/// sources, then the products array, then the product sources (read at the top level when
+/// there is no products array).
+struct TopLevelNames(Vec<String>);
+
+impl TopLevelNames {
+    fn index(&mut self, name: &str) -> usize {
+        let loose = keys::loose(name);
+        match self.0.iter().position(|known| *known == loose) {
+            Some(index) => index,
+            None => {
+                self.0.push(loose);
+                self.0.len() - 1
+            }
+        }
+    }
+}
+
+/// A one-pass dispatch over an object's entries: `hash` the key, `match` the hash to a slot,
+/// confirm with `equal`, then run `store`.
+fn expand_key_dispatch(
+    names: &[String],
+    spans: &[Span],
+    hash_fn: &TokenStream,
+    equal: impl Fn(&TokenStream) -> TokenStream,
+    store: &TokenStream,
+) -> TokenStream {
+    let max_len = names.iter().map(String::len).max().unwrap_or(0);
+    let arms = group_by_hash(
+        names
+            .iter()
+            .zip(spans)
+            .enumerate()
+            .map(|(index, (name, span))| (keys::fnv1a(name.as_bytes()), index, *span)),
+    );
+    let arms = arms.iter().filter_map(|(hash, (candidates, span))| {
+        let hash = hash_literal(*hash, *span);
+        let (last, others) = candidates.split_last()?;
+        let choice = others
+            .iter()
+            .rev()
+            .fold(quote!(#last), |otherwise, candidate| {
+                let is_candidate = equal(&quote!(NAMES[#candidate]));
+                quote!(if #is_candidate { #candidate } else { #otherwise })
+            });
+        Some(quote_spanned!(*span=> ::core::option::Option::Some(#hash) => #choice,))
+    });
+    let count = names.len();
+    let confirm = equal(&quote!(NAMES[slot]));
+    quote! {
+        const NAMES: [&str; #count] = [#(#names),*];
+        let slot: ::core::primitive::usize = match #hash_fn(key, #max_len) {
+            #(#arms)*
+            _ => return,
+        };
+        if #confirm {
+            #store
+        }
+    }
+}
+
+fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
+    let rt = runtime();
+    let doc = format!(
+        " Converts Segment `properties` to Pinterest event data with the `{table}` table's \
+         bindings, in one pass over the properties.\n\n \
+         Top-level properties match by the loose key rule (ignoring case and every character \
+         other than ASCII letters, digits and `.`; the first matching key wins). Only truthy \
+         values are copied, unchanged. When several properties feed one field, the later row \
+         of the table wins."
+    );
+    let mut names = TopLevelNames(Vec::new());
+    let mut spans: Vec<Span> = Vec::new();
+    let mut slot_of = |name: &str, span: Span| {
+        let index = names.index(name);
+        if index == spans.len() {
+            spans.push(span);
+        }
+        index
+    };
+    let event_data_slots: Vec<usize> = mapping
+        .event_data
+        .rows
+        .iter()
+        .map(|row| slot_of(&row.source, row.span))
+        .collect();
+    let products = mapping.line_items.as_ref().map(|line_items| {
+        let array = slot_of(&line_items.source, line_items.span);
+        let top_level: Vec<usize> = line_items
+            .record
+            .rows
+            .iter()
+            .map(|row| slot_of(&row.source, row.span))
+            .collect();
+        (line_items, array, top_level)
+    });
+    let names = names.0;
+    if names.is_empty() {
+        return quote! {
+            #[doc = #doc]
+            pub fn event_data<'v, V>(properties: &'v V) -> EventData<'v, V>
+            where
+                V: #rt::JsonValue + ?::core::marker::Sized,
+            {
+                let _ = properties;
+                EventData::default()
+            }
+        };
+    }
+    let count = names.len();
+    let dispatch = expand_key_dispatch(
+        &names,
+        &spans,
+        &quote!(#rt::loose_hash),
+        |name| quote!(#rt::loose_eq(key, #name)),
+        &quote!(slots[slot].offer(key, value);),
+    );
+    let event_data_fields = mapping
+        .event_data
+        .rows
+        .iter()
+        .map(|row| &mapping.event_data.fields[row.field].ident);
+    let line_items = products.map(|(line_items, array, top_level)| {
+        let line_item_fns = expand_line_item_conversion(line_items);
+        quote! {
+            #line_item_fns
+            let mut line_items = ::std::vec::Vec::new();
+            let from_array = slots[#array].value().is_some_and(|products| {
+                products.for_each_element(|product| line_items.push(line_item_from_product(product)))
+            });
+            if from_array {
+                #rt::trim_trailing_holes(&mut line_items);
+            } else if let ::core::option::Option::Some(item) =
+                line_item([#(slots[#top_level].value()),*])
+            {
+                line_items.push(::core::option::Option::Some(item));
+            }
+            data.line_items = line_items;
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        pub fn event_data<'v, V>(properties: &'v V) -> EventData<'v, V>
+        where
+            V: #rt::JsonValue + ?::core::marker::Sized,
+        {
+            let mut slots = [#rt::LooseSlot::<'v, V>::EMPTY; #count];
+            properties.for_each_entry(|key, value| {
+                #dispatch
+            });
+            let mut data = EventData::default();
+            #(
+                if let ::core::option::Option::Some(value) = #rt::truthy(slots[#event_data_slots].value()) {
+                    data.#event_data_fields = ::core::option::Option::Some(value);
+                }
+            )*
+            #line_items
+            data
+        }
+    }
+}
+
+/// Two helper functions local to `event_data`: the line item of one product (exact keys), and
+/// the line item of a set of source values (shared with the top-level fallback).
+fn expand_line_item_conversion(line_items: &LineItems) -> TokenStream {
+    let rt = runtime();
+    let record = &line_items.record;
+    let names: Vec<String> = record.rows.iter().map(|row| row.source.clone()).collect();
+    let spans: Vec<Span> = record.rows.iter().map(|row| row.span).collect();
+    let count = names.len();
+    let sources = 0..count;
+    let fields = record
+        .rows
+        .iter()
+        .map(|row| &record.fields[row.field].ident);
+    let dispatch = expand_key_dispatch(
+        &names,
+        &spans,
+        &quote!(#rt::exact_hash),
+        |name| quote!(key == #name),
+        &quote!(sources[slot] = ::core::option::Option::Some(value);),
+    );
+    quote! {
+        fn line_item<'v, V>(sources: [::core::option::Option<&'v V>; #count]) -> ::core::option::Option<LineItem<'v, V>>
+        where
+            V: #rt::JsonValue + ?::core::marker::Sized,
+        {
+            let mut item = LineItem::default();
+            let mut any = false;
+            #(
+                if let ::core::option::Option::Some(value) = #rt::truthy(sources[#sources]) {
+                    item.#fields = ::core::option::Option::Some(value);
+                    any = true;
+                }
+            )*
+            any.then_some(item)
+        }
+
+        fn line_item_from_product<'v, V>(product: &'v V) -> ::core::option::Option<LineItem<'v, V>>
+        where
+            V: #rt::JsonValue + ?::core::marker::Sized,
+        {
+            let mut sources = [::core::option::Option::None; #count];
+            product.for_each_entry(|key, value| {
+                #dispatch
+            });
+            line_item(sources)
+        }
+    }
+}
