@@ -20,8 +20,6 @@ pub struct Table {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
     pub ident: Ident,
-    /// The span of the module's braces, blamed when the table binds nothing.
-    pub body_span: Span,
     pub sections: Vec<Section>,
 }
 
@@ -89,13 +87,12 @@ fn parse_table(input: ParseStream, section_errors: &mut Vec<syn::Error>) -> syn:
     }
     input.parse::<Token![mod]>()?;
     let ident: Ident = input.parse()?;
-    let (body_span, body) = parse_braces(input, "after the module name")?;
+    let (_, body) = parse_braces(input, "after the module name")?;
     let sections = (|input: ParseStream| parse_sections(input, section_errors)).parse2(body)?;
     Ok(Table {
         attrs,
         vis,
         ident,
-        body_span,
         sections,
     })
 }

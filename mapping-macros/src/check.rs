@@ -79,7 +79,7 @@ pub fn check(table: ast::Table) -> syn::Result<Mapping> {
         }
     }
     if !cx.has_errors() {
-        check_binds_something(&mut cx, &mapping, table.body_span);
+        check_binds_something(&mut cx, &mapping);
     }
     cx.finish(mapping)
 }
@@ -154,31 +154,40 @@ fn source_text(source: &Source) -> String {
     }
 }
 
+/// A Segment event name seen in `events`, with its alias forms (lowercase, without
+/// separators): forward, then action-first when it has one.
+struct SeenEvent {
+    name: String,
+    span: Span,
+    forms: Vec<String>,
+}
+
 fn check_events(cx: &mut Ctxt, rows: &[Row]) -> Vec<Event> {
     let mut events: Vec<Event> = Vec::new();
-    // Alias forms (lowercase, separators removed) of the events so far, with their owner.
-    let mut forms: Vec<(String, usize)> = Vec::new();
+    let mut seen: Vec<SeenEvent> = Vec::new();
     for row in rows {
         let name = check_event_name(cx, &row.source);
         let target = check_event_target(cx, &row.target);
-        let (Some((name, span)), Some(target)) = (name, target) else {
+        let Some((name, span)) = name else {
             continue;
         };
         let words = keys::event_words(&name);
-        let event = Event {
-            name,
-            span,
-            words,
-            target,
-        };
-        if check_duplicate_event(cx, &event, &events, &forms) {
+        let forms = std::iter::once(words.concat())
+            .chain(keys::action_first(&words).map(|words| words.concat()))
+            .collect();
+        let event = SeenEvent { name, span, forms };
+        if check_duplicate_event(cx, &event, &seen) {
             continue;
         }
-        forms.push((event.words.concat(), events.len()));
-        if let Some(action_first) = keys::action_first(&event.words) {
-            forms.push((action_first.concat(), events.len()));
+        if let Some(target) = target {
+            events.push(Event {
+                name: event.name.clone(),
+                span,
+                words,
+                target,
+            });
         }
-        events.push(event);
+        seen.push(event);
     }
     events
 }
@@ -262,17 +271,9 @@ fn check_event_target(cx: &mut Ctxt, target: &Target) -> Option<EventTarget> {
 
 /// Reports an event that Segment's alias rule already sends to an earlier row; returns whether
 /// it did.
-fn check_duplicate_event(
-    cx: &mut Ctxt,
-    event: &Event,
-    events: &[Event],
-    forms: &[(String, usize)],
-) -> bool {
-    let own_forms = std::iter::once(event.words.concat())
-        .chain(keys::action_first(&event.words).map(|words| words.concat()));
-    for form in own_forms {
-        if let Some((_, owner)) = forms.iter().find(|(seen, _)| *seen == form) {
-            let first = &events[*owner];
+fn check_duplicate_event(cx: &mut Ctxt, event: &SeenEvent, seen: &[SeenEvent]) -> bool {
+    for form in &event.forms {
+        if let Some(first) = seen.iter().find(|first| first.forms.contains(form)) {
             let message = if first.name == event.name {
                 format!("duplicate Segment event {:?}", event.name)
             } else {
@@ -326,6 +327,10 @@ fn check_page(cx: &mut Ctxt, rows: &[Row]) -> Page {
         } else {
             page.without_category = target;
         }
+    }
+    // As in a `match`, `_` covers every page the other arm does not.
+    if with_category_span.is_none() {
+        page.with_category = page.without_category.clone();
     }
     page
 }
@@ -577,7 +582,7 @@ fn rust_field_name(key: &str) -> String {
     name
 }
 
-fn check_binds_something(cx: &mut Ctxt, mapping: &Mapping, body_span: Span) {
+fn check_binds_something(cx: &mut Ctxt, mapping: &Mapping) {
     let page_arms = usize::from(mapping.page.with_category.is_some())
         + usize::from(mapping.page.without_category.is_some());
     let product_rows = mapping
@@ -586,7 +591,7 @@ fn check_binds_something(cx: &mut Ctxt, mapping: &Mapping, body_span: Span) {
         .map_or(0, |line_items| line_items.record.rows.len());
     if mapping.events.len() + page_arms + mapping.event_data.rows.len() + product_rows == 0 {
         cx.error(
-            body_span,
+            mapping.ident.span(),
             format!(
                 "the mapping table `{}` binds nothing: add an `events`, `page`, `properties` or `products => line_items` section with at least one row",
                 mapping.ident
@@ -671,6 +676,20 @@ mod tests {
                 "duplicate Segment event \"Order Completed\"",
                 "\"Order Completed\" first mapped here",
                 "duplicate Segment event \"OrderCompleted\": Segment's alias rule already matches it to \"Order Completed\"",
+                "\"Order Completed\" first mapped here",
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicates_are_found_even_when_a_target_is_wrong() {
+        assert_eq!(
+            messages(
+                quote!(mod m { events { "Order Completed" => Chekout, "completed order" => Checkout } })
+            ),
+            [
+                "unknown Pinterest event `Chekout`: did you mean `Checkout`?",
+                "duplicate Segment event \"completed order\": Segment's alias rule already matches it to \"Order Completed\"",
                 "\"Order Completed\" first mapped here",
             ]
         );

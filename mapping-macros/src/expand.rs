@@ -106,6 +106,17 @@ fn expand_event_lookup(table: &str, events: &[Event]) -> TokenStream {
          Completed`), and in the older action-first order as a prefix (`Completed Order`). The \
          first matching row wins."
     );
+    let rows: String = events
+        .iter()
+        .map(|event| {
+            let target = match &event.target {
+                EventTarget::Standard(code) => format!("`{code}`"),
+                EventTarget::Partner(name, _) => format!("`{name:?}` (partner-defined)"),
+            };
+            format!("\n - `{:?}` → {target}", event.name)
+        })
+        .collect();
+    let doc = format!("{doc}\n\n Rows:\n{rows}");
     if events.is_empty() {
         return quote! {
             #[doc = #doc]
@@ -246,6 +257,15 @@ fn expand_record_struct(
         }
     });
     let line_items_default = line_items.map(|_| quote!(line_items: ::std::vec::Vec::new(),));
+    // A struct with no field would leave `'v` and `V` unused.
+    let (marker_field, marker_default) = if idents.is_empty() && line_items.is_none() {
+        (
+            Some(quote!(_marker: ::core::marker::PhantomData<&'v V>,)),
+            Some(quote!(_marker: ::core::marker::PhantomData,)),
+        )
+    } else {
+        (None, None)
+    };
     let line_items_len =
         line_items.map(|_| quote!(+ ::core::primitive::usize::from(!self.line_items.is_empty())));
     let line_items_entry = line_items.map(|_| {
@@ -264,6 +284,7 @@ fn expand_record_struct(
                 pub #idents: ::core::option::Option<&'v V>,
             )*
             #line_items_field
+            #marker_field
         }
 
         impl<'v, V: ?::core::marker::Sized> ::core::default::Default for #name<'v, V> {
@@ -271,6 +292,7 @@ fn expand_record_struct(
                 Self {
                     #(#idents: ::core::option::Option::None,)*
                     #line_items_default
+                    #marker_default
                 }
             }
         }

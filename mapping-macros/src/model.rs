@@ -27,6 +27,7 @@ pub struct Event {
     pub target: EventTarget,
 }
 
+#[derive(Clone)]
 pub enum EventTarget {
     /// A standard event code, spanned where the user wrote it.
     Standard(Ident),
@@ -34,9 +35,12 @@ pub enum EventTarget {
     Partner(String, Span),
 }
 
+/// The page rule; `None` sends no event.
 #[derive(Default)]
 pub struct Page {
+    /// For a page call whose `category` is truthy.
     pub with_category: Option<EventTarget>,
+    /// For every other page call.
     pub without_category: Option<EventTarget>,
 }
 

@@ -1,0 +1,10 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        events {
+            "Order Completed" => Checkout,
+            "Completed Order" => Checkout,
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        events {
+            "Order Completed" => Checkout,
+            "order_completed" => Checkout,
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        events {
+            "Order Completed" => Checkout,
+            "Product Added"   => AddToCart,
+            "Order Completed" => Custom,
+        }
+    }
+}
+
+fn main() {}

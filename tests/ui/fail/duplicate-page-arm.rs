@@ -1,0 +1,10 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        page {
+            _ => PageVisit,
+            _ => Custom,
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        properties {
+            "order_id" => order_id,
+            "orderId"  => "order_ref",
+        }
+    }
+}
+
+fn main() {}

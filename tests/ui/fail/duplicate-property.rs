@@ -1,0 +1,11 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        properties {
+            "query"  => search_query,
+            "coupon" => "coupon",
+            "query"  => "q",
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        events {
+            "Order Completed" => Checkout,
+        }
+        events {
+            "Product Added" => AddToCart,
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        events {}
+        properties {}
+    }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+    }
+}
+
+fn main() {}

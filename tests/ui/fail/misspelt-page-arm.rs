@@ -1,0 +1,10 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        page {
+            categroy => ViewCategory,
+            _ => PageVisit,
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,20 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        events {
+            "Order Completed" => Chekout,
+            "order_completed" => Checkout,
+            "Lead Generated"  => lead,
+        }
+        properties {
+            "query" => serach_query,
+            "price" => product_price,
+            "value" => "value",
+        }
+        products => line_items {
+            "price" => product_prise,
+            "price" => product_price,
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        events {
+            "Order Completed" => Checkout,
+        }
+        extras {
+            "Order Completed" => Checkout,
+        }
+    }
+}
+
+fn main() {}
