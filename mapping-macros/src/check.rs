@@ -616,23 +616,7 @@ mod tests {
 
     #[test]
     fn accepts_the_spec_table() {
-        assert_eq!(
-            messages(quote! {
-                pub mod spec {
-                    events {
-                        "Products Searched" => Search,
-                        "Product List Filtered" => Search,
-                        "Product Added" => AddToCart,
-                        "Order Completed" => Checkout,
-                        "Video Playback Started" => WatchVideo,
-                    }
-                    page { category => ViewCategory, _ => PageVisit }
-                    properties { "query" => search_query, "coupon" => "coupon" }
-                    products => line_items { "product_id" => product_id, "sku" => product_id }
-                }
-            }),
-            Vec::<String>::new()
-        );
+        assert_eq!(messages(crate::tests::spec_table()), Vec::<String>::new());
     }
 
     #[test]

@@ -37,41 +37,28 @@ mod tests {
 
     use super::expand_table;
 
-    /// The spec table of `mapping_core`, as the crate docs show it.
-    fn spec_table() -> proc_macro2::TokenStream {
-        quote! {
-            /// Segment's e-commerce spec, bound to the Pinterest Tag.
-            pub mod spec {
-                events {
-                    "Products Searched"      => Search,
-                    "Product List Filtered"  => Search,
-                    "Product Added"          => AddToCart,
-                    "Order Completed"        => Checkout,
-                    "Video Playback Started" => WatchVideo,
+    /// The tokens of `mapping_core`'s spec table, read from its source so that the snapshot
+    /// follows the table the product ships.
+    pub(crate) fn spec_table() -> proc_macro2::TokenStream {
+        let source = include_str!("../../mapping-core/src/spec_table.rs");
+        let file: syn::File =
+            syn::parse_str(source).unwrap_or_else(|error| panic!("spec_table.rs: {error}"));
+        file.items
+            .into_iter()
+            .find_map(|item| match item {
+                syn::Item::Macro(item)
+                    if item
+                        .mac
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|last| last.ident == "pinterest_mapping") =>
+                {
+                    Some(item.mac.tokens)
                 }
-                page {
-                    category => ViewCategory,
-                    _        => PageVisit,
-                }
-                properties {
-                    "query"    => search_query,
-                    "order_id" => order_id,
-                    "coupon"   => "coupon",
-                    "value"    => value,
-                    "currency" => currency,
-                }
-                products => line_items {
-                    "name"       => product_name,
-                    "product_id" => product_id,
-                    "sku"        => product_id,
-                    "category"   => product_category,
-                    "variant"    => product_variant,
-                    "price"      => product_price,
-                    "quantity"   => product_quantity,
-                    "brand"      => product_brand,
-                }
-            }
-        }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("spec_table.rs has no pinterest_mapping! invocation"))
     }
 
     fn pretty(tokens: proc_macro2::TokenStream) -> String {

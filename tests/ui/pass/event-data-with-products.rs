@@ -1,29 +1,7 @@
-//! The generated conversion: loose keys with the first key winning, truthiness, the products
-//! array or the top-level fallback, and row precedence.
+//! The generated conversion of the spec table: loose keys with the first key winning,
+//! truthiness, the products array or the top-level fallback, and row precedence.
 
-use mapping_core::Json;
-
-mapping_core::pinterest_mapping! {
-    mod spec {
-        properties {
-            "query"    => search_query,
-            "order_id" => order_id,
-            "coupon"   => "coupon",
-            "value"    => value,
-            "currency" => currency,
-        }
-        products => line_items {
-            "name"       => product_name,
-            "product_id" => product_id,
-            "sku"        => product_id,
-            "category"   => product_category,
-            "variant"    => product_variant,
-            "price"      => product_price,
-            "quantity"   => product_quantity,
-            "brand"      => product_brand,
-        }
-    }
-}
+use mapping_core::{spec, Json};
 
 fn convert(properties: &str) -> String {
     let properties = Json::parse(properties).unwrap();
