@@ -249,6 +249,7 @@ fn expand_record_struct(
     let idents: Vec<&syn::Ident> = record.fields.iter().map(|field| &field.ident).collect();
     let keys = record.fields.iter().map(|field| &field.key);
     let docs = field_docs(record);
+    let field_count = idents.len();
     let line_items_field = line_items.map(|item| {
         quote! {
             /// `line_items`: one entry per product; `None` (sent as `null`) for a product
@@ -297,6 +298,18 @@ fn expand_record_struct(
             }
         }
 
+        impl<'v, V: ?::core::marker::Sized> #name<'v, V> {
+            /// The present fields other than `line_items`, as `(Pinterest key, value)` pairs in
+            /// table order.
+            pub fn fields(&self) -> impl ::core::iter::Iterator<Item = (&'static str, &'v V)> + use<'v, V> {
+                let fields: [(&'static str, ::core::option::Option<&'v V>); #field_count] =
+                    [#((#keys, self.#idents)),*];
+                fields
+                    .into_iter()
+                    .filter_map(|(key, value)| ::core::option::Option::Some((key, value?)))
+            }
+        }
+
         /// Serializes to the JSON object the Pinterest Tag receives; absent fields are omitted.
         impl<'v, V> #rt::serde::Serialize for #name<'v, V>
         where
@@ -307,13 +320,11 @@ fn expand_record_struct(
                 S: #rt::serde::Serializer,
             {
                 use #rt::serde::ser::SerializeMap as _;
-                let len = 0 #(+ ::core::primitive::usize::from(self.#idents.is_some()))* #line_items_len;
+                let len = self.fields().count() #line_items_len;
                 let mut map = serializer.serialize_map(::core::option::Option::Some(len))?;
-                #(
-                    if let ::core::option::Option::Some(value) = self.#idents {
-                        map.serialize_entry(#keys, value)?;
-                    }
-                )*
+                for (key, value) in self.fields() {
+                    map.serialize_entry(key, value)?;
+                }
                 #line_items_entry
                 map.end()
             }
