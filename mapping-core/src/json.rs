@@ -95,6 +95,18 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The JSON type, with its article, for messages: `"a string"`, `"an object"`, `"null"`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(_) => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
+    }
+
     /// The same value, owning all of its strings.
     pub fn into_owned(self) -> Json<'static> {
         match self {

@@ -124,14 +124,26 @@
 // The macro names paths as `::mapping_core::…`, which must also resolve inside this crate.
 extern crate self as mapping_core;
 
+mod call;
+#[cfg(feature = "cli")]
+pub mod cli;
+mod destination;
 mod event;
 mod json;
 mod keys;
+mod lookup;
+mod message;
+mod settings;
 mod spec_table;
 
+pub use call::{DataValue, EventData, PintrkCall};
+pub use destination::Destination;
 pub use event::PinterestEvent;
 pub use json::{Json, JsonValue, Number};
+pub use lookup::LoosePath;
 pub use mapping_macros::pinterest_mapping;
+pub use message::{Identify, Message, MessageError, Page, Track};
+pub use settings::{Settings, SettingsError};
 pub use spec_table::spec;
 
 /// What generated code uses. Not a public API: it may change in any release.

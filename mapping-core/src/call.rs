@@ -1,0 +1,346 @@
+//! Pinterest Tag calls: the argument lists of `pintrk(…)`, as JSON or as JavaScript statements
+//! safe to place inside an HTML `<script>` element.
+
+use std::fmt;
+use std::io;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+
+use crate::event::PinterestEvent;
+use crate::json::Json;
+use crate::spec;
+
+/// One `pintrk` call.
+///
+/// Serializes to its argument list (`["track","Checkout",{"order_id":"o-1"}]`); [`Self::to_js`]
+/// renders the JavaScript statement.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PintrkCall<'a> {
+    /// `pintrk('load', tid)`, or `pintrk('load', tid, {em})` with enhanced match.
+    Load {
+        /// The Pinterest Tag ID.
+        tid: &'a str,
+        /// The stored email, when enhanced match is on and one is known.
+        email: Option<&'a Json<'a>>,
+    },
+    /// `pintrk('page')`.
+    Page,
+    /// `pintrk('set', {np: 'segment', em})`.
+    Set {
+        /// The user's email, raw (the tag hashes it).
+        email: &'a Json<'a>,
+    },
+    /// `pintrk('track', event, data)`.
+    Track {
+        /// The Pinterest event.
+        event: PinterestEvent<'a>,
+        /// The event data.
+        data: EventData<'a>,
+    },
+}
+
+/// The event data of a track call: an ordered JSON object.
+///
+/// Setting a key that is already present replaces its value in place, as assigning to a
+/// JavaScript object property does.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventData<'a> {
+    entries: Vec<(&'a str, DataValue<'a>)>,
+}
+
+/// A value in [`EventData`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataValue<'a> {
+    /// A Segment value, as sent.
+    Json(&'a Json<'a>),
+    /// The line items built by the spec table.
+    LineItems(Vec<Option<spec::LineItem<'a>>>),
+}
+
+impl<'a> EventData<'a> {
+    /// Sets `key`, in place when present, at the end otherwise.
+    pub fn set(&mut self, key: &'a str, value: DataValue<'a>) {
+        match self.entries.iter_mut().find(|(present, _)| *present == key) {
+            Some((_, slot)) => *slot = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    /// Removes `key` if present.
+    pub fn remove(&mut self, key: &str) {
+        self.entries.retain(|(present, _)| *present != key);
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&DataValue<'a>> {
+        self.entries
+            .iter()
+            .find(|(present, _)| *present == key)
+            .map(|(_, value)| value)
+    }
+
+    /// The entries in order.
+    pub fn entries(&self) -> impl Iterator<Item = (&'a str, &DataValue<'a>)> {
+        self.entries.iter().map(|(key, value)| (*key, value))
+    }
+
+    /// Whether the object is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl Serialize for EventData<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
+        for (key, value) in &self.entries {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for DataValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            DataValue::Json(value) => value.serialize(serializer),
+            DataValue::LineItems(items) => items.serialize(serializer),
+        }
+    }
+}
+
+/// `{"em": email}` or `{"np": "segment", "em": email}`.
+struct EmailObject<'a> {
+    partner: Option<&'static str>,
+    email: &'a Json<'a>,
+}
+
+impl Serialize for EmailObject<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1 + usize::from(self.partner.is_some())))?;
+        if let Some(partner) = self.partner {
+            map.serialize_entry("np", partner)?;
+        }
+        map.serialize_entry("em", self.email)?;
+        map.end()
+    }
+}
+
+/// One argument of a call.
+enum Argument<'c, 'a> {
+    Str(&'c str),
+    Email(EmailObject<'a>),
+    Data(&'c EventData<'a>),
+}
+
+impl Serialize for Argument<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Argument::Str(text) => serializer.serialize_str(text),
+            Argument::Email(object) => object.serialize(serializer),
+            Argument::Data(data) => data.serialize(serializer),
+        }
+    }
+}
+
+impl<'a> PintrkCall<'a> {
+    /// The command: `load`, `page`, `set` or `track`.
+    pub fn command(&self) -> &'static str {
+        match self {
+            PintrkCall::Load { .. } => "load",
+            PintrkCall::Page => "page",
+            PintrkCall::Set { .. } => "set",
+            PintrkCall::Track { .. } => "track",
+        }
+    }
+
+    fn arguments(&self) -> Vec<Argument<'_, 'a>> {
+        let mut arguments = vec![Argument::Str(self.command())];
+        match self {
+            PintrkCall::Load { tid, email } => {
+                arguments.push(Argument::Str(tid));
+                if let Some(email) = email {
+                    arguments.push(Argument::Email(EmailObject {
+                        partner: None,
+                        email,
+                    }));
+                }
+            }
+            PintrkCall::Page => {}
+            PintrkCall::Set { email } => arguments.push(Argument::Email(EmailObject {
+                partner: Some("segment"),
+                email,
+            })),
+            PintrkCall::Track { event, data } => {
+                arguments.push(Argument::Str(event.as_str()));
+                arguments.push(Argument::Data(data));
+            }
+        }
+        arguments
+    }
+
+    /// Writes the JavaScript statement, `pintrk("track", "Checkout", {…});`.
+    ///
+    /// Safe inside an HTML `<script>` element whatever the values: `<`, `>` and `&` are written
+    /// as `\u003c`, `\u003e` and `\u0026`, and U+2028 and U+2029 as escapes, so no value can
+    /// close the element, open a comment, or end a JavaScript line.
+    pub fn write_js(&self, mut writer: impl io::Write) -> io::Result<()> {
+        writer.write_all(b"pintrk(")?;
+        for (index, argument) in self.arguments().iter().enumerate() {
+            if index > 0 {
+                writer.write_all(b", ")?;
+            }
+            let mut serializer = serde_json::Serializer::with_formatter(&mut writer, ScriptSafe);
+            argument
+                .serialize(&mut serializer)
+                .map_err(io::Error::other)?;
+        }
+        writer.write_all(b");")
+    }
+
+    /// The JavaScript statement as a string; see [`Self::write_js`].
+    ///
+    /// ```
+    /// use mapping_core::{Json, PintrkCall};
+    ///
+    /// let email = Json::parse(r#""</script><script>alert(1)</script>""#)?;
+    /// let call = PintrkCall::Set { email: &email };
+    /// assert_eq!(
+    ///     call.to_js(),
+    ///     r#"pintrk("set", {"np":"segment","em":"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e"});"#
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn to_js(&self) -> String {
+        let mut buffer = Vec::new();
+        // Writing to a Vec cannot fail, and serde_json writes UTF-8.
+        let _ = self.write_js(&mut buffer);
+        String::from_utf8_lossy(&buffer).into_owned()
+    }
+}
+
+impl Serialize for PintrkCall<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let arguments = self.arguments();
+        let mut seq = serializer.serialize_seq(Some(arguments.len()))?;
+        for argument in &arguments {
+            seq.serialize_element(argument)?;
+        }
+        seq.end()
+    }
+}
+
+impl fmt::Display for PintrkCall<'_> {
+    /// The JavaScript statement.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_js())
+    }
+}
+
+/// serde_json's compact formatter, escaping in strings what could end a `<script>` element or
+/// a JavaScript line.
+struct ScriptSafe;
+
+impl serde_json::ser::Formatter for ScriptSafe {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (index, c) in fragment.char_indices() {
+            let escape = match c {
+                '<' => "\\u003c",
+                '>' => "\\u003e",
+                '&' => "\\u0026",
+                '\u{2028}' => "\\u2028",
+                '\u{2029}' => "\\u2029",
+                _ => continue,
+            };
+            writer.write_all(&fragment.as_bytes()[start..index])?;
+            writer.write_all(escape.as_bytes())?;
+            start = index + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> Json<'static> {
+        Json::parse(text).unwrap().into_owned()
+    }
+
+    #[test]
+    fn serializes_argument_lists() {
+        let email = json(r#""a@b.co""#);
+        let order = json(r#""o-1""#);
+        let mut data = EventData::default();
+        data.set("order_id", DataValue::Json(&order));
+        let calls = [
+            PintrkCall::Load {
+                tid: "t",
+                email: None,
+            },
+            PintrkCall::Load {
+                tid: "t",
+                email: Some(&email),
+            },
+            PintrkCall::Page,
+            PintrkCall::Set { email: &email },
+            PintrkCall::Track {
+                event: PinterestEvent::Checkout,
+                data,
+            },
+        ];
+        assert_eq!(
+            serde_json::to_string(&calls).unwrap(),
+            r#"[["load","t"],["load","t",{"em":"a@b.co"}],["page"],["set",{"np":"segment","em":"a@b.co"}],["track","Checkout",{"order_id":"o-1"}]]"#
+        );
+        let js: Vec<String> = calls.iter().map(PintrkCall::to_js).collect();
+        assert_eq!(
+            js,
+            [
+                r#"pintrk("load", "t");"#,
+                r#"pintrk("load", "t", {"em":"a@b.co"});"#,
+                r#"pintrk("page");"#,
+                r#"pintrk("set", {"np":"segment","em":"a@b.co"});"#,
+                r#"pintrk("track", "Checkout", {"order_id":"o-1"});"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn set_replaces_in_place_and_remove_drops() {
+        let (one, two) = (json("1"), json("2"));
+        let mut data = EventData::default();
+        data.set("a", DataValue::Json(&one));
+        data.set("b", DataValue::Json(&one));
+        data.set("a", DataValue::Json(&two));
+        assert_eq!(serde_json::to_string(&data).unwrap(), r#"{"a":2,"b":1}"#);
+        data.remove("a");
+        assert_eq!(serde_json::to_string(&data).unwrap(), r#"{"b":1}"#);
+    }
+
+    #[test]
+    fn js_escapes_everything_that_could_break_out() {
+        let hostile = json(r#""</script><!-- & \u2028\u2029 \" ' \\ \n""#);
+        let mut data = EventData::default();
+        data.set("</script>", DataValue::Json(&hostile));
+        let call = PintrkCall::Track {
+            event: PinterestEvent::Partner("<!--x-->".into()),
+            data,
+        };
+        let js = call.to_js();
+        assert_eq!(
+            js,
+            r#"pintrk("track", "\u003c!--x--\u003e", {"\u003c/script\u003e":"\u003c/script\u003e\u003c!-- \u0026 \u2028\u2029 \" ' \\ \n"});"#
+        );
+        for forbidden in ["<", ">", "&", "\u{2028}", "\u{2029}", "\n"] {
+            assert!(!js.contains(forbidden), "{forbidden:?} in {js}");
+        }
+    }
+}

@@ -1,0 +1,543 @@
+//! The `pinterest-map` command: Segment messages as newline-delimited JSON in, Pinterest Tag
+//! calls out. [`run`] is the whole program over injected streams, so tests drive it without a
+//! process.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, ValueEnum};
+
+use crate::call::PintrkCall;
+use crate::destination::Destination;
+use crate::json::Json;
+use crate::message::Message;
+use crate::settings::Settings;
+
+/// Input and output buffer size.
+const BUFFER: usize = 64 * 1024;
+
+const AFTER_HELP: &str = "\
+Output:
+  --format json  one line per input message: the JSON array of the calls it produced,
+                 [] when none, e.g. [[\"track\",\"Checkout\",{\"order_id\":\"o-1\"}]]
+  --format js    one JavaScript statement per call, e.g. pintrk(\"page\");
+                 safe to place inside an HTML <script> element
+
+Errors:
+  A line that is not a valid message prints no output line; a message on stderr names the
+  input, the line and what is wrong (never the values), and processing continues.
+  Blank lines are skipped. A summary goes to stderr at the end unless --quiet.
+
+Exit status:
+  0  every line was mapped
+  1  some lines were not valid messages, or an input could not be read to the end
+  2  unusable arguments, settings or traits: nothing was processed
+
+Example:
+  pinterest-map --settings examples/settings.json --init \\
+      --traits '{\"email\":\"jane@example.com\"}' examples/events.ndjson";
+
+/// Map Segment messages to Pinterest Tag calls, as Segment's Pinterest Tag destination does.
+///
+/// Reads newline-delimited Segment messages (track, page, identify; other types produce no
+/// call) from the INPUT files, or from standard input when there are none or for `-`. Memory
+/// stays constant whatever the input size; output is buffered, and flushed at the end and
+/// whenever input stalls.
+#[derive(Debug, Parser)]
+#[command(name = "pinterest-map", version, after_help = AFTER_HELP)]
+struct Args {
+    /// Destination settings JSON, with Segment's key names (tid, pinterestEventMapping,
+    /// pinterestCustomProperties, useEnhancedMatchLoad, mapMessageIdToEventId). Without it, a
+    /// built-in example configuration is used.
+    #[arg(long, value_name = "FILE")]
+    settings: Option<PathBuf>,
+
+    /// First print the calls of the destination's start-up on a page (load, page), as one
+    /// line.
+    #[arg(long)]
+    init: bool,
+
+    /// The user's stored traits for --init: a JSON object, or a file holding one. Default:
+    /// none.
+    #[arg(long, value_name = "JSON_OR_FILE", requires = "init")]
+    traits: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+
+    /// Newline-delimited Segment messages; `-` is standard input.
+    #[arg(value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One JSON array of calls per input message.
+    Json,
+    /// One JavaScript statement per call.
+    Js,
+}
+
+/// The standard streams of a run.
+pub struct Streams<I, O, E> {
+    /// Standard input, read for `-` or when no INPUT is given.
+    pub stdin: I,
+    /// Standard output.
+    pub stdout: O,
+    /// Standard error.
+    pub stderr: E,
+    /// Whether standard error is a terminal: a progress bar is drawn on it for long runs.
+    pub stderr_is_terminal: bool,
+}
+
+/// Exit status: every line mapped.
+pub const SUCCESS: u8 = 0;
+/// Exit status: some lines failed.
+pub const LINES_FAILED: u8 = 1;
+/// Exit status: unusable arguments, settings or traits.
+pub const UNUSABLE: u8 = 2;
+
+/// Runs `pinterest-map` with these arguments (the first is the program name) and streams;
+/// returns the exit status.
+pub fn run<I: Read, O: Write, E: Write>(
+    args: impl IntoIterator<Item = OsString>,
+    streams: Streams<I, O, E>,
+) -> u8 {
+    let Streams {
+        stdin,
+        stdout,
+        mut stderr,
+        stderr_is_terminal,
+    } = streams;
+    let args = match Args::try_parse_from(args) {
+        Ok(args) => args,
+        Err(error) => {
+            let rendered = error.render().to_string();
+            // --help and --version are answers, on standard output; the rest are mistakes.
+            return if error.use_stderr() {
+                let _ = stderr.write_all(rendered.as_bytes());
+                UNUSABLE
+            } else {
+                let _ = write_all_to(stdout, &rendered);
+                SUCCESS
+            };
+        }
+    };
+    match Setup::new(&args) {
+        Ok(setup) => {
+            let mut run = Run {
+                setup: &setup,
+                format: args.format,
+                out: io::BufWriter::with_capacity(BUFFER, stdout),
+                stderr,
+                progress: Progress::new(stderr_is_terminal && !args.quiet, setup.total_bytes),
+                counts: Counts::default(),
+            };
+            run.all(stdin, args.quiet)
+        }
+        Err(message) => {
+            let _ = writeln!(stderr, "pinterest-map: {message}");
+            UNUSABLE
+        }
+    }
+}
+
+fn write_all_to(mut writer: impl Write, text: &str) -> io::Result<()> {
+    writer.write_all(text.as_bytes())?;
+    writer.flush()
+}
+
+/// Everything checked before the first line is read.
+struct Setup {
+    destination: Destination,
+    /// Whether to print the start-up calls first.
+    init: bool,
+    /// The stored traits text for --init.
+    traits: Option<String>,
+    inputs: Vec<Input>,
+    /// Total size of the input files, when all are files.
+    total_bytes: Option<u64>,
+}
+
+enum Input {
+    Stdin,
+    File(PathBuf, File),
+}
+
+impl Input {
+    fn name(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".to_owned(),
+            Input::File(path, _) => path.display().to_string(),
+        }
+    }
+}
+
+impl Setup {
+    fn new(args: &Args) -> Result<Setup, String> {
+        let settings = match &args.settings {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|error| format!("cannot read settings {}: {error}", path.display()))?;
+                Settings::from_json(&text)
+                    .map_err(|error| format!("{}: {error}", path.display()))?
+            }
+            None => Settings::example(),
+        };
+        let traits = args.traits.as_deref().map(read_traits).transpose()?;
+        let paths: Vec<PathBuf> = if args.inputs.is_empty() {
+            vec![PathBuf::from("-")]
+        } else {
+            args.inputs.clone()
+        };
+        let mut inputs = Vec::with_capacity(paths.len());
+        let mut total_bytes = Some(0);
+        for path in paths {
+            if path.as_os_str() == "-" {
+                total_bytes = None;
+                inputs.push(Input::Stdin);
+                continue;
+            }
+            let file = File::open(&path)
+                .map_err(|error| format!("cannot open {}: {error}", path.display()))?;
+            let metadata = file
+                .metadata()
+                .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+            if metadata.is_dir() {
+                return Err(format!("cannot read {}: it is a directory", path.display()));
+            }
+            total_bytes = total_bytes.map(|total| total + metadata.len());
+            inputs.push(Input::File(path, file));
+        }
+        Ok(Setup {
+            destination: Destination::new(settings),
+            init: args.init,
+            traits,
+            inputs,
+            total_bytes,
+        })
+    }
+}
+
+/// `--traits`: JSON when it starts with `{`, otherwise a file holding JSON; an object either
+/// way.
+fn read_traits(argument: &str) -> Result<String, String> {
+    let text = if argument.trim_start().starts_with('{') {
+        argument.to_owned()
+    } else {
+        std::fs::read_to_string(argument)
+            .map_err(|error| format!("cannot read traits {argument}: {error}"))?
+    };
+    match Json::parse(&text) {
+        Ok(Json::Object(_)) => Ok(text),
+        Ok(other) => Err(format!(
+            "--traits must be a JSON object, found {}",
+            other.type_name()
+        )),
+        Err(error) => Err(format!("--traits is not valid JSON: {error}")),
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    messages: u64,
+    calls: u64,
+    errors: u64,
+    bytes: u64,
+}
+
+/// One run over the inputs.
+struct Run<'s, O: Write, E: Write> {
+    setup: &'s Setup,
+    format: Format,
+    out: io::BufWriter<O>,
+    stderr: E,
+    progress: Progress,
+    counts: Counts,
+}
+
+/// How writing the output ended, when it could not go on.
+enum Stop {
+    /// The reader of the output went away (`| head`): not an error.
+    Closed,
+    Failed(io::Error),
+}
+
+impl From<io::Error> for Stop {
+    fn from(error: io::Error) -> Stop {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            Stop::Closed
+        } else {
+            Stop::Failed(error)
+        }
+    }
+}
+
+impl<O: Write, E: Write> Run<'_, O, E> {
+    fn all(&mut self, stdin: impl Read, quiet: bool) -> u8 {
+        let started = Instant::now();
+        let mut stdin = Some(stdin);
+        let mut status = SUCCESS;
+        let outcome = self.init().and_then(|()| {
+            for input in &self.setup.inputs {
+                let name = input.name();
+                let result = match input {
+                    Input::Stdin => match stdin.take() {
+                        Some(stdin) => self.input(&name, stdin),
+                        // Standard input was read to its end already.
+                        None => Ok(()),
+                    },
+                    Input::File(_, file) => self.input(&name, file),
+                };
+                if let Err(error) = result {
+                    status = LINES_FAILED;
+                    self.progress.clear(&mut self.stderr);
+                    let _ = writeln!(self.stderr, "pinterest-map: {name}: read error: {error}");
+                }
+            }
+            Ok(self.out.flush()?)
+        });
+        match outcome {
+            Ok(()) | Err(Stop::Closed) => {}
+            Err(Stop::Failed(error)) => {
+                self.progress.clear(&mut self.stderr);
+                let _ = writeln!(self.stderr, "pinterest-map: cannot write output: {error}");
+                status = LINES_FAILED;
+            }
+        }
+        self.progress.clear(&mut self.stderr);
+        if !quiet {
+            let _ = self.summary(started.elapsed());
+        }
+        if self.counts.errors > 0 {
+            status = LINES_FAILED;
+        }
+        status
+    }
+
+    fn init(&mut self) -> Result<(), Stop> {
+        if !self.setup.init {
+            return Ok(());
+        }
+        // Checked to be an object when the run was set up.
+        let traits = match &self.setup.traits {
+            Some(text) => Json::parse(text).unwrap_or(Json::Null),
+            None => Json::Object(Vec::new()),
+        };
+        let calls = self.setup.destination.initialize(&traits);
+        self.write_calls(&calls)
+    }
+
+    /// Maps one input; `Err` only for a read error (the output errors are in `Stop`).
+    fn input(&mut self, name: &str, reader: impl Read) -> Result<(), io::Error> {
+        let mut reader = BufReader::with_capacity(BUFFER, reader);
+        let mut line = Vec::new();
+        let mut number = 0_u64;
+        loop {
+            line.clear();
+            if !self.read_line(&mut reader, &mut line)? {
+                return Ok(());
+            }
+            number += 1;
+            self.counts.bytes += line.len() as u64;
+            let text = match std::str::from_utf8(&line) {
+                Ok(text) => text,
+                Err(error) => {
+                    self.line_error(
+                        name,
+                        number,
+                        &format!("not valid UTF-8 (byte {})", error.valid_up_to() + 1),
+                    );
+                    continue;
+                }
+            };
+            // A byte-order mark may open a file.
+            let text = if number == 1 {
+                text.strip_prefix('\u{feff}').unwrap_or(text)
+            } else {
+                text
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            match Message::parse(text) {
+                Ok(message) => {
+                    self.counts.messages += 1;
+                    let call = self.setup.destination.map(&message);
+                    self.counts.calls += u64::from(call.is_some());
+                    if let Err(stop) = self.write_calls(call.as_slice()) {
+                        return match stop {
+                            Stop::Closed => Ok(()),
+                            Stop::Failed(error) => {
+                                Err(io::Error::other(format!("cannot write output: {error}")))
+                            }
+                        };
+                    }
+                }
+                Err(error) => self.line_error(name, number, &error.to_string()),
+            }
+            if line.capacity() > 4 * BUFFER {
+                // One huge line must not keep its memory for the rest of the run.
+                line = Vec::new();
+            }
+            self.progress.tick(&mut self.stderr, &self.counts);
+        }
+    }
+
+    /// Reads one line, flushing the output first whenever the read may wait for input.
+    /// Returns `false` at the end of the input.
+    fn read_line(
+        &mut self,
+        reader: &mut BufReader<impl Read>,
+        line: &mut Vec<u8>,
+    ) -> io::Result<bool> {
+        loop {
+            if reader.buffer().is_empty() {
+                // Best effort: an output error shows up at the next write.
+                let _ = self.out.flush();
+            }
+            let available = match reader.fill_buf() {
+                Ok(available) => available,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            if available.is_empty() {
+                return Ok(!line.is_empty());
+            }
+            match available.iter().position(|byte| *byte == b'\n') {
+                Some(end) => {
+                    line.extend_from_slice(&available[..end]);
+                    reader.consume(end + 1);
+                    return Ok(true);
+                }
+                None => {
+                    let length = available.len();
+                    line.extend_from_slice(available);
+                    reader.consume(length);
+                }
+            }
+        }
+    }
+
+    fn write_calls(&mut self, calls: &[PintrkCall]) -> Result<(), Stop> {
+        match self.format {
+            Format::Json => {
+                serde_json::to_writer(&mut self.out, calls).map_err(io::Error::from)?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Js => write_js(&mut self.out, calls)?,
+        }
+        Ok(())
+    }
+
+    fn line_error(&mut self, name: &str, number: u64, message: &str) {
+        self.counts.errors += 1;
+        self.progress.clear(&mut self.stderr);
+        let _ = writeln!(self.stderr, "{name}:{number}: {message}");
+    }
+
+    fn summary(&mut self, elapsed: Duration) -> io::Result<()> {
+        let Counts {
+            messages,
+            calls,
+            errors,
+            bytes,
+        } = self.counts;
+        let seconds = elapsed.as_secs_f64();
+        let rate = if seconds > 0.0 {
+            format!(
+                "{:.0} messages/s, {:.1} MB/s",
+                messages as f64 / seconds,
+                bytes as f64 / seconds / 1e6
+            )
+        } else {
+            "instant".to_owned()
+        };
+        writeln!(
+            self.stderr,
+            "pinterest-map: {messages} messages, {calls} calls, {errors} errors in {seconds:.3} s ({rate})"
+        )
+    }
+}
+
+fn write_js(out: &mut impl Write, calls: &[PintrkCall]) -> io::Result<()> {
+    for call in calls {
+        call.write_js(&mut *out)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// A progress line on a terminal's standard error, for runs longer than a second.
+struct Progress {
+    enabled: bool,
+    total_bytes: Option<u64>,
+    started: Instant,
+    last_drawn: Option<Instant>,
+    ticks: u32,
+}
+
+impl Progress {
+    const FIRST_AFTER: Duration = Duration::from_secs(1);
+    const EVERY: Duration = Duration::from_millis(200);
+
+    fn new(enabled: bool, total_bytes: Option<u64>) -> Progress {
+        Progress {
+            enabled,
+            total_bytes,
+            started: Instant::now(),
+            last_drawn: None,
+            ticks: 0,
+        }
+    }
+
+    fn tick(&mut self, stderr: &mut impl Write, counts: &Counts) {
+        self.ticks = self.ticks.wrapping_add(1);
+        // Reading the clock for every line would cost more than mapping it.
+        if !self.enabled || !self.ticks.is_multiple_of(4096) {
+            return;
+        }
+        let now = Instant::now();
+        let due = match self.last_drawn {
+            None => now - self.started >= Self::FIRST_AFTER,
+            Some(last) => now - last >= Self::EVERY,
+        };
+        if !due {
+            return;
+        }
+        self.last_drawn = Some(now);
+        let rate = counts.messages as f64 / (now - self.started).as_secs_f64();
+        let line = match self.total_bytes.filter(|total| *total > 0) {
+            Some(total) => {
+                let fraction = (counts.bytes as f64 / total as f64).min(1.0);
+                let filled = (fraction * 30.0) as usize;
+                format!(
+                    "[{}{}] {:>3.0}% {} messages, {:.0}/s",
+                    "#".repeat(filled),
+                    " ".repeat(30 - filled),
+                    fraction * 100.0,
+                    counts.messages,
+                    rate
+                )
+            }
+            None => format!("{} messages, {:.0}/s", counts.messages, rate),
+        };
+        let _ = write!(stderr, "\r\x1b[K{line}");
+        let _ = stderr.flush();
+    }
+
+    /// Erases the progress line before anything else is written to standard error.
+    fn clear(&mut self, stderr: &mut impl Write) {
+        if self.last_drawn.take().is_some() {
+            let _ = write!(stderr, "\r\x1b[K");
+        }
+    }
+}

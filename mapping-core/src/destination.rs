@@ -1,0 +1,290 @@
+//! The Pinterest Tag destination: settings and Segment messages in, `pintrk` calls out.
+
+use std::borrow::Cow;
+
+use crate::call::{DataValue, EventData, PintrkCall};
+use crate::event::PinterestEvent;
+use crate::json::{Json, JsonValue};
+use crate::lookup::LoosePath;
+use crate::message::{Identify, Message, Page, Track};
+use crate::settings::Settings;
+use crate::spec;
+
+/// `{}`, for messages without properties or traits.
+static EMPTY_OBJECT: Json<'static> = Json::Object(Vec::new());
+/// `""`, the name of a page without one.
+static EMPTY_STRING: Json<'static> = Json::String(Cow::Borrowed(""));
+
+/// The destination, configured by its settings.
+///
+/// ```
+/// use mapping_core::{Destination, Json, Message, Settings};
+///
+/// let destination = Destination::new(Settings::example());
+/// let message = Message::parse(r#"{"type":"track","event":"order_completed","properties":{"orderId":"o-1","value":0}}"#)?;
+/// let call = destination.map(&message).expect("a track call");
+/// assert_eq!(serde_json::to_string(&call)?, r#"["track","Checkout",{"order_id":"o-1"}]"#);
+///
+/// let stored_traits = Json::parse("{}")?;
+/// let calls = destination.initialize(&stored_traits);
+/// assert_eq!(serde_json::to_string(&calls)?, r#"[["load","2620795819800"],["page"]]"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Destination {
+    settings: Settings,
+    /// `pinterestEventMapping` keys lowercased (as JavaScript's `toLowerCase`), with values.
+    event_mapping: Vec<(String, String)>,
+    /// `pinterestCustomProperties`: each output key with its path in loose normal form.
+    custom_properties: Vec<(String, LoosePath)>,
+}
+
+impl Destination {
+    /// A destination with these settings.
+    pub fn new(settings: Settings) -> Destination {
+        let event_mapping = settings
+            .event_mapping
+            .iter()
+            .map(|(event, pinterest)| (event.to_lowercase(), pinterest.clone()))
+            .collect();
+        let custom_properties = settings
+            .custom_properties
+            .iter()
+            .map(|path| (path.clone(), LoosePath::new(path)))
+            .collect();
+        Destination {
+            settings,
+            event_mapping,
+            custom_properties,
+        }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Whether the destination does anything: it does nothing without a Tag ID.
+    pub fn is_enabled(&self) -> bool {
+        !self.settings.tid.is_empty()
+    }
+
+    /// The calls of the destination's start-up on a page, given the user's stored traits:
+    /// `load` (with the stored email when enhanced match is on), then `page`.
+    pub fn initialize<'a>(&'a self, stored_traits: &'a Json<'a>) -> Vec<PintrkCall<'a>> {
+        if !self.is_enabled() {
+            return Vec::new();
+        }
+        let email = self
+            .settings
+            .use_enhanced_match_load
+            .then(|| stored_traits.get("email"))
+            .flatten()
+            .filter(|email| email.is_truthy());
+        vec![
+            PintrkCall::Load {
+                tid: &self.settings.tid,
+                email,
+            },
+            PintrkCall::Page,
+        ]
+    }
+
+    /// The call a message produces, if any: a message produces at most one.
+    pub fn map<'a>(&'a self, message: &'a Message<'a>) -> Option<PintrkCall<'a>> {
+        if !self.is_enabled() {
+            return None;
+        }
+        match message {
+            Message::Track(track) => Some(self.track(track)),
+            Message::Page(page) => self.page(page),
+            Message::Identify(identify) => self.identify(identify),
+            Message::Other(_) => None,
+        }
+    }
+
+    /// The Pinterest event for a Segment event name: the user mapping, then the spec table,
+    /// then the name itself as a partner-defined event.
+    pub fn event_for<'a>(&'a self, name: &'a str) -> PinterestEvent<'a> {
+        let lowercase = name.to_lowercase();
+        if let Some((_, mapped)) = self
+            .event_mapping
+            .iter()
+            .find(|(event, _)| *event == lowercase)
+        {
+            // An empty mapping sends the Segment name unchanged, without consulting the table.
+            return if mapped.is_empty() {
+                PinterestEvent::Partner(Cow::Borrowed(name))
+            } else {
+                PinterestEvent::from_name(mapped.as_str())
+            };
+        }
+        spec::event(name).unwrap_or(PinterestEvent::Partner(Cow::Borrowed(name)))
+    }
+
+    fn track<'a>(&'a self, track: &'a Track<'a>) -> PintrkCall<'a> {
+        let properties = track.properties.as_ref().unwrap_or(&EMPTY_OBJECT);
+        let mut table = spec::event_data(properties);
+        let mut data = EventData::default();
+        for (key, value) in table.fields() {
+            data.set(key, DataValue::Json(value));
+        }
+        self.set_event_id_from_message_id(&mut data, track.message_id.as_ref());
+        if !table.line_items.is_empty() {
+            data.set(
+                "line_items",
+                DataValue::LineItems(std::mem::take(&mut table.line_items)),
+            );
+        }
+        for (key, path) in &self.custom_properties {
+            if let Some(value) = path.find(properties).filter(|value| value.is_truthy()) {
+                data.set(key, DataValue::Json(value));
+            }
+        }
+        PintrkCall::Track {
+            event: self.event_for(&track.event),
+            data,
+        }
+    }
+
+    fn page<'a>(&'a self, page: &'a Page<'a>) -> Option<PintrkCall<'a>> {
+        let event = spec::page_event(page.category.as_ref())?;
+        let mut data = EventData::default();
+        let name = page.name.as_ref().filter(|name| name.is_truthy());
+        data.set("name", DataValue::Json(name.unwrap_or(&EMPTY_STRING)));
+        // Exact keys, in this order: the last truthy one wins.
+        if let Some(properties) = &page.properties {
+            for key in ["event_id", "eid", "eventID"] {
+                if let Some(event_id) = properties.get(key).filter(|value| value.is_truthy()) {
+                    data.set("event_id", DataValue::Json(event_id));
+                }
+            }
+        }
+        self.set_event_id_from_message_id(&mut data, page.message_id.as_ref());
+        if let Some(category) = page
+            .category
+            .as_ref()
+            .filter(|category| category.is_truthy())
+        {
+            data.set("category", DataValue::Json(category));
+        }
+        Some(PintrkCall::Track { event, data })
+    }
+
+    fn identify<'a>(&'a self, identify: &'a Identify<'a>) -> Option<PintrkCall<'a>> {
+        let from_traits = identify
+            .traits
+            .as_ref()
+            .and_then(|traits| LoosePath::new("email").find(traits))
+            .filter(|email| email.is_truthy());
+        let from_user_id = || {
+            identify
+                .user_id
+                .as_ref()
+                .filter(|user_id| user_id.as_str().is_some_and(looks_like_email))
+        };
+        let email = from_traits.or_else(from_user_id)?;
+        Some(PintrkCall::Set { email })
+    }
+
+    /// With `mapMessageIdToEventId`, `event_id` is the message's `messageId`, whatever it
+    /// holds; a message without one sends no `event_id`.
+    fn set_event_id_from_message_id<'a>(
+        &self,
+        data: &mut EventData<'a>,
+        message_id: Option<&'a Json<'a>>,
+    ) {
+        if !self.settings.map_message_id_to_event_id {
+            return;
+        }
+        match message_id {
+            Some(message_id) => data.set("event_id", DataValue::Json(message_id)),
+            None => data.remove("event_id"),
+        }
+    }
+}
+
+/// Segment's email test, `/.+@.+\..+/`: unanchored, and `.` matches anything but a line
+/// terminator.
+fn looks_like_email(text: &str) -> bool {
+    text.split(['\n', '\r', '\u{2028}', '\u{2029}'])
+        .any(|line| {
+            let chars: Vec<char> = line.chars().collect();
+            // The earliest `@` with a character before it, and the latest `.` with one after it.
+            let at = chars
+                .iter()
+                .skip(1)
+                .position(|c| *c == '@')
+                .map(|index| index + 1);
+            let dot = chars
+                .iter()
+                .rev()
+                .skip(1)
+                .position(|c| *c == '.')
+                .map(|index| chars.len() - 2 - index);
+            matches!((at, dot), (Some(at), Some(dot)) if dot > at + 1)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_test_matches_segments_regular_expression() {
+        for email in [
+            "a@b.c",
+            "someone@example.com",
+            "x a@b.c y",
+            "@@a@b.c",
+            "a@b..",
+            "line\na@b.c",
+        ] {
+            assert!(looks_like_email(email), "{email}");
+        }
+        for other in [
+            "", "a@b", "@b.c", "a@.c", "a@b.", "ab.c", "a\n@b.c", "a@b\n.c", "user-123",
+        ] {
+            assert!(!looks_like_email(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn event_names_resolve_through_mapping_table_and_fallback() {
+        let settings = Settings {
+            tid: "t".to_owned(),
+            event_mapping: vec![
+                ("Order Completed".to_owned(), "Custom".to_owned()),
+                ("Product Added".to_owned(), String::new()),
+                ("İstanbul".to_owned(), "Lead".to_owned()),
+            ],
+            ..Settings::default()
+        };
+        let destination = Destination::new(settings);
+        assert_eq!(
+            destination.event_for("ORDER COMPLETED"),
+            PinterestEvent::Custom
+        );
+        // The mapping compares the whole name ignoring case, nothing more.
+        assert_eq!(
+            destination.event_for("order_completed"),
+            PinterestEvent::Checkout
+        );
+        assert_eq!(
+            destination.event_for("product added"),
+            PinterestEvent::Partner("product added".into())
+        );
+        assert_eq!(
+            destination.event_for("Added Product"),
+            PinterestEvent::AddToCart
+        );
+        assert_eq!(
+            destination.event_for("i\u{307}stanbul"),
+            PinterestEvent::Lead
+        );
+        assert_eq!(
+            destination.event_for("Unknown"),
+            PinterestEvent::Partner("Unknown".into())
+        );
+    }
+}

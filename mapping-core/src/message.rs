@@ -1,0 +1,365 @@
+//! Segment messages, read from the standard Segment JSON shape. Only the fields the destination
+//! reads are kept, borrowed from the input; the rest (`context`, `timestamp`, …) is skipped
+//! without being stored.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use thiserror::Error;
+
+use crate::json::{BorrowedStr, Json};
+
+/// A Segment message, as the destination sees it.
+///
+/// ```
+/// use mapping_core::Message;
+///
+/// let message = Message::parse(r#"{"type":"track","event":"Order Completed","properties":{"value":5},"context":{"ip":"203.0.113.9"}}"#)?;
+/// let Message::Track(track) = &message else { panic!("a track message") };
+/// assert_eq!(track.event, "Order Completed");
+/// assert!(Message::parse(r#"{"type":"alias","userId":"u"}"#)?.is_ignored());
+/// # Ok::<(), mapping_core::MessageError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message<'a> {
+    /// `track`.
+    Track(Track<'a>),
+    /// `page`.
+    Page(Page<'a>),
+    /// `identify`.
+    Identify(Identify<'a>),
+    /// Any other type (`alias`, `group`, `screen`, …): accepted, and produces no call.
+    Other(Cow<'a, str>),
+}
+
+/// A `track` message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Track<'a> {
+    /// `event`: the Segment event name.
+    pub event: Cow<'a, str>,
+    /// `properties`, as sent (any JSON value; absent is `None`).
+    pub properties: Option<Json<'a>>,
+    /// `messageId`, as sent.
+    pub message_id: Option<Json<'a>>,
+}
+
+/// A `page` message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page<'a> {
+    /// The top-level `name`.
+    pub name: Option<Json<'a>>,
+    /// The top-level `category`.
+    pub category: Option<Json<'a>>,
+    /// `properties`, as sent.
+    pub properties: Option<Json<'a>>,
+    /// `messageId`, as sent.
+    pub message_id: Option<Json<'a>>,
+}
+
+/// An `identify` message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Identify<'a> {
+    /// `userId`, as sent.
+    pub user_id: Option<Json<'a>>,
+    /// `traits`, as sent.
+    pub traits: Option<Json<'a>>,
+    /// `messageId`, as sent.
+    pub message_id: Option<Json<'a>>,
+}
+
+/// Why a line is not a Segment message. Messages name the field, never a value.
+#[derive(Debug, Error)]
+pub enum MessageError {
+    /// Not JSON (or a number JSON cannot hold).
+    #[error("invalid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// JSON, but not an object.
+    #[error("a message must be a JSON object, found {found}")]
+    NotAnObject {
+        /// The JSON type found.
+        found: &'static str,
+    },
+    /// A required field is absent or `null`.
+    #[error("{context}has no `{field}`")]
+    Missing {
+        /// What lacks the field: `"message "` or `"track message "`.
+        context: &'static str,
+        /// The field.
+        field: &'static str,
+    },
+    /// A field has the wrong JSON type.
+    #[error("`{field}` must be {expected}, found {found}")]
+    WrongType {
+        /// The field.
+        field: &'static str,
+        /// What it takes.
+        expected: &'static str,
+        /// The JSON type found.
+        found: &'static str,
+    },
+}
+
+impl<'a> Message<'a> {
+    /// Reads one message from JSON text, borrowing from it.
+    pub fn parse(text: &'a str) -> Result<Message<'a>, MessageError> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let fields = Fields::deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        fields.into_message()
+    }
+
+    /// Whether the destination ignores this message type.
+    pub fn is_ignored(&self) -> bool {
+        matches!(self, Message::Other(_))
+    }
+}
+
+/// The top-level fields the destination reads, whatever the message type. A repeated key keeps
+/// its last value, as in `JSON.parse`.
+#[derive(Default)]
+struct Fields<'a> {
+    kind: Option<Json<'a>>,
+    event: Option<Json<'a>>,
+    name: Option<Json<'a>>,
+    category: Option<Json<'a>>,
+    properties: Option<Json<'a>>,
+    traits: Option<Json<'a>>,
+    user_id: Option<Json<'a>>,
+    message_id: Option<Json<'a>>,
+    /// Set when the JSON was not an object.
+    not_an_object: Option<&'static str>,
+}
+
+impl<'a> Fields<'a> {
+    fn into_message(self) -> Result<Message<'a>, MessageError> {
+        if let Some(found) = self.not_an_object {
+            return Err(MessageError::NotAnObject { found });
+        }
+        let kind = required_string(self.kind, "message ", "type")?;
+        Ok(match kind.as_ref() {
+            "track" => Message::Track(Track {
+                event: required_string(self.event, "track message ", "event")?,
+                properties: self.properties,
+                message_id: self.message_id,
+            }),
+            "page" => Message::Page(Page {
+                name: self.name,
+                category: self.category,
+                properties: self.properties,
+                message_id: self.message_id,
+            }),
+            "identify" => Message::Identify(Identify {
+                user_id: self.user_id,
+                traits: self.traits,
+                message_id: self.message_id,
+            }),
+            _ => Message::Other(kind),
+        })
+    }
+}
+
+fn required_string<'a>(
+    value: Option<Json<'a>>,
+    context: &'static str,
+    field: &'static str,
+) -> Result<Cow<'a, str>, MessageError> {
+    match value {
+        None | Some(Json::Null) => Err(MessageError::Missing { context, field }),
+        Some(Json::String(text)) => Ok(text),
+        Some(other) => Err(MessageError::WrongType {
+            field,
+            expected: "a string",
+            found: other.type_name(),
+        }),
+    }
+}
+
+impl<'de> Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(FieldsVisitor)
+    }
+}
+
+struct FieldsVisitor;
+
+impl FieldsVisitor {
+    /// Any JSON that is not an object: consumed, and remembered for the error message.
+    fn not_an_object<'de>(found: &'static str) -> Fields<'de> {
+        Fields {
+            not_an_object: Some(found),
+            ..Fields::default()
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = Fields<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Segment message object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Fields::default();
+        while let Some(key) = map.next_key_seed(BorrowedStr)? {
+            let slot = match key.as_ref() {
+                "type" => &mut fields.kind,
+                "event" => &mut fields.event,
+                "name" => &mut fields.name,
+                "category" => &mut fields.category,
+                "properties" => &mut fields.properties,
+                "traits" => &mut fields.traits,
+                "userId" => &mut fields.user_id,
+                "messageId" => &mut fields.message_id,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *slot = Some(map.next_value()?);
+        }
+        Ok(fields)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Self::not_an_object("an array"))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Self::not_an_object("a string"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Self::not_an_object("a boolean"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Self::not_an_object("a number"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Self::not_an_object("a number"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Self::not_an_object("a number"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Self::not_an_object("null"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> String {
+        Message::parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_each_message_type() {
+        let track = Message::parse(
+            r#"{"type":"track","event":"E","properties":{"a":1},"messageId":"m","context":{"deep":[{"x":1}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            track,
+            Message::Track(Track {
+                event: Cow::Borrowed("E"),
+                properties: Some(Json::parse(r#"{"a":1}"#).unwrap()),
+                message_id: Some(Json::String(Cow::Borrowed("m"))),
+            })
+        );
+        let page = Message::parse(r#"{"category":"C","type":"page","name":"N"}"#).unwrap();
+        assert!(matches!(
+            page,
+            Message::Page(Page {
+                name: Some(_),
+                category: Some(_),
+                properties: None,
+                message_id: None
+            })
+        ));
+        let identify =
+            Message::parse(r#"{"type":"identify","userId":"u","traits":{"email":"e"}}"#).unwrap();
+        assert!(matches!(
+            identify,
+            Message::Identify(Identify {
+                user_id: Some(_),
+                traits: Some(_),
+                ..
+            })
+        ));
+        for kind in ["alias", "group", "screen", "Track"] {
+            let text = format!(r#"{{"type":"{kind}"}}"#);
+            assert_eq!(
+                Message::parse(&text).unwrap(),
+                Message::Other(Cow::Borrowed(kind))
+            );
+        }
+    }
+
+    #[test]
+    fn a_repeated_field_keeps_its_last_value() {
+        let message =
+            Message::parse(r#"{"type":"page","type":"track","event":"A","event":"B"}"#).unwrap();
+        assert!(matches!(message, Message::Track(Track { event, .. }) if event == "B"));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_message() {
+        assert_eq!(
+            error("[1,{}]"),
+            "a message must be a JSON object, found an array"
+        );
+        assert_eq!(
+            error(r#""track""#),
+            "a message must be a JSON object, found a string"
+        );
+        assert_eq!(error("null"), "a message must be a JSON object, found null");
+        assert_eq!(
+            error("42"),
+            "a message must be a JSON object, found a number"
+        );
+        assert_eq!(error("{}"), "message has no `type`");
+        assert_eq!(error(r#"{"type":null}"#), "message has no `type`");
+        assert_eq!(
+            error(r#"{"type":7}"#),
+            "`type` must be a string, found a number"
+        );
+        assert_eq!(error(r#"{"type":"track"}"#), "track message has no `event`");
+        assert_eq!(
+            error(r#"{"type":"track","event":42}"#),
+            "`event` must be a string, found a number"
+        );
+        assert_eq!(
+            error(r#"{"type":"track""#),
+            "invalid JSON: EOF while parsing an object at line 1 column 15"
+        );
+        assert_eq!(
+            error(r#"{"type":"track"} {}"#),
+            "invalid JSON: trailing characters at line 1 column 18"
+        );
+    }
+
+    #[test]
+    fn errors_never_quote_values() {
+        let secret = "jane@example.com";
+        for text in [
+            format!(r#"{{"type":"track","event":{{"email":"{secret}"}}}}"#),
+            format!(r#"{{"type":"{secret}x","event":1}}"#).replace(
+                r#""type":"jane@example.comx","#,
+                r#""type":["jane@example.com"],"#,
+            ),
+            format!(r#"{{"type":"identify","traits":{{"email":"{secret}"}}"#),
+        ] {
+            let message = error(&text);
+            assert!(!message.contains(secret), "{message}");
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! The destination's settings, read from Segment's settings JSON with its exact key names.
+
+use thiserror::Error;
+
+use crate::json::Json;
+
+/// The Pinterest Tag destination settings, as Segment stores them.
+///
+/// ```
+/// use mapping_core::Settings;
+///
+/// let settings = Settings::from_json(r#"{
+///     "tid": "2620795819800",
+///     "pinterestEventMapping": {"Lead Generated": "Lead"},
+///     "pinterestCustomProperties": ["plan"],
+///     "someOtherKey": "ignored"
+/// }"#)?;
+/// assert_eq!(settings.tid, "2620795819800");
+/// assert_eq!(settings.event_mapping, [("Lead Generated".to_owned(), "Lead".to_owned())]);
+/// assert!(!settings.use_enhanced_match_load);
+///
+/// let error = Settings::from_json(r#"{"tid": 2620795819800}"#).unwrap_err();
+/// assert_eq!(error.to_string(), "`tid` must be a string, found a number");
+/// # Ok::<(), mapping_core::SettingsError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// `tid`: the Pinterest Tag ID. Empty: the destination produces no call at all.
+    pub tid: String,
+    /// `pinterestEventMapping`: Segment event → Pinterest event, in the settings' key order
+    /// (the first key equal to an event name ignoring case wins). A value of `""` sends the
+    /// Segment event name unchanged.
+    pub event_mapping: Vec<(String, String)>,
+    /// `pinterestCustomProperties`: property paths copied into the event data of track calls.
+    pub custom_properties: Vec<String>,
+    /// `useEnhancedMatchLoad`: add the stored email to the `load` call.
+    pub use_enhanced_match_load: bool,
+    /// `mapMessageIdToEventId`: send the message's `messageId` as `event_id`.
+    pub map_message_id_to_event_id: bool,
+}
+
+/// Why settings were rejected. Messages name the key, never a value.
+#[derive(Debug, Error)]
+pub enum SettingsError {
+    /// The text is not JSON.
+    #[error("settings are not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The JSON is not an object.
+    #[error("settings must be a JSON object, found {found}")]
+    NotAnObject {
+        /// The JSON type found.
+        found: &'static str,
+    },
+    /// A known key has a value of the wrong type.
+    #[error("`{key}` must be {expected}, found {found}")]
+    WrongType {
+        /// The key, with the entry inside it when the problem is there
+        /// (`pinterestCustomProperties[2]`).
+        key: String,
+        /// What the key takes.
+        expected: &'static str,
+        /// The JSON type found.
+        found: &'static str,
+    },
+}
+
+/// The built-in example configuration, also shipped as `examples/settings.json`.
+const EXAMPLE: &str = include_str!("example-settings.json");
+
+impl Settings {
+    /// Reads Segment's settings JSON. Unknown keys are ignored; a known key set to `null` takes
+    /// its default; a known key of another type is an error naming the key.
+    pub fn from_json(text: &str) -> Result<Settings, SettingsError> {
+        let json = Json::parse(text)?;
+        let Json::Object(entries) = &json else {
+            return Err(SettingsError::NotAnObject {
+                found: json.type_name(),
+            });
+        };
+        let mut settings = Settings::default();
+        // As in `JSON.parse`, a repeated key keeps its last value.
+        for (key, value) in entries {
+            if matches!(value, Json::Null) {
+                continue;
+            }
+            match key.as_ref() {
+                "tid" => settings.tid = expect_string(key, value)?.to_owned(),
+                "pinterestEventMapping" => settings.event_mapping = read_event_mapping(value)?,
+                "pinterestCustomProperties" => {
+                    settings.custom_properties = read_custom_properties(value)?;
+                }
+                "useEnhancedMatchLoad" => {
+                    settings.use_enhanced_match_load = expect_bool(key, value)?
+                }
+                "mapMessageIdToEventId" => {
+                    settings.map_message_id_to_event_id = expect_bool(key, value)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(settings)
+    }
+
+    /// The built-in example configuration: Segment's documented test tag, three user
+    /// event mappings (`Lead Generated` → `Lead`, `User Signed Up` → `Signup`,
+    /// `Some Custom Event` → `Custom`) and one custom property, `custom_prop`.
+    pub fn example() -> Settings {
+        match Settings::from_json(EXAMPLE) {
+            Ok(settings) => settings,
+            // The file is part of the crate and a test parses it.
+            Err(error) => unreachable!("the built-in example settings are invalid: {error}"),
+        }
+    }
+}
+
+fn expect_string<'j>(key: &str, value: &'j Json<'_>) -> Result<&'j str, SettingsError> {
+    value
+        .as_str()
+        .ok_or_else(|| wrong_type(key, "a string", value))
+}
+
+fn expect_bool(key: &str, value: &Json<'_>) -> Result<bool, SettingsError> {
+    match value {
+        Json::Bool(flag) => Ok(*flag),
+        other => Err(wrong_type(key, "true or false", other)),
+    }
+}
+
+fn read_event_mapping(value: &Json<'_>) -> Result<Vec<(String, String)>, SettingsError> {
+    let entries = match value {
+        Json::Object(entries) => entries,
+        // Segment's original ignores an array here.
+        Json::Array(_) => return Ok(Vec::new()),
+        other => {
+            return Err(wrong_type(
+                "pinterestEventMapping",
+                "an object of event names",
+                other,
+            ));
+        }
+    };
+    let mut mapping: Vec<(String, String)> = Vec::with_capacity(entries.len());
+    for (event, pinterest) in entries {
+        let key = format!("pinterestEventMapping[{event:?}]");
+        let pinterest = expect_string(&key, pinterest)?.to_owned();
+        // A repeated key keeps its first position and its last value, as in `JSON.parse`.
+        match mapping.iter_mut().find(|(seen, _)| seen == event) {
+            Some((_, value)) => *value = pinterest,
+            None => mapping.push((event.to_string(), pinterest)),
+        }
+    }
+    Ok(mapping)
+}
+
+fn read_custom_properties(value: &Json<'_>) -> Result<Vec<String>, SettingsError> {
+    let Json::Array(elements) = value else {
+        return Err(wrong_type(
+            "pinterestCustomProperties",
+            "an array of strings",
+            value,
+        ));
+    };
+    elements
+        .iter()
+        .enumerate()
+        .map(|(index, element)| {
+            expect_string(&format!("pinterestCustomProperties[{index}]"), element)
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+fn wrong_type(key: &str, expected: &'static str, found: &Json<'_>) -> SettingsError {
+    SettingsError::WrongType {
+        key: key.to_owned(),
+        expected,
+        found: found.type_name(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> String {
+        Settings::from_json(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_when_keys_are_absent_or_null() {
+        assert_eq!(Settings::from_json("{}").unwrap(), Settings::default());
+        let nulls = r#"{"tid":null,"pinterestEventMapping":null,"pinterestCustomProperties":null,
+                        "useEnhancedMatchLoad":null,"mapMessageIdToEventId":null}"#;
+        assert_eq!(Settings::from_json(nulls).unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn reads_every_key_and_ignores_unknown_ones() {
+        let settings = Settings::from_json(
+            r#"{"tid":"t","pinterestEventMapping":{"B":"Lead","a":"Signup","B":"Custom"},
+                "pinterestCustomProperties":["x","a.b"],"useEnhancedMatchLoad":true,
+                "mapMessageIdToEventId":true,"unknown":[1,2]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            settings,
+            Settings {
+                tid: "t".to_owned(),
+                event_mapping: vec![
+                    ("B".to_owned(), "Custom".to_owned()),
+                    ("a".to_owned(), "Signup".to_owned())
+                ],
+                custom_properties: vec!["x".to_owned(), "a.b".to_owned()],
+                use_enhanced_match_load: true,
+                map_message_id_to_event_id: true,
+            }
+        );
+    }
+
+    #[test]
+    fn an_array_event_mapping_is_ignored() {
+        let settings =
+            Settings::from_json(r#"{"pinterestEventMapping":[{"key":"a","value":"Lead"}]}"#)
+                .unwrap();
+        assert!(settings.event_mapping.is_empty());
+    }
+
+    #[test]
+    fn wrong_types_name_the_key() {
+        assert_eq!(
+            error(r#"{"tid":5}"#),
+            "`tid` must be a string, found a number"
+        );
+        assert_eq!(
+            error(r#"{"pinterestEventMapping":"Lead"}"#),
+            "`pinterestEventMapping` must be an object of event names, found a string"
+        );
+        assert_eq!(
+            error(r#"{"pinterestEventMapping":{"Lead Generated":true}}"#),
+            "`pinterestEventMapping[\"Lead Generated\"]` must be a string, found a boolean"
+        );
+        assert_eq!(
+            error(r#"{"pinterestCustomProperties":"a,b"}"#),
+            "`pinterestCustomProperties` must be an array of strings, found a string"
+        );
+        assert_eq!(
+            error(r#"{"pinterestCustomProperties":["a",{}]}"#),
+            "`pinterestCustomProperties[1]` must be a string, found an object"
+        );
+        assert_eq!(
+            error(r#"{"useEnhancedMatchLoad":"true"}"#),
+            "`useEnhancedMatchLoad` must be true or false, found a string"
+        );
+        assert_eq!(
+            error(r#"{"mapMessageIdToEventId":1}"#),
+            "`mapMessageIdToEventId` must be true or false, found a number"
+        );
+    }
+
+    #[test]
+    fn rejects_non_objects_and_invalid_json() {
+        assert_eq!(
+            error("[]"),
+            "settings must be a JSON object, found an array"
+        );
+        assert_eq!(
+            error("{"),
+            "settings are not valid JSON: EOF while parsing an object at line 1 column 1"
+        );
+    }
+
+    #[test]
+    fn the_example_is_valid() {
+        let example = Settings::example();
+        assert_eq!(example.tid, "2620795819800");
+        assert_eq!(example.event_mapping.len(), 3);
+        assert_eq!(example.custom_properties, ["custom_prop"]);
+    }
+}
