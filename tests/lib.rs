@@ -21,9 +21,14 @@ pub struct Vector {
     pub expected: Value,
 }
 
+/// The repository: the parent of every member crate, whichever includes this file.
+pub fn workspace_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
 /// The directory shared with the project, beside the repository.
 pub fn shared_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+    workspace_dir().join("../shared")
 }
 
 /// Every vector of `../shared/conformance/reference-vectors.json`.
@@ -33,7 +38,7 @@ pub fn reference_vectors() -> Vec<Vector> {
 
 /// This project's vectors, one or more per rule of the reference behaviour.
 pub fn behavior_vectors() -> Vec<Vector> {
-    read_vectors(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors/behavior.json"))
+    read_vectors(&workspace_dir().join("tests/vectors/behavior.json"))
 }
 
 /// Reads a vector file with the crate's own JSON type, so that inputs keep their key order
@@ -128,5 +133,141 @@ pub fn same_json(left: &Value, right: &Value) -> bool {
                     .all(|(key, value)| right.get(key).is_some_and(|other| same_json(value, other)))
         }
         _ => left == right,
+    }
+}
+
+/// A file in the system's temporary directory, removed when dropped.
+pub struct TempFile(PathBuf);
+
+impl TempFile {
+    /// Writes `contents` to a new file whose name ends with `suffix`.
+    pub fn new(suffix: &str, contents: &[u8]) -> TempFile {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "pinterest-map-test-{}-{}{suffix}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(name);
+        std::fs::write(&path, contents)
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        TempFile(path)
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// The file's path, as an argument.
+    pub fn arg(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// What one run of `pinterest-map` printed.
+#[derive(Debug)]
+pub struct Output {
+    /// The exit status.
+    pub status: u8,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Output {
+    /// Standard output's lines, each parsed as JSON.
+    pub fn json_lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|line| {
+                serde_json::from_str(line)
+                    .unwrap_or_else(|error| panic!("output line {line:?}: {error}"))
+            })
+            .collect()
+    }
+}
+
+/// Runs every vector through a `pinterest-map` runner, batching the messages that share
+/// settings into one run, and lists those whose calls differ.
+pub fn cli_failures(vectors: &[Vector], run: impl Fn(&[String], &[u8]) -> Output) -> Vec<String> {
+    let mut failed = Vec::new();
+    let mut batches: Vec<(&str, Vec<&Vector>)> = Vec::new();
+    for vector in vectors {
+        if vector.message.is_none() {
+            let settings = TempFile::new(".json", vector.settings.as_bytes());
+            let args = [
+                "--quiet".to_owned(),
+                "--settings".to_owned(),
+                settings.arg(),
+                "--init".to_owned(),
+                "--traits".to_owned(),
+                vector.user_traits.clone(),
+            ];
+            let output = run(&args, b"");
+            check_run(&output, std::slice::from_ref(&vector), &mut failed);
+            continue;
+        }
+        match batches
+            .iter_mut()
+            .find(|(settings, _)| *settings == vector.settings)
+        {
+            Some((_, batch)) => batch.push(vector),
+            None => batches.push((&vector.settings, vec![vector])),
+        }
+    }
+    for (settings, batch) in batches {
+        let settings = TempFile::new(".json", settings.as_bytes());
+        let stdin: String = batch
+            .iter()
+            .filter_map(|vector| vector.message.as_deref())
+            .flat_map(|message| [message, "\n"])
+            .collect();
+        let output = run(
+            &[
+                "--quiet".to_owned(),
+                "--settings".to_owned(),
+                settings.arg(),
+            ],
+            stdin.as_bytes(),
+        );
+        check_run(&output, &batch, &mut failed);
+    }
+    failed
+}
+
+fn check_run(output: &Output, vectors: &[&Vector], failed: &mut Vec<String>) {
+    if output.status != 0 || !output.stderr.is_empty() {
+        failed.push(format!(
+            "{}: status {}, stderr {:?}",
+            vectors[0].name, output.status, output.stderr
+        ));
+        return;
+    }
+    let lines = output.json_lines();
+    if lines.len() != vectors.len() {
+        failed.push(format!(
+            "{}: {} output lines for {} inputs",
+            vectors[0].name,
+            lines.len(),
+            vectors.len()
+        ));
+        return;
+    }
+    for (vector, actual) in vectors.iter().zip(&lines) {
+        if !same_json(actual, &vector.expected) {
+            failed.push(format!(
+                "{}\n  expected: {}\n  actual:   {actual}",
+                vector.name, vector.expected
+            ));
+        }
     }
 }

@@ -1,0 +1,184 @@
+//! The `pinterest-map` executable itself: every vector through a real process, exit statuses,
+//! standard streams, and the README's first command on the shipped example data.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+// The cross-crate suites' helpers: vector files and temporary files.
+#[allow(dead_code)]
+#[path = "../../tests/lib.rs"]
+mod helpers;
+
+use helpers::{Output, TempFile, behavior_vectors, cli_failures, reference_vectors};
+
+fn run(args: &[String], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pinterest-map starts");
+    let mut child_stdin = child.stdin.take().expect("stdin is piped");
+    let input = stdin.to_vec();
+    // Write from another thread: a large input must not deadlock against a full stdout pipe.
+    let writer = std::thread::spawn(move || {
+        let _ = child_stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("pinterest-map runs");
+    writer.join().expect("the writer thread ends");
+    Output {
+        status: u8::try_from(output.status.code().expect("an exit status"))
+            .expect("a small status"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+fn run_str(args: &[&str], stdin: &str) -> Output {
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    run(&args, stdin.as_bytes())
+}
+
+#[test]
+fn every_vector_passes_through_the_executable() {
+    let vectors: Vec<_> = reference_vectors()
+        .into_iter()
+        .chain(behavior_vectors())
+        .collect();
+    let failed = cli_failures(&vectors, run);
+    assert!(
+        failed.is_empty(),
+        "{} vectors differ:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
+
+#[test]
+fn the_readme_command_maps_the_example_events() {
+    let output = run_str(&["examples/events.ndjson"], "");
+    assert_eq!(output.status, 0, "{}", output.stderr);
+    let events = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/events.ndjson"
+    ))
+    .unwrap();
+    assert_eq!(output.stdout.lines().count(), events.lines().count());
+    assert!(
+        output
+            .stdout
+            .contains(r#"[["track","Checkout",{"order_id":"#)
+    );
+    assert!(
+        output.stdout.contains(
+            r#"[["track","Lead",{"value":10,"currency":"USD","custom_prop":"webinar"}]]"#
+        )
+    );
+    assert!(
+        output.stderr.contains("30 messages, 29 calls, 0 errors"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn the_shipped_settings_are_the_built_in_configuration() {
+    let with_file = run_str(
+        &[
+            "-q",
+            "--init",
+            "--settings",
+            "examples/settings.json",
+            "examples/events.ndjson",
+        ],
+        "",
+    );
+    let built_in = run_str(&["-q", "--init", "examples/events.ndjson"], "");
+    assert_eq!(with_file.status, 0, "{}", with_file.stderr);
+    assert_eq!(with_file.stdout, built_in.stdout);
+}
+
+#[test]
+fn exit_statuses() {
+    assert_eq!(run_str(&["-q"], r#"{"type":"page"}"#).status, 0);
+    let bad_line = run_str(&["-q"], "{\"type\":\"page\"}\n{oops\n{\"type\":\"page\"}\n");
+    assert_eq!(bad_line.status, 1);
+    assert_eq!(bad_line.stdout.lines().count(), 2);
+    assert_eq!(
+        bad_line.stderr,
+        "<stdin>:2: invalid JSON: key must be a string at line 1 column 2\n"
+    );
+    let settings = TempFile::new(".json", br#"{"mapMessageIdToEventId":"yes"}"#);
+    let bad_settings = run_str(&["--settings", &settings.arg()], "");
+    assert_eq!(bad_settings.status, 2);
+    assert_eq!(
+        bad_settings.stderr,
+        format!(
+            "pinterest-map: {}: `mapMessageIdToEventId` must be true or false, found a string\n",
+            settings.arg()
+        )
+    );
+    assert_eq!(run_str(&["--nope"], "").status, 2);
+    let help = run_str(&["--help"], "");
+    assert_eq!(help.status, 0);
+    assert!(
+        help.stdout
+            .contains("Usage: pinterest-map [OPTIONS] [INPUT]..."),
+        "{}",
+        help.stdout
+    );
+}
+
+#[test]
+fn streams_a_large_input_through_pipes() {
+    let line = r#"{"type":"track","event":"Order Completed","properties":{"order_id":"o-1","products":[{"sku":"s","price":1}]}}"#;
+    let input = format!("{line}\n").repeat(20_000);
+    let output = run_str(&[], &input);
+    assert_eq!(output.status, 0, "{}", output.stderr);
+    assert_eq!(output.stdout.lines().count(), 20_000);
+    assert!(
+        output
+            .stderr
+            .contains("20000 messages, 20000 calls, 0 errors"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn output_is_flushed_when_input_stalls() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
+        .arg("-q")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("pinterest-map starts");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    stdin
+        .write_all(b"{\"type\":\"page\",\"name\":\"Home\"}\n")
+        .expect("the line is written");
+    stdin.flush().expect("the line is sent");
+    // The tool now waits for more input; its answer to the first line must already be out.
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    // A deadlock guard, not a speed requirement: without the flush the line never comes.
+    let line = receiver.recv_timeout(Duration::from_secs(60));
+    drop(stdin);
+    let _ = child.wait();
+    assert_eq!(
+        line.as_deref(),
+        Ok("[[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n")
+    );
+}

@@ -1,0 +1,324 @@
+//! `pinterest-map`, driven in process through `mapping_core::cli::run`: the vectors, the exit
+//! statuses, bad lines amid good ones, `--init`, `--format js`, settings errors.
+
+use std::ffi::OsString;
+
+use mapping_core::cli::{self, Streams};
+use mapping_tests::{Output, TempFile, behavior_vectors, cli_failures, reference_vectors};
+
+fn run(args: &[String], stdin: &[u8]) -> Output {
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let args =
+        std::iter::once(OsString::from("pinterest-map")).chain(args.iter().map(OsString::from));
+    let status = cli::run(
+        args,
+        Streams {
+            stdin,
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            stderr_is_terminal: false,
+        },
+    );
+    Output {
+        status,
+        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
+    }
+}
+
+fn run_str(args: &[&str], stdin: &str) -> Output {
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    run(&args, stdin.as_bytes())
+}
+
+const ORDER: &str =
+    r#"{"type":"track","event":"Order Completed","properties":{"order_id":"o-1","value":5}}"#;
+const PAGE: &str = r#"{"type":"page","name":"Home"}"#;
+const IDENTIFY: &str = r#"{"type":"identify","userId":"u","traits":{"email":"jane@example.com"}}"#;
+
+#[test]
+fn every_vector_passes_through_the_tool() {
+    let vectors: Vec<_> = reference_vectors()
+        .into_iter()
+        .chain(behavior_vectors())
+        .collect();
+    let failed = cli_failures(&vectors, run);
+    assert!(
+        failed.is_empty(),
+        "{} vectors differ:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
+
+#[test]
+fn one_output_line_per_message_and_a_summary() {
+    let input = format!("{ORDER}\n{PAGE}\n{{\"type\":\"alias\",\"userId\":\"u\"}}\n{IDENTIFY}\n");
+    let output = run_str(&[], &input);
+    assert_eq!(output.status, 0);
+    assert_eq!(
+        output.stdout,
+        "[[\"track\",\"Checkout\",{\"order_id\":\"o-1\",\"value\":5}]]\n\
+         [[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n\
+         []\n\
+         [[\"set\",{\"np\":\"segment\",\"em\":\"jane@example.com\"}]]\n"
+    );
+    assert!(
+        output
+            .stderr
+            .starts_with("pinterest-map: 4 messages, 3 calls, 0 errors in "),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(output.stderr.lines().count(), 1);
+}
+
+#[test]
+fn quiet_prints_no_summary() {
+    let output = run_str(&["--quiet"], ORDER);
+    assert_eq!((output.status, output.stderr.as_str()), (0, ""));
+    assert_eq!(output.stdout.lines().count(), 1);
+}
+
+#[test]
+fn bad_lines_are_reported_and_the_good_ones_all_mapped() {
+    let input = format!(
+        "{ORDER}\nnot json\n{PAGE}\n[1,2]\n{{\"type\":\"track\"}}\n\n   \n{{\"type\":\"track\",\"event\":7}}\n{IDENTIFY}"
+    );
+    let output = run_str(&["-q"], &input);
+    assert_eq!(output.status, 1);
+    assert_eq!(
+        output.stdout,
+        "[[\"track\",\"Checkout\",{\"order_id\":\"o-1\",\"value\":5}]]\n\
+         [[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n\
+         [[\"set\",{\"np\":\"segment\",\"em\":\"jane@example.com\"}]]\n"
+    );
+    assert_eq!(
+        output.stderr,
+        "<stdin>:2: invalid JSON: expected ident at line 1 column 2\n\
+         <stdin>:4: a message must be a JSON object, found an array\n\
+         <stdin>:5: track message has no `event`\n\
+         <stdin>:8: `event` must be a string, found a number\n"
+    );
+}
+
+#[test]
+fn errors_name_the_input_file_and_the_summary_counts_them() {
+    let first = TempFile::new(".ndjson", format!("{ORDER}\n{{\n").as_bytes());
+    let second = TempFile::new(".ndjson", format!("{PAGE}\n").as_bytes());
+    let output = run_str(&[&first.arg(), &second.arg()], "");
+    assert_eq!(output.status, 1);
+    assert_eq!(output.stdout.lines().count(), 2);
+    let mut stderr = output.stderr.lines();
+    assert_eq!(
+        stderr.next(),
+        Some(
+            format!(
+                "{}:2: invalid JSON: EOF while parsing an object at line 1 column 1",
+                first.arg()
+            )
+            .as_str()
+        )
+    );
+    assert!(
+        stderr
+            .next()
+            .is_some_and(|summary| summary.contains("2 messages, 2 calls, 1 errors"))
+    );
+}
+
+#[test]
+fn reads_files_and_standard_input_in_order() {
+    let file = TempFile::new(".ndjson", format!("{PAGE}\n").as_bytes());
+    let output = run_str(&["-q", &file.arg(), "-", &file.arg()], ORDER);
+    assert_eq!(output.status, 0);
+    let commands: Vec<String> = output
+        .json_lines()
+        .iter()
+        .map(|line| line[0][1].to_string())
+        .collect();
+    assert_eq!(commands, ["\"PageVisit\"", "\"Checkout\"", "\"PageVisit\""]);
+}
+
+#[test]
+fn tolerates_crlf_a_byte_order_mark_and_a_missing_final_newline() {
+    let input = format!("\u{feff}{PAGE}\r\n{ORDER}\r\n\r\n{PAGE}");
+    let output = run_str(&["-q"], &input);
+    assert_eq!((output.status, output.stderr.as_str()), (0, ""));
+    assert_eq!(output.stdout.lines().count(), 3);
+}
+
+#[test]
+fn init_prints_the_start_up_calls_first() {
+    let output = run_str(&["-q", "--init"], PAGE);
+    assert_eq!(
+        output.stdout,
+        "[[\"load\",\"2620795819800\"],[\"page\"]]\n[[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n"
+    );
+    let settings = TempFile::new(".json", br#"{"tid":"t-1","useEnhancedMatchLoad":true}"#);
+    let traits = TempFile::new(".json", br#"{"email":"known@example.com"}"#);
+    for traits_arg in [traits.arg(), r#" {"email":"known@example.com"}"#.to_owned()] {
+        let output = run_str(
+            &[
+                "-q",
+                "--settings",
+                &settings.arg(),
+                "--init",
+                "--traits",
+                &traits_arg,
+            ],
+            "",
+        );
+        assert_eq!(output.status, 0, "{}", output.stderr);
+        assert_eq!(
+            output.stdout,
+            "[[\"load\",\"t-1\",{\"em\":\"known@example.com\"}],[\"page\"]]\n"
+        );
+    }
+}
+
+#[test]
+fn format_js_prints_one_statement_per_call() {
+    let input = format!(
+        "{ORDER}\n{{\"type\":\"screen\"}}\n{{\"type\":\"page\",\"name\":\"</script><script>alert(1)</script>\"}}\n"
+    );
+    let output = run_str(&["-q", "--format", "js", "--init"], &input);
+    assert_eq!(
+        output.stdout,
+        "pintrk(\"load\", \"2620795819800\");\n\
+         pintrk(\"page\");\n\
+         pintrk(\"track\", \"Checkout\", {\"order_id\":\"o-1\",\"value\":5});\n\
+         pintrk(\"track\", \"PageVisit\", {\"name\":\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\"});\n"
+    );
+}
+
+#[test]
+fn no_tag_id_means_no_calls() {
+    let settings = TempFile::new(".json", br#"{"tid":""}"#);
+    let output = run_str(
+        &["-q", "--init", "--settings", &settings.arg()],
+        &format!("{ORDER}\n{PAGE}\n"),
+    );
+    assert_eq!((output.status, output.stdout.as_str()), (0, "[]\n[]\n[]\n"));
+}
+
+#[test]
+fn unusable_settings_exit_with_status_2_before_any_output() {
+    let cases: [(&[u8], &str); 4] = [
+        (b"{\"tid\": 5}", "`tid` must be a string, found a number"),
+        (
+            b"{\"pinterestCustomProperties\": [1]}",
+            "`pinterestCustomProperties[0]` must be a string, found a number",
+        ),
+        (b"[]", "settings must be a JSON object, found an array"),
+        (
+            b"{",
+            "settings are not valid JSON: EOF while parsing an object at line 1 column 1",
+        ),
+    ];
+    for (contents, message) in cases {
+        let settings = TempFile::new(".json", contents);
+        let output = run_str(&["--settings", &settings.arg()], ORDER);
+        assert_eq!(output.status, 2);
+        assert_eq!(output.stdout, "");
+        assert_eq!(
+            output.stderr,
+            format!("pinterest-map: {}: {message}\n", settings.arg())
+        );
+    }
+    let output = run_str(&["--settings", "/nonexistent/settings.json"], ORDER);
+    assert_eq!(output.status, 2);
+    assert!(
+        output
+            .stderr
+            .starts_with("pinterest-map: cannot read settings /nonexistent/settings.json: "),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn unusable_arguments_exit_with_status_2() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["--frobnicate"], "unexpected argument '--frobnicate'"),
+        (
+            &["--format", "xml"],
+            "invalid value 'xml' for '--format <FORMAT>'",
+        ),
+        (
+            &["--traits", "{}"],
+            "the following required arguments were not provided",
+        ),
+        (
+            &["--init", "--traits", "[1]"],
+            "pinterest-map: cannot read traits [1]: ",
+        ),
+        (
+            &["--init", "--traits", "{\"email\":"],
+            "pinterest-map: --traits is not valid JSON: ",
+        ),
+        (
+            &["/nonexistent/events.ndjson"],
+            "pinterest-map: cannot open /nonexistent/events.ndjson: ",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = run_str(args, ORDER);
+        assert_eq!(output.status, 2, "{args:?}");
+        assert_eq!(output.stdout, "", "{args:?}");
+        assert!(
+            output.stderr.contains(message),
+            "{args:?}: {}",
+            output.stderr
+        );
+    }
+    let traits = TempFile::new(".json", b"[\"not an object\"]");
+    let output = run_str(&["--init", "--traits", &traits.arg()], "");
+    assert_eq!(
+        (output.status, output.stderr.as_str()),
+        (
+            2,
+            "pinterest-map: --traits must be a JSON object, found an array\n"
+        )
+    );
+}
+
+#[test]
+fn help_documents_the_contract_with_an_example() {
+    let output = run_str(&["--help"], "");
+    assert_eq!(output.status, 0);
+    for needle in [
+        "--settings <FILE>",
+        "--init",
+        "--traits <JSON_OR_FILE>",
+        "--format <FORMAT>",
+        "--quiet",
+        "[INPUT]...",
+        "Exit status:",
+        "Example:",
+        "[] when none",
+    ] {
+        assert!(
+            output.stdout.contains(needle),
+            "--help lacks {needle:?}:\n{}",
+            output.stdout
+        );
+    }
+}
+
+#[test]
+fn errors_and_summary_never_show_values() {
+    let secret = "jane.secret@example.com";
+    let input = format!(
+        "{{\"type\":\"identify\",\"traits\":{{\"email\":\"{secret}\"}}\n\
+         {{\"type\":{{\"email\":\"{secret}\"}}}}\n\
+         {{\"type\":\"track\",\"event\":[\"{secret}\"]}}\n\
+         \"{secret}\"\n"
+    );
+    let output = run_str(&[], &input);
+    assert_eq!(output.status, 1);
+    assert_eq!(output.stderr.lines().count(), 5);
+    assert!(!output.stderr.contains(secret), "{}", output.stderr);
+    assert!(!output.stderr.contains("jane"), "{}", output.stderr);
+}
