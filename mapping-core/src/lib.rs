@@ -5,6 +5,12 @@
 //! compile time, and rejects a wrong table with errors that point at the offending token:
 //! a misspelt Pinterest event, a duplicate binding, an unknown field.
 //!
+//! On top of the macro, this crate implements Segment's Pinterest Tag destination: read the
+//! [`Settings`], parse each [`Message`], and let a [`Destination`] produce the [`PintrkCall`]s,
+//! as JSON argument lists or as script-safe JavaScript. The [`spec`] module is Segment's own
+//! table, compiled by the macro; the `pinterest-map` binary (feature `cli`, on by default)
+//! runs the destination over newline-delimited JSON.
+//!
 //! # The table
 //!
 //! ```
@@ -145,6 +151,11 @@ pub use mapping_macros::pinterest_mapping;
 pub use message::{Identify, Message, MessageError, Page, Track};
 pub use settings::{Settings, SettingsError};
 pub use spec_table::spec;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
 
 /// What generated code uses. Not a public API: it may change in any release.
 #[doc(hidden)]
