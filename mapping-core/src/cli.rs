@@ -514,8 +514,15 @@ impl Progress {
             return;
         }
         self.last_drawn = Some(now);
-        let rate = counts.messages as f64 / (now - self.started).as_secs_f64();
-        let line = match self.total_bytes.filter(|total| *total > 0) {
+        let line = self.line(counts, now - self.started);
+        let _ = write!(stderr, "\r\x1b[K{line}");
+        let _ = stderr.flush();
+    }
+
+    /// The progress line: a bar and a percentage when the input size is known.
+    fn line(&self, counts: &Counts, elapsed: Duration) -> String {
+        let rate = counts.messages as f64 / elapsed.as_secs_f64().max(1e-9);
+        match self.total_bytes.filter(|total| *total > 0) {
             Some(total) => {
                 let fraction = (counts.bytes as f64 / total as f64).min(1.0);
                 let filled = (fraction * 30.0) as usize;
@@ -529,9 +536,7 @@ impl Progress {
                 )
             }
             None => format!("{} messages, {:.0}/s", counts.messages, rate),
-        };
-        let _ = write!(stderr, "\r\x1b[K{line}");
-        let _ = stderr.flush();
+        }
     }
 
     /// Erases the progress line before anything else is written to standard error.
@@ -539,5 +544,52 @@ impl Progress {
         if self.last_drawn.take().is_some() {
             let _ = write!(stderr, "\r\x1b[K");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_line_shows_a_bar_when_the_size_is_known() {
+        let counts = Counts {
+            messages: 5_000,
+            calls: 0,
+            errors: 0,
+            bytes: 250,
+        };
+        let known = Progress::new(true, Some(1_000));
+        assert_eq!(
+            known.line(&counts, Duration::from_secs(2)),
+            "[#######                       ]  25% 5000 messages, 2500/s"
+        );
+        let unknown = Progress::new(true, None);
+        assert_eq!(
+            unknown.line(&counts, Duration::from_secs(2)),
+            "5000 messages, 2500/s"
+        );
+    }
+
+    #[test]
+    fn progress_is_drawn_only_when_enabled_and_cleared_before_other_output() {
+        let counts = Counts::default();
+        let mut stderr = Vec::new();
+        let mut disabled = Progress::new(false, None);
+        for _ in 0..10_000 {
+            disabled.tick(&mut stderr, &counts);
+        }
+        disabled.clear(&mut stderr);
+        assert!(stderr.is_empty());
+
+        let mut enabled = Progress::new(true, None);
+        enabled.started -= Progress::FIRST_AFTER;
+        for _ in 0..4096 {
+            enabled.tick(&mut stderr, &counts);
+        }
+        enabled.clear(&mut stderr);
+        let drawn = String::from_utf8(stderr).unwrap();
+        assert!(drawn.starts_with("\r\x1b[K0 messages, "), "{drawn:?}");
+        assert!(drawn.ends_with("\r\x1b[K"), "{drawn:?}");
     }
 }
