@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 
 use mapping_core::cli::{self, Streams};
-use mapping_tests::{Output, TempFile, behavior_vectors, cli_failures, reference_vectors};
+use mapping_tests::{Output, TempFile, all_vectors, assert_all_pass, cli_failures};
 
 fn run(args: &[String], stdin: &[u8]) -> Output {
     let mut stdout = Vec::new();
@@ -39,17 +39,8 @@ const IDENTIFY: &str = r#"{"type":"identify","userId":"u","traits":{"email":"jan
 
 #[test]
 fn every_vector_passes_through_the_tool() {
-    let vectors: Vec<_> = reference_vectors()
-        .into_iter()
-        .chain(behavior_vectors())
-        .collect();
-    let failed = cli_failures(&vectors, run);
-    assert!(
-        failed.is_empty(),
-        "{} vectors differ:\n{}",
-        failed.len(),
-        failed.join("\n")
-    );
+    let vectors = all_vectors();
+    assert_all_pass(&cli_failures(&vectors, run), vectors.len());
 }
 
 #[test]

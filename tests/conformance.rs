@@ -1,34 +1,22 @@
 //! Every reference vector, and every vector of this project's own behaviour catalogue, through
 //! the library: settings and message in, the whole list of calls out.
 
-use mapping_tests::{behavior_vectors, failures, library_calls, reference_vectors, same_json};
+use mapping_tests::{
+    assert_all_pass, behavior_vectors, failures, library_calls, reference_vectors, same_json,
+};
 
 #[test]
 fn every_reference_vector_passes_through_the_library() {
     let vectors = reference_vectors();
     assert!(vectors.len() >= 40, "only {} vectors found", vectors.len());
-    let failed = failures(&vectors, library_calls);
-    assert!(
-        failed.is_empty(),
-        "{} of {} vectors differ:\n{}",
-        failed.len(),
-        vectors.len(),
-        failed.join("\n")
-    );
+    assert_all_pass(&failures(&vectors, library_calls), vectors.len());
 }
 
 #[test]
 fn every_behavior_vector_passes_through_the_library() {
     let vectors = behavior_vectors();
     assert!(vectors.len() >= 60, "only {} vectors found", vectors.len());
-    let failed = failures(&vectors, library_calls);
-    assert!(
-        failed.is_empty(),
-        "{} of {} vectors differ:\n{}",
-        failed.len(),
-        vectors.len(),
-        failed.join("\n")
-    );
+    assert_all_pass(&failures(&vectors, library_calls), vectors.len());
 }
 
 #[test]

@@ -41,6 +41,24 @@ pub fn behavior_vectors() -> Vec<Vector> {
     read_vectors(&workspace_dir().join("tests/vectors/behavior.json"))
 }
 
+/// The reference vectors, then this project's.
+pub fn all_vectors() -> Vec<Vector> {
+    reference_vectors()
+        .into_iter()
+        .chain(behavior_vectors())
+        .collect()
+}
+
+/// Fails with every differing vector listed.
+pub fn assert_all_pass(failed: &[String], total: usize) {
+    assert!(
+        failed.is_empty(),
+        "{} of {total} vectors differ:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
+
 /// Reads a vector file with the crate's own JSON type, so that inputs keep their key order
 /// (the first matching key wins, so order matters).
 fn read_vectors(path: &Path) -> Vec<Vector> {

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 #[path = "../../tests/lib.rs"]
 mod helpers;
 
-use helpers::{Output, TempFile, behavior_vectors, cli_failures, reference_vectors};
+use helpers::{Output, TempFile, all_vectors, assert_all_pass, cli_failures};
 
 fn run(args: &[String], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
@@ -43,17 +43,8 @@ fn run_str(args: &[&str], stdin: &str) -> Output {
 
 #[test]
 fn every_vector_passes_through_the_executable() {
-    let vectors: Vec<_> = reference_vectors()
-        .into_iter()
-        .chain(behavior_vectors())
-        .collect();
-    let failed = cli_failures(&vectors, run);
-    assert!(
-        failed.is_empty(),
-        "{} vectors differ:\n{}",
-        failed.len(),
-        failed.join("\n")
-    );
+    let vectors = all_vectors();
+    assert_all_pass(&cli_failures(&vectors, run), vectors.len());
 }
 
 #[test]
