@@ -313,3 +313,64 @@ fn errors_and_summary_never_show_values() {
     assert!(!output.stderr.contains(secret), "{}", output.stderr);
     assert!(!output.stderr.contains("jane"), "{}", output.stderr);
 }
+
+/// Standard output that refuses every write.
+struct Refusing(std::io::ErrorKind);
+
+impl std::io::Write for Refusing {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(self.0.into())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn run_refused(kind: std::io::ErrorKind, inputs: &[String]) -> (u8, String) {
+    let mut stderr = Vec::new();
+    let args = ["pinterest-map"]
+        .iter()
+        .map(OsString::from)
+        .chain(inputs.iter().map(OsString::from));
+    let status = cli::run(
+        args,
+        Streams {
+            stdin: ORDER.as_bytes(),
+            stdout: Refusing(kind),
+            stderr: &mut stderr,
+            stderr_is_terminal: false,
+        },
+    );
+    (status, String::from_utf8(stderr).expect("stderr is UTF-8"))
+}
+
+#[test]
+fn a_failing_output_stops_the_run_with_status_1() {
+    let big = TempFile::new(".ndjson", format!("{ORDER}\n").repeat(2_000).as_bytes());
+    let (status, stderr) = run_refused(std::io::ErrorKind::StorageFull, &[big.arg(), big.arg()]);
+    assert_eq!(status, 1);
+    let mut lines = stderr.lines();
+    assert!(
+        lines
+            .next()
+            .is_some_and(|line| line.starts_with("pinterest-map: cannot write output: ")),
+        "{stderr}"
+    );
+    // Stopped at the first failed write: the rest of the input was not mapped.
+    let summary = lines.next().unwrap_or_default();
+    let mapped: u32 = summary
+        .strip_prefix("pinterest-map: ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("no summary: {stderr}"));
+    assert!(mapped < 2_000, "{summary}");
+    assert_eq!(lines.next(), None);
+}
+
+#[test]
+fn a_closed_output_ends_the_run_quietly() {
+    let (status, stderr) = run_refused(std::io::ErrorKind::BrokenPipe, &[]);
+    assert_eq!(status, 0);
+    assert!(!stderr.contains("cannot write"), "{stderr}");
+}

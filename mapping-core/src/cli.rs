@@ -10,10 +10,9 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
 
-use crate::call::PintrkCall;
 use crate::destination::Destination;
 use crate::json::Json;
-use crate::message::Message;
+use crate::ndjson::{self, LineError, OutputFormat, write_calls};
 use crate::settings::Settings;
 
 /// Input and output buffer size.
@@ -86,6 +85,15 @@ enum Format {
     Js,
 }
 
+impl From<Format> for OutputFormat {
+    fn from(format: Format) -> OutputFormat {
+        match format {
+            Format::Json => OutputFormat::Json,
+            Format::Js => OutputFormat::Js,
+        }
+    }
+}
+
 /// The standard streams of a run.
 pub struct Streams<I, O, E> {
     /// Standard input, read for `-` or when no INPUT is given.
@@ -135,7 +143,7 @@ pub fn run<I: Read, O: Write, E: Write>(
         Ok(setup) => {
             let mut run = Run {
                 setup: &setup,
-                format: args.format,
+                format: args.format.into(),
                 out: io::BufWriter::with_capacity(BUFFER, stdout),
                 stderr,
                 progress: Progress::new(stderr_is_terminal && !args.quiet, setup.total_bytes),
@@ -257,11 +265,17 @@ struct Counts {
 /// One run over the inputs.
 struct Run<'s, O: Write, E: Write> {
     setup: &'s Setup,
-    format: Format,
+    format: OutputFormat,
     out: io::BufWriter<O>,
     stderr: E,
     progress: Progress,
     counts: Counts,
+}
+
+/// Why an input was not read to its end.
+enum InputStop {
+    Read(io::Error),
+    Output(Stop),
 }
 
 /// How writing the output ended, when it could not go on.
@@ -286,26 +300,31 @@ impl<O: Write, E: Write> Run<'_, O, E> {
         let started = Instant::now();
         let mut stdin = Some(stdin);
         let mut status = SUCCESS;
-        let outcome = self.init().and_then(|()| {
-            for input in &self.setup.inputs {
-                let name = input.name();
-                let result = match input {
-                    Input::Stdin => match stdin.take() {
-                        Some(stdin) => self.input(&name, stdin),
-                        // Standard input was read to its end already.
-                        None => Ok(()),
-                    },
-                    Input::File(_, file) => self.input(&name, file),
-                };
-                if let Err(error) = result {
+        let mut outcome = self.init();
+        for input in &self.setup.inputs {
+            if outcome.is_err() {
+                break;
+            }
+            let name = input.name();
+            let result = match input {
+                // Standard input is read to its end the first time it is named.
+                Input::Stdin => stdin
+                    .take()
+                    .map_or(Ok(()), |stdin| self.input(&name, stdin)),
+                Input::File(_, file) => self.input(&name, file),
+            };
+            outcome = match result {
+                Ok(()) => Ok(()),
+                Err(InputStop::Output(stop)) => Err(stop),
+                Err(InputStop::Read(error)) => {
                     status = LINES_FAILED;
                     self.progress.clear(&mut self.stderr);
                     let _ = writeln!(self.stderr, "pinterest-map: {name}: read error: {error}");
+                    Ok(())
                 }
-            }
-            Ok(self.out.flush()?)
-        });
-        match outcome {
+            };
+        }
+        match outcome.and_then(|()| Ok(self.out.flush()?)) {
             Ok(()) | Err(Stop::Closed) => {}
             Err(Stop::Failed(error)) => {
                 self.progress.clear(&mut self.stderr);
@@ -333,17 +352,20 @@ impl<O: Write, E: Write> Run<'_, O, E> {
             None => Json::Object(Vec::new()),
         };
         let calls = self.setup.destination.initialize(&traits);
-        self.write_calls(&calls)
+        Ok(write_calls(self.format, &calls, &mut self.out)?)
     }
 
-    /// Maps one input; `Err` only for a read error (the output errors are in `Stop`).
-    fn input(&mut self, name: &str, reader: impl Read) -> Result<(), io::Error> {
+    /// Maps one input to its end, or until the output fails.
+    fn input(&mut self, name: &str, reader: impl Read) -> Result<(), InputStop> {
         let mut reader = BufReader::with_capacity(BUFFER, reader);
         let mut line = Vec::new();
         let mut number = 0_u64;
         loop {
             line.clear();
-            if !self.read_line(&mut reader, &mut line)? {
+            if !self
+                .read_line(&mut reader, &mut line)
+                .map_err(InputStop::Read)?
+            {
                 return Ok(());
             }
             number += 1;
@@ -351,11 +373,8 @@ impl<O: Write, E: Write> Run<'_, O, E> {
             let text = match std::str::from_utf8(&line) {
                 Ok(text) => text,
                 Err(error) => {
-                    self.line_error(
-                        name,
-                        number,
-                        &format!("not valid UTF-8 (byte {})", error.valid_up_to() + 1),
-                    );
+                    let message = format!("not valid UTF-8 (byte {})", error.valid_up_to() + 1);
+                    self.line_error(name, number, &message);
                     continue;
                 }
             };
@@ -368,21 +387,13 @@ impl<O: Write, E: Write> Run<'_, O, E> {
             if text.trim().is_empty() {
                 continue;
             }
-            match Message::parse(text) {
-                Ok(message) => {
+            match ndjson::map_line(&self.setup.destination, self.format, text, &mut self.out) {
+                Ok(calls) => {
                     self.counts.messages += 1;
-                    let call = self.setup.destination.map(&message);
-                    self.counts.calls += u64::from(call.is_some());
-                    if let Err(stop) = self.write_calls(call.as_slice()) {
-                        return match stop {
-                            Stop::Closed => Ok(()),
-                            Stop::Failed(error) => {
-                                Err(io::Error::other(format!("cannot write output: {error}")))
-                            }
-                        };
-                    }
+                    self.counts.calls += calls as u64;
                 }
-                Err(error) => self.line_error(name, number, &error.to_string()),
+                Err(LineError::Message(error)) => self.line_error(name, number, &error.to_string()),
+                Err(LineError::Output(error)) => return Err(InputStop::Output(error.into())),
             }
             if line.capacity() > 4 * BUFFER {
                 // One huge line must not keep its memory for the rest of the run.
@@ -427,17 +438,6 @@ impl<O: Write, E: Write> Run<'_, O, E> {
         }
     }
 
-    fn write_calls(&mut self, calls: &[PintrkCall]) -> Result<(), Stop> {
-        match self.format {
-            Format::Json => {
-                serde_json::to_writer(&mut self.out, calls).map_err(io::Error::from)?;
-                self.out.write_all(b"\n")?;
-            }
-            Format::Js => write_js(&mut self.out, calls)?,
-        }
-        Ok(())
-    }
-
     fn line_error(&mut self, name: &str, number: u64, message: &str) {
         self.counts.errors += 1;
         self.progress.clear(&mut self.stderr);
@@ -466,14 +466,6 @@ impl<O: Write, E: Write> Run<'_, O, E> {
             "pinterest-map: {messages} messages, {calls} calls, {errors} errors in {seconds:.3} s ({rate})"
         )
     }
-}
-
-fn write_js(out: &mut impl Write, calls: &[PintrkCall]) -> io::Result<()> {
-    for call in calls {
-        call.write_js(&mut *out)?;
-        out.write_all(b"\n")?;
-    }
-    Ok(())
 }
 
 /// A progress line on a terminal's standard error, for runs longer than a second.

@@ -139,6 +139,7 @@ mod json;
 mod keys;
 mod lookup;
 mod message;
+pub mod ndjson;
 mod settings;
 mod spec_table;
 
