@@ -148,17 +148,44 @@ fn expand_event_lookup(table: &str, events: &[Event]) -> TokenStream {
         .collect();
     action_first_lengths.sort_unstable();
     action_first_lengths.dedup();
+    let start_len = action_first_lengths
+        .first()
+        .map_or(0, |shortest| (*shortest).min(4));
+    let mut starts: Vec<u32> = action_first_forms
+        .iter()
+        .map(|(_, form)| {
+            let mut word = [0; 4];
+            word[..start_len].copy_from_slice(&form.as_bytes()[..start_len]);
+            u32::from_le_bytes(word)
+        })
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let starts: Vec<LitInt> = starts
+        .iter()
+        .map(|start| LitInt::new(&format!("0x{start:08x}_u32"), Span::call_site()))
+        .collect();
+    let action_first_start = if starts.is_empty() {
+        quote!(|_| false)
+    } else {
+        quote!(|start| ::core::matches!(start, #(#starts)|*))
+    };
     let forward = expand_candidate_match(&group_by_hash(
         forward_forms
             .iter()
             .zip(events)
             .enumerate()
-            .map(|(index, (form, event))| (keys::fnv1a(form.as_bytes()), index, event.span)),
+            .map(|(index, (form, event))| (keys::table_hash(form.as_bytes()), index, event.span)),
     ));
-    let action_first =
-        expand_candidate_match(&group_by_hash(action_first_forms.iter().map(
-            |(index, form)| (keys::fnv1a(form.as_bytes()), *index, events[*index].span),
-        )));
+    let action_first = expand_candidate_match(&group_by_hash(action_first_forms.iter().map(
+        |(index, form)| {
+            (
+                keys::table_hash(form.as_bytes()),
+                *index,
+                events[*index].span,
+            )
+        },
+    )));
     let results = events.iter().enumerate().map(|(index, event)| {
         let target = expand_event_target(&event.target);
         quote_spanned!(event.span=> #index => ::core::option::Option::Some(#target),)
@@ -168,12 +195,13 @@ fn expand_event_lookup(table: &str, events: &[Event]) -> TokenStream {
         pub fn event(name: &str) -> ::core::option::Option<#rt::PinterestEvent<'static>> {
             const TABLE: #rt::AliasTable = #rt::AliasTable {
                 words: &[#(#words),*],
-                max_len: #max_len,
                 action_first_lengths: &[#(#action_first_lengths),*],
+                action_first_start_len: #start_len,
+                action_first_start: #action_first_start,
                 forward: #forward,
                 action_first: #action_first,
             };
-            match #rt::lookup_event(name, &TABLE)? {
+            match #rt::lookup_event::<#max_len>(name, &TABLE)? {
                 #(#results)*
                 _ => ::core::option::Option::None,
             }
@@ -373,22 +401,48 @@ impl TopLevelNames {
     }
 }
 
-/// A one-pass dispatch over an object's entries: `hash` the key, `match` the hash to a slot,
-/// confirm with `equal`, then run `store`.
+/// How an object's keys are matched to a table's names.
+enum KeyRule {
+    /// The loose key rule: the key's normal form, on the stack, against the names' normal
+    /// forms.
+    Loose,
+    /// Exact keys.
+    Exact,
+}
+
+/// A one-pass dispatch over an object's entries: hash the key, `match` the hash to a slot,
+/// confirm the name, then run `store`.
 fn expand_key_dispatch(
     names: &[String],
     spans: &[Span],
-    hash_fn: &TokenStream,
-    equal: impl Fn(&TokenStream) -> TokenStream,
+    rule: &KeyRule,
     store: &TokenStream,
 ) -> TokenStream {
+    let rt = runtime();
     let max_len = names.iter().map(String::len).max().unwrap_or(0);
+    let (prelude, scrutinee, is_name): (TokenStream, TokenStream, fn(&TokenStream) -> TokenStream) =
+        match rule {
+            KeyRule::Loose => (
+                quote! {
+                    let ::core::option::Option::Some(name) = #rt::NormalName::<#max_len>::loose(key) else {
+                        return;
+                    };
+                },
+                quote!(::core::option::Option::Some(name.hash())),
+                |expected| quote!(name.as_bytes() == #expected.as_bytes()),
+            ),
+            KeyRule::Exact => (
+                TokenStream::new(),
+                quote!(#rt::exact_hash(key, #max_len)),
+                |expected| quote!(key == #expected),
+            ),
+        };
     let arms = group_by_hash(
         names
             .iter()
             .zip(spans)
             .enumerate()
-            .map(|(index, (name, span))| (keys::fnv1a(name.as_bytes()), index, *span)),
+            .map(|(index, (name, span))| (keys::table_hash(name.as_bytes()), index, *span)),
     );
     let arms = arms.iter().filter_map(|(hash, (candidates, span))| {
         let hash = hash_literal(*hash, *span);
@@ -397,16 +451,17 @@ fn expand_key_dispatch(
             .iter()
             .rev()
             .fold(quote!(#last), |otherwise, candidate| {
-                let is_candidate = equal(&quote!(NAMES[#candidate]));
+                let is_candidate = is_name(&quote!(NAMES[#candidate]));
                 quote!(if #is_candidate { #candidate } else { #otherwise })
             });
         Some(quote_spanned!(*span=> ::core::option::Option::Some(#hash) => #choice,))
     });
     let count = names.len();
-    let confirm = equal(&quote!(NAMES[slot]));
+    let confirm = is_name(&quote!(NAMES[slot]));
     quote! {
         const NAMES: [&str; #count] = [#(#names),*];
-        let slot: ::core::primitive::usize = match #hash_fn(key, #max_len) {
+        #prelude
+        let slot: ::core::primitive::usize = match #scrutinee {
             #(#arms)*
             _ => return,
         };
@@ -468,8 +523,7 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
     let dispatch = expand_key_dispatch(
         &names,
         &spans,
-        &quote!(#rt::loose_hash),
-        |name| quote!(#rt::loose_eq(key, #name)),
+        &KeyRule::Loose,
         &quote!(slots[slot].offer(key, value);),
     );
     let event_data_fields = mapping
@@ -533,8 +587,7 @@ fn expand_line_item_conversion(line_items: &LineItems) -> TokenStream {
     let dispatch = expand_key_dispatch(
         &names,
         &spans,
-        &quote!(#rt::exact_hash),
-        |name| quote!(key == #name),
+        &KeyRule::Exact,
         &quote!(sources[slot] = ::core::option::Option::Some(value);),
     );
     quote! {

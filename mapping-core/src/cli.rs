@@ -3,6 +3,7 @@
 //! process.
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
@@ -423,7 +424,7 @@ impl<O: Write, E: Write> Run<'_, O, E> {
             if available.is_empty() {
                 return Ok(!line.is_empty());
             }
-            match available.iter().position(|byte| *byte == b'\n') {
+            match memchr::memchr(b'\n', available) {
                 Some(end) => {
                     line.extend_from_slice(&available[..end]);
                     reader.consume(end + 1);
@@ -452,7 +453,7 @@ impl<O: Write, E: Write> Run<'_, O, E> {
             bytes,
         } = self.counts;
         let seconds = elapsed.as_secs_f64();
-        let rate = if seconds > 0.0 {
+        let mut details = if seconds > 0.0 {
             format!(
                 "{:.0} messages/s, {:.1} MB/s",
                 messages as f64 / seconds,
@@ -461,11 +462,21 @@ impl<O: Write, E: Write> Run<'_, O, E> {
         } else {
             "instant".to_owned()
         };
+        if let Some(kib) = peak_memory_kib() {
+            let _ = write!(details, ", peak memory {:.1} MiB", kib as f64 / 1024.0);
+        }
         writeln!(
             self.stderr,
-            "pinterest-map: {messages} messages, {calls} calls, {errors} errors in {seconds:.3} s ({rate})"
+            "pinterest-map: {messages} messages, {calls} calls, {errors} errors in {seconds:.3} s ({details})"
         )
     }
+}
+
+/// The process's peak resident memory, where the system reports it (`VmHWM` on Linux).
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// A progress line on a terminal's standard error, for runs longer than a second.

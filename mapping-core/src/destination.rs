@@ -106,20 +106,32 @@ impl Destination {
     /// The Pinterest event for a Segment event name: the user mapping, then the spec table,
     /// then the name itself as a partner-defined event.
     pub fn event_for<'a>(&'a self, name: &'a str) -> PinterestEvent<'a> {
-        let lowercase = name.to_lowercase();
-        if let Some((_, mapped)) = self
-            .event_mapping
-            .iter()
-            .find(|(event, _)| *event == lowercase)
-        {
+        if let Some(mapped) = self.mapped_event(name) {
             // An empty mapping sends the Segment name unchanged, without consulting the table.
             return if mapped.is_empty() {
                 PinterestEvent::Partner(Cow::Borrowed(name))
             } else {
-                PinterestEvent::from_name(mapped.as_str())
+                PinterestEvent::from_name(mapped)
             };
         }
         spec::event(name).unwrap_or(PinterestEvent::Partner(Cow::Borrowed(name)))
+    }
+
+    /// The user mapping's value for `name`: the first key equal to it once both are
+    /// lowercased as JavaScript's `toLowerCase` does.
+    fn mapped_event(&self, name: &str) -> Option<&str> {
+        let found = if name.is_ascii() {
+            // The keys are lowercased already; an ASCII name lowercases byte by byte.
+            self.event_mapping
+                .iter()
+                .find(|(event, _)| event.eq_ignore_ascii_case(name))
+        } else {
+            let lowercase = name.to_lowercase();
+            self.event_mapping
+                .iter()
+                .find(|(event, _)| *event == lowercase)
+        };
+        found.map(|(_, mapped)| mapped.as_str())
     }
 
     fn track<'a>(&'a self, track: &'a Track<'a>) -> PintrkCall<'a> {

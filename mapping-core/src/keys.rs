@@ -1,59 +1,123 @@
 //! Run-time halves of the matching rules the generated code dispatches on; the compile-time
-//! halves (the same normal forms and hash) live in the macro crate's `keys` module.
+//! halves (the same normal forms and hash) live in `mapping_codegen`'s `keys` module.
 //!
-//! Generated `match`es switch on a 64-bit FNV-1a hash of a normalised name, then confirm the
-//! candidate here, so a lookup costs the same whatever the size of the table.
+//! A name is first put in its normal form on the stack, then hashed; generated `match`es on
+//! the hash give the candidates, which are confirmed here. A lookup costs the same whatever
+//! the size of the table.
 
 use crate::json::JsonValue;
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
-
-fn fnv_step(hash: u64, byte: u8) -> u64 {
-    (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME)
-}
-
-/// The hash of `key` under the loose key rule (only ASCII letters, digits and `.` count,
-/// lowercased), or `None` when its normal form is longer than `max_len` bytes and so matches
-/// nothing in the table.
-pub fn loose_hash(key: &str, max_len: usize) -> Option<u64> {
-    let mut hash = FNV_OFFSET;
-    let mut len = 0;
-    for byte in key.bytes().filter(|byte| is_loose_kept(*byte)) {
-        len += 1;
-        if len > max_len {
-            return None;
-        }
-        hash = fnv_step(hash, byte.to_ascii_lowercase());
+/// The hash the generated `match`es dispatch on: eight bytes at a time, so that hashing a
+/// name costs a few multiplications. Must equal `mapping_codegen`'s `table_hash`.
+pub fn table_hash(bytes: &[u8]) -> u64 {
+    const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+    const MULTIPLIER: u64 = 0xff51_afd7_ed55_8ccd;
+    let mix = |hash: u64, word: u64| (hash ^ word).wrapping_mul(MULTIPLIER).rotate_left(31);
+    let mut hash = SEED;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        hash = mix(hash, u64::from_le_bytes(word));
     }
-    Some(hash)
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        hash = mix(hash, u64::from_le_bytes(word));
+    }
+    hash = mix(hash, bytes.len() as u64);
+    hash ^ (hash >> 29)
 }
 
-/// Whether `key` equals `normalized` (already in loose normal form) under the loose key rule.
-pub fn loose_eq(key: &str, normalized: &str) -> bool {
-    key.bytes()
-        .filter(|byte| is_loose_kept(*byte))
-        .map(|byte| byte.to_ascii_lowercase())
-        .eq(normalized.bytes())
+/// A name in a table's normal form, on the stack: at most `N` bytes, `N` being the longest
+/// normal form in the table, so that a longer name is known not to match without more work.
+pub struct NormalName<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
 }
 
-fn is_loose_kept(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'.'
+impl<const N: usize> NormalName<N> {
+    /// `key` under the loose key rule (only ASCII letters, digits and `.` count, lowercased),
+    /// or `None` when that is longer than `N` bytes and so matches nothing in the table.
+    #[inline]
+    pub fn loose(key: &str) -> Option<Self> {
+        let mut name = NormalName {
+            bytes: [0; N],
+            len: 0,
+        };
+        for &byte in key.as_bytes() {
+            if byte.is_ascii_alphanumeric() || byte == b'.' {
+                *name.bytes.get_mut(name.len)? = byte.to_ascii_lowercase();
+                name.len += 1;
+            }
+        }
+        Some(name)
+    }
+
+    /// `name` under Segment's alias rule for events: lowercased, spaces and underscores
+    /// removed; cut after `N` bytes. The second value is the full length of the normal form.
+    fn alias(name: &str) -> (Self, usize) {
+        let mut normal = NormalName {
+            bytes: [0; N],
+            len: 0,
+        };
+        let mut full_len = 0;
+        let mut push = |byte: u8| {
+            if let Some(slot) = normal.bytes.get_mut(full_len) {
+                *slot = byte;
+                normal.len += 1;
+            }
+            full_len += 1;
+        };
+        if name.is_ascii() {
+            for &byte in name.as_bytes() {
+                if byte != b' ' && byte != b'_' {
+                    push(byte.to_ascii_lowercase());
+                }
+            }
+        } else {
+            let mut utf8 = [0; 4];
+            for c in name.chars().filter(|c| !is_separator(*c)) {
+                for lower in c.to_lowercase() {
+                    lower.encode_utf8(&mut utf8).bytes().for_each(&mut push);
+                }
+            }
+        }
+        (normal, full_len)
+    }
+
+    /// The normal form.
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// Its [`table_hash`].
+    #[inline]
+    pub fn hash(&self) -> u64 {
+        table_hash(self.as_bytes())
+    }
 }
 
 /// The hash of `key` as written, or `None` when it is longer than `max_len` bytes.
+#[inline]
 pub fn exact_hash(key: &str, max_len: usize) -> Option<u64> {
-    (key.len() <= max_len).then(|| key.bytes().fold(FNV_OFFSET, fnv_step))
+    (key.len() <= max_len).then(|| table_hash(key.as_bytes()))
 }
 
 /// A table's Segment events, compiled for Segment's alias rule.
 pub struct AliasTable {
     /// The lowercase words of each event, in table order.
     pub words: &'static [&'static [&'static str]],
-    /// Longest alias form, in bytes once lowercased and stripped of separators.
-    pub max_len: usize,
     /// The distinct lengths of the action-first forms, ascending.
     pub action_first_lengths: &'static [usize],
+    /// How many bytes [`Self::action_first_start`] looks at: four, or fewer when an
+    /// action-first form is shorter.
+    pub action_first_start_len: usize,
+    /// Whether some action-first form starts with these bytes (little-endian, zero-padded):
+    /// most names are ruled out before any prefix is hashed.
+    pub action_first_start: fn(u32) -> bool,
     /// Candidates (table indices) whose forward form has this hash.
     pub forward: fn(u64) -> &'static [usize],
     /// Candidates whose action-first form has this hash.
@@ -65,39 +129,30 @@ pub struct AliasTable {
 /// - the forward form, anchored: `^[ _]?order[ _]?completed[ _]?$`, case-insensitively;
 /// - the action-first form, as a prefix only: `^[ _]?completed[ _]?order[ _]?`.
 ///
-/// One pass hashes the name lowercased without separators; at each length where an
-/// action-first form could end, and at the end, the table's `match`es give candidates, which
-/// are then checked against the exact rule.
-pub fn lookup_event(name: &str, table: &AliasTable) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    let mut hash = FNV_OFFSET;
-    let mut len = 0;
-    let mut prefix_lengths = table.action_first_lengths.iter().copied().peekable();
-    let mut utf8 = [0; 4];
-    for c in name.chars().filter(|c| !is_separator(*c)) {
-        for lower in c.to_lowercase() {
-            for &byte in lower.encode_utf8(&mut utf8).as_bytes() {
-                hash = fnv_step(hash, byte);
-                len += 1;
-                while prefix_lengths.next_if(|&prefix| prefix < len).is_some() {}
-                if prefix_lengths.next_if_eq(&len).is_some() {
-                    let candidates = (table.action_first)(hash);
-                    consider(&mut best, name, table, candidates, matches_action_first);
-                }
+/// The name is lowercased without separators into a buffer of `N` bytes, `N` being the
+/// table's longest form; the whole of it, and its prefixes where an action-first form could
+/// end, are hashed and looked up, and candidates are checked against the exact rule.
+pub fn lookup_event<const N: usize>(name: &str, table: &AliasTable) -> Option<usize> {
+    let (normal, full_len) = NormalName::<N>::alias(name);
+    let mut best = None;
+    if full_len <= N {
+        let candidates = (table.forward)(normal.hash());
+        consider(&mut best, name, table, candidates, matches_forward);
+    }
+    let bytes = normal.as_bytes();
+    if let Some(start) = bytes.get(..table.action_first_start_len) {
+        let mut word = [0; 4];
+        word[..start.len()].copy_from_slice(start);
+        if (table.action_first_start)(u32::from_le_bytes(word)) {
+            for &len in table.action_first_lengths {
+                let Some(prefix) = bytes.get(..len) else {
+                    break;
+                };
+                let candidates = (table.action_first)(table_hash(prefix));
+                consider(&mut best, name, table, candidates, matches_action_first);
             }
         }
-        if len > table.max_len {
-            // Too long for any forward form, and past every action-first length.
-            return best;
-        }
     }
-    consider(
-        &mut best,
-        name,
-        table,
-        (table.forward)(hash),
-        matches_forward,
-    );
     best
 }
 
@@ -154,6 +209,15 @@ fn strip_separator(text: &str) -> &str {
 
 /// Strips `word` (lowercase) from the front of `text`, comparing `text` lowercased.
 fn strip_word<'t>(text: &'t str, word: &str) -> Option<&'t str> {
+    if word.is_ascii() {
+        // Only ASCII characters lowercase to ASCII ones, but for the Kelvin sign, which the
+        // general path below handles.
+        if let Some(prefix) = text.as_bytes().get(..word.len()) {
+            if prefix.eq_ignore_ascii_case(word.as_bytes()) {
+                return text.get(word.len()..);
+            }
+        }
+    }
     let mut expected = word.chars();
     let mut rest = text;
     while !expected.as_str().is_empty() {
@@ -231,23 +295,51 @@ mod tests {
     #[test]
     fn loose_rule_ignores_case_and_punctuation() {
         for key in ["order_id", "orderId", "OrderID", "order-id", " order id "] {
-            assert!(loose_eq(key, "orderid"), "{key}");
-            assert_eq!(loose_hash(key, 16), loose_hash("orderid", 16), "{key}");
+            let name = NormalName::<16>::loose(key).unwrap();
+            assert_eq!(name.as_bytes(), b"orderid", "{key}");
+            assert_eq!(name.hash(), table_hash(b"orderid"), "{key}");
         }
-        assert!(!loose_eq("order_ids", "orderid"));
-        assert!(!loose_eq("order.id", "orderid"));
-        assert!(loose_eq("user.Tier", "user.tier"));
-        assert_eq!(loose_hash("orderid", 6), None);
+        assert_eq!(
+            NormalName::<16>::loose("user.Tier").unwrap().as_bytes(),
+            b"user.tier"
+        );
+        assert!(NormalName::<6>::loose("order_id").is_none());
+        assert!(NormalName::<7>::loose("order_id").is_some());
     }
 
     #[test]
-    fn exact_hash_respects_the_length_bound() {
-        // FNV-1a reference values, as the macro crate checks them too.
-        assert_eq!(exact_hash("a", 1), Some(0xaf63_dc4c_8601_ec8c));
-        assert_eq!(exact_hash("foobar", 6), Some(0x8594_4171_f739_67e8));
-        assert_eq!(exact_hash("sku", 3), loose_hash("sku", 3));
+    fn alias_normal_form_is_cut_at_the_buffer() {
+        let (normal, full_len) = NormalName::<8>::alias(" Order_Completed ");
+        assert_eq!((normal.as_bytes(), full_len), (&b"ordercom"[..], 14));
+        let (normal, full_len) = NormalName::<32>::alias("CRÈME Brûlée");
+        assert_eq!(
+            (normal.as_bytes(), full_len),
+            ("crèmebrûlée".as_bytes(), 14)
+        );
+    }
+
+    #[test]
+    fn hash_depends_on_every_byte_and_the_length() {
+        // `mapping_codegen` checks the same values: both halves must hash alike.
+        assert_eq!(table_hash(b""), 0xa73c_ec6d_aede_3976);
+        assert_eq!(table_hash(b"a"), 0xef0d_b2aa_619f_6ae6);
+        assert_eq!(table_hash(b"ordercompleted"), 0xaf10_02ff_3577_4175);
+        let hashes: Vec<u64> = [
+            &b"a"[..],
+            b"a\0",
+            b"b",
+            b"abcdefgh",
+            b"abcdefgi",
+            b"abcdefghi",
+        ]
+        .iter()
+        .map(|bytes| table_hash(bytes))
+        .collect();
+        for (index, hash) in hashes.iter().enumerate() {
+            assert!(!hashes[index + 1..].contains(hash), "collision at {index}");
+        }
+        assert_eq!(exact_hash("sku", 3), Some(table_hash(b"sku")));
         assert_eq!(exact_hash("skus", 3), None);
-        assert_ne!(exact_hash("sku", 8), exact_hash("SKU", 8));
     }
 
     fn spec_like_matches(name: &str) -> (bool, bool) {

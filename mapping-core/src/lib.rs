@@ -168,7 +168,7 @@ pub mod __private {
     pub use crate::event::PinterestEvent;
     pub use crate::json::{Json, JsonValue};
     pub use crate::keys::{
-        AliasTable, LooseSlot, exact_hash, lookup_event, loose_eq, loose_hash, trim_trailing_holes,
-        truthy,
+        AliasTable, LooseSlot, NormalName, exact_hash, lookup_event, table_hash,
+        trim_trailing_holes, truthy,
     };
 }

@@ -1,0 +1,464 @@
+//! The benchmarks of issue-level targets, in one run: `cargo run --release -p mapping-bench`.
+//!
+//! 1. Throughput of the mapper against two floors measured in the same run: parsing every
+//!    line into `IgnoredAny` (validate), and into `serde_json::Value` and back (round trip).
+//! 2. `pinterest-map` end to end, file to `/dev/null`, against the in-process mapper.
+//! 3. Table scaling: a 1,000-event and a 200-property table against the spec table.
+//! 4. Peak resident memory of `pinterest-map` on 200,000 events against 10,000, as its
+//!    summary reports it.
+//! 5. Compile-time cost: a clean build of `mapping-macros`, and the expansion of the
+//!    1,000-event table.
+//!
+//! Ratios are computed within the run; every figure is the best of several rounds, the rounds
+//! of compared measures interleaved. Prints a Markdown report and exits with status 1 when a
+//! target is missed.
+
+mod tables;
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mapping_core::ndjson::{self, OutputFormat};
+use mapping_core::{Destination, Json, Message, Settings, spec};
+
+// The large tables, compiled by the macro from `tables.rs` by the build script.
+include!(concat!(env!("OUT_DIR"), "/large_tables.rs"));
+
+const SEED: u32 = 7;
+const EVENTS: usize = 200_000;
+const SMALL_EVENTS: usize = 10_000;
+const ROUNDS: usize = 5;
+
+fn main() {
+    let quick = std::env::args().any(|arg| arg == "--quick");
+    let events = if quick { 20_000 } else { EVENTS };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut report = Report::default();
+    let _ = writeln!(report.text, "{}", machine());
+
+    let workload = workload(&root, events);
+    let text = std::fs::read_to_string(&workload).unwrap_or_else(|error| fail(&workload, &error));
+    let lines: Vec<&str> = text.lines().collect();
+    let bytes = text.len();
+
+    let mapper_rate = throughput(&mut report, &lines, bytes);
+    end_to_end(&mut report, &root, &workload, events, mapper_rate);
+    table_scaling(&mut report, &lines);
+    memory(
+        &mut report,
+        &root,
+        &workload,
+        &self::workload(&root, SMALL_EVENTS),
+        events,
+    );
+    compile_time(&mut report, &root, quick);
+
+    print!("{}", report.text);
+    if report.missed > 0 {
+        eprintln!("{} target(s) missed", report.missed);
+        std::process::exit(1);
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    text: String,
+    missed: usize,
+}
+
+impl Report {
+    fn section(&mut self, title: &str) {
+        let _ = write!(
+            self.text,
+            "\n## {title}\n\n| measure | figure |\n|---|---|\n"
+        );
+    }
+
+    fn row(&mut self, measure: &str, figure: impl std::fmt::Display) {
+        let _ = writeln!(self.text, "| {measure} | {figure} |");
+    }
+
+    fn target(&mut self, name: &str, value: f64, comparison: &str, bound: f64) {
+        let met = match comparison {
+            "≥" => value >= bound,
+            _ => value <= bound,
+        };
+        if !met {
+            self.missed += 1;
+        }
+        let verdict = if met { "met" } else { "**MISSED**" };
+        self.row(
+            &format!("target: {name} {comparison} {bound}"),
+            format!("{value:.2}, {verdict}"),
+        );
+    }
+}
+
+fn fail(path: &Path, error: &dyn std::fmt::Display) -> ! {
+    eprintln!("{}: {error}", path.display());
+    std::process::exit(2);
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split(':').nth(1))
+                .map(|name| name.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!("# Benchmark run\n\nMachine: {cpu}, {cores} cores available; {rustc}; one thread.")
+}
+
+/// The workload file of `gen_events.py N SEED`, generated once under `target/bench/`.
+fn workload(root: &Path, events: usize) -> PathBuf {
+    let directory = root.join("target/bench");
+    let path = directory.join(format!("events-{events}-{SEED}.ndjson"));
+    if path.exists() {
+        return path;
+    }
+    std::fs::create_dir_all(&directory).unwrap_or_else(|error| fail(&directory, &error));
+    let script = root.join("../shared/bench/gen_events.py");
+    let file = std::fs::File::create(&path).unwrap_or_else(|error| fail(&path, &error));
+    let status = Command::new("python3")
+        .arg(&script)
+        .args([events.to_string(), SEED.to_string()])
+        .stdout(file)
+        .status()
+        .unwrap_or_else(|error| fail(&script, &error));
+    if !status.success() {
+        let _ = std::fs::remove_file(&path);
+        fail(&script, &format!("exited with {status}"));
+    }
+    path
+}
+
+/// The best time of `ROUNDS` rounds of each measure, rounds interleaved.
+fn best_of<const N: usize>(mut measures: [&mut dyn FnMut(); N]) -> [Duration; N] {
+    let mut best = [Duration::MAX; N];
+    for _ in 0..ROUNDS {
+        for (measure, best) in measures.iter_mut().zip(&mut best) {
+            let started = Instant::now();
+            measure();
+            *best = (*best).min(started.elapsed());
+        }
+    }
+    best
+}
+
+fn per_second(count: usize, time: Duration) -> f64 {
+    count as f64 / time.as_secs_f64()
+}
+
+/// A reusable output buffer, emptied when it grows, so writing costs what writing to a
+/// `BufWriter` does.
+fn drain(sink: &mut Vec<u8>) {
+    if sink.len() > 1 << 20 {
+        black_box(&sink);
+        sink.clear();
+    }
+}
+
+fn benchmark_settings() -> Settings {
+    // Segment's example: three user mappings and a custom property.
+    Settings::example()
+}
+
+fn throughput(report: &mut Report, lines: &[&str], bytes: usize) -> f64 {
+    let destination = Destination::new(benchmark_settings());
+    let mut sink = Vec::with_capacity(2 << 20);
+    let mut validate = || {
+        for line in lines {
+            let _ = black_box(serde_json::from_str::<serde::de::IgnoredAny>(line));
+        }
+    };
+    let mut round_trip = || {
+        for line in lines {
+            if let Ok(value) = serde_json::from_str::<serde_json::Value>(line) {
+                let _ = serde_json::to_writer(&mut sink, &value);
+                sink.push(b'\n');
+                drain(&mut sink);
+            }
+        }
+    };
+    let mut output = Vec::with_capacity(2 << 20);
+    let mut mapper = || {
+        for line in lines {
+            let _ = black_box(ndjson::map_line(
+                &destination,
+                OutputFormat::Json,
+                line,
+                &mut output,
+            ));
+            drain(&mut output);
+        }
+    };
+    let [validate, round_trip, mapper] = best_of([&mut validate, &mut round_trip, &mut mapper]);
+    let count = lines.len();
+    let (validate, round_trip, mapper) = (
+        per_second(count, validate),
+        per_second(count, round_trip),
+        per_second(count, mapper),
+    );
+    report.section(&format!(
+        "1. Throughput ({count} events, {:.1} MB, `gen_events.py {count} {SEED}`)",
+        bytes as f64 / 1e6
+    ));
+    report.row(
+        "validate floor (`IgnoredAny`)",
+        format!("{validate:.0} events/s"),
+    );
+    report.row(
+        "round-trip floor (`Value` and back)",
+        format!("{round_trip:.0} events/s"),
+    );
+    report.row(
+        "mapper (`ndjson::map_line`, JSON output)",
+        format!("{mapper:.0} events/s"),
+    );
+    report.target("mapper / validate floor", mapper / validate, "≥", 0.5);
+    report.target("mapper / round-trip floor", mapper / round_trip, "≥", 2.0);
+    mapper
+}
+
+fn release_binary(root: &Path) -> PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "mapping-core",
+            "--bin",
+            "pinterest-map",
+        ])
+        .status()
+        .unwrap_or_else(|error| fail(root, &error));
+    if !status.success() {
+        fail(root, &"cargo build of pinterest-map failed");
+    }
+    root.join("target/release/pinterest-map")
+}
+
+/// Runs `pinterest-map` on a file, output to `/dev/null`; returns the time and the peak
+/// resident memory in MiB that its summary reports.
+fn run_binary(binary: &Path, input: &Path) -> (Duration, f64) {
+    let devnull = std::fs::File::create("/dev/null")
+        .unwrap_or_else(|error| fail(Path::new("/dev/null"), &error));
+    let started = Instant::now();
+    let output = Command::new(binary)
+        .arg(input)
+        .stdout(devnull)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap_or_else(|error| fail(binary, &error));
+    let elapsed = started.elapsed();
+    let summary = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        fail(binary, &format!("exited with {}: {summary}", output.status));
+    }
+    let peak = summary
+        .split("peak memory ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|mib| mib.parse().ok())
+        .unwrap_or_else(|| fail(binary, &format!("no peak memory in the summary: {summary}")));
+    (elapsed, peak)
+}
+
+fn end_to_end(report: &mut Report, root: &Path, workload: &Path, events: usize, mapper_rate: f64) {
+    let binary = release_binary(root);
+    let best = (0..3)
+        .map(|_| run_binary(&binary, workload).0)
+        .min()
+        .unwrap_or(Duration::MAX);
+    let rate = per_second(events, best);
+    report.section("2. End to end (`pinterest-map --quiet FILE > /dev/null`)");
+    report.row(
+        "pinterest-map",
+        format!("{rate:.0} events/s ({:.3} s)", best.as_secs_f64()),
+    );
+    report.row(
+        "in-process mapper, from (1)",
+        format!("{mapper_rate:.0} events/s"),
+    );
+    report.target(
+        "loss to I/O and plumbing",
+        1.0 - rate / mapper_rate,
+        "≤",
+        0.15,
+    );
+}
+
+fn table_scaling(report: &mut Report, lines: &[&str]) {
+    let messages: Vec<Message> = lines
+        .iter()
+        .filter_map(|line| Message::parse(line).ok())
+        .collect();
+    let names: Vec<&str> = messages
+        .iter()
+        .filter_map(|message| match message {
+            Message::Track(track) => Some(track.event.as_ref()),
+            _ => None,
+        })
+        .collect();
+    let empty = Json::Object(Vec::new());
+    let properties: Vec<&Json> = messages
+        .iter()
+        .filter_map(|message| match message {
+            Message::Track(track) => Some(track.properties.as_ref().unwrap_or(&empty)),
+            _ => None,
+        })
+        .collect();
+    let [spec_lookup, large_lookup] = best_of([
+        &mut || {
+            names
+                .iter()
+                .for_each(|name| drop(black_box(spec::event(black_box(name)))))
+        },
+        &mut || {
+            names
+                .iter()
+                .for_each(|name| drop(black_box(large_events::event(black_box(name)))))
+        },
+    ]);
+    let [spec_conversion, large_conversion] = best_of([
+        &mut || {
+            properties
+                .iter()
+                .for_each(|p| drop(black_box(spec::event_data(black_box(*p)))))
+        },
+        &mut || {
+            properties
+                .iter()
+                .for_each(|p| drop(black_box(large_properties::event_data(black_box(*p)))))
+        },
+    ]);
+    let nanos = |time: Duration, count: usize| time.as_nanos() as f64 / count as f64;
+    report.section(&format!(
+        "3. Table scaling ({} track events of the workload)",
+        names.len()
+    ));
+    report.row(
+        "`event()`, spec table (5 events)",
+        format!("{:.1} ns", nanos(spec_lookup, names.len())),
+    );
+    report.row(
+        &format!("`event()`, {} events", tables::LARGE_EVENT_COUNT),
+        format!("{:.1} ns", nanos(large_lookup, names.len())),
+    );
+    report.row(
+        "`event_data()`, spec table (5 properties + 8 product fields)",
+        format!("{:.1} ns", nanos(spec_conversion, properties.len())),
+    );
+    report.row(
+        &format!(
+            "`event_data()`, {} properties + 8 product fields",
+            tables::LARGE_PROPERTY_COUNT
+        ),
+        format!("{:.1} ns", nanos(large_conversion, properties.len())),
+    );
+    report.target(
+        "large / spec lookup time",
+        large_lookup.as_secs_f64() / spec_lookup.as_secs_f64(),
+        "≤",
+        2.0,
+    );
+    report.target(
+        "large / spec conversion time",
+        large_conversion.as_secs_f64() / spec_conversion.as_secs_f64(),
+        "≤",
+        2.0,
+    );
+}
+
+fn memory(report: &mut Report, root: &Path, workload: &Path, small: &Path, events: usize) {
+    let binary = release_binary(root);
+    let (_, small_rss) = run_binary(&binary, small);
+    let (_, large_rss) = run_binary(&binary, workload);
+    report.section("4. Peak resident memory of pinterest-map");
+    report.row(
+        &format!("{SMALL_EVENTS} events"),
+        format!("{small_rss:.1} MiB"),
+    );
+    report.row(&format!("{events} events"), format!("{large_rss:.1} MiB"));
+    report.target("ratio", large_rss / small_rss, "≤", 1.2);
+}
+
+fn compile_time(report: &mut Report, root: &Path, quick: bool) {
+    report.section("5. Compile-time cost");
+    for (name, table) in [
+        (
+            format!("{}-event", tables::LARGE_EVENT_COUNT),
+            tables::large_events_table(),
+        ),
+        (
+            format!("{}-property", tables::LARGE_PROPERTY_COUNT),
+            tables::large_properties_table(),
+        ),
+    ] {
+        let tokens: proc_macro2::TokenStream = table
+            .parse()
+            .unwrap_or_else(|error| fail(Path::new(&name), &error));
+        let mut expand = || {
+            drop(black_box(mapping_codegen::expand_table(black_box(
+                tokens.clone(),
+            ))))
+        };
+        let [expansion] = best_of([&mut expand]);
+        let milliseconds = expansion.as_secs_f64() * 1e3;
+        report.row(
+            &format!("expansion of the {name} table"),
+            format!("{milliseconds:.1} ms"),
+        );
+        report.target(
+            &format!("expansion of the {name} table, ms"),
+            milliseconds,
+            "≤",
+            100.0,
+        );
+    }
+    if quick {
+        report.row("clean build of mapping-macros", "skipped (--quick)");
+        return;
+    }
+    let target_dir = root.join("target/bench/clean-build");
+    let _ = std::fs::remove_dir_all(&target_dir);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let started = Instant::now();
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "mapping-macros",
+            "--target-dir",
+        ])
+        .arg(&target_dir)
+        .status()
+        .unwrap_or_else(|error| fail(root, &error));
+    let elapsed = started.elapsed();
+    let _ = std::fs::remove_dir_all(&target_dir);
+    if !status.success() {
+        fail(root, &"clean build of mapping-macros failed");
+    }
+    report.row(
+        "clean release build of mapping-macros and its dependencies",
+        format!("{:.1} s", elapsed.as_secs_f64()),
+    );
+}
