@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mapping_core::{Destination, Json, Message, PintrkCall, Settings};
+use mapping_core::{Destination, Json, Message, PintrkCall, RawObject, Settings};
 use serde_json::Value;
 
 /// One worked example: settings and an input in, the `pintrk` argument lists out.
@@ -101,7 +101,7 @@ pub fn library_calls(vector: &Vector) -> Value {
     let destination = Destination::new(settings);
     match &vector.message {
         None => {
-            let traits = Json::parse(&vector.user_traits)
+            let traits: RawObject = serde_json::from_str(&vector.user_traits)
                 .unwrap_or_else(|error| panic!("userTraits: {error}"));
             to_json(&destination.initialize(&traits))
         }

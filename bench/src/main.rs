@@ -22,7 +22,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mapping_core::ndjson::{self, OutputFormat};
-use mapping_core::{Destination, Json, Message, Settings, spec};
+use std::borrow::Cow;
+
+use mapping_core::{Destination, Message, RawObject, Settings, spec};
 
 // The large tables, compiled by the macro from `tables.rs` by the build script.
 include!(concat!(env!("OUT_DIR"), "/large_tables.rs"));
@@ -315,8 +317,8 @@ fn table_scaling(report: &mut Report, lines: &[&str]) {
             _ => None,
         })
         .collect();
-    let empty = Json::Object(Vec::new());
-    let properties: Vec<&Json> = messages
+    let empty = RawObject::default();
+    let properties: Vec<&RawObject> = messages
         .iter()
         .filter_map(|message| match message {
             Message::Track(track) => Some(track.properties.as_ref().unwrap_or(&empty)),
@@ -337,14 +339,22 @@ fn table_scaling(report: &mut Report, lines: &[&str]) {
     ]);
     let [spec_conversion, large_conversion] = best_of([
         &mut || {
-            properties
-                .iter()
-                .for_each(|p| drop(black_box(spec::event_data(black_box(*p)))))
+            for properties in &properties {
+                let mut builder = spec::EventDataBuilder::new();
+                for (key, value) in black_box(properties).entries() {
+                    builder.property(Cow::Borrowed(key), *value);
+                }
+                drop(black_box(builder.build()));
+            }
         },
         &mut || {
-            properties
-                .iter()
-                .for_each(|p| drop(black_box(large_properties::event_data(black_box(*p)))))
+            for properties in &properties {
+                let mut builder = large_properties::EventDataBuilder::new();
+                for (key, value) in black_box(properties).entries() {
+                    builder.property(Cow::Borrowed(key), *value);
+                }
+                drop(black_box(builder.build()));
+            }
         },
     ]);
     let nanos = |time: Duration, count: usize| time.as_nanos() as f64 / count as f64;

@@ -286,6 +286,8 @@ fn expand_record_struct(
         }
     });
     let line_items_default = line_items.map(|_| quote!(line_items: ::std::vec::Vec::new(),));
+    let line_items_clone =
+        line_items.map(|_| quote!(line_items: ::core::clone::Clone::clone(&self.line_items),));
     // A struct with no field would leave `'v` and `V` unused.
     let (marker_field, marker_default) = if idents.is_empty() && line_items.is_none() {
         (
@@ -306,7 +308,7 @@ fn expand_record_struct(
     });
     quote! {
         #[doc = #doc]
-        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #[derive(::core::fmt::Debug, ::core::cmp::PartialEq)]
         pub struct #name<'v, V: ?::core::marker::Sized = #rt::Json<'v>> {
             #(
                 #[doc = #docs]
@@ -314,6 +316,17 @@ fn expand_record_struct(
             )*
             #line_items_field
             #marker_field
+        }
+
+        // By hand: a derive would ask `V: Clone`, which unsized values such as raw JSON are not.
+        impl<'v, V: ?::core::marker::Sized> ::core::clone::Clone for #name<'v, V> {
+            fn clone(&self) -> Self {
+                Self {
+                    #(#idents: self.#idents,)*
+                    #line_items_clone
+                    #marker_default
+                }
+            }
         }
 
         impl<'v, V: ?::core::marker::Sized> ::core::default::Default for #name<'v, V> {
@@ -424,7 +437,7 @@ fn expand_key_dispatch(
         match rule {
             KeyRule::Loose => (
                 quote! {
-                    let ::core::option::Option::Some(name) = #rt::NormalName::<#max_len>::loose(key) else {
+                    let ::core::option::Option::Some(name) = #rt::NormalName::<#max_len>::loose(&key) else {
                         return;
                     };
                 },
@@ -433,7 +446,7 @@ fn expand_key_dispatch(
             ),
             KeyRule::Exact => (
                 TokenStream::new(),
-                quote!(#rt::exact_hash(key, #max_len)),
+                quote!(#rt::exact_hash(&key, #max_len)),
                 |expected| quote!(key == #expected),
             ),
         };
@@ -507,24 +520,12 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
         (line_items, array, top_level)
     });
     let names = names.0;
-    if names.is_empty() {
-        return quote! {
-            #[doc = #doc]
-            pub fn event_data<'v, V>(properties: &'v V) -> EventData<'v, V>
-            where
-                V: #rt::JsonValue + ?::core::marker::Sized,
-            {
-                let _ = properties;
-                EventData::default()
-            }
-        };
-    }
     let count = names.len();
     let dispatch = expand_key_dispatch(
         &names,
         &spans,
         &KeyRule::Loose,
-        &quote!(slots[slot].offer(key, value);),
+        &quote!(self.slots[slot].offer(key, value);),
     );
     let event_data_fields = mapping
         .event_data
@@ -549,24 +550,63 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
             data.line_items = line_items;
         }
     });
+    let builder_doc = format!(
+        " Builds the event data of the `{table}` table from top-level Segment properties given          one at a time, in document order: [`event_data`] over any key/value source."
+    );
     quote! {
         #[doc = #doc]
         pub fn event_data<'v, V>(properties: &'v V) -> EventData<'v, V>
         where
             V: #rt::JsonValue + ?::core::marker::Sized,
         {
-            let mut slots = [#rt::LooseSlot::<'v, V>::EMPTY; #count];
-            properties.for_each_entry(|key, value| {
-                #dispatch
-            });
-            let mut data = EventData::default();
-            #(
-                if let ::core::option::Option::Some(value) = #rt::truthy(slots[#event_data_slots].value()) {
-                    data.#event_data_fields = ::core::option::Option::Some(value);
+            let mut builder = EventDataBuilder::new();
+            properties.for_each_entry(|key, value| builder.property(key, value));
+            builder.build()
+        }
+
+        #[doc = #builder_doc]
+        pub struct EventDataBuilder<'v, V: ?::core::marker::Sized> {
+            /// The first key matching each name the table reads, with its value.
+            slots: [#rt::LooseSlot<'v, V>; #count],
+        }
+
+        impl<'v, V> ::core::default::Default for EventDataBuilder<'v, V>
+        where
+            V: #rt::JsonValue + ?::core::marker::Sized,
+        {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl<'v, V> EventDataBuilder<'v, V>
+        where
+            V: #rt::JsonValue + ?::core::marker::Sized,
+        {
+            /// A builder that has seen no property.
+            pub fn new() -> Self {
+                Self {
+                    slots: ::core::array::from_fn(|_| #rt::LooseSlot::EMPTY),
                 }
-            )*
-            #line_items
-            data
+            }
+
+            /// Offers the next top-level property.
+            pub fn property(&mut self, key: #rt::Cow<'v, str>, value: &'v V) {
+                #dispatch
+            }
+
+            /// The event data.
+            pub fn build(self) -> EventData<'v, V> {
+                let slots = self.slots;
+                let mut data = EventData::default();
+                #(
+                    if let ::core::option::Option::Some(value) = #rt::truthy(slots[#event_data_slots].value()) {
+                        data.#event_data_fields = ::core::option::Option::Some(value);
+                    }
+                )*
+                #line_items
+                data
+            }
         }
     }
 }

@@ -8,28 +8,28 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
 use crate::event::PinterestEvent;
-use crate::json::Json;
+use crate::raw::RawValue;
 use crate::spec;
 
 /// One `pintrk` call.
 ///
 /// Serializes to its argument list (`["track","Checkout",{"order_id":"o-1"}]`); [`Self::to_js`]
 /// renders the JavaScript statement.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum PintrkCall<'a> {
     /// `pintrk('load', tid)`, or `pintrk('load', tid, {em})` with enhanced match.
     Load {
         /// The Pinterest Tag ID.
         tid: &'a str,
         /// The stored email, when enhanced match is on and one is known.
-        email: Option<&'a Json<'a>>,
+        email: Option<&'a RawValue>,
     },
     /// `pintrk('page')`.
     Page,
     /// `pintrk('set', {np: 'segment', em})`.
     Set {
-        /// The user's email, raw (the tag hashes it).
-        email: &'a Json<'a>,
+        /// The user's email, as sent (the tag hashes it).
+        email: &'a RawValue,
     },
     /// `pintrk('track', event, data)`.
     Track {
@@ -50,12 +50,27 @@ pub struct EventData<'a> {
 }
 
 /// A value in [`EventData`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum DataValue<'a> {
-    /// A Segment value, as sent.
-    Json(&'a Json<'a>),
+    /// A Segment value, written as it was sent.
+    Raw(&'a RawValue),
+    /// A string of the destination's own, such as the empty name of a page without one.
+    Str(&'static str),
     /// The line items built by the spec table.
-    LineItems(Vec<Option<spec::LineItem<'a>>>),
+    LineItems(Vec<Option<spec::LineItem<'a, RawValue>>>),
+}
+
+impl PartialEq for DataValue<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (DataValue::Raw(left), DataValue::Raw(right)) => left.get() == right.get(),
+            (DataValue::Str(left), DataValue::Str(right)) => left == right,
+            (DataValue::LineItems(left), DataValue::LineItems(right)) => {
+                serde_json::to_string(left).ok() == serde_json::to_string(right).ok()
+            }
+            _ => false,
+        }
+    }
 }
 
 impl<'a> EventData<'a> {
@@ -104,7 +119,8 @@ impl Serialize for EventData<'_> {
 impl Serialize for DataValue<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            DataValue::Json(value) => value.serialize(serializer),
+            DataValue::Raw(value) => value.serialize(serializer),
+            DataValue::Str(text) => serializer.serialize_str(text),
             DataValue::LineItems(items) => items.serialize(serializer),
         }
     }
@@ -113,7 +129,7 @@ impl Serialize for DataValue<'_> {
 /// `{"em": email}` or `{"np": "segment", "em": email}`.
 struct EmailObject<'a> {
     partner: Option<&'static str>,
-    email: &'a Json<'a>,
+    email: &'a RawValue,
 }
 
 impl Serialize for EmailObject<'_> {
@@ -202,10 +218,10 @@ impl<'a> PintrkCall<'a> {
     /// The JavaScript statement as a string; see [`Self::write_js`].
     ///
     /// ```
-    /// use mapping_core::{Json, PintrkCall};
+    /// use mapping_core::{PintrkCall, RawValue};
     ///
-    /// let email = Json::parse(r#""</script><script>alert(1)</script>""#)?;
-    /// let call = PintrkCall::Set { email: &email };
+    /// let email: &RawValue = serde_json::from_str(r#""</script><script>alert(1)</script>""#)?;
+    /// let call = PintrkCall::Set { email };
     /// assert_eq!(
     ///     call.to_js(),
     ///     r#"pintrk("set", {"np":"segment","em":"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e"});"#
@@ -264,22 +280,33 @@ impl serde_json::ser::Formatter for ScriptSafe {
         }
         writer.write_all(&fragment.as_bytes()[start..])
     }
+
+    /// Raw values are written as sent; the characters to escape can only stand inside their
+    /// strings, where an escape means the same.
+    fn write_raw_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        self.write_string_fragment(writer, fragment)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn json(text: &str) -> Json<'static> {
-        Json::parse(text).unwrap().into_owned()
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).unwrap()
     }
 
     #[test]
     fn serializes_argument_lists() {
-        let email = json(r#""a@b.co""#);
-        let order = json(r#""o-1""#);
+        let email = raw(r#""a@b.co""#);
+        let order = raw(r#""o-1""#);
         let mut data = EventData::default();
-        data.set("order_id", DataValue::Json(&order));
+        data.set("order_id", DataValue::Raw(&order));
+        data.set("name", DataValue::Str(""));
         let calls = [
             PintrkCall::Load {
                 tid: "t",
@@ -298,7 +325,7 @@ mod tests {
         ];
         assert_eq!(
             serde_json::to_string(&calls).unwrap(),
-            r#"[["load","t"],["load","t",{"em":"a@b.co"}],["page"],["set",{"np":"segment","em":"a@b.co"}],["track","Checkout",{"order_id":"o-1"}]]"#
+            r#"[["load","t"],["load","t",{"em":"a@b.co"}],["page"],["set",{"np":"segment","em":"a@b.co"}],["track","Checkout",{"order_id":"o-1","name":""}]]"#
         );
         let js: Vec<String> = calls.iter().map(PintrkCall::to_js).collect();
         assert_eq!(
@@ -308,28 +335,40 @@ mod tests {
                 r#"pintrk("load", "t", {"em":"a@b.co"});"#,
                 r#"pintrk("page");"#,
                 r#"pintrk("set", {"np":"segment","em":"a@b.co"});"#,
-                r#"pintrk("track", "Checkout", {"order_id":"o-1"});"#,
+                r#"pintrk("track", "Checkout", {"order_id":"o-1","name":""});"#,
             ]
         );
     }
 
     #[test]
     fn set_replaces_in_place_and_remove_drops() {
-        let (one, two) = (json("1"), json("2"));
+        let (one, two) = (raw("1"), raw("2"));
         let mut data = EventData::default();
-        data.set("a", DataValue::Json(&one));
-        data.set("b", DataValue::Json(&one));
-        data.set("a", DataValue::Json(&two));
+        data.set("a", DataValue::Raw(&one));
+        data.set("b", DataValue::Raw(&one));
+        data.set("a", DataValue::Raw(&two));
         assert_eq!(serde_json::to_string(&data).unwrap(), r#"{"a":2,"b":1}"#);
         data.remove("a");
         assert_eq!(serde_json::to_string(&data).unwrap(), r#"{"b":1}"#);
     }
 
     #[test]
-    fn js_escapes_everything_that_could_break_out() {
-        let hostile = json(r#""</script><!-- & \u2028\u2029 \" ' \\ \n""#);
+    fn raw_values_are_written_as_sent() {
+        let value = raw(r#"{"price": 1.50, "text": "\u0041\n"}"#);
         let mut data = EventData::default();
-        data.set("</script>", DataValue::Json(&hostile));
+        data.set("v", DataValue::Raw(&value));
+        assert_eq!(
+            serde_json::to_string(&data).unwrap(),
+            r#"{"v":{"price": 1.50, "text": "\u0041\n"}}"#
+        );
+    }
+
+    #[test]
+    fn js_escapes_everything_that_could_break_out() {
+        // Raw values carry hostile text as sent, in strings and in keys.
+        let hostile = raw("{\"</script>\": \"</script><!-- & \u{2028}\u{2029} \\\" ' \\n\"}");
+        let mut data = EventData::default();
+        data.set("</script>", DataValue::Raw(&hostile));
         let call = PintrkCall::Track {
             event: PinterestEvent::Partner("<!--x-->".into()),
             data,
@@ -337,7 +376,7 @@ mod tests {
         let js = call.to_js();
         assert_eq!(
             js,
-            r#"pintrk("track", "\u003c!--x--\u003e", {"\u003c/script\u003e":"\u003c/script\u003e\u003c!-- \u0026 \u2028\u2029 \" ' \\ \n"});"#
+            r#"pintrk("track", "\u003c!--x--\u003e", {"\u003c/script\u003e":{"\u003c/script\u003e": "\u003c/script\u003e\u003c!-- \u0026 \u2028\u2029 \" ' \n"}});"#
         );
         for forbidden in ["<", ">", "&", "\u{2028}", "\u{2029}", "\n"] {
             assert!(!js.contains(forbidden), "{forbidden:?} in {js}");

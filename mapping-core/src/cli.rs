@@ -14,6 +14,7 @@ use clap::{Parser, ValueEnum};
 use crate::destination::Destination;
 use crate::json::Json;
 use crate::ndjson::{self, LineError, OutputFormat, write_calls};
+use crate::raw::RawObject;
 use crate::settings::Settings;
 
 /// Input and output buffer size.
@@ -348,9 +349,9 @@ impl<O: Write, E: Write> Run<'_, O, E> {
             return Ok(());
         }
         // Checked to be an object when the run was set up.
-        let traits = match &self.setup.traits {
-            Some(text) => Json::parse(text).unwrap_or(Json::Null),
-            None => Json::Object(Vec::new()),
+        let traits: RawObject = match &self.setup.traits {
+            Some(text) => serde_json::from_str(text).unwrap_or_default(),
+            None => RawObject::default(),
         };
         let calls = self.setup.destination.initialize(&traits);
         Ok(write_calls(self.format, &calls, &mut self.out)?)

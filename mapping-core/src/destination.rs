@@ -4,28 +4,24 @@ use std::borrow::Cow;
 
 use crate::call::{DataValue, EventData, PintrkCall};
 use crate::event::PinterestEvent;
-use crate::json::{Json, JsonValue};
+use crate::json::JsonValue;
 use crate::lookup::LoosePath;
 use crate::message::{Identify, Message, Page, Track};
+use crate::raw::{RawObject, RawValue, raw_str};
 use crate::settings::Settings;
 use crate::spec;
-
-/// `{}`, for messages without properties or traits.
-static EMPTY_OBJECT: Json<'static> = Json::Object(Vec::new());
-/// `""`, the name of a page without one.
-static EMPTY_STRING: Json<'static> = Json::String(Cow::Borrowed(""));
 
 /// The destination, configured by its settings.
 ///
 /// ```
-/// use mapping_core::{Destination, Json, Message, Settings};
+/// use mapping_core::{Destination, Message, RawObject, Settings};
 ///
 /// let destination = Destination::new(Settings::example());
 /// let message = Message::parse(r#"{"type":"track","event":"order_completed","properties":{"orderId":"o-1","value":0}}"#)?;
 /// let call = destination.map(&message).expect("a track call");
 /// assert_eq!(serde_json::to_string(&call)?, r#"["track","Checkout",{"order_id":"o-1"}]"#);
 ///
-/// let stored_traits = Json::parse("{}")?;
+/// let stored_traits = RawObject::default();
 /// let calls = destination.initialize(&stored_traits);
 /// assert_eq!(serde_json::to_string(&calls)?, r#"[["load","2620795819800"],["page"]]"#);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -71,7 +67,7 @@ impl Destination {
 
     /// The calls of the destination's start-up on a page, given the user's stored traits:
     /// `load` (with the stored email when enhanced match is on), then `page`.
-    pub fn initialize<'a>(&'a self, stored_traits: &'a Json<'a>) -> Vec<PintrkCall<'a>> {
+    pub fn initialize<'a>(&'a self, stored_traits: &'a RawObject<'a>) -> Vec<PintrkCall<'a>> {
         if !self.is_enabled() {
             return Vec::new();
         }
@@ -135,23 +131,30 @@ impl Destination {
     }
 
     fn track<'a>(&'a self, track: &'a Track<'a>) -> PintrkCall<'a> {
-        let properties = track.properties.as_ref().unwrap_or(&EMPTY_OBJECT);
-        let mut table = spec::event_data(properties);
         let mut data = EventData::default();
-        for (key, value) in table.fields() {
-            data.set(key, DataValue::Json(value));
-        }
-        self.set_event_id_from_message_id(&mut data, track.message_id.as_ref());
-        if !table.line_items.is_empty() {
-            data.set(
-                "line_items",
-                DataValue::LineItems(std::mem::take(&mut table.line_items)),
-            );
-        }
-        for (key, path) in &self.custom_properties {
-            if let Some(value) = path.find(properties).filter(|value| value.is_truthy()) {
-                data.set(key, DataValue::Json(value));
+        if let Some(properties) = &track.properties {
+            let mut table = spec::EventDataBuilder::new();
+            for (key, value) in properties.entries() {
+                table.property(Cow::Borrowed(key), *value);
             }
+            let mut table = table.build();
+            for (key, value) in table.fields() {
+                data.set(key, DataValue::Raw(value));
+            }
+            self.set_event_id_from_message_id(&mut data, track.message_id);
+            if !table.line_items.is_empty() {
+                data.set(
+                    "line_items",
+                    DataValue::LineItems(std::mem::take(&mut table.line_items)),
+                );
+            }
+            for (key, path) in &self.custom_properties {
+                if let Some(value) = path.find_in(properties).filter(|value| value.is_truthy()) {
+                    data.set(key, DataValue::Raw(value));
+                }
+            }
+        } else {
+            self.set_event_id_from_message_id(&mut data, track.message_id);
         }
         PintrkCall::Track {
             event: self.event_for(&track.event),
@@ -160,25 +163,23 @@ impl Destination {
     }
 
     fn page<'a>(&'a self, page: &'a Page<'a>) -> Option<PintrkCall<'a>> {
-        let event = spec::page_event(page.category.as_ref())?;
+        let event = spec::page_event(page.category)?;
         let mut data = EventData::default();
-        let name = page.name.as_ref().filter(|name| name.is_truthy());
-        data.set("name", DataValue::Json(name.unwrap_or(&EMPTY_STRING)));
+        match page.name.filter(|name| name.is_truthy()) {
+            Some(name) => data.set("name", DataValue::Raw(name)),
+            None => data.set("name", DataValue::Str("")),
+        }
         // Exact keys, in this order: the last truthy one wins.
         if let Some(properties) = &page.properties {
             for key in ["event_id", "eid", "eventID"] {
                 if let Some(event_id) = properties.get(key).filter(|value| value.is_truthy()) {
-                    data.set("event_id", DataValue::Json(event_id));
+                    data.set("event_id", DataValue::Raw(event_id));
                 }
             }
         }
-        self.set_event_id_from_message_id(&mut data, page.message_id.as_ref());
-        if let Some(category) = page
-            .category
-            .as_ref()
-            .filter(|category| category.is_truthy())
-        {
-            data.set("category", DataValue::Json(category));
+        self.set_event_id_from_message_id(&mut data, page.message_id);
+        if let Some(category) = page.category.filter(|category| category.is_truthy()) {
+            data.set("category", DataValue::Raw(category));
         }
         Some(PintrkCall::Track { event, data })
     }
@@ -187,13 +188,12 @@ impl Destination {
         let from_traits = identify
             .traits
             .as_ref()
-            .and_then(|traits| LoosePath::new("email").find(traits))
+            .and_then(|traits| LoosePath::new("email").find_in(traits))
             .filter(|email| email.is_truthy());
         let from_user_id = || {
             identify
                 .user_id
-                .as_ref()
-                .filter(|user_id| user_id.as_str().is_some_and(looks_like_email))
+                .filter(|user_id| raw_str(user_id).is_some_and(|text| looks_like_email(&text)))
         };
         let email = from_traits.or_else(from_user_id)?;
         Some(PintrkCall::Set { email })
@@ -204,13 +204,13 @@ impl Destination {
     fn set_event_id_from_message_id<'a>(
         &self,
         data: &mut EventData<'a>,
-        message_id: Option<&'a Json<'a>>,
+        message_id: Option<&'a RawValue>,
     ) {
         if !self.settings.map_message_id_to_event_id {
             return;
         }
         match message_id {
-            Some(message_id) => data.set("event_id", DataValue::Json(message_id)),
+            Some(message_id) => data.set("event_id", DataValue::Raw(message_id)),
             None => data.remove("event_id"),
         }
     }

@@ -20,7 +20,8 @@ pub trait JsonValue {
 
     /// Calls `visit` with each key and value of an object, in document order, duplicates
     /// included. Returns `false`, without calling `visit`, when the value is not an object.
-    fn for_each_entry<'s>(&'s self, visit: impl FnMut(&'s str, &'s Self)) -> bool;
+    /// Keys are borrowed unless they had to be unescaped.
+    fn for_each_entry<'s>(&'s self, visit: impl FnMut(Cow<'s, str>, &'s Self)) -> bool;
 
     /// Calls `visit` with each element of an array, in order. Returns `false`, without calling
     /// `visit`, when the value is not an array.
@@ -149,11 +150,11 @@ impl JsonValue for Json<'_> {
         }
     }
 
-    fn for_each_entry<'s>(&'s self, mut visit: impl FnMut(&'s str, &'s Self)) -> bool {
+    fn for_each_entry<'s>(&'s self, mut visit: impl FnMut(Cow<'s, str>, &'s Self)) -> bool {
         match self {
             Json::Object(entries) => {
                 for (key, value) in entries {
-                    visit(key, value);
+                    visit(Cow::Borrowed(key), value);
                 }
                 true
             }

@@ -5,6 +5,8 @@
 //! the hash give the candidates, which are confirmed here. A lookup costs the same whatever
 //! the size of the table.
 
+use std::borrow::Cow;
+
 use crate::json::JsonValue;
 
 /// The hash the generated `match`es dispatch on: eight bytes at a time, so that hashing a
@@ -237,7 +239,7 @@ fn strip_word<'t>(text: &'t str, word: &str) -> Option<&'t str> {
 /// The first matching key wins, even when its value is falsy; a later repeat of that same key
 /// replaces the value, as `JSON.parse` keeps only a repeated key's last value.
 pub struct LooseSlot<'v, V: ?Sized> {
-    key: Option<&'v str>,
+    key: Option<Cow<'v, str>>,
     value: Option<&'v V>,
 }
 
@@ -249,13 +251,13 @@ impl<'v, V: ?Sized> LooseSlot<'v, V> {
     };
 
     /// Offers a key that matched this slot's name.
-    pub fn offer(&mut self, key: &'v str, value: &'v V) {
-        match self.key {
+    pub fn offer(&mut self, key: Cow<'v, str>, value: &'v V) {
+        match &self.key {
             None => {
                 self.key = Some(key);
                 self.value = Some(value);
             }
-            Some(first) if first == key => self.value = Some(value),
+            Some(first) if *first == key => self.value = Some(value),
             Some(_) => {}
         }
     }
@@ -265,14 +267,6 @@ impl<'v, V: ?Sized> LooseSlot<'v, V> {
         self.value
     }
 }
-
-impl<V: ?Sized> Clone for LooseSlot<'_, V> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<V: ?Sized> Copy for LooseSlot<'_, V> {}
 
 /// The value, when it is present and truthy: only truthy values are copied.
 pub fn truthy<V: JsonValue + ?Sized>(value: Option<&V>) -> Option<&V> {
@@ -399,10 +393,10 @@ mod tests {
             .map(|n| Json::parse(&n.to_string()).unwrap().into_owned())
             .collect();
         let mut slot = LooseSlot::EMPTY;
-        slot.offer("orderId", &values[1]);
-        slot.offer("order_id", &values[2]);
+        slot.offer(Cow::Borrowed("orderId"), &values[1]);
+        slot.offer(Cow::Borrowed("order_id"), &values[2]);
         assert_eq!(slot.value(), Some(&values[1]));
-        slot.offer("orderId", &values[0]);
+        slot.offer(Cow::Owned("orderId".to_owned()), &values[0]);
         assert_eq!(slot.value(), Some(&values[0]));
         assert_eq!(truthy(slot.value()), None);
         assert_eq!(truthy(Some(&values[3])), Some(&values[3]));

@@ -140,6 +140,7 @@ mod keys;
 mod lookup;
 mod message;
 pub mod ndjson;
+mod raw;
 mod settings;
 mod spec_table;
 
@@ -150,6 +151,7 @@ pub use json::{Json, JsonValue, Number};
 pub use lookup::LoosePath;
 pub use mapping_macros::pinterest_mapping;
 pub use message::{Identify, Message, MessageError, Page, Track};
+pub use raw::{RawObject, RawValue, raw_str};
 pub use settings::{Settings, SettingsError};
 pub use spec_table::spec;
 

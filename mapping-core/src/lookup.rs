@@ -1,7 +1,10 @@
 //! Segment's loose lookup of a property path (`address.city`), as its `obj-case` library does it
 //! for custom properties and `traits.email`.
 
-use crate::json::Json;
+use std::borrow::Cow;
+
+use crate::json::JsonValue;
+use crate::raw::{RawObject, RawValue};
 
 /// A property path in loose normal form: only ASCII letters, digits and `.` kept, lowercased.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,42 +28,65 @@ impl LoosePath {
     /// by index, into arrays. There is no backtracking: a key that matches a prefix but leads
     /// nowhere ends the search. A repeated key is one key holding its last value, as in
     /// `JSON.parse`.
-    pub fn find<'j, 'a>(&self, root: &'j Json<'a>) -> Option<&'j Json<'a>> {
-        let mut current = root;
-        let mut rest = self.0.as_str();
-        loop {
-            let (key, value, after) = match current {
-                Json::Object(entries) => {
-                    let (index, after) = entries
-                        .iter()
-                        .enumerate()
-                        .find_map(|(index, (key, _))| Some((index, strip_loose_key(rest, key)?)))?;
-                    let key = entries[index].0.as_ref();
-                    let value = entries[index..]
-                        .iter()
-                        .rev()
-                        .find(|(repeat, _)| repeat == key)
-                        .map_or(&entries[index].1, |(_, value)| value);
-                    (key.is_empty(), value, after)
-                }
-                Json::Array(elements) => {
-                    elements.iter().enumerate().find_map(|(index, element)| {
-                        let after = strip_loose_key(rest, &index.to_string())?;
-                        Some((false, element, after))
-                    })?
-                }
-                _ => return None,
-            };
-            match after.strip_prefix('.').unwrap_or(after) {
-                // The original treats a matched empty key as no match.
-                "" if key => return None,
-                "" => return Some(value),
-                _ if matches!(value, Json::Null) => return None,
-                deeper => {
-                    rest = deeper;
-                    current = value;
+    pub fn find<'j, V: JsonValue + ?Sized>(&self, root: &'j V) -> Option<&'j V> {
+        self.descend(root, &self.0)
+    }
+
+    /// Finds the path in an object read one level deep, such as a message's properties.
+    pub fn find_in<'a>(&self, object: &'a RawObject<'a>) -> Option<&'a RawValue> {
+        let mut step = Step::new(&self.0);
+        for (key, value) in object.entries() {
+            step.offer(Cow::Borrowed(key), *value);
+        }
+        self.follow(step)
+    }
+
+    fn descend<'j, V: JsonValue + ?Sized>(&self, current: &'j V, rest: &str) -> Option<&'j V> {
+        let mut step = Step::new(rest);
+        let is_object = current.for_each_entry(|key, value| step.offer(key, value));
+        if !is_object {
+            let mut index = 0_usize;
+            current.for_each_element(|element| {
+                step.offer(Cow::Owned(index.to_string()), element);
+                index += 1;
+            });
+        }
+        self.follow(step)
+    }
+
+    /// The value a step found, or the search one level down.
+    fn follow<'j, V: JsonValue + ?Sized>(&self, step: Step<'_, 'j, V>) -> Option<&'j V> {
+        let (key, value, after) = step.found?;
+        match after.strip_prefix('.').unwrap_or(after) {
+            // The original treats a matched empty key as no match.
+            "" if key.is_empty() => None,
+            "" => Some(value),
+            // Scalars, `null` included, have nothing below them.
+            deeper => self.descend(value, deeper),
+        }
+    }
+}
+
+/// One level of the search: the first matching key, with the last value it holds.
+struct Step<'p, 'j, V: ?Sized> {
+    rest: &'p str,
+    found: Option<(Cow<'j, str>, &'j V, &'p str)>,
+}
+
+impl<'p, 'j, V: ?Sized> Step<'p, 'j, V> {
+    fn new(rest: &'p str) -> Self {
+        Step { rest, found: None }
+    }
+
+    fn offer(&mut self, key: Cow<'j, str>, value: &'j V) {
+        match &mut self.found {
+            None => {
+                if let Some(after) = strip_loose_key(self.rest, &key) {
+                    self.found = Some((key, value, after));
                 }
             }
+            Some((first, last_value, _)) if *first == key => *last_value = value,
+            Some(_) => {}
         }
     }
 }
@@ -89,10 +115,24 @@ mod tests {
     use super::*;
 
     fn find(json: &str, path: &str) -> Option<String> {
-        let json = Json::parse(json).unwrap();
-        LoosePath::new(path)
-            .find(&json)
-            .map(|value| serde_json::to_string(value).unwrap())
+        let raw: &RawValue = serde_json::from_str(json).unwrap();
+        let from_raw = LoosePath::new(path)
+            .find(raw)
+            .map(|value| value.get().to_owned());
+        // The same search over the crate's parsed documents.
+        let parsed = crate::json::Json::parse(json).unwrap();
+        let from_json = LoosePath::new(path)
+            .find(&parsed)
+            .map(|value| serde_json::to_string(value).unwrap());
+        assert_eq!(from_raw, from_json, "{json} {path}");
+        // And through an object read one level deep.
+        if let Ok(object) = serde_json::from_str::<RawObject>(json) {
+            let from_object = LoosePath::new(path)
+                .find_in(&object)
+                .map(|value| value.get().to_owned());
+            assert_eq!(from_raw, from_object, "{json} {path}");
+        }
+        from_raw
     }
 
     #[test]
@@ -125,7 +165,7 @@ mod tests {
         );
         assert_eq!(
             find(r#"{"user":{"tier":1}}"#, "user.").as_deref(),
-            Some("{\"tier\":1}")
+            Some(r#"{"tier":1}"#)
         );
         assert_eq!(find(r#"{"user":"gold"}"#, "user.tier"), None);
         assert_eq!(find(r#"{"user":null}"#, "user.tier"), None);

@@ -1,6 +1,6 @@
 //! Segment messages, read from the standard Segment JSON shape. Only the fields the destination
-//! reads are kept, borrowed from the input; the rest (`context`, `timestamp`, …) is skipped
-//! without being stored.
+//! reads are kept, borrowed from the input and left as raw JSON until read; the rest
+//! (`context`, `timestamp`, …) is skipped without being stored.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -10,6 +10,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use thiserror::Error;
 
 use crate::json::{BorrowedStr, Json};
+use crate::raw::{ObjectOrSkip, RawObject, RawValue};
 
 /// A Segment message, as the destination sees it.
 ///
@@ -22,7 +23,7 @@ use crate::json::{BorrowedStr, Json};
 /// assert!(Message::parse(r#"{"type":"alias","userId":"u"}"#)?.is_ignored());
 /// # Ok::<(), mapping_core::MessageError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Message<'a> {
     /// `track`.
     Track(Track<'a>),
@@ -35,38 +36,38 @@ pub enum Message<'a> {
 }
 
 /// A `track` message.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Track<'a> {
     /// `event`: the Segment event name.
     pub event: Cow<'a, str>,
-    /// `properties`, as sent (any JSON value; absent is `None`).
-    pub properties: Option<Json<'a>>,
+    /// `properties`, when it is an object.
+    pub properties: Option<RawObject<'a>>,
     /// `messageId`, as sent.
-    pub message_id: Option<Json<'a>>,
+    pub message_id: Option<&'a RawValue>,
 }
 
 /// A `page` message.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Page<'a> {
     /// The top-level `name`.
-    pub name: Option<Json<'a>>,
+    pub name: Option<&'a RawValue>,
     /// The top-level `category`.
-    pub category: Option<Json<'a>>,
-    /// `properties`, as sent.
-    pub properties: Option<Json<'a>>,
+    pub category: Option<&'a RawValue>,
+    /// `properties`, when it is an object.
+    pub properties: Option<RawObject<'a>>,
     /// `messageId`, as sent.
-    pub message_id: Option<Json<'a>>,
+    pub message_id: Option<&'a RawValue>,
 }
 
 /// An `identify` message.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Identify<'a> {
     /// `userId`, as sent.
-    pub user_id: Option<Json<'a>>,
-    /// `traits`, as sent.
-    pub traits: Option<Json<'a>>,
+    pub user_id: Option<&'a RawValue>,
+    /// `traits`, when it is an object.
+    pub traits: Option<RawObject<'a>>,
     /// `messageId`, as sent.
-    pub message_id: Option<Json<'a>>,
+    pub message_id: Option<&'a RawValue>,
 }
 
 /// Why a line is not a Segment message. Messages name the field, never a value.
@@ -122,12 +123,12 @@ impl<'a> Message<'a> {
 struct Fields<'a> {
     kind: Option<Json<'a>>,
     event: Option<Json<'a>>,
-    name: Option<Json<'a>>,
-    category: Option<Json<'a>>,
-    properties: Option<Json<'a>>,
-    traits: Option<Json<'a>>,
-    user_id: Option<Json<'a>>,
-    message_id: Option<Json<'a>>,
+    name: Option<&'a RawValue>,
+    category: Option<&'a RawValue>,
+    properties: Option<RawObject<'a>>,
+    traits: Option<RawObject<'a>>,
+    user_id: Option<&'a RawValue>,
+    message_id: Option<&'a RawValue>,
     /// Set when the JSON was not an object.
     not_an_object: Option<&'static str>,
 }
@@ -204,21 +205,19 @@ impl<'de> Visitor<'de> for FieldsVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut fields = Fields::default();
         while let Some(key) = map.next_key_seed(BorrowedStr)? {
-            let slot = match key.as_ref() {
-                "type" => &mut fields.kind,
-                "event" => &mut fields.event,
-                "name" => &mut fields.name,
-                "category" => &mut fields.category,
-                "properties" => &mut fields.properties,
-                "traits" => &mut fields.traits,
-                "userId" => &mut fields.user_id,
-                "messageId" => &mut fields.message_id,
+            match key.as_ref() {
+                "type" => fields.kind = Some(map.next_value()?),
+                "event" => fields.event = Some(map.next_value()?),
+                "name" => fields.name = Some(map.next_value()?),
+                "category" => fields.category = Some(map.next_value()?),
+                "properties" => fields.properties = map.next_value_seed(ObjectOrSkip)?,
+                "traits" => fields.traits = map.next_value_seed(ObjectOrSkip)?,
+                "userId" => fields.user_id = Some(map.next_value()?),
+                "messageId" => fields.message_id = Some(map.next_value()?),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
-                    continue;
                 }
-            };
-            *slot = Some(map.next_value()?);
+            }
         }
         Ok(fields)
     }
@@ -267,14 +266,13 @@ mod tests {
             r#"{"type":"track","event":"E","properties":{"a":1},"messageId":"m","context":{"deep":[{"x":1}]}}"#,
         )
         .unwrap();
-        assert_eq!(
-            track,
-            Message::Track(Track {
-                event: Cow::Borrowed("E"),
-                properties: Some(Json::parse(r#"{"a":1}"#).unwrap()),
-                message_id: Some(Json::String(Cow::Borrowed("m"))),
-            })
-        );
+        let Message::Track(track) = track else {
+            panic!("a track message");
+        };
+        assert_eq!(track.event, "E");
+        let properties = track.properties.expect("properties");
+        assert_eq!(properties.get("a").map(RawValue::get), Some("1"));
+        assert_eq!(track.message_id.map(RawValue::get), Some("\"m\""));
         let page = Message::parse(r#"{"category":"C","type":"page","name":"N"}"#).unwrap();
         assert!(matches!(
             page,
@@ -297,10 +295,20 @@ mod tests {
         ));
         for kind in ["alias", "group", "screen", "Track"] {
             let text = format!(r#"{{"type":"{kind}"}}"#);
-            assert_eq!(
-                Message::parse(&text).unwrap(),
-                Message::Other(Cow::Borrowed(kind))
+            assert!(
+                matches!(Message::parse(&text).unwrap(), Message::Other(Cow::Borrowed(other)) if other == kind)
             );
+        }
+    }
+
+    #[test]
+    fn properties_that_are_not_objects_are_absent() {
+        for properties in ["null", "\"text\"", "[1, 2]", "7"] {
+            let text = format!(r#"{{"type":"track","event":"E","properties":{properties}}}"#);
+            let Ok(Message::Track(track)) = Message::parse(&text) else {
+                panic!("{text} is a track message");
+            };
+            assert!(track.properties.is_none(), "{properties}");
         }
     }
 
