@@ -87,7 +87,7 @@ fn bad_lines_are_reported_and_the_good_ones_all_mapped() {
     );
     assert_eq!(
         output.stderr,
-        "<stdin>:2: invalid JSON: expected ident at line 1 column 2\n\
+        "<stdin>:2: invalid JSON: expected `null` at column 1\n\
          <stdin>:4: a message must be a JSON object, found an array\n\
          <stdin>:5: track message has no `event`\n\
          <stdin>:8: `event` must be a string, found a number\n"
@@ -106,7 +106,7 @@ fn errors_name_the_input_file_and_the_summary_counts_them() {
         stderr.next(),
         Some(
             format!(
-                "{}:2: invalid JSON: EOF while parsing an object at line 1 column 1",
+                "{}:2: invalid JSON: expected a string key at column 2",
                 first.arg()
             )
             .as_str()

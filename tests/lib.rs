@@ -101,7 +101,7 @@ pub fn library_calls(vector: &Vector) -> Value {
     let destination = Destination::new(settings);
     match &vector.message {
         None => {
-            let traits: RawObject = serde_json::from_str(&vector.user_traits)
+            let traits = RawObject::parse(&vector.user_traits)
                 .unwrap_or_else(|error| panic!("userTraits: {error}"));
             to_json(&destination.initialize(&traits))
         }

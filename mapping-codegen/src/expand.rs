@@ -220,9 +220,9 @@ fn expand_page_rule(table: &str, page: &Page) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        pub fn page_event<V>(category: ::core::option::Option<&V>) -> ::core::option::Option<#rt::PinterestEvent<'static>>
+        pub fn page_event<'a, V>(category: ::core::option::Option<V>) -> ::core::option::Option<#rt::PinterestEvent<'static>>
         where
-            V: #rt::JsonValue + ?::core::marker::Sized,
+            V: #rt::JsonValue<'a>,
         {
             if category.is_some_and(#rt::JsonValue::is_truthy) {
                 #with_category
@@ -282,16 +282,14 @@ fn expand_record_struct(
         quote! {
             /// `line_items`: one entry per product; `None` (sent as `null`) for a product
             /// with none of the bound fields. Omitted when empty.
-            pub line_items: ::std::vec::Vec<::core::option::Option<#item<'v, V>>>,
+            pub line_items: ::std::vec::Vec<::core::option::Option<#item<V>>>,
         }
     });
     let line_items_default = line_items.map(|_| quote!(line_items: ::std::vec::Vec::new(),));
-    let line_items_clone =
-        line_items.map(|_| quote!(line_items: ::core::clone::Clone::clone(&self.line_items),));
-    // A struct with no field would leave `'v` and `V` unused.
+    // A struct with no field would leave `V` unused.
     let (marker_field, marker_default) = if idents.is_empty() && line_items.is_none() {
         (
-            Some(quote!(_marker: ::core::marker::PhantomData<&'v V>,)),
+            Some(quote!(_marker: ::core::marker::PhantomData<V>,)),
             Some(quote!(_marker: ::core::marker::PhantomData,)),
         )
     } else {
@@ -306,30 +304,20 @@ fn expand_record_struct(
             }
         }
     });
+    let copy = line_items.is_none().then(|| quote!(::core::marker::Copy,));
     quote! {
         #[doc = #doc]
-        #[derive(::core::fmt::Debug, ::core::cmp::PartialEq)]
-        pub struct #name<'v, V: ?::core::marker::Sized = #rt::Json<'v>> {
+        #[derive(::core::clone::Clone, #copy ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        pub struct #name<V> {
             #(
                 #[doc = #docs]
-                pub #idents: ::core::option::Option<&'v V>,
+                pub #idents: ::core::option::Option<V>,
             )*
             #line_items_field
             #marker_field
         }
 
-        // By hand: a derive would ask `V: Clone`, which unsized values such as raw JSON are not.
-        impl<'v, V: ?::core::marker::Sized> ::core::clone::Clone for #name<'v, V> {
-            fn clone(&self) -> Self {
-                Self {
-                    #(#idents: self.#idents,)*
-                    #line_items_clone
-                    #marker_default
-                }
-            }
-        }
-
-        impl<'v, V: ?::core::marker::Sized> ::core::default::Default for #name<'v, V> {
+        impl<V> ::core::default::Default for #name<V> {
             fn default() -> Self {
                 Self {
                     #(#idents: ::core::option::Option::None,)*
@@ -339,11 +327,11 @@ fn expand_record_struct(
             }
         }
 
-        impl<'v, V: ?::core::marker::Sized> #name<'v, V> {
+        impl<V: ::core::marker::Copy> #name<V> {
             /// The present fields other than `line_items`, as `(Pinterest key, value)` pairs in
             /// table order.
-            pub fn fields(&self) -> impl ::core::iter::Iterator<Item = (&'static str, &'v V)> + use<'v, V> {
-                let fields: [(&'static str, ::core::option::Option<&'v V>); #field_count] =
+            pub fn fields(&self) -> impl ::core::iter::Iterator<Item = (&'static str, V)> + use<V> {
+                let fields: [(&'static str, ::core::option::Option<V>); #field_count] =
                     [#((#keys, self.#idents)),*];
                 fields
                     .into_iter()
@@ -352,9 +340,9 @@ fn expand_record_struct(
         }
 
         /// Serializes to the JSON object the Pinterest Tag receives; absent fields are omitted.
-        impl<'v, V> #rt::serde::Serialize for #name<'v, V>
+        impl<V> #rt::serde::Serialize for #name<V>
         where
-            V: #rt::serde::Serialize + ?::core::marker::Sized,
+            V: #rt::serde::Serialize + ::core::marker::Copy,
         {
             fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
             where
@@ -364,7 +352,7 @@ fn expand_record_struct(
                 let len = self.fields().count() #line_items_len;
                 let mut map = serializer.serialize_map(::core::option::Option::Some(len))?;
                 for (key, value) in self.fields() {
-                    map.serialize_entry(key, value)?;
+                    map.serialize_entry(key, &value)?;
                 }
                 #line_items_entry
                 map.end()
@@ -555,9 +543,9 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        pub fn event_data<'v, V>(properties: &'v V) -> EventData<'v, V>
+        pub fn event_data<'a, V>(properties: V) -> EventData<V>
         where
-            V: #rt::JsonValue + ?::core::marker::Sized,
+            V: #rt::JsonValue<'a>,
         {
             let mut builder = EventDataBuilder::new();
             properties.for_each_entry(|key, value| builder.property(key, value));
@@ -565,23 +553,23 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
         }
 
         #[doc = #builder_doc]
-        pub struct EventDataBuilder<'v, V: ?::core::marker::Sized> {
+        pub struct EventDataBuilder<'a, V> {
             /// The first key matching each name the table reads, with its value.
-            slots: [#rt::LooseSlot<'v, V>; #count],
+            slots: [#rt::LooseSlot<'a, V>; #count],
         }
 
-        impl<'v, V> ::core::default::Default for EventDataBuilder<'v, V>
+        impl<'a, V> ::core::default::Default for EventDataBuilder<'a, V>
         where
-            V: #rt::JsonValue + ?::core::marker::Sized,
+            V: #rt::JsonValue<'a>,
         {
             fn default() -> Self {
                 Self::new()
             }
         }
 
-        impl<'v, V> EventDataBuilder<'v, V>
+        impl<'a, V> EventDataBuilder<'a, V>
         where
-            V: #rt::JsonValue + ?::core::marker::Sized,
+            V: #rt::JsonValue<'a>,
         {
             /// A builder that has seen no property.
             pub fn new() -> Self {
@@ -591,12 +579,12 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
             }
 
             /// Offers the next top-level property.
-            pub fn property(&mut self, key: #rt::Cow<'v, str>, value: &'v V) {
+            pub fn property(&mut self, key: #rt::Cow<'a, str>, value: V) {
                 #dispatch
             }
 
             /// The event data.
-            pub fn build(self) -> EventData<'v, V> {
+            pub fn build(self) -> EventData<V> {
                 let slots = self.slots;
                 let mut data = EventData::default();
                 #(
@@ -631,9 +619,9 @@ fn expand_line_item_conversion(line_items: &LineItems) -> TokenStream {
         &quote!(sources[slot] = ::core::option::Option::Some(value);),
     );
     quote! {
-        fn line_item<'v, V>(sources: [::core::option::Option<&'v V>; #count]) -> ::core::option::Option<LineItem<'v, V>>
+        fn line_item<'a, V>(sources: [::core::option::Option<V>; #count]) -> ::core::option::Option<LineItem<V>>
         where
-            V: #rt::JsonValue + ?::core::marker::Sized,
+            V: #rt::JsonValue<'a>,
         {
             let mut item = LineItem::default();
             let mut any = false;
@@ -646,9 +634,9 @@ fn expand_line_item_conversion(line_items: &LineItems) -> TokenStream {
             any.then_some(item)
         }
 
-        fn line_item_from_product<'v, V>(product: &'v V) -> ::core::option::Option<LineItem<'v, V>>
+        fn line_item_from_product<'a, V>(product: V) -> ::core::option::Option<LineItem<V>>
         where
-            V: #rt::JsonValue + ?::core::marker::Sized,
+            V: #rt::JsonValue<'a>,
         {
             let mut sources = [::core::option::Option::None; #count];
             product.for_each_entry(|key, value| {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
 use crate::event::PinterestEvent;
-use crate::raw::RawValue;
+use crate::scan::Raw;
 use crate::spec;
 
 /// One `pintrk` call.
@@ -22,14 +22,14 @@ pub enum PintrkCall<'a> {
         /// The Pinterest Tag ID.
         tid: &'a str,
         /// The stored email, when enhanced match is on and one is known.
-        email: Option<&'a RawValue>,
+        email: Option<Raw<'a>>,
     },
     /// `pintrk('page')`.
     Page,
     /// `pintrk('set', {np: 'segment', em})`.
     Set {
         /// The user's email, as sent (the tag hashes it).
-        email: &'a RawValue,
+        email: Raw<'a>,
     },
     /// `pintrk('track', event, data)`.
     Track {
@@ -50,27 +50,14 @@ pub struct EventData<'a> {
 }
 
 /// A value in [`EventData`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum DataValue<'a> {
     /// A Segment value, written as it was sent.
-    Raw(&'a RawValue),
+    Raw(Raw<'a>),
     /// A string of the destination's own, such as the empty name of a page without one.
     Str(&'static str),
     /// The line items built by the spec table.
-    LineItems(Vec<Option<spec::LineItem<'a, RawValue>>>),
-}
-
-impl PartialEq for DataValue<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (DataValue::Raw(left), DataValue::Raw(right)) => left.get() == right.get(),
-            (DataValue::Str(left), DataValue::Str(right)) => left == right,
-            (DataValue::LineItems(left), DataValue::LineItems(right)) => {
-                serde_json::to_string(left).ok() == serde_json::to_string(right).ok()
-            }
-            _ => false,
-        }
-    }
+    LineItems(Vec<Option<spec::LineItem<Raw<'a>>>>),
 }
 
 impl<'a> EventData<'a> {
@@ -129,7 +116,7 @@ impl Serialize for DataValue<'_> {
 /// `{"em": email}` or `{"np": "segment", "em": email}`.
 struct EmailObject<'a> {
     partner: Option<&'static str>,
-    email: &'a RawValue,
+    email: Raw<'a>,
 }
 
 impl Serialize for EmailObject<'_> {
@@ -138,7 +125,7 @@ impl Serialize for EmailObject<'_> {
         if let Some(partner) = self.partner {
             map.serialize_entry("np", partner)?;
         }
-        map.serialize_entry("em", self.email)?;
+        map.serialize_entry("em", &self.email)?;
         map.end()
     }
 }
@@ -179,14 +166,14 @@ impl<'a> PintrkCall<'a> {
                 if let Some(email) = email {
                     arguments.push(Argument::Email(EmailObject {
                         partner: None,
-                        email,
+                        email: *email,
                     }));
                 }
             }
             PintrkCall::Page => {}
             PintrkCall::Set { email } => arguments.push(Argument::Email(EmailObject {
                 partner: Some("segment"),
-                email,
+                email: *email,
             })),
             PintrkCall::Track { event, data } => {
                 arguments.push(Argument::Str(event.as_str()));
@@ -218,15 +205,15 @@ impl<'a> PintrkCall<'a> {
     /// The JavaScript statement as a string; see [`Self::write_js`].
     ///
     /// ```
-    /// use mapping_core::{PintrkCall, RawValue};
+    /// use mapping_core::{PintrkCall, Raw};
     ///
-    /// let email: &RawValue = serde_json::from_str(r#""</script><script>alert(1)</script>""#)?;
+    /// let email = Raw::parse(r#""</script><script>alert(1)</script>""#)?;
     /// let call = PintrkCall::Set { email };
     /// assert_eq!(
     ///     call.to_js(),
     ///     r#"pintrk("set", {"np":"segment","em":"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e"});"#
     /// );
-    /// # Ok::<(), serde_json::Error>(())
+    /// # Ok::<(), mapping_core::SyntaxError>(())
     /// ```
     pub fn to_js(&self) -> String {
         let mut buffer = Vec::new();
@@ -296,8 +283,8 @@ impl serde_json::ser::Formatter for ScriptSafe {
 mod tests {
     use super::*;
 
-    fn raw(text: &str) -> Box<RawValue> {
-        RawValue::from_string(text.to_owned()).unwrap()
+    fn raw(text: &str) -> Raw<'_> {
+        Raw::parse(text).unwrap()
     }
 
     #[test]
@@ -305,7 +292,7 @@ mod tests {
         let email = raw(r#""a@b.co""#);
         let order = raw(r#""o-1""#);
         let mut data = EventData::default();
-        data.set("order_id", DataValue::Raw(&order));
+        data.set("order_id", DataValue::Raw(order));
         data.set("name", DataValue::Str(""));
         let calls = [
             PintrkCall::Load {
@@ -314,10 +301,10 @@ mod tests {
             },
             PintrkCall::Load {
                 tid: "t",
-                email: Some(&email),
+                email: Some(email),
             },
             PintrkCall::Page,
-            PintrkCall::Set { email: &email },
+            PintrkCall::Set { email },
             PintrkCall::Track {
                 event: PinterestEvent::Checkout,
                 data,
@@ -344,9 +331,9 @@ mod tests {
     fn set_replaces_in_place_and_remove_drops() {
         let (one, two) = (raw("1"), raw("2"));
         let mut data = EventData::default();
-        data.set("a", DataValue::Raw(&one));
-        data.set("b", DataValue::Raw(&one));
-        data.set("a", DataValue::Raw(&two));
+        data.set("a", DataValue::Raw(one));
+        data.set("b", DataValue::Raw(one));
+        data.set("a", DataValue::Raw(two));
         assert_eq!(serde_json::to_string(&data).unwrap(), r#"{"a":2,"b":1}"#);
         data.remove("a");
         assert_eq!(serde_json::to_string(&data).unwrap(), r#"{"b":1}"#);
@@ -356,7 +343,7 @@ mod tests {
     fn raw_values_are_written_as_sent() {
         let value = raw(r#"{"price": 1.50, "text": "\u0041\n"}"#);
         let mut data = EventData::default();
-        data.set("v", DataValue::Raw(&value));
+        data.set("v", DataValue::Raw(value));
         assert_eq!(
             serde_json::to_string(&data).unwrap(),
             r#"{"v":{"price": 1.50, "text": "\u0041\n"}}"#
@@ -368,7 +355,7 @@ mod tests {
         // Raw values carry hostile text as sent, in strings and in keys.
         let hostile = raw("{\"</script>\": \"</script><!-- & \u{2028}\u{2029} \\\" ' \\n\"}");
         let mut data = EventData::default();
-        data.set("</script>", DataValue::Raw(&hostile));
+        data.set("</script>", DataValue::Raw(hostile));
         let call = PintrkCall::Track {
             event: PinterestEvent::Partner("<!--x-->".into()),
             data,

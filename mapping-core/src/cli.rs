@@ -350,7 +350,7 @@ impl<O: Write, E: Write> Run<'_, O, E> {
         }
         // Checked to be an object when the run was set up.
         let traits: RawObject = match &self.setup.traits {
-            Some(text) => serde_json::from_str(text).unwrap_or_default(),
+            Some(text) => RawObject::parse(text).unwrap_or_default(),
             None => RawObject::default(),
         };
         let calls = self.setup.destination.initialize(&traits);

@@ -7,7 +7,8 @@ use crate::event::PinterestEvent;
 use crate::json::JsonValue;
 use crate::lookup::LoosePath;
 use crate::message::{Identify, Message, Page, Track};
-use crate::raw::{RawObject, RawValue, raw_str};
+use crate::raw::RawObject;
+use crate::scan::Raw;
 use crate::settings::Settings;
 use crate::spec;
 
@@ -193,7 +194,7 @@ impl Destination {
         let from_user_id = || {
             identify
                 .user_id
-                .filter(|user_id| raw_str(user_id).is_some_and(|text| looks_like_email(&text)))
+                .filter(|user_id| user_id.as_str().is_some_and(|text| looks_like_email(&text)))
         };
         let email = from_traits.or_else(from_user_id)?;
         Some(PintrkCall::Set { email })
@@ -204,7 +205,7 @@ impl Destination {
     fn set_event_id_from_message_id<'a>(
         &self,
         data: &mut EventData<'a>,
-        message_id: Option<&'a RawValue>,
+        message_id: Option<Raw<'a>>,
     ) {
         if !self.settings.map_message_id_to_event_id {
             return;

@@ -11,21 +11,23 @@ use serde::{Deserialize, Serialize};
 /// What a mapping needs from a JSON value: JavaScript truthiness, and one pass over the
 /// entries of an object or the elements of an array.
 ///
-/// The generated conversions are generic over this trait, so they run over any representation
-/// that can walk its own key/value pairs in document order, borrowed or owned.
-pub trait JsonValue {
+/// Implemented by handles that are cheap to copy, borrowing from a document that lives for
+/// `'a`: `&Json` for a parsed document, [`Raw`](crate::Raw) for JSON text read lazily. The
+/// generated conversions are generic over this trait, so they run over any representation
+/// that can walk its own key/value pairs in document order.
+pub trait JsonValue<'a>: Copy {
     /// JavaScript truthiness: `null`, `false`, `0`, `-0` and `""` are falsy; everything else,
     /// `[]` and `{}` included, is truthy.
-    fn is_truthy(&self) -> bool;
+    fn is_truthy(self) -> bool;
 
     /// Calls `visit` with each key and value of an object, in document order, duplicates
     /// included. Returns `false`, without calling `visit`, when the value is not an object.
     /// Keys are borrowed unless they had to be unescaped.
-    fn for_each_entry<'s>(&'s self, visit: impl FnMut(Cow<'s, str>, &'s Self)) -> bool;
+    fn for_each_entry(self, visit: impl FnMut(Cow<'a, str>, Self)) -> bool;
 
     /// Calls `visit` with each element of an array, in order. Returns `false`, without calling
     /// `visit`, when the value is not an array.
-    fn for_each_element<'s>(&'s self, visit: impl FnMut(&'s Self)) -> bool;
+    fn for_each_element(self, visit: impl FnMut(Self)) -> bool;
 }
 
 /// A JSON value that borrows its strings from the text it was parsed from.
@@ -39,7 +41,7 @@ pub trait JsonValue {
 ///
 /// let json = Json::parse(r#"{"b": 1, "a": "x", "b": 0}"#)?;
 /// assert_eq!(json.get("a").and_then(Json::as_str), Some("x"));
-/// assert!(!json.get("b").is_some_and(JsonValue::is_truthy));
+/// assert!(!json.get("b").is_some_and(|value| value.is_truthy()));
 /// assert_eq!(serde_json::to_string(&json)?, r#"{"b":1,"a":"x","b":0}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
@@ -139,8 +141,8 @@ impl Number {
     }
 }
 
-impl JsonValue for Json<'_> {
-    fn is_truthy(&self) -> bool {
+impl<'a, 'b: 'a> JsonValue<'a> for &'a Json<'b> {
+    fn is_truthy(self) -> bool {
         match self {
             Json::Null => false,
             Json::Bool(value) => *value,
@@ -150,7 +152,7 @@ impl JsonValue for Json<'_> {
         }
     }
 
-    fn for_each_entry<'s>(&'s self, mut visit: impl FnMut(Cow<'s, str>, &'s Self)) -> bool {
+    fn for_each_entry(self, mut visit: impl FnMut(Cow<'a, str>, Self)) -> bool {
         match self {
             Json::Object(entries) => {
                 for (key, value) in entries {
@@ -162,7 +164,7 @@ impl JsonValue for Json<'_> {
         }
     }
 
-    fn for_each_element<'s>(&'s self, visit: impl FnMut(&'s Self)) -> bool {
+    fn for_each_element(self, visit: impl FnMut(Self)) -> bool {
         match self {
             Json::Array(elements) => {
                 elements.iter().for_each(visit);

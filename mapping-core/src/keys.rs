@@ -238,12 +238,12 @@ fn strip_word<'t>(text: &'t str, word: &str) -> Option<&'t str> {
 ///
 /// The first matching key wins, even when its value is falsy; a later repeat of that same key
 /// replaces the value, as `JSON.parse` keeps only a repeated key's last value.
-pub struct LooseSlot<'v, V: ?Sized> {
-    key: Option<Cow<'v, str>>,
-    value: Option<&'v V>,
+pub struct LooseSlot<'a, V> {
+    key: Option<Cow<'a, str>>,
+    value: Option<V>,
 }
 
-impl<'v, V: ?Sized> LooseSlot<'v, V> {
+impl<'a, V: Copy> LooseSlot<'a, V> {
     /// A slot no key has matched yet.
     pub const EMPTY: Self = LooseSlot {
         key: None,
@@ -251,7 +251,7 @@ impl<'v, V: ?Sized> LooseSlot<'v, V> {
     };
 
     /// Offers a key that matched this slot's name.
-    pub fn offer(&mut self, key: Cow<'v, str>, value: &'v V) {
+    pub fn offer(&mut self, key: Cow<'a, str>, value: V) {
         match &self.key {
             None => {
                 self.key = Some(key);
@@ -263,13 +263,13 @@ impl<'v, V: ?Sized> LooseSlot<'v, V> {
     }
 
     /// The value of the winning key, truthy or not.
-    pub fn value(&self) -> Option<&'v V> {
+    pub fn value(&self) -> Option<V> {
         self.value
     }
 }
 
 /// The value, when it is present and truthy: only truthy values are copied.
-pub fn truthy<V: JsonValue + ?Sized>(value: Option<&V>) -> Option<&V> {
+pub fn truthy<'a, V: JsonValue<'a>>(value: Option<V>) -> Option<V> {
     value.filter(|value| value.is_truthy())
 }
 

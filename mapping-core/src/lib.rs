@@ -141,6 +141,7 @@ mod lookup;
 mod message;
 pub mod ndjson;
 mod raw;
+mod scan;
 mod settings;
 mod spec_table;
 
@@ -151,7 +152,8 @@ pub use json::{Json, JsonValue, Number};
 pub use lookup::LoosePath;
 pub use mapping_macros::pinterest_mapping;
 pub use message::{Identify, Message, MessageError, Page, Track};
-pub use raw::{RawObject, RawValue, raw_str};
+pub use raw::RawObject;
+pub use scan::{Raw, SyntaxError};
 pub use settings::{Settings, SettingsError};
 pub use spec_table::spec;
 

@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use crate::json::JsonValue;
-use crate::raw::{RawObject, RawValue};
+use crate::raw::RawObject;
+use crate::scan::Raw;
 
 /// A property path in loose normal form: only ASCII letters, digits and `.` kept, lowercased.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,12 +29,12 @@ impl LoosePath {
     /// by index, into arrays. There is no backtracking: a key that matches a prefix but leads
     /// nowhere ends the search. A repeated key is one key holding its last value, as in
     /// `JSON.parse`.
-    pub fn find<'j, V: JsonValue + ?Sized>(&self, root: &'j V) -> Option<&'j V> {
+    pub fn find<'a, V: JsonValue<'a>>(&self, root: V) -> Option<V> {
         self.descend(root, &self.0)
     }
 
     /// Finds the path in an object read one level deep, such as a message's properties.
-    pub fn find_in<'a>(&self, object: &'a RawObject<'a>) -> Option<&'a RawValue> {
+    pub fn find_in<'a>(&self, object: &'a RawObject<'a>) -> Option<Raw<'a>> {
         let mut step = Step::new(&self.0);
         for (key, value) in object.entries() {
             step.offer(Cow::Borrowed(key), *value);
@@ -41,7 +42,7 @@ impl LoosePath {
         self.follow(step)
     }
 
-    fn descend<'j, V: JsonValue + ?Sized>(&self, current: &'j V, rest: &str) -> Option<&'j V> {
+    fn descend<'a, V: JsonValue<'a>>(&self, current: V, rest: &str) -> Option<V> {
         let mut step = Step::new(rest);
         let is_object = current.for_each_entry(|key, value| step.offer(key, value));
         if !is_object {
@@ -55,7 +56,7 @@ impl LoosePath {
     }
 
     /// The value a step found, or the search one level down.
-    fn follow<'j, V: JsonValue + ?Sized>(&self, step: Step<'_, 'j, V>) -> Option<&'j V> {
+    fn follow<'a, V: JsonValue<'a>>(&self, step: Step<'_, 'a, V>) -> Option<V> {
         let (key, value, after) = step.found?;
         match after.strip_prefix('.').unwrap_or(after) {
             // The original treats a matched empty key as no match.
@@ -68,17 +69,17 @@ impl LoosePath {
 }
 
 /// One level of the search: the first matching key, with the last value it holds.
-struct Step<'p, 'j, V: ?Sized> {
+struct Step<'p, 'a, V> {
     rest: &'p str,
-    found: Option<(Cow<'j, str>, &'j V, &'p str)>,
+    found: Option<(Cow<'a, str>, V, &'p str)>,
 }
 
-impl<'p, 'j, V: ?Sized> Step<'p, 'j, V> {
+impl<'p, 'a, V> Step<'p, 'a, V> {
     fn new(rest: &'p str) -> Self {
         Step { rest, found: None }
     }
 
-    fn offer(&mut self, key: Cow<'j, str>, value: &'j V) {
+    fn offer(&mut self, key: Cow<'a, str>, value: V) {
         match &mut self.found {
             None => {
                 if let Some(after) = strip_loose_key(self.rest, &key) {
@@ -115,21 +116,21 @@ mod tests {
     use super::*;
 
     fn find(json: &str, path: &str) -> Option<String> {
-        let raw: &RawValue = serde_json::from_str(json).unwrap();
-        let from_raw = LoosePath::new(path)
-            .find(raw)
-            .map(|value| value.get().to_owned());
+        let raw = Raw::parse(json).unwrap();
+        let from_raw = LoosePath::new(path).find(raw).map(|value| value.get().to_owned());
         // The same search over the crate's parsed documents.
         let parsed = crate::json::Json::parse(json).unwrap();
         let from_json = LoosePath::new(path)
             .find(&parsed)
             .map(|value| serde_json::to_string(value).unwrap());
-        assert_eq!(from_raw, from_json, "{json} {path}");
+        assert_eq!(
+            from_raw.as_deref().map(|text| text.replace(' ', "")),
+            from_json,
+            "{json} {path}"
+        );
         // And through an object read one level deep.
-        if let Ok(object) = serde_json::from_str::<RawObject>(json) {
-            let from_object = LoosePath::new(path)
-                .find_in(&object)
-                .map(|value| value.get().to_owned());
+        if let Ok(object) = RawObject::parse(json) {
+            let from_object = LoosePath::new(path).find_in(&object).map(|value| value.get().to_owned());
             assert_eq!(from_raw, from_object, "{json} {path}");
         }
         from_raw

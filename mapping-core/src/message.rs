@@ -3,14 +3,11 @@
 //! (`context`, `timestamp`, …) is skipped without being stored.
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use thiserror::Error;
 
-use crate::json::{BorrowedStr, Json};
-use crate::raw::{ObjectOrSkip, RawObject, RawValue};
+use crate::raw::RawObject;
+use crate::scan::{Raw, Scanner, SyntaxError};
 
 /// A Segment message, as the destination sees it.
 ///
@@ -23,7 +20,7 @@ use crate::raw::{ObjectOrSkip, RawObject, RawValue};
 /// assert!(Message::parse(r#"{"type":"alias","userId":"u"}"#)?.is_ignored());
 /// # Ok::<(), mapping_core::MessageError>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Message<'a> {
     /// `track`.
     Track(Track<'a>),
@@ -36,46 +33,46 @@ pub enum Message<'a> {
 }
 
 /// A `track` message.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Track<'a> {
     /// `event`: the Segment event name.
     pub event: Cow<'a, str>,
     /// `properties`, when it is an object.
     pub properties: Option<RawObject<'a>>,
     /// `messageId`, as sent.
-    pub message_id: Option<&'a RawValue>,
+    pub message_id: Option<Raw<'a>>,
 }
 
 /// A `page` message.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Page<'a> {
     /// The top-level `name`.
-    pub name: Option<&'a RawValue>,
+    pub name: Option<Raw<'a>>,
     /// The top-level `category`.
-    pub category: Option<&'a RawValue>,
+    pub category: Option<Raw<'a>>,
     /// `properties`, when it is an object.
     pub properties: Option<RawObject<'a>>,
     /// `messageId`, as sent.
-    pub message_id: Option<&'a RawValue>,
+    pub message_id: Option<Raw<'a>>,
 }
 
 /// An `identify` message.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Identify<'a> {
     /// `userId`, as sent.
-    pub user_id: Option<&'a RawValue>,
+    pub user_id: Option<Raw<'a>>,
     /// `traits`, when it is an object.
     pub traits: Option<RawObject<'a>>,
     /// `messageId`, as sent.
-    pub message_id: Option<&'a RawValue>,
+    pub message_id: Option<Raw<'a>>,
 }
 
 /// Why a line is not a Segment message. Messages name the field, never a value.
 #[derive(Debug, Error)]
 pub enum MessageError {
-    /// Not JSON (or a number JSON cannot hold).
+    /// Not JSON.
     #[error("invalid JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(#[from] SyntaxError),
     /// JSON, but not an object.
     #[error("a message must be a JSON object, found {found}")]
     NotAnObject {
@@ -103,11 +100,36 @@ pub enum MessageError {
 }
 
 impl<'a> Message<'a> {
-    /// Reads one message from JSON text, borrowing from it.
+    /// Reads one message from JSON text, borrowing from it. The whole text is validated;
+    /// only the fields the destination reads are kept.
     pub fn parse(text: &'a str) -> Result<Message<'a>, MessageError> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let fields = Fields::deserialize(&mut deserializer)?;
-        deserializer.end()?;
+        let mut scanner = Scanner::new(text);
+        if !scanner.at_object() {
+            let value = scanner.value()?;
+            scanner.end()?;
+            return Err(MessageError::NotAnObject {
+                found: value.type_name(),
+            });
+        }
+        let mut fields = Fields::default();
+        // A repeated field keeps its last value, as in `JSON.parse`.
+        scanner.object(|key, scanner| {
+            match key.as_ref() {
+                "type" => fields.kind = Some(scanner.value()?),
+                "event" => fields.event = Some(scanner.value()?),
+                "name" => fields.name = Some(scanner.value()?),
+                "category" => fields.category = Some(scanner.value()?),
+                "userId" => fields.user_id = Some(scanner.value()?),
+                "messageId" => fields.message_id = Some(scanner.value()?),
+                "properties" => fields.properties = object_or_skip(scanner)?,
+                "traits" => fields.traits = object_or_skip(scanner)?,
+                _ => {
+                    scanner.value()?;
+                }
+            }
+            Ok(())
+        })?;
+        scanner.end()?;
         fields.into_message()
     }
 
@@ -117,27 +139,30 @@ impl<'a> Message<'a> {
     }
 }
 
-/// The top-level fields the destination reads, whatever the message type. A repeated key keeps
-/// its last value, as in `JSON.parse`.
+/// An object, read one level deep; anything else is skipped and reads as absent.
+fn object_or_skip<'a>(scanner: &mut Scanner<'a>) -> Result<Option<RawObject<'a>>, SyntaxError> {
+    if scanner.at_object() {
+        RawObject::read(scanner).map(Some)
+    } else {
+        scanner.value().map(|_| None)
+    }
+}
+
+/// The top-level fields the destination reads, whatever the message type.
 #[derive(Default)]
 struct Fields<'a> {
-    kind: Option<Json<'a>>,
-    event: Option<Json<'a>>,
-    name: Option<&'a RawValue>,
-    category: Option<&'a RawValue>,
+    kind: Option<Raw<'a>>,
+    event: Option<Raw<'a>>,
+    name: Option<Raw<'a>>,
+    category: Option<Raw<'a>>,
     properties: Option<RawObject<'a>>,
     traits: Option<RawObject<'a>>,
-    user_id: Option<&'a RawValue>,
-    message_id: Option<&'a RawValue>,
-    /// Set when the JSON was not an object.
-    not_an_object: Option<&'static str>,
+    user_id: Option<Raw<'a>>,
+    message_id: Option<Raw<'a>>,
 }
 
 impl<'a> Fields<'a> {
     fn into_message(self) -> Result<Message<'a>, MessageError> {
-        if let Some(found) = self.not_an_object {
-            return Err(MessageError::NotAnObject { found });
-        }
         let kind = required_string(self.kind, "message ", "type")?;
         Ok(match kind.as_ref() {
             "track" => Message::Track(Track {
@@ -162,93 +187,18 @@ impl<'a> Fields<'a> {
 }
 
 fn required_string<'a>(
-    value: Option<Json<'a>>,
+    value: Option<Raw<'a>>,
     context: &'static str,
     field: &'static str,
 ) -> Result<Cow<'a, str>, MessageError> {
     match value {
-        None | Some(Json::Null) => Err(MessageError::Missing { context, field }),
-        Some(Json::String(text)) => Ok(text),
-        Some(other) => Err(MessageError::WrongType {
+        None => Err(MessageError::Missing { context, field }),
+        Some(value) if value.get() == "null" => Err(MessageError::Missing { context, field }),
+        Some(value) => value.as_str().ok_or(MessageError::WrongType {
             field,
             expected: "a string",
-            found: other.type_name(),
+            found: value.type_name(),
         }),
-    }
-}
-
-impl<'de> Deserialize<'de> for Fields<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(FieldsVisitor)
-    }
-}
-
-struct FieldsVisitor;
-
-impl FieldsVisitor {
-    /// Any JSON that is not an object: consumed, and remembered for the error message.
-    fn not_an_object<'de>(found: &'static str) -> Fields<'de> {
-        Fields {
-            not_an_object: Some(found),
-            ..Fields::default()
-        }
-    }
-}
-
-impl<'de> Visitor<'de> for FieldsVisitor {
-    type Value = Fields<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a Segment message object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut fields = Fields::default();
-        while let Some(key) = map.next_key_seed(BorrowedStr)? {
-            match key.as_ref() {
-                "type" => fields.kind = Some(map.next_value()?),
-                "event" => fields.event = Some(map.next_value()?),
-                "name" => fields.name = Some(map.next_value()?),
-                "category" => fields.category = Some(map.next_value()?),
-                "properties" => fields.properties = map.next_value_seed(ObjectOrSkip)?,
-                "traits" => fields.traits = map.next_value_seed(ObjectOrSkip)?,
-                "userId" => fields.user_id = Some(map.next_value()?),
-                "messageId" => fields.message_id = Some(map.next_value()?),
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(fields)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Self::not_an_object("an array"))
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Self::not_an_object("a string"))
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Self::not_an_object("a boolean"))
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Self::not_an_object("a number"))
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Self::not_an_object("a number"))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Self::not_an_object("a number"))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Self::not_an_object("null"))
     }
 }
 
@@ -271,8 +221,8 @@ mod tests {
         };
         assert_eq!(track.event, "E");
         let properties = track.properties.expect("properties");
-        assert_eq!(properties.get("a").map(RawValue::get), Some("1"));
-        assert_eq!(track.message_id.map(RawValue::get), Some("\"m\""));
+        assert_eq!(properties.get("a").map(Raw::get), Some("1"));
+        assert_eq!(track.message_id.map(Raw::get), Some("\"m\""));
         let page = Message::parse(r#"{"category":"C","type":"page","name":"N"}"#).unwrap();
         assert!(matches!(
             page,
@@ -347,12 +297,13 @@ mod tests {
         );
         assert_eq!(
             error(r#"{"type":"track""#),
-            "invalid JSON: EOF while parsing an object at line 1 column 15"
+            "invalid JSON: expected `,` or `}` at column 16"
         );
         assert_eq!(
             error(r#"{"type":"track"} {}"#),
-            "invalid JSON: trailing characters at line 1 column 18"
+            "invalid JSON: expected the end of the text at column 18"
         );
+        assert_eq!(error("[1,"), "invalid JSON: expected a value at column 4");
     }
 
     #[test]

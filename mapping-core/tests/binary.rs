@@ -99,7 +99,7 @@ fn exit_statuses() {
     assert_eq!(bad_line.stdout.lines().count(), 2);
     assert_eq!(
         bad_line.stderr,
-        "<stdin>:2: invalid JSON: key must be a string at line 1 column 2\n"
+        "<stdin>:2: invalid JSON: expected a string key at column 2\n"
     );
     let settings = TempFile::new(".json", br#"{"mapMessageIdToEventId":"yes"}"#);
     let bad_settings = run_str(&["--settings", &settings.arg()], "");

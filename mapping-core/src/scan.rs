@@ -1,0 +1,589 @@
+//! A JSON scanner for the destination's hot path: it validates a whole line in one pass, stops
+//! to decode only the keys it is asked for, and hands out every value as its raw text
+//! ([`Raw`]), so that values are copied to the output without ever being decoded.
+//!
+//! It reads without recursion (an explicit stack), so nesting depth costs memory, not the
+//! thread's stack; strings are skipped with `memchr` and a vectorisable check for control
+//! characters.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use thiserror::Error;
+
+/// Why text is not JSON: what was expected, and where (the byte column, from 1).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("expected {expected} at column {column}")]
+pub struct SyntaxError {
+    /// What would have been valid there.
+    pub expected: &'static str,
+    /// The byte column, from 1.
+    pub column: usize,
+}
+
+/// The text of one valid JSON value, without surrounding whitespace.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    /// Checks that `text` is exactly one JSON value (whitespace around it allowed).
+    ///
+    /// ```
+    /// use mapping_core::Raw;
+    ///
+    /// assert_eq!(Raw::parse(" [1, {\"a\": null}] ")?.get(), "[1, {\"a\": null}]");
+    /// assert_eq!(Raw::parse("[1,]").unwrap_err().to_string(), "expected a value at column 4");
+    /// # Ok::<(), mapping_core::SyntaxError>(())
+    /// ```
+    pub fn parse(text: &'a str) -> Result<Raw<'a>, SyntaxError> {
+        let mut scanner = Scanner::new(text);
+        let value = scanner.value()?;
+        scanner.end()?;
+        Ok(value)
+    }
+
+    /// The JSON text.
+    pub fn get(self) -> &'a str {
+        self.0
+    }
+
+    /// The JSON type, with its article, for messages: `"a string"`, `"an object"`, `"null"`.
+    pub fn type_name(self) -> &'static str {
+        match self.0.as_bytes().first() {
+            Some(b'{') => "an object",
+            Some(b'[') => "an array",
+            Some(b'"') => "a string",
+            Some(b't' | b'f') => "a boolean",
+            Some(b'n') => "null",
+            _ => "a number",
+        }
+    }
+
+    /// The decoded string, when this is a string.
+    pub fn as_str(self) -> Option<Cow<'a, str>> {
+        if !self.0.starts_with('"') {
+            return None;
+        }
+        Scanner::new(self.0).string().ok()
+    }
+
+    /// Calls `visit` with each key and value of an object, in document order; `false` when
+    /// this is not an object.
+    pub(crate) fn entries(self, mut visit: impl FnMut(Cow<'a, str>, Raw<'a>)) -> bool {
+        if !self.0.starts_with('{') {
+            return false;
+        }
+        // The text was validated when this value was made: scanning it again cannot fail.
+        Scanner::new(self.0).object(|key, scanner| {
+            let value = scanner.value()?;
+            visit(key, value);
+            Ok(())
+        }).is_ok()
+    }
+
+    /// Calls `visit` with each element of an array, in order; `false` when this is not an
+    /// array.
+    pub(crate) fn elements(self, mut visit: impl FnMut(Raw<'a>)) -> bool {
+        if !self.0.starts_with('[') {
+            return false;
+        }
+        Scanner::new(self.0).array(|scanner| {
+            visit(scanner.value()?);
+            Ok(())
+        }).is_ok()
+    }
+}
+
+impl fmt::Debug for Raw<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl fmt::Display for Raw<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// Reads JSON text left to right.
+pub(crate) struct Scanner<'a> {
+    text: &'a str,
+    position: usize,
+}
+
+impl<'a> Scanner<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Scanner { text, position: 0 }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.position).copied()
+    }
+
+    fn error(&self, expected: &'static str) -> SyntaxError {
+        SyntaxError {
+            expected,
+            column: self.position + 1,
+        }
+    }
+
+    pub(crate) fn whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.position += 1;
+        }
+    }
+
+    /// Expects `byte` after optional whitespace.
+    fn expect(&mut self, byte: u8, expected: &'static str) -> Result<(), SyntaxError> {
+        self.whitespace();
+        if self.peek() == Some(byte) {
+            self.position += 1;
+            Ok(())
+        } else {
+            Err(self.error(expected))
+        }
+    }
+
+    /// Only whitespace may follow.
+    pub(crate) fn end(&mut self) -> Result<(), SyntaxError> {
+        self.whitespace();
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(self.error("the end of the text")),
+        }
+    }
+
+    /// Whether the next value is an object, after optional whitespace.
+    pub(crate) fn at_object(&mut self) -> bool {
+        self.whitespace();
+        self.peek() == Some(b'{')
+    }
+
+    /// Skips one value; returns its text.
+    pub(crate) fn value(&mut self) -> Result<Raw<'a>, SyntaxError> {
+        self.whitespace();
+        let start = self.position;
+        match self.peek() {
+            Some(b'"') => {
+                self.skip_string()?;
+            }
+            Some(b'{' | b'[') => self.skip_container()?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b't') => self.literal("true")?,
+            Some(b'f') => self.literal("false")?,
+            Some(b'n') => self.literal("null")?,
+            _ => return Err(self.error("a value")),
+        }
+        Ok(Raw(&self.text[start..self.position]))
+    }
+
+    /// An object's members: `member` is called after each key and its colon, and must read the
+    /// value.
+    pub(crate) fn object(
+        &mut self,
+        mut member: impl FnMut(Cow<'a, str>, &mut Self) -> Result<(), SyntaxError>,
+    ) -> Result<(), SyntaxError> {
+        self.expect(b'{', "`{`")?;
+        self.whitespace();
+        if self.peek() == Some(b'}') {
+            self.position += 1;
+            return Ok(());
+        }
+        loop {
+            self.whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("a string key"));
+            }
+            let key = self.string()?;
+            self.expect(b':', "`:`")?;
+            member(key, self)?;
+            self.whitespace();
+            match self.peek() {
+                Some(b',') => self.position += 1,
+                Some(b'}') => {
+                    self.position += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.error("`,` or `}`")),
+            }
+        }
+    }
+
+    /// An array's elements: `element` is called for each and must read it.
+    fn array(&mut self, mut element: impl FnMut(&mut Self) -> Result<(), SyntaxError>) -> Result<(), SyntaxError> {
+        self.expect(b'[', "`[`")?;
+        self.whitespace();
+        if self.peek() == Some(b']') {
+            self.position += 1;
+            return Ok(());
+        }
+        loop {
+            element(self)?;
+            self.whitespace();
+            match self.peek() {
+                Some(b',') => self.position += 1,
+                Some(b']') => {
+                    self.position += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.error("`,` or `]`")),
+            }
+        }
+    }
+
+    /// Skips an object or array, however deeply nested, without recursion.
+    fn skip_container(&mut self) -> Result<(), SyntaxError> {
+        // The open containers, innermost last: `true` for an object.
+        let mut open: Vec<bool> = Vec::new();
+        loop {
+            // At the start of a value, or of a container's first member.
+            self.whitespace();
+            match self.peek() {
+                Some(b'{') => {
+                    self.position += 1;
+                    self.whitespace();
+                    if self.peek() == Some(b'}') {
+                        self.position += 1;
+                    } else {
+                        open.push(true);
+                        self.key_and_colon()?;
+                        continue;
+                    }
+                }
+                Some(b'[') => {
+                    self.position += 1;
+                    self.whitespace();
+                    if self.peek() == Some(b']') {
+                        self.position += 1;
+                    } else {
+                        open.push(false);
+                        continue;
+                    }
+                }
+                _ => {
+                    self.value()?;
+                }
+            }
+            // After a complete value: a comma, or the end of the innermost container.
+            loop {
+                let Some(&is_object) = open.last() else {
+                    return Ok(());
+                };
+                self.whitespace();
+                match (self.peek(), is_object) {
+                    (Some(b','), true) => {
+                        self.position += 1;
+                        self.key_and_colon()?;
+                        break;
+                    }
+                    (Some(b','), false) => {
+                        self.position += 1;
+                        break;
+                    }
+                    (Some(b'}'), true) | (Some(b']'), false) => {
+                        self.position += 1;
+                        open.pop();
+                    }
+                    (_, true) => return Err(self.error("`,` or `}`")),
+                    (_, false) => return Err(self.error("`,` or `]`")),
+                }
+            }
+        }
+    }
+
+    fn key_and_colon(&mut self) -> Result<(), SyntaxError> {
+        self.whitespace();
+        if self.peek() != Some(b'"') {
+            return Err(self.error("a string key"));
+        }
+        self.skip_string()?;
+        self.expect(b':', "`:`")
+    }
+
+    /// Skips a string; returns whether it holds escapes.
+    fn skip_string(&mut self) -> Result<bool, SyntaxError> {
+        self.position += 1;
+        let mut escaped = false;
+        loop {
+            self.position += special_byte(&self.bytes()[self.position..]);
+            match self.peek() {
+                Some(b'"') => {
+                    self.position += 1;
+                    return Ok(escaped);
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    self.escape()?;
+                }
+                Some(_) => return Err(self.error("an escape for a control character")),
+                None => return Err(self.error("the end of the string")),
+            }
+        }
+    }
+
+    /// Checks one escape, at its backslash; returns the UTF-16 unit of a `\u` escape.
+    fn escape(&mut self) -> Result<Option<u16>, SyntaxError> {
+        self.position += 1;
+        match self.peek() {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                self.position += 1;
+                Ok(None)
+            }
+            Some(b'u') => {
+                self.position += 1;
+                let digits = self.bytes().get(self.position..self.position + 4);
+                let unit = digits
+                    .and_then(|digits| std::str::from_utf8(digits).ok())
+                    .filter(|digits| digits.bytes().all(|byte| byte.is_ascii_hexdigit()))
+                    .and_then(|digits| u16::from_str_radix(digits, 16).ok())
+                    .ok_or_else(|| self.error("four hexadecimal digits"))?;
+                self.position += 4;
+                Ok(Some(unit))
+            }
+            _ => Err(self.error("an escape: one of `\"\\/bfnrtu`")),
+        }
+    }
+
+    /// Reads a string, borrowing it unless it holds escapes. A lone surrogate (which
+    /// JavaScript strings allow and Rust's do not) becomes U+FFFD.
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
+        let start = self.position + 1;
+        if !self.skip_string()? {
+            return Ok(Cow::Borrowed(&self.text[start..self.position - 1]));
+        }
+        let end = self.position - 1;
+        let mut decoded = String::with_capacity(end - start);
+        let mut inner = Scanner {
+            text: self.text,
+            position: start,
+        };
+        let mut units: Vec<u16> = Vec::new();
+        while inner.position < end {
+            let rest = &self.bytes()[inner.position..end];
+            let plain = memchr::memchr(b'\\', rest).unwrap_or(rest.len());
+            if plain > 0 {
+                flush_units(&mut units, &mut decoded);
+                decoded.push_str(&self.text[inner.position..inner.position + plain]);
+                inner.position += plain;
+                continue;
+            }
+            let escape_char = self.bytes()[inner.position + 1];
+            match inner.escape()? {
+                Some(unit) => units.push(unit),
+                None => {
+                    flush_units(&mut units, &mut decoded);
+                    decoded.push(match escape_char {
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        other => char::from(other),
+                    });
+                }
+            }
+        }
+        flush_units(&mut units, &mut decoded);
+        Ok(Cow::Owned(decoded))
+    }
+
+    fn number(&mut self) -> Result<(), SyntaxError> {
+        if self.peek() == Some(b'-') {
+            self.position += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.position += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.error("a digit")),
+        }
+        if self.peek() == Some(b'.') {
+            self.position += 1;
+            if !self.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+                return Err(self.error("a digit after the decimal point"));
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.position += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.position += 1;
+            }
+            if !self.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+                return Err(self.error("a digit in the exponent"));
+            }
+            self.digits();
+        }
+        Ok(())
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+            self.position += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &'static str) -> Result<(), SyntaxError> {
+        if self.bytes()[self.position..].starts_with(word.as_bytes()) {
+            self.position += word.len();
+            Ok(())
+        } else {
+            Err(self.error(match word {
+                "true" => "`true`",
+                "false" => "`false`",
+                _ => "`null`",
+            }))
+        }
+    }
+}
+
+/// The offset of the first byte that ends a run of plain string content: a quote, a backslash
+/// or a control character (or the length, when there is none). Eight bytes at a time: strings
+/// are most of JSON.
+fn special_byte(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Marks the bytes of `word` that are zero; the lowest mark is always exact.
+    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    let mut offset = 0;
+    // `bytes` runs to the end of the text, so most strings end well before the last word.
+    while let Some(Ok(word)) = bytes.get(offset..offset + 8).map(<[u8; 8]>::try_from) {
+        let word = u64::from_le_bytes(word);
+        let marks = zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')))
+            // Bytes below 0x20, by the same borrow trick.
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
+        if marks != 0 {
+            return offset + (marks.trailing_zeros() / 8) as usize;
+        }
+        offset += 8;
+    }
+    let tail = &bytes[offset..];
+    offset
+        + tail
+            .iter()
+            .position(|byte| matches!(byte, b'"' | b'\\' | 0..0x20))
+            .unwrap_or(tail.len())
+}
+
+/// Appends decoded `\u` escapes, pairing surrogates.
+fn flush_units(units: &mut Vec<u16>, decoded: &mut String) {
+    decoded.extend(char::decode_utf16(units.drain(..)).map(|unit| unit.unwrap_or(char::REPLACEMENT_CHARACTER)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<&str, String> {
+        Raw::parse(text).map(Raw::get).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn accepts_what_json_accepts() {
+        for text in [
+            "0", "-0", "1.5", "-12.5e+3", "1E-2", "1e400", "true", "false", "null", "\"\"",
+            "\"a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"", "[]", "{}", "[1,[2,[3]],{\"a\":{}}]",
+            " { \"k\" : [ 1 , 2 ] } ", "\"é ✓ \u{2028}\"",
+        ] {
+            assert_eq!(check(text), Ok(text.trim_matches(' ')), "{text}");
+        }
+    }
+
+    #[test]
+    fn rejects_what_json_rejects_and_says_where() {
+        let cases = [
+            ("", "expected a value at column 1"),
+            ("01", "expected the end of the text at column 2"),
+            ("1.", "expected a digit after the decimal point at column 3"),
+            ("1e", "expected a digit in the exponent at column 3"),
+            ("-", "expected a digit at column 2"),
+            ("+1", "expected a value at column 1"),
+            ("tru", "expected `true` at column 1"),
+            ("[1,]", "expected a value at column 4"),
+            ("[1 2]", "expected `,` or `]` at column 4"),
+            ("{\"a\" 1}", "expected `:` at column 6"),
+            ("{a:1}", "expected a string key at column 2"),
+            ("{\"a\":1,}", "expected a string key at column 8"),
+            ("{\"a\":1", "expected `,` or `}` at column 7"),
+            ("\"abc", "expected the end of the string at column 5"),
+            ("\"a\u{1}b\"", "expected an escape for a control character at column 3"),
+            ("\"\\x\"", "expected an escape: one of `\"\\/bfnrtu` at column 3"),
+            ("\"\\u12g4\"", "expected four hexadecimal digits at column 4"),
+            ("[1] [2]", "expected the end of the text at column 5"),
+            ("NaN", "expected a value at column 1"),
+        ];
+        for (text, message) in cases {
+            assert_eq!(check(text), Err(message.to_owned()), "{text}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_needs_no_stack() {
+        let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+        assert_eq!(check(&deep).map(str::len), Ok(400_000));
+        let unclosed = "[".repeat(200_000);
+        assert!(check(&unclosed).is_err());
+        let objects = format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
+        assert!(check(&objects).is_ok());
+    }
+
+    #[test]
+    fn strings_decode_escapes_and_surrogates() {
+        let decode = |text: &str| Raw::parse(text).unwrap().as_str().unwrap().into_owned();
+        assert_eq!(decode(r#""plain""#), "plain");
+        assert_eq!(decode(r#""a\nb\u0041\u00e9""#), "a\nbAé");
+        assert_eq!(decode(r#""\ud83d\ude00!""#), "😀!");
+        assert_eq!(decode(r#""\ud83d?""#), "\u{fffd}?");
+        assert!(matches!(Raw::parse(r#""plain""#).unwrap().as_str(), Some(Cow::Borrowed("plain"))));
+        assert_eq!(Raw::parse("5").unwrap().as_str(), None);
+    }
+
+    #[test]
+    fn walks_one_level_at_a_time() {
+        let value = Raw::parse(r#"{"a": [1, {"b": 2}], "k\u0065y": "v", "a": null}"#).unwrap();
+        let mut entries = Vec::new();
+        assert!(value.entries(|key, value| entries.push((key, value.get()))));
+        assert_eq!(entries.len(), 3);
+        assert!(matches!(entries[0].0, Cow::Borrowed("a")));
+        assert_eq!(entries[0].1, r#"[1, {"b": 2}]"#);
+        assert!(matches!(&entries[1].0, Cow::Owned(key) if key == "key"));
+        let mut elements = Vec::new();
+        assert!(Raw::parse(entries[0].1).unwrap().elements(|element| elements.push(element.get())));
+        assert_eq!(elements, ["1", r#"{"b": 2}"#]);
+        assert!(!value.elements(|_| panic!("an object has no elements")));
+        assert!(!Raw::parse("\"s\"").unwrap().entries(|_, _| panic!("a string has no entries")));
+    }
+
+    #[test]
+    fn special_bytes_are_found_wherever_they_are() {
+        for length in 0..40 {
+            for special in [b'"', b'\\', 0x00, 0x1f] {
+                for at in 0..=length {
+                    let mut bytes = vec![b'a'; length];
+                    // Bytes around the special ones that the word tricks must not confuse.
+                    for (index, byte) in bytes.iter_mut().enumerate() {
+                        *byte = [b'a', 0x20, 0x7f, 0xff, b'!', 0x21, 0x5d][index % 7];
+                    }
+                    if at < length {
+                        bytes[at] = special;
+                    }
+                    assert_eq!(special_byte(&bytes), at, "{bytes:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_types() {
+        let names: Vec<&str> = ["{}", "[]", "\"\"", "true", "false", "null", "-1"]
+            .iter()
+            .map(|text| Raw::parse(text).unwrap().type_name())
+            .collect();
+        assert_eq!(names, ["an object", "an array", "a string", "a boolean", "a boolean", "null", "a number"]);
+    }
+}
