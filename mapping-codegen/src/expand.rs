@@ -509,12 +509,16 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
     });
     let names = names.0;
     let count = names.len();
-    let dispatch = expand_key_dispatch(
-        &names,
-        &spans,
-        &KeyRule::Loose,
-        &quote!(self.slots[slot].offer(key, value);),
-    );
+    let dispatch = if names.is_empty() {
+        quote!(let _ = (key, value);)
+    } else {
+        expand_key_dispatch(
+            &names,
+            &spans,
+            &KeyRule::Loose,
+            &quote!(self.slots[slot].offer(key, value);),
+        )
+    };
     let event_data_fields = mapping
         .event_data
         .rows

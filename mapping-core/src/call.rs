@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
 use crate::event::PinterestEvent;
+use crate::raw::Lazy;
 use crate::scan::Raw;
 use crate::spec;
 
@@ -57,7 +58,7 @@ pub enum DataValue<'a> {
     /// A string of the destination's own, such as the empty name of a page without one.
     Str(&'static str),
     /// The line items built by the spec table.
-    LineItems(Vec<Option<spec::LineItem<Raw<'a>>>>),
+    LineItems(Vec<Option<spec::LineItem<Lazy<'a>>>>),
 }
 
 impl<'a> EventData<'a> {

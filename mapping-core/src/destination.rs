@@ -7,7 +7,7 @@ use crate::event::PinterestEvent;
 use crate::json::JsonValue;
 use crate::lookup::LoosePath;
 use crate::message::{Identify, Message, Page, Track};
-use crate::raw::RawObject;
+use crate::raw::{Lazy, RawObject};
 use crate::scan::Raw;
 use crate::settings::Settings;
 use crate::spec;
@@ -77,7 +77,8 @@ impl Destination {
             .use_enhanced_match_load
             .then(|| stored_traits.get("email"))
             .flatten()
-            .filter(|email| email.is_truthy());
+            .filter(|email| email.is_truthy())
+            .map(Lazy::raw);
         vec![
             PintrkCall::Load {
                 tid: &self.settings.tid,
@@ -136,11 +137,11 @@ impl Destination {
         if let Some(properties) = &track.properties {
             let mut table = spec::EventDataBuilder::new();
             for (key, value) in properties.entries() {
-                table.property(Cow::Borrowed(key), *value);
+                table.property(Cow::Borrowed(key), value.as_lazy());
             }
             let mut table = table.build();
             for (key, value) in table.fields() {
-                data.set(key, DataValue::Raw(value));
+                data.set(key, DataValue::Raw(value.raw()));
             }
             self.set_event_id_from_message_id(&mut data, track.message_id);
             if !table.line_items.is_empty() {
@@ -151,7 +152,7 @@ impl Destination {
             }
             for (key, path) in &self.custom_properties {
                 if let Some(value) = path.find_in(properties).filter(|value| value.is_truthy()) {
-                    data.set(key, DataValue::Raw(value));
+                    data.set(key, DataValue::Raw(value.raw()));
                 }
             }
         } else {
@@ -174,7 +175,7 @@ impl Destination {
         if let Some(properties) = &page.properties {
             for key in ["event_id", "eid", "eventID"] {
                 if let Some(event_id) = properties.get(key).filter(|value| value.is_truthy()) {
-                    data.set("event_id", DataValue::Raw(event_id));
+                    data.set("event_id", DataValue::Raw(event_id.raw()));
                 }
             }
         }
@@ -190,7 +191,8 @@ impl Destination {
             .traits
             .as_ref()
             .and_then(|traits| LoosePath::new("email").find_in(traits))
-            .filter(|email| email.is_truthy());
+            .filter(|email| email.is_truthy())
+            .map(Lazy::raw);
         let from_user_id = || {
             identify
                 .user_id

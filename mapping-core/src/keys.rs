@@ -214,10 +214,10 @@ fn strip_word<'t>(text: &'t str, word: &str) -> Option<&'t str> {
     if word.is_ascii() {
         // Only ASCII characters lowercase to ASCII ones, but for the Kelvin sign, which the
         // general path below handles.
-        if let Some(prefix) = text.as_bytes().get(..word.len()) {
-            if prefix.eq_ignore_ascii_case(word.as_bytes()) {
-                return text.get(word.len()..);
-            }
+        if let Some(prefix) = text.as_bytes().get(..word.len())
+            && prefix.eq_ignore_ascii_case(word.as_bytes())
+        {
+            return text.get(word.len()..);
         }
     }
     let mut expected = word.chars();

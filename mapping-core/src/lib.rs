@@ -58,7 +58,7 @@
 //! // The page rule.
 //! let category = Json::parse(r#""Shoes""#)?;
 //! assert_eq!(spec::page_event(Some(&category)), Some(PinterestEvent::ViewCategory));
-//! assert_eq!(spec::page_event::<Json>(None), Some(PinterestEvent::PageVisit));
+//! assert_eq!(spec::page_event::<&Json>(None), Some(PinterestEvent::PageVisit));
 //!
 //! // Event data: one pass over the properties, serialized as the Pinterest Tag expects it.
 //! let properties = Json::parse(
@@ -117,12 +117,15 @@
 //!
 //! - `fn event(name: &str) -> Option<PinterestEvent<'static>>`: the event lookup, a `match` on
 //!   a hash of the normalised name, with Segment's alias rule;
-//! - `fn page_event(category: Option<&V>) -> Option<PinterestEvent<'static>>`: the page rule;
-//! - `struct EventData<'v, V = Json<'v>>` and, with a products section,
-//!   `struct LineItem<'v, V = Json<'v>>`: one `Option<&V>` field per bound target, serializing
-//!   with serde to the event data the Pinterest Tag expects (absent fields omitted);
-//! - `fn event_data(properties: &V) -> EventData<'_, V>`: the conversion, generic over
-//!   [`JsonValue`].
+//! - `fn page_event(category: Option<V>) -> Option<PinterestEvent<'static>>`: the page rule;
+//! - `struct EventData<V>` and, with a products section, `struct LineItem<V>`: one `Option<V>`
+//!   field per bound target, serializing with serde to the event data the Pinterest Tag
+//!   expects (absent fields omitted);
+//! - `fn event_data(properties: V) -> EventData<V>`, and `EventDataBuilder` for properties
+//!   that come one at a time: the conversion.
+//!
+//! `V` is any [`JsonValue`] handle: `&Json` for a parsed document, [`Lazy`] or [`Raw`] for
+//! JSON read lazily.
 //!
 //! The behaviour of these functions reproduces Segment's Pinterest Tag destination; the
 //! [`spec`] module is Segment's own table.
@@ -152,7 +155,7 @@ pub use json::{Json, JsonValue, Number};
 pub use lookup::LoosePath;
 pub use mapping_macros::pinterest_mapping;
 pub use message::{Identify, Message, MessageError, Page, Track};
-pub use raw::RawObject;
+pub use raw::{Lazy, Node, RawObject};
 pub use scan::{Raw, SyntaxError};
 pub use settings::{Settings, SettingsError};
 pub use spec_table::spec;

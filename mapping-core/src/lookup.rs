@@ -4,8 +4,7 @@
 use std::borrow::Cow;
 
 use crate::json::JsonValue;
-use crate::raw::RawObject;
-use crate::scan::Raw;
+use crate::raw::{Lazy, RawObject};
 
 /// A property path in loose normal form: only ASCII letters, digits and `.` kept, lowercased.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,10 +33,10 @@ impl LoosePath {
     }
 
     /// Finds the path in an object read one level deep, such as a message's properties.
-    pub fn find_in<'a>(&self, object: &'a RawObject<'a>) -> Option<Raw<'a>> {
+    pub fn find_in<'a>(&self, object: &'a RawObject<'a>) -> Option<Lazy<'a>> {
         let mut step = Step::new(&self.0);
         for (key, value) in object.entries() {
-            step.offer(Cow::Borrowed(key), *value);
+            step.offer(Cow::Borrowed(key), value.as_lazy());
         }
         self.follow(step)
     }
@@ -116,8 +115,10 @@ mod tests {
     use super::*;
 
     fn find(json: &str, path: &str) -> Option<String> {
-        let raw = Raw::parse(json).unwrap();
-        let from_raw = LoosePath::new(path).find(raw).map(|value| value.get().to_owned());
+        let raw = crate::scan::Raw::parse(json).unwrap();
+        let from_raw = LoosePath::new(path)
+            .find(raw)
+            .map(|value| value.get().to_owned());
         // The same search over the crate's parsed documents.
         let parsed = crate::json::Json::parse(json).unwrap();
         let from_json = LoosePath::new(path)
@@ -130,7 +131,9 @@ mod tests {
         );
         // And through an object read one level deep.
         if let Ok(object) = RawObject::parse(json) {
-            let from_object = LoosePath::new(path).find_in(&object).map(|value| value.get().to_owned());
+            let from_object = LoosePath::new(path)
+                .find_in(&object)
+                .map(|value| value.raw().get().to_owned());
             assert_eq!(from_raw, from_object, "{json} {path}");
         }
         from_raw

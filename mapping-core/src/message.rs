@@ -221,7 +221,10 @@ mod tests {
         };
         assert_eq!(track.event, "E");
         let properties = track.properties.expect("properties");
-        assert_eq!(properties.get("a").map(Raw::get), Some("1"));
+        assert_eq!(
+            properties.get("a").map(|value| value.raw().get()),
+            Some("1")
+        );
         assert_eq!(track.message_id.map(Raw::get), Some("\"m\""));
         let page = Message::parse(r#"{"category":"C","type":"page","name":"N"}"#).unwrap();
         assert!(matches!(

@@ -74,11 +74,13 @@ impl<'a> Raw<'a> {
             return false;
         }
         // The text was validated when this value was made: scanning it again cannot fail.
-        Scanner::new(self.0).object(|key, scanner| {
-            let value = scanner.value()?;
-            visit(key, value);
-            Ok(())
-        }).is_ok()
+        Scanner::new(self.0)
+            .object(|key, scanner| {
+                let value = scanner.value()?;
+                visit(key, value);
+                Ok(())
+            })
+            .is_ok()
     }
 
     /// Calls `visit` with each element of an array, in order; `false` when this is not an
@@ -87,10 +89,12 @@ impl<'a> Raw<'a> {
         if !self.0.starts_with('[') {
             return false;
         }
-        Scanner::new(self.0).array(|scanner| {
-            visit(scanner.value()?);
-            Ok(())
-        }).is_ok()
+        Scanner::new(self.0)
+            .array(|scanner| {
+                visit(scanner.value()?);
+                Ok(())
+            })
+            .is_ok()
     }
 }
 
@@ -158,6 +162,21 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    pub(crate) fn position(&self) -> usize {
+        self.position
+    }
+
+    /// The byte opening the next value when it is `{` or `[`, after optional whitespace.
+    pub(crate) fn peek_container(&mut self) -> Option<u8> {
+        self.whitespace();
+        self.peek().filter(|byte| matches!(byte, b'{' | b'['))
+    }
+
+    /// The text read since `start`, which began a value.
+    pub(crate) fn raw_since(&self, start: usize) -> Raw<'a> {
+        Raw(&self.text[start..self.position])
+    }
+
     /// Whether the next value is an object, after optional whitespace.
     pub(crate) fn at_object(&mut self) -> bool {
         self.whitespace();
@@ -215,7 +234,10 @@ impl<'a> Scanner<'a> {
     }
 
     /// An array's elements: `element` is called for each and must read it.
-    fn array(&mut self, mut element: impl FnMut(&mut Self) -> Result<(), SyntaxError>) -> Result<(), SyntaxError> {
+    pub(crate) fn array(
+        &mut self,
+        mut element: impl FnMut(&mut Self) -> Result<(), SyntaxError>,
+    ) -> Result<(), SyntaxError> {
         self.expect(b'[', "`[`")?;
         self.whitespace();
         if self.peek() == Some(b']') {
@@ -472,7 +494,9 @@ fn special_byte(bytes: &[u8]) -> usize {
 
 /// Appends decoded `\u` escapes, pairing surrogates.
 fn flush_units(units: &mut Vec<u16>, decoded: &mut String) {
-    decoded.extend(char::decode_utf16(units.drain(..)).map(|unit| unit.unwrap_or(char::REPLACEMENT_CHARACTER)));
+    decoded.extend(
+        char::decode_utf16(units.drain(..)).map(|unit| unit.unwrap_or(char::REPLACEMENT_CHARACTER)),
+    );
 }
 
 #[cfg(test)]
@@ -480,15 +504,30 @@ mod tests {
     use super::*;
 
     fn check(text: &str) -> Result<&str, String> {
-        Raw::parse(text).map(Raw::get).map_err(|error| error.to_string())
+        Raw::parse(text)
+            .map(Raw::get)
+            .map_err(|error| error.to_string())
     }
 
     #[test]
     fn accepts_what_json_accepts() {
         for text in [
-            "0", "-0", "1.5", "-12.5e+3", "1E-2", "1e400", "true", "false", "null", "\"\"",
-            "\"a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"", "[]", "{}", "[1,[2,[3]],{\"a\":{}}]",
-            " { \"k\" : [ 1 , 2 ] } ", "\"é ✓ \u{2028}\"",
+            "0",
+            "-0",
+            "1.5",
+            "-12.5e+3",
+            "1E-2",
+            "1e400",
+            "true",
+            "false",
+            "null",
+            "\"\"",
+            "\"a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"",
+            "[]",
+            "{}",
+            "[1,[2,[3]],{\"a\":{}}]",
+            " { \"k\" : [ 1 , 2 ] } ",
+            "\"é ✓ \u{2028}\"",
         ] {
             assert_eq!(check(text), Ok(text.trim_matches(' ')), "{text}");
         }
@@ -511,9 +550,18 @@ mod tests {
             ("{\"a\":1,}", "expected a string key at column 8"),
             ("{\"a\":1", "expected `,` or `}` at column 7"),
             ("\"abc", "expected the end of the string at column 5"),
-            ("\"a\u{1}b\"", "expected an escape for a control character at column 3"),
-            ("\"\\x\"", "expected an escape: one of `\"\\/bfnrtu` at column 3"),
-            ("\"\\u12g4\"", "expected four hexadecimal digits at column 4"),
+            (
+                "\"a\u{1}b\"",
+                "expected an escape for a control character at column 3",
+            ),
+            (
+                "\"\\x\"",
+                "expected an escape: one of `\"\\/bfnrtu` at column 3",
+            ),
+            (
+                "\"\\u12g4\"",
+                "expected four hexadecimal digits at column 4",
+            ),
             ("[1] [2]", "expected the end of the text at column 5"),
             ("NaN", "expected a value at column 1"),
         ];
@@ -539,7 +587,10 @@ mod tests {
         assert_eq!(decode(r#""a\nb\u0041\u00e9""#), "a\nbAé");
         assert_eq!(decode(r#""\ud83d\ude00!""#), "😀!");
         assert_eq!(decode(r#""\ud83d?""#), "\u{fffd}?");
-        assert!(matches!(Raw::parse(r#""plain""#).unwrap().as_str(), Some(Cow::Borrowed("plain"))));
+        assert!(matches!(
+            Raw::parse(r#""plain""#).unwrap().as_str(),
+            Some(Cow::Borrowed("plain"))
+        ));
         assert_eq!(Raw::parse("5").unwrap().as_str(), None);
     }
 
@@ -553,10 +604,18 @@ mod tests {
         assert_eq!(entries[0].1, r#"[1, {"b": 2}]"#);
         assert!(matches!(&entries[1].0, Cow::Owned(key) if key == "key"));
         let mut elements = Vec::new();
-        assert!(Raw::parse(entries[0].1).unwrap().elements(|element| elements.push(element.get())));
+        assert!(
+            Raw::parse(entries[0].1)
+                .unwrap()
+                .elements(|element| elements.push(element.get()))
+        );
         assert_eq!(elements, ["1", r#"{"b": 2}"#]);
         assert!(!value.elements(|_| panic!("an object has no elements")));
-        assert!(!Raw::parse("\"s\"").unwrap().entries(|_, _| panic!("a string has no entries")));
+        assert!(
+            !Raw::parse("\"s\"")
+                .unwrap()
+                .entries(|_, _| panic!("a string has no entries"))
+        );
     }
 
     #[test]
@@ -584,6 +643,17 @@ mod tests {
             .iter()
             .map(|text| Raw::parse(text).unwrap().type_name())
             .collect();
-        assert_eq!(names, ["an object", "an array", "a string", "a boolean", "a boolean", "null", "a number"]);
+        assert_eq!(
+            names,
+            [
+                "an object",
+                "an array",
+                "a string",
+                "a boolean",
+                "a boolean",
+                "null",
+                "a number"
+            ]
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! The generated `event` lookup applies Segment's alias rule, first matching row wins.
 
+#![deny(warnings)]
+
 use mapping_core::PinterestEvent;
 
 mapping_core::pinterest_mapping! {

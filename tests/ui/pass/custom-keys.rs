@@ -1,6 +1,8 @@
 //! String-literal targets are custom keys: sent verbatim, with a Rust field name derived from
 //! the key.
 
+#![deny(warnings)]
+
 use mapping_core::Json;
 
 mapping_core::pinterest_mapping! {

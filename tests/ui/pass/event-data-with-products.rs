@@ -1,6 +1,8 @@
 //! The generated conversion of the spec table: loose keys with the first key winning,
 //! truthiness, the products array or the top-level fallback, and row precedence.
 
+#![deny(warnings)]
+
 use mapping_core::{spec, Json};
 
 fn convert(properties: &str) -> String {

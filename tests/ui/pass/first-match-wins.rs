@@ -1,6 +1,8 @@
 //! Rows are tried in table order: an earlier row whose action-first prefix matches beats a
 //! later row that matches exactly.
 
+#![deny(warnings)]
+
 use mapping_core::PinterestEvent;
 
 mapping_core::pinterest_mapping! {
