@@ -113,8 +113,24 @@ pub fn library_calls(vector: &Vector) -> Value {
     }
 }
 
+/// The calls as JSON. Serialized both with serde and with the calls' own writer, which the
+/// tool uses: the two must agree byte for byte.
 fn to_json(calls: &[PintrkCall]) -> Value {
-    serde_json::to_value(calls).unwrap_or_else(|error| panic!("calls do not serialize: {error}"))
+    let with_serde = serde_json::to_string(calls)
+        .unwrap_or_else(|error| panic!("calls do not serialize: {error}"));
+    let mut written = Vec::new();
+    mapping_core::ndjson::write_calls(
+        mapping_core::ndjson::OutputFormat::Json,
+        calls,
+        &mut written,
+    )
+    .unwrap_or_else(|error| panic!("calls are not written: {error}"));
+    assert_eq!(
+        format!("{with_serde}\n").as_bytes(),
+        written,
+        "serde and the writer disagree"
+    );
+    serde_json::from_str(&with_serde).unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// Runs each vector through `produce` and lists those whose calls differ.

@@ -342,7 +342,7 @@ fn table_scaling(report: &mut Report, lines: &[&str]) {
             for properties in &properties {
                 let mut builder = spec::EventDataBuilder::new();
                 for (key, value) in black_box(properties).entries() {
-                    builder.property(Cow::Borrowed(key), value.as_lazy());
+                    builder.property(Cow::Borrowed(key), value);
                 }
                 drop(black_box(builder.build()));
             }
@@ -351,7 +351,7 @@ fn table_scaling(report: &mut Report, lines: &[&str]) {
             for properties in &properties {
                 let mut builder = large_properties::EventDataBuilder::new();
                 for (key, value) in black_box(properties).entries() {
-                    builder.property(Cow::Borrowed(key), value.as_lazy());
+                    builder.property(Cow::Borrowed(key), value);
                 }
                 drop(black_box(builder.build()));
             }

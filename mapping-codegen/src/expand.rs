@@ -472,6 +472,16 @@ fn expand_key_dispatch(
     }
 }
 
+/// What a matched top-level property does when the event data is built.
+enum SlotAction {
+    /// Feeds an event-data field; `rank` orders the rows of a field fed by several.
+    Field { field: usize, rank: Option<u16> },
+    /// Is the products array.
+    Products,
+    /// Feeds the line item read from the top level, as the product row at this index.
+    TopLevelProduct(usize),
+}
+
 fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
     let rt = runtime();
     let doc = format!(
@@ -482,33 +492,48 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
          values are copied, unchanged. When several properties feed one field, the later row \
          of the table wins."
     );
+    let builder_doc = format!(
+        " Builds the event data of the `{table}` table from top-level Segment properties given \
+         one at a time, in document order: [`event_data`] over any key/value source. The work \
+         grows with the properties given, not with the size of the table."
+    );
     let mut names = TopLevelNames(Vec::new());
     let mut spans: Vec<Span> = Vec::new();
-    let mut slot_of = |name: &str, span: Span| {
+    let mut actions: Vec<Vec<SlotAction>> = Vec::new();
+    let mut act = |name: &str, span: Span, action: SlotAction| {
         let index = names.index(name);
         if index == spans.len() {
             spans.push(span);
+            actions.push(Vec::new());
         }
-        index
+        actions[index].push(action);
     };
-    let event_data_slots: Vec<usize> = mapping
-        .event_data
-        .rows
-        .iter()
-        .map(|row| slot_of(&row.source, row.span))
-        .collect();
-    let products = mapping.line_items.as_ref().map(|line_items| {
-        let array = slot_of(&line_items.source, line_items.span);
-        let top_level: Vec<usize> = line_items
-            .record
+    let record = &mapping.event_data;
+    for (index, row) in record.rows.iter().enumerate() {
+        let shared = record
             .rows
             .iter()
-            .map(|row| slot_of(&row.source, row.span))
-            .collect();
-        (line_items, array, top_level)
-    });
+            .filter(|other| other.field == row.field)
+            .count()
+            > 1;
+        // Ranks start at 1: 0 means the field has no value yet.
+        let rank = shared.then(|| u16::try_from(index + 1).unwrap_or(u16::MAX));
+        act(
+            &row.source,
+            row.span,
+            SlotAction::Field {
+                field: row.field,
+                rank,
+            },
+        );
+    }
+    if let Some(line_items) = &mapping.line_items {
+        act(&line_items.source, line_items.span, SlotAction::Products);
+        for (index, row) in line_items.record.rows.iter().enumerate() {
+            act(&row.source, row.span, SlotAction::TopLevelProduct(index));
+        }
+    }
     let names = names.0;
-    let count = names.len();
     let dispatch = if names.is_empty() {
         quote!(let _ = (key, value);)
     } else {
@@ -516,35 +541,100 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
             &names,
             &spans,
             &KeyRule::Loose,
-            &quote!(self.slots[slot].offer(key, value);),
+            &quote!(self.matched.offer(slot, key, value);),
         )
     };
-    let event_data_fields = mapping
-        .event_data
-        .rows
-        .iter()
-        .map(|row| &mapping.event_data.fields[row.field].ident);
-    let line_items = products.map(|(line_items, array, top_level)| {
-        let line_item_fns = expand_line_item_conversion(line_items);
-        quote! {
-            #line_item_fns
-            let mut line_items = ::std::vec::Vec::new();
-            let from_array = slots[#array].value().is_some_and(|products| {
-                products.for_each_element(|product| line_items.push(line_item_from_product(product)))
-            });
-            if from_array {
-                #rt::trim_trailing_holes(&mut line_items);
-            } else if let ::core::option::Option::Some(item) =
-                line_item([#(slots[#top_level].value()),*])
-            {
-                line_items.push(::core::option::Option::Some(item));
-            }
-            data.line_items = line_items;
-        }
+    let ranked_fields: Vec<usize> = {
+        let mut fields: Vec<usize> = actions
+            .iter()
+            .flatten()
+            .filter_map(|action| match action {
+                SlotAction::Field {
+                    field,
+                    rank: Some(_),
+                } => Some(*field),
+                _ => None,
+            })
+            .collect();
+        fields.sort_unstable();
+        fields.dedup();
+        fields
+    };
+    let rank_ident = |field: usize| format_ident!("rank_{}", field);
+    let rank_declarations = ranked_fields.iter().map(|field| {
+        let rank = rank_ident(*field);
+        quote!(let mut #rank: u16 = 0;)
     });
-    let builder_doc = format!(
-        " Builds the event data of the `{table}` table from top-level Segment properties given          one at a time, in document order: [`event_data`] over any key/value source."
-    );
+    let arms = actions.iter().enumerate().map(|(slot, slot_actions)| {
+        let steps = slot_actions.iter().map(|action| match action {
+            SlotAction::Field { field, rank: None } => {
+                let ident = &record.fields[*field].ident;
+                quote! {
+                    if #rt::JsonValue::is_truthy(value) {
+                        data.#ident = ::core::option::Option::Some(value);
+                    }
+                }
+            }
+            SlotAction::Field {
+                field,
+                rank: Some(rank),
+            } => {
+                let ident = &record.fields[*field].ident;
+                let current = rank_ident(*field);
+                quote! {
+                    if #rt::JsonValue::is_truthy(value) && #current < #rank {
+                        data.#ident = ::core::option::Option::Some(value);
+                        #current = #rank;
+                    }
+                }
+            }
+            SlotAction::Products => quote!(products = ::core::option::Option::Some(value);),
+            SlotAction::TopLevelProduct(index) => {
+                quote!(top_level[#index] = ::core::option::Option::Some(value);)
+            }
+        });
+        quote!(#slot => { #(#steps)* })
+    });
+    let apply = if names.is_empty() {
+        quote!(let _ = self;)
+    } else {
+        quote! {
+            for (slot, value) in self.matched.into_values() {
+                match slot {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        }
+    };
+    let (products_declarations, line_items) = match &mapping.line_items {
+        Some(line_items) => {
+            let product_rows = line_items.record.rows.len();
+            let line_item_fns = expand_line_item_conversion(line_items);
+            (
+                quote! {
+                    let mut products: ::core::option::Option<V> = ::core::option::Option::None;
+                    let mut top_level: [::core::option::Option<V>; #product_rows] = [::core::option::Option::None; #product_rows];
+                },
+                quote! {
+                    #line_item_fns
+                    let mut line_items = ::std::vec::Vec::new();
+                    let from_array = products.is_some_and(|products| {
+                        #rt::JsonValue::for_each_element(products, |product| {
+                            line_items.push(line_item_from_product(product));
+                        })
+                    });
+                    if from_array {
+                        #rt::trim_trailing_holes(&mut line_items);
+                    } else if let ::core::option::Option::Some(item) = line_item(top_level) {
+                        line_items.push(::core::option::Option::Some(item));
+                    }
+                    data.line_items = line_items;
+                },
+            )
+        }
+        None => (TokenStream::new(), TokenStream::new()),
+    };
     quote! {
         #[doc = #doc]
         pub fn event_data<'a, V>(properties: V) -> EventData<V>
@@ -559,7 +649,7 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
         #[doc = #builder_doc]
         pub struct EventDataBuilder<'a, V> {
             /// The first key matching each name the table reads, with its value.
-            slots: [#rt::LooseSlot<'a, V>; #count],
+            matched: #rt::Matched<'a, V>,
         }
 
         impl<'a, V> ::core::default::Default for EventDataBuilder<'a, V>
@@ -578,7 +668,7 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
             /// A builder that has seen no property.
             pub fn new() -> Self {
                 Self {
-                    slots: ::core::array::from_fn(|_| #rt::LooseSlot::EMPTY),
+                    matched: #rt::Matched::new(),
                 }
             }
 
@@ -589,13 +679,10 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
 
             /// The event data.
             pub fn build(self) -> EventData<V> {
-                let slots = self.slots;
                 let mut data = EventData::default();
-                #(
-                    if let ::core::option::Option::Some(value) = #rt::truthy(slots[#event_data_slots].value()) {
-                        data.#event_data_fields = ::core::option::Option::Some(value);
-                    }
-                )*
+                #(#rank_declarations)*
+                #products_declarations
+                #apply
                 #line_items
                 data
             }

@@ -11,6 +11,7 @@ use crate::event::PinterestEvent;
 use crate::raw::Lazy;
 use crate::scan::Raw;
 use crate::spec;
+use crate::write::JsonWriter;
 
 /// One `pintrk` call.
 ///
@@ -184,23 +185,60 @@ impl<'a> PintrkCall<'a> {
         arguments
     }
 
+    /// Writes the argument list as JSON: `["track","Checkout",{…}]`, as serde would.
+    pub fn write_json(&self, out: impl io::Write) -> io::Result<()> {
+        let mut writer = JsonWriter {
+            out,
+            script_safe: false,
+        };
+        writer.bytes(b"[")?;
+        self.write_arguments(&mut writer, b",")?;
+        writer.bytes(b"]")
+    }
+
     /// Writes the JavaScript statement, `pintrk("track", "Checkout", {…});`.
     ///
     /// Safe inside an HTML `<script>` element whatever the values: `<`, `>` and `&` are written
     /// as `\u003c`, `\u003e` and `\u0026`, and U+2028 and U+2029 as escapes, so no value can
     /// close the element, open a comment, or end a JavaScript line.
-    pub fn write_js(&self, mut writer: impl io::Write) -> io::Result<()> {
-        writer.write_all(b"pintrk(")?;
-        for (index, argument) in self.arguments().iter().enumerate() {
-            if index > 0 {
-                writer.write_all(b", ")?;
+    pub fn write_js(&self, out: impl io::Write) -> io::Result<()> {
+        let mut writer = JsonWriter {
+            out,
+            script_safe: true,
+        };
+        writer.bytes(b"pintrk(")?;
+        self.write_arguments(&mut writer, b", ")?;
+        writer.bytes(b");")
+    }
+
+    fn write_arguments<W: io::Write>(
+        &self,
+        writer: &mut JsonWriter<W>,
+        separator: &[u8],
+    ) -> io::Result<()> {
+        writer.string(self.command())?;
+        match self {
+            PintrkCall::Load { tid, email } => {
+                writer.bytes(separator)?;
+                writer.string(tid)?;
+                if let Some(email) = email {
+                    writer.bytes(separator)?;
+                    write_email(writer, None, *email)?;
+                }
             }
-            let mut serializer = serde_json::Serializer::with_formatter(&mut writer, ScriptSafe);
-            argument
-                .serialize(&mut serializer)
-                .map_err(io::Error::other)?;
+            PintrkCall::Page => {}
+            PintrkCall::Set { email } => {
+                writer.bytes(separator)?;
+                write_email(writer, Some("segment"), *email)?;
+            }
+            PintrkCall::Track { event, data } => {
+                writer.bytes(separator)?;
+                writer.string(event.as_str())?;
+                writer.bytes(separator)?;
+                write_data(writer, data)?;
+            }
         }
-        writer.write_all(b");")
+        Ok(())
     }
 
     /// The JavaScript statement as a string; see [`Self::write_js`].
@@ -242,42 +280,59 @@ impl fmt::Display for PintrkCall<'_> {
     }
 }
 
-/// serde_json's compact formatter, escaping in strings what could end a `<script>` element or
-/// a JavaScript line.
-struct ScriptSafe;
+fn write_email<W: io::Write>(
+    writer: &mut JsonWriter<W>,
+    partner: Option<&str>,
+    email: Raw,
+) -> io::Result<()> {
+    writer.bytes(b"{")?;
+    if let Some(partner) = partner {
+        writer.bytes(b"\"np\":")?;
+        writer.string(partner)?;
+        writer.bytes(b",")?;
+    }
+    writer.bytes(b"\"em\":")?;
+    writer.raw(email.get())?;
+    writer.bytes(b"}")
+}
 
-impl serde_json::ser::Formatter for ScriptSafe {
-    fn write_string_fragment<W: ?Sized + io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        let mut start = 0;
-        for (index, c) in fragment.char_indices() {
-            let escape = match c {
-                '<' => "\\u003c",
-                '>' => "\\u003e",
-                '&' => "\\u0026",
-                '\u{2028}' => "\\u2028",
-                '\u{2029}' => "\\u2029",
-                _ => continue,
-            };
-            writer.write_all(&fragment.as_bytes()[start..index])?;
-            writer.write_all(escape.as_bytes())?;
-            start = index + c.len_utf8();
+fn write_data<W: io::Write>(writer: &mut JsonWriter<W>, data: &EventData) -> io::Result<()> {
+    writer.bytes(b"{")?;
+    for (index, (key, value)) in data.entries().enumerate() {
+        if index > 0 {
+            writer.bytes(b",")?;
         }
-        writer.write_all(&fragment.as_bytes()[start..])
+        writer.string(key)?;
+        writer.bytes(b":")?;
+        match value {
+            DataValue::Raw(raw) => writer.raw(raw.get())?,
+            DataValue::Str(text) => writer.string(text)?,
+            DataValue::LineItems(items) => {
+                writer.bytes(b"[")?;
+                for (index, item) in items.iter().enumerate() {
+                    if index > 0 {
+                        writer.bytes(b",")?;
+                    }
+                    let Some(item) = item else {
+                        writer.bytes(b"null")?;
+                        continue;
+                    };
+                    writer.bytes(b"{")?;
+                    for (index, (key, value)) in item.fields().enumerate() {
+                        if index > 0 {
+                            writer.bytes(b",")?;
+                        }
+                        writer.string(key)?;
+                        writer.bytes(b":")?;
+                        writer.raw(value.raw().get())?;
+                    }
+                    writer.bytes(b"}")?;
+                }
+                writer.bytes(b"]")?;
+            }
+        }
     }
-
-    /// Raw values are written as sent; the characters to escape can only stand inside their
-    /// strings, where an escape means the same.
-    fn write_raw_fragment<W: ?Sized + io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        self.write_string_fragment(writer, fragment)
-    }
+    writer.bytes(b"}")
 }
 
 #[cfg(test)]

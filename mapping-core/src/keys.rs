@@ -234,37 +234,56 @@ fn strip_word<'t>(text: &'t str, word: &str) -> Option<&'t str> {
     Some(rest)
 }
 
-/// The first top-level key matching one loose name, and its value.
+/// The top-level properties a conversion matched, by slot (one slot per name the table
+/// reads). The first key matching a slot wins, even when its value is falsy; a later repeat of
+/// that same key replaces the value, as `JSON.parse` keeps only a repeated key's last value.
 ///
-/// The first matching key wins, even when its value is falsy; a later repeat of that same key
-/// replaces the value, as `JSON.parse` keeps only a repeated key's last value.
-pub struct LooseSlot<'a, V> {
-    key: Option<Cow<'a, str>>,
-    value: Option<V>,
+/// Only matched slots are stored, so a conversion costs what its input holds, whatever the
+/// size of the table.
+pub struct Matched<'a, V> {
+    entries: Vec<(usize, Cow<'a, str>, V)>,
 }
 
-impl<'a, V: Copy> LooseSlot<'a, V> {
-    /// A slot no key has matched yet.
-    pub const EMPTY: Self = LooseSlot {
-        key: None,
-        value: None,
-    };
-
-    /// Offers a key that matched this slot's name.
-    pub fn offer(&mut self, key: Cow<'a, str>, value: V) {
-        match &self.key {
-            None => {
-                self.key = Some(key);
-                self.value = Some(value);
-            }
-            Some(first) if *first == key => self.value = Some(value),
-            Some(_) => {}
+impl<'a, V> Matched<'a, V> {
+    /// Nothing matched yet.
+    pub const fn new() -> Self {
+        Matched {
+            entries: Vec::new(),
         }
     }
 
-    /// The value of the winning key, truthy or not.
-    pub fn value(&self) -> Option<V> {
-        self.value
+    /// Offers a key that matched `slot`'s name.
+    pub fn offer(&mut self, slot: usize, key: Cow<'a, str>, value: V) {
+        match self
+            .entries
+            .iter_mut()
+            .find(|(matched, _, _)| *matched == slot)
+        {
+            Some((_, first, stored)) => {
+                if *first == key {
+                    *stored = value;
+                }
+            }
+            None => {
+                if self.entries.capacity() == 0 {
+                    self.entries.reserve(8);
+                }
+                self.entries.push((slot, key, value));
+            }
+        }
+    }
+
+    /// The winning value of each matched slot.
+    pub fn into_values(self) -> impl Iterator<Item = (usize, V)> {
+        self.entries
+            .into_iter()
+            .map(|(slot, _, value)| (slot, value))
+    }
+}
+
+impl<V> Default for Matched<'_, V> {
+    fn default() -> Self {
+        Matched::new()
     }
 }
 
@@ -388,18 +407,26 @@ mod tests {
     }
 
     #[test]
-    fn slots_keep_the_first_key_and_its_last_repeat() {
-        let values: Vec<Json> = (0..4)
-            .map(|n| Json::parse(&n.to_string()).unwrap().into_owned())
+    fn matches_keep_the_first_key_and_its_last_repeat() {
+        let mut matched = Matched::new();
+        matched.offer(3, Cow::Borrowed("orderId"), 1);
+        matched.offer(3, Cow::Borrowed("order_id"), 2);
+        matched.offer(5, Cow::Borrowed("value"), 7);
+        matched.offer(3, Cow::Owned("orderId".to_owned()), 0);
+        let values: Vec<(usize, i32)> = matched.into_values().collect();
+        assert_eq!(values, [(3, 0), (5, 7)]);
+    }
+
+    #[test]
+    fn truthy_filters_with_javascript_truthiness() {
+        let values: Vec<Json> = ["0", "1", "\"\""]
+            .iter()
+            .map(|text| Json::parse(text).unwrap())
             .collect();
-        let mut slot = LooseSlot::EMPTY;
-        slot.offer(Cow::Borrowed("orderId"), &values[1]);
-        slot.offer(Cow::Borrowed("order_id"), &values[2]);
-        assert_eq!(slot.value(), Some(&values[1]));
-        slot.offer(Cow::Owned("orderId".to_owned()), &values[0]);
-        assert_eq!(slot.value(), Some(&values[0]));
-        assert_eq!(truthy(slot.value()), None);
-        assert_eq!(truthy(Some(&values[3])), Some(&values[3]));
+        assert_eq!(truthy(Some(&values[0])), None);
+        assert_eq!(truthy(Some(&values[1])), Some(&values[1]));
+        assert_eq!(truthy(Some(&values[2])), None);
+        assert_eq!(truthy::<&Json>(None), None);
     }
 
     #[test]

@@ -147,6 +147,7 @@ mod raw;
 mod scan;
 mod settings;
 mod spec_table;
+mod write;
 
 pub use call::{DataValue, EventData, PintrkCall};
 pub use destination::Destination;
@@ -155,7 +156,7 @@ pub use json::{Json, JsonValue, Number};
 pub use lookup::LoosePath;
 pub use mapping_macros::pinterest_mapping;
 pub use message::{Identify, Message, MessageError, Page, Track};
-pub use raw::{Lazy, Node, RawObject};
+pub use raw::{Lazy, RawObject};
 pub use scan::{Raw, SyntaxError};
 pub use settings::{Settings, SettingsError};
 pub use spec_table::spec;
@@ -175,7 +176,7 @@ pub mod __private {
     pub use crate::event::PinterestEvent;
     pub use crate::json::{Json, JsonValue};
     pub use crate::keys::{
-        AliasTable, LooseSlot, NormalName, exact_hash, lookup_event, table_hash,
-        trim_trailing_holes, truthy,
+        AliasTable, Matched, NormalName, exact_hash, lookup_event, table_hash, trim_trailing_holes,
+        truthy,
     };
 }

@@ -38,8 +38,14 @@ pub fn write_calls(
 ) -> io::Result<()> {
     match format {
         OutputFormat::Json => {
-            serde_json::to_writer(&mut *out, calls)?;
-            out.write_all(b"\n")
+            out.write_all(b"[")?;
+            for (index, call) in calls.iter().enumerate() {
+                if index > 0 {
+                    out.write_all(b",")?;
+                }
+                call.write_json(&mut *out)?;
+            }
+            out.write_all(b"]\n")
         }
         OutputFormat::Js => {
             for call in calls {

@@ -40,25 +40,78 @@ impl Serialize for Raw<'_> {
     }
 }
 
-/// A value read partly: containers near the top are walked once and kept as [`Node`]s,
-/// everything else stays raw text. A copyable handle, for [`JsonValue`]'s conversions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lazy<'a> {
-    /// Raw text, walked when read.
+/// A value read partly: containers near the top were walked once when the message was read
+/// and are stored, everything else is raw text, walked when read. A copyable handle, for
+/// [`JsonValue`]'s conversions.
+#[derive(Clone, Copy, Debug)]
+pub struct Lazy<'a>(Place<'a>);
+
+#[derive(Clone, Copy, Debug)]
+enum Place<'a> {
+    /// Raw text.
     Raw(Raw<'a>),
-    /// A container walked already.
-    Node(&'a Node<'a>),
+    /// The node at this index of a walked tree.
+    Walked(&'a [Walked<'a>], usize),
+}
+
+/// One value of a walked tree, stored in document order, each node before its children.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Walked<'a> {
+    /// The key, when the parent is an object.
+    key: Option<Cow<'a, str>>,
+    raw: Raw<'a>,
+    kind: Kind,
+    /// Index just past this node's children: where its next sibling is.
+    end: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// A scalar, or a container below the walked levels.
+    Raw,
+    Array,
+    Object,
 }
 
 impl<'a> Lazy<'a> {
+    /// A handle on raw text.
+    pub fn from_raw(raw: Raw<'a>) -> Lazy<'a> {
+        Lazy(Place::Raw(raw))
+    }
+
     /// The JSON text of the value, as sent.
     pub fn raw(self) -> Raw<'a> {
-        match self {
-            Lazy::Raw(raw) => raw,
-            Lazy::Node(node) => node.raw(),
+        match self.0 {
+            Place::Raw(raw) => raw,
+            Place::Walked(nodes, index) => nodes[index].raw,
         }
     }
+
+    /// The children of a walked container, with their keys.
+    fn children(
+        nodes: &'a [Walked<'a>],
+        index: usize,
+    ) -> impl Iterator<Item = (&'a Walked<'a>, Lazy<'a>)> {
+        let end = nodes[index].end;
+        let mut child = index + 1;
+        std::iter::from_fn(move || {
+            (child < end).then(|| {
+                let current = child;
+                child = nodes[current].end;
+                (&nodes[current], Lazy(Place::Walked(nodes, current)))
+            })
+        })
+    }
 }
+
+impl PartialEq for Lazy<'_> {
+    /// Values are equal when their texts are.
+    fn eq(&self, other: &Self) -> bool {
+        self.raw() == other.raw()
+    }
+}
+
+impl Eq for Lazy<'_> {}
 
 impl<'a> JsonValue<'a> for Lazy<'a> {
     fn is_truthy(self) -> bool {
@@ -66,26 +119,31 @@ impl<'a> JsonValue<'a> for Lazy<'a> {
     }
 
     fn for_each_entry(self, mut visit: impl FnMut(Cow<'a, str>, Self)) -> bool {
-        match self {
-            Lazy::Node(Node::Object(_, entries)) => {
-                for (key, value) in entries {
-                    visit(Cow::Borrowed(key), value.as_lazy());
+        match self.0 {
+            Place::Walked(nodes, index) if nodes[index].kind == Kind::Object => {
+                for (node, value) in Lazy::children(nodes, index) {
+                    let key = node.key.as_deref().unwrap_or_default();
+                    visit(Cow::Borrowed(key), value);
                 }
                 true
             }
-            Lazy::Node(_) => false,
-            Lazy::Raw(raw) => raw.entries(|key, value| visit(key, Lazy::Raw(value))),
+            Place::Walked(nodes, index) if nodes[index].kind == Kind::Array => false,
+            _ => self
+                .raw()
+                .entries(|key, value| visit(key, Lazy::from_raw(value))),
         }
     }
 
     fn for_each_element(self, mut visit: impl FnMut(Self)) -> bool {
-        match self {
-            Lazy::Node(Node::Array(_, elements)) => {
-                elements.iter().map(Node::as_lazy).for_each(visit);
+        match self.0 {
+            Place::Walked(nodes, index) if nodes[index].kind == Kind::Array => {
+                for (_, value) in Lazy::children(nodes, index) {
+                    visit(value);
+                }
                 true
             }
-            Lazy::Node(_) => false,
-            Lazy::Raw(raw) => raw.elements(|value| visit(Lazy::Raw(value))),
+            Place::Walked(nodes, index) if nodes[index].kind == Kind::Object => false,
+            _ => self.raw().elements(|value| visit(Lazy::from_raw(value))),
         }
     }
 }
@@ -96,82 +154,42 @@ impl Serialize for Lazy<'_> {
     }
 }
 
-/// A value of a message's properties or traits, walked as deep as the destination reads
-/// without searching: objects and arrays down to [`Node::DEPTH`] levels (the products array,
-/// and each product's fields), raw text below.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Node<'a> {
-    /// A scalar, or a container below the walked levels.
-    Raw(Raw<'a>),
-    /// An array, with its elements.
-    Array(Raw<'a>, Vec<Node<'a>>),
-    /// An object, with its entries in document order, duplicates kept.
-    Object(Raw<'a>, Vec<(Cow<'a, str>, Node<'a>)>),
-}
-
-impl<'a> Node<'a> {
-    /// Levels walked below a message field: `properties` → `products` → a product.
-    pub const DEPTH: usize = 3;
-
-    /// Reads the value at the scanner's position, walking containers `depth` levels down.
-    fn read(scanner: &mut Scanner<'a>, depth: usize) -> Result<Node<'a>, SyntaxError> {
-        scanner.whitespace();
-        let start = scanner.position();
-        let node = match scanner.peek_container() {
-            Some(b'{') if depth > 0 => {
-                let mut entries = Vec::new();
-                scanner.object(|key, scanner| {
-                    entries.push((key, Node::read(scanner, depth - 1)?));
-                    Ok(())
-                })?;
-                Node::Object(scanner.raw_since(start), entries)
-            }
-            Some(b'[') if depth > 0 => {
-                let mut elements = Vec::new();
-                scanner.array(|scanner| {
-                    elements.push(Node::read(scanner, depth - 1)?);
-                    Ok(())
-                })?;
-                Node::Array(scanner.raw_since(start), elements)
-            }
-            _ => Node::Raw(scanner.value()?),
-        };
-        Ok(node)
-    }
-
-    /// The JSON text of the value, as sent.
-    pub fn raw(&self) -> Raw<'a> {
-        match self {
-            Node::Raw(raw) | Node::Array(raw, _) | Node::Object(raw, _) => *raw,
-        }
-    }
-
-    /// A handle on this value.
-    pub fn as_lazy(&self) -> Lazy<'_> {
-        match self {
-            Node::Raw(raw) => Lazy::Raw(*raw),
-            node => Lazy::Node(node),
-        }
-    }
-}
-
-/// A message's `properties` or `traits`: an object walked [`Node::DEPTH`] levels deep.
+/// A message's `properties` or `traits`: an object walked [`RawObject::DEPTH`] levels deep when
+/// it is read, in one allocation; deeper values stay raw text.
 ///
 /// ```
 /// use mapping_core::RawObject;
 ///
 /// let object = RawObject::parse(r#"{"a": [1, 2], "b": {"c": null}, "a": 3}"#)?;
-/// assert_eq!(object.entries().len(), 3);
+/// assert_eq!(object.entries().count(), 3);
 /// assert_eq!(object.get("a").map(|value| value.raw().get()), Some("3"));
 /// assert_eq!(object.get("b").map(|value| value.raw().get()), Some(r#"{"c": null}"#));
 /// # Ok::<(), mapping_core::SyntaxError>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawObject<'a> {
-    entries: Vec<(Cow<'a, str>, Node<'a>)>,
+    /// The object itself, then its walked values in document order.
+    nodes: Vec<Walked<'a>>,
+}
+
+impl Default for RawObject<'_> {
+    fn default() -> Self {
+        RawObject {
+            nodes: vec![Walked {
+                key: None,
+                raw: Raw::EMPTY_OBJECT,
+                kind: Kind::Object,
+                end: 1,
+            }],
+        }
+    }
 }
 
 impl<'a> RawObject<'a> {
+    /// Levels walked below the object: the object's own entries, the products array, and each
+    /// product's fields.
+    pub const DEPTH: usize = 3;
+
     /// Reads `text`, which must hold exactly one object.
     pub fn parse(text: &'a str) -> Result<RawObject<'a>, SyntaxError> {
         let mut scanner = Scanner::new(text);
@@ -182,28 +200,83 @@ impl<'a> RawObject<'a> {
 
     /// Reads an object at the scanner's position.
     pub(crate) fn read(scanner: &mut Scanner<'a>) -> Result<RawObject<'a>, SyntaxError> {
-        match Node::read(scanner, Node::DEPTH)? {
-            Node::Object(_, entries) => Ok(RawObject { entries }),
-            _ => Err(SyntaxError {
+        if scanner.peek_container() != Some(b'{') {
+            scanner.whitespace();
+            return Err(SyntaxError {
                 expected: "`{`",
                 column: scanner.position() + 1,
-            }),
+            });
         }
+        let mut nodes = Vec::with_capacity(32);
+        walk(scanner, &mut nodes, None, RawObject::DEPTH)?;
+        Ok(RawObject { nodes })
     }
 
-    /// The entries in document order.
-    pub fn entries(&self) -> &[(Cow<'a, str>, Node<'a>)] {
-        &self.entries
+    /// The object, as a handle.
+    pub fn as_lazy(&self) -> Lazy<'_> {
+        Lazy(Place::Walked(&self.nodes, 0))
+    }
+
+    /// The entries in document order, duplicates included.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, Lazy<'_>)> {
+        Lazy::children(&self.nodes, 0)
+            .map(|(node, value)| (node.key.as_deref().unwrap_or_default(), value))
     }
 
     /// The value of `key` (its last value when the key is repeated, as in `JSON.parse`).
     pub fn get(&self, key: &str) -> Option<Lazy<'_>> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|(name, _)| name == key)
-            .map(|(_, value)| value.as_lazy())
+        self.entries()
+            .filter(|(name, _)| *name == key)
+            .last()
+            .map(|(_, value)| value)
     }
+}
+
+/// Reads the value at the scanner's position into `nodes`, walking containers `depth` levels
+/// down; the recursion is bounded by `depth`.
+fn walk<'a>(
+    scanner: &mut Scanner<'a>,
+    nodes: &mut Vec<Walked<'a>>,
+    key: Option<Cow<'a, str>>,
+    depth: usize,
+) -> Result<(), SyntaxError> {
+    scanner.whitespace();
+    let start = scanner.position();
+    let container = if depth > 0 {
+        scanner.peek_container()
+    } else {
+        None
+    };
+    let Some(opening) = container else {
+        let raw = scanner.value()?;
+        let end = nodes.len() + 1;
+        nodes.push(Walked {
+            key,
+            raw,
+            kind: Kind::Raw,
+            end,
+        });
+        return Ok(());
+    };
+    let index = nodes.len();
+    nodes.push(Walked {
+        key,
+        raw: Raw::EMPTY_OBJECT,
+        kind: if opening == b'{' {
+            Kind::Object
+        } else {
+            Kind::Array
+        },
+        end: index + 1,
+    });
+    if opening == b'{' {
+        scanner.object(|key, scanner| walk(scanner, nodes, Some(key), depth - 1))?;
+    } else {
+        scanner.array(|scanner| walk(scanner, nodes, None, depth - 1))?;
+    }
+    nodes[index].raw = scanner.raw_since(start);
+    nodes[index].end = nodes.len();
+    Ok(())
 }
 
 #[cfg(test)]
@@ -240,12 +313,12 @@ mod tests {
     #[test]
     fn objects_are_read_one_level_deep() {
         let object = RawObject::parse(r#" {"x": {"deep": [1]}, "x": 2} "#).unwrap();
-        assert_eq!(object.entries().len(), 2);
+        assert_eq!(object.entries().count(), 2);
         assert_eq!(object.get("x").map(|value| value.raw().get()), Some("2"));
         assert_eq!(object.get("y"), None);
         assert_eq!(
             RawObject::parse("[{}]").unwrap_err().to_string(),
-            "expected `{` at column 5"
+            "expected `{` at column 1"
         );
         assert_eq!(
             RawObject::parse("{} {}").unwrap_err().to_string(),
@@ -255,34 +328,41 @@ mod tests {
 }
 
 #[cfg(test)]
-mod node_tests {
+mod walk_tests {
     use super::*;
 
     #[test]
     fn walks_three_levels_then_keeps_raw_text() {
-        let object = RawObject::parse(r#"{"products": [{"name": "a", "tags": ["x"]}, 5], "user": {"address": {"city": "P"}}}"#).unwrap();
+        let object = RawObject::parse(
+            r#"{"products": [{"name": "a", "tags": ["x"]}, 5], "user": {"address": {"city": "P"}}}"#,
+        )
+        .unwrap();
         let products = object.get("products").unwrap();
-        assert!(matches!(products, Lazy::Node(Node::Array(_, elements)) if elements.len() == 2));
         let mut names = Vec::new();
-        products.for_each_element(|product| {
-            product.for_each_entry(|key, value| {
-                names.push((key.into_owned(), value.raw().get().to_owned()))
-            });
-        });
+        assert!(products.for_each_element(|product| {
+            product.for_each_entry(|key, value| names.push((key.into_owned(), value.raw().get())));
+        }));
         assert_eq!(
             names,
-            [
-                ("name".to_owned(), "\"a\"".to_owned()),
-                ("tags".to_owned(), "[\"x\"]".to_owned())
-            ]
+            [("name".to_owned(), "\"a\""), ("tags".to_owned(), "[\"x\"]")]
         );
         // Below the walked levels, values are raw and still readable.
         let user = object.get("user").unwrap();
         let mut cities = Vec::new();
-        user.for_each_entry(|_, address| {
-            address.for_each_entry(|_, city| cities.push(city.raw().get().to_owned()));
-        });
+        assert!(user.for_each_entry(|_, address| {
+            address.for_each_entry(|_, city| cities.push(city.raw().get()));
+        }));
         assert_eq!(cities, ["\"P\""]);
         assert_eq!(user.raw().get(), r#"{"address": {"city": "P"}}"#);
+        assert!(!user.for_each_element(|_| panic!("an object has no elements")));
+        assert!(!products.for_each_entry(|_, _| panic!("an array has no entries")));
+    }
+
+    #[test]
+    fn the_default_is_an_empty_object() {
+        let empty = RawObject::default();
+        assert_eq!(empty.entries().count(), 0);
+        assert_eq!(empty.as_lazy().raw().get(), "{}");
+        assert!(empty.as_lazy().for_each_entry(|_, _| panic!("no entries")));
     }
 }

@@ -26,6 +26,9 @@ pub struct SyntaxError {
 pub struct Raw<'a>(&'a str);
 
 impl<'a> Raw<'a> {
+    /// `{}`.
+    pub(crate) const EMPTY_OBJECT: Raw<'static> = Raw("{}");
+
     /// Checks that `text` is exactly one JSON value (whitespace around it allowed).
     ///
     /// ```

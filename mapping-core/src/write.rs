@@ -1,0 +1,162 @@
+//! Writes calls as JSON text directly, without serde: raw values are copied as they were
+//! sent, and only strings of the destination's own (keys, event names) are escaped. The
+//! output equals what serde_json writes for the same calls, byte for byte.
+
+use std::io::{self, Write};
+
+/// Writes JSON tokens to `out`; when `script_safe`, also escapes what could end an HTML
+/// `<script>` element or a JavaScript line: `<`, `>`, `&`, U+2028 and U+2029.
+pub(crate) struct JsonWriter<W> {
+    pub(crate) out: W,
+    pub(crate) script_safe: bool,
+}
+
+impl<W: Write> JsonWriter<W> {
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
+    /// A JSON string holding `text`.
+    pub(crate) fn string(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(b"\"")?;
+        self.escaped(text, true)?;
+        self.out.write_all(b"\"")
+    }
+
+    /// Raw JSON text, as it is (within its strings, script-safe escapes where asked).
+    pub(crate) fn raw(&mut self, json: &str) -> io::Result<()> {
+        if self.script_safe {
+            self.escaped(json, false)
+        } else {
+            self.out.write_all(json.as_bytes())
+        }
+    }
+
+    /// Writes `text`, escaping what JSON strings must escape (when `in_string`) and what
+    /// scripts must (when `script_safe`). Plain runs are written whole.
+    fn escaped(&mut self, text: &str, in_string: bool) -> io::Result<()> {
+        let bytes = text.as_bytes();
+        let flags = if in_string { STRING } else { 0 } | if self.script_safe { SCRIPT } else { 0 };
+        // Most text needs no escape at all: find the first byte that might, by table.
+        let Some(first) = bytes
+            .iter()
+            .position(|byte| ESCAPES[usize::from(*byte)] & flags != 0)
+        else {
+            return self.out.write_all(bytes);
+        };
+        let mut start = 0;
+        let mut index = first;
+        while index < bytes.len() {
+            let byte = bytes[index];
+            let escape: Option<&[u8]> = match byte {
+                b'"' if in_string => Some(b"\\\""),
+                b'\\' if in_string => Some(b"\\\\"),
+                b'\n' if in_string => Some(b"\\n"),
+                b'\r' if in_string => Some(b"\\r"),
+                b'\t' if in_string => Some(b"\\t"),
+                0x08 if in_string => Some(b"\\b"),
+                0x0c if in_string => Some(b"\\f"),
+                0x00..0x20 if in_string => None,
+                b'<' if self.script_safe => Some(b"\\u003c"),
+                b'>' if self.script_safe => Some(b"\\u003e"),
+                b'&' if self.script_safe => Some(b"\\u0026"),
+                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+                0xe2 if self.script_safe && bytes.get(index + 1) == Some(&0x80) => {
+                    match bytes.get(index + 2) {
+                        Some(0xa8) => Some(b"\\u2028"),
+                        Some(0xa9) => Some(b"\\u2029"),
+                        _ => {
+                            index += 1;
+                            continue;
+                        }
+                    }
+                }
+                _ => {
+                    index += 1;
+                    continue;
+                }
+            };
+            self.out.write_all(&bytes[start..index])?;
+            let width = if byte == 0xe2 { 3 } else { 1 };
+            match escape {
+                Some(escape) => self.out.write_all(escape)?,
+                // Other control characters, as serde_json writes them.
+                None => write!(self.out, "\\u{byte:04x}")?,
+            }
+            index += width;
+            start = index;
+        }
+        self.out.write_all(&bytes[start..])
+    }
+}
+
+/// [`ESCAPES`] flag: the byte must be escaped in a JSON string.
+const STRING: u8 = 1;
+/// [`ESCAPES`] flag: the byte must (or, for 0xE2, may) be escaped in a script.
+const SCRIPT: u8 = 2;
+
+/// Which bytes may need an escape, and where.
+static ESCAPES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = STRING;
+        byte += 1;
+    }
+    table[b'"' as usize] = STRING;
+    table[b'\\' as usize] = STRING;
+    table[b'<' as usize] = SCRIPT;
+    table[b'>' as usize] = SCRIPT;
+    table[b'&' as usize] = SCRIPT;
+    // The first byte of U+2028 and U+2029 (and of other characters: checked further).
+    table[0xe2] = SCRIPT;
+    table
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(text: &str, script_safe: bool, raw: bool) -> String {
+        let mut writer = JsonWriter {
+            out: Vec::new(),
+            script_safe,
+        };
+        if raw {
+            writer.raw(text).unwrap();
+        } else {
+            writer.string(text).unwrap();
+        }
+        String::from_utf8(writer.out).unwrap()
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for text in [
+            "plain",
+            "q\"b\\s/",
+            "\n\r\t\u{8}\u{c}\u{1}\u{1f}",
+            "é ✓ \u{2028}",
+            "</script>&",
+        ] {
+            assert_eq!(
+                written(text, false, false),
+                serde_json::to_string(text).unwrap(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn script_safe_escapes_markup_and_line_separators() {
+        assert_eq!(
+            written("</script><!-- & \u{2028}\u{2029} \u{2027}", true, false),
+            "\"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028\\u2029 \u{2027}\""
+        );
+        assert_eq!(
+            written("{\"a\": \"</b> \u{2028}\", \"c\": 1}", true, true),
+            "{\"a\": \"\\u003c/b\\u003e \\u2028\", \"c\": 1}"
+        );
+        assert_eq!(written("{\"a\": \"<\"}", false, true), "{\"a\": \"<\"}");
+    }
+}
