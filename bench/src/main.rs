@@ -22,7 +22,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mapping_core::ndjson::{self, OutputFormat};
-use std::borrow::Cow;
 
 use mapping_core::{Destination, Message, RawObject, Settings, spec};
 
@@ -342,7 +341,7 @@ fn table_scaling(report: &mut Report, lines: &[&str]) {
             for properties in &properties {
                 let mut builder = spec::EventDataBuilder::new();
                 for (key, value) in black_box(properties).entries() {
-                    builder.property(Cow::Borrowed(key), value);
+                    builder.property(key, value);
                 }
                 drop(black_box(builder.build()));
             }
@@ -351,7 +350,7 @@ fn table_scaling(report: &mut Report, lines: &[&str]) {
             for properties in &properties {
                 let mut builder = large_properties::EventDataBuilder::new();
                 for (key, value) in black_box(properties).entries() {
-                    builder.property(Cow::Borrowed(key), value);
+                    builder.property(key, value);
                 }
                 drop(black_box(builder.build()));
             }

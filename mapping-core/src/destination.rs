@@ -137,7 +137,7 @@ impl Destination {
         if let Some(properties) = &track.properties {
             let mut table = spec::EventDataBuilder::new();
             for (key, value) in properties.entries() {
-                table.property(Cow::Borrowed(key), value);
+                table.property(key, value);
             }
             let mut table = table.build();
             for (key, value) in table.fields() {

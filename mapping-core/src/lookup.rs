@@ -36,7 +36,7 @@ impl LoosePath {
     pub fn find_in<'a>(&self, object: &'a RawObject<'a>) -> Option<Lazy<'a>> {
         let mut step = Step::new(&self.0);
         for (key, value) in object.entries() {
-            step.offer(Cow::Borrowed(key), value);
+            step.offer(key, value);
         }
         self.follow(step)
     }

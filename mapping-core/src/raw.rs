@@ -7,7 +7,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::json::JsonValue;
-use crate::scan::{Raw, Scanner, SyntaxError};
+use crate::scan::{Key, Raw, Scanner, SyntaxError};
 
 impl<'a> JsonValue<'a> for Raw<'a> {
     fn is_truthy(self) -> bool {
@@ -18,7 +18,14 @@ impl<'a> JsonValue<'a> for Raw<'a> {
             Some(b'"') => text != "\"\"",
             // A number: zero, negative zero and numbers that round to zero (`1e-400` is zero
             // for a double) are falsy, as in JavaScript.
-            Some(_) => text.parse::<f64>().is_ok_and(|number| number != 0.0),
+            Some(_) => {
+                let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+                let nonzero = mantissa.bytes().any(|byte| matches!(byte, b'1'..=b'9'));
+                // Only an exponent can turn a nonzero mantissa into zero.
+                nonzero
+                    && (mantissa.len() == text.len()
+                        || text.parse::<f64>().is_ok_and(|number| number != 0.0))
+            }
         }
     }
 
@@ -58,7 +65,7 @@ enum Place<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Walked<'a> {
     /// The key, when the parent is an object.
-    key: Option<Cow<'a, str>>,
+    key: Option<Key<'a>>,
     raw: Raw<'a>,
     kind: Kind,
     /// Index just past this node's children: where its next sibling is.
@@ -122,8 +129,7 @@ impl<'a> JsonValue<'a> for Lazy<'a> {
         match self.0 {
             Place::Walked(nodes, index) if nodes[index].kind == Kind::Object => {
                 for (node, value) in Lazy::children(nodes, index) {
-                    let key = node.key.as_deref().unwrap_or_default();
-                    visit(Cow::Borrowed(key), value);
+                    visit(node.key.map(Key::decode).unwrap_or_default(), value);
                 }
                 true
             }
@@ -207,7 +213,8 @@ impl<'a> RawObject<'a> {
                 column: scanner.position() + 1,
             });
         }
-        let mut nodes = Vec::with_capacity(32);
+        // Enough for typical properties with a few products, in one allocation.
+        let mut nodes = Vec::with_capacity(64);
         walk(scanner, &mut nodes, None, RawObject::DEPTH)?;
         Ok(RawObject { nodes })
     }
@@ -217,10 +224,11 @@ impl<'a> RawObject<'a> {
         Lazy(Place::Walked(&self.nodes, 0))
     }
 
-    /// The entries in document order, duplicates included.
-    pub fn entries(&self) -> impl Iterator<Item = (&str, Lazy<'_>)> {
+    /// The entries in document order, duplicates included. Keys are borrowed unless they had
+    /// to be unescaped.
+    pub fn entries(&self) -> impl Iterator<Item = (Cow<'_, str>, Lazy<'_>)> {
         Lazy::children(&self.nodes, 0)
-            .map(|(node, value)| (node.key.as_deref().unwrap_or_default(), value))
+            .map(|(node, value)| (node.key.map(Key::decode).unwrap_or_default(), value))
     }
 
     /// The value of `key` (its last value when the key is repeated, as in `JSON.parse`).
@@ -237,7 +245,7 @@ impl<'a> RawObject<'a> {
 fn walk<'a>(
     scanner: &mut Scanner<'a>,
     nodes: &mut Vec<Walked<'a>>,
-    key: Option<Cow<'a, str>>,
+    key: Option<Key<'a>>,
     depth: usize,
 ) -> Result<(), SyntaxError> {
     scanner.whitespace();

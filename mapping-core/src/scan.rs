@@ -80,7 +80,7 @@ impl<'a> Raw<'a> {
         Scanner::new(self.0)
             .object(|key, scanner| {
                 let value = scanner.value()?;
-                visit(key, value);
+                visit(key.decode(), value);
                 Ok(())
             })
             .is_ok()
@@ -113,6 +113,25 @@ impl fmt::Display for Raw<'_> {
     }
 }
 
+/// An object key as written, between its quotes; decoded only when it holds escapes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Key<'a> {
+    /// The text between the quotes.
+    text: &'a str,
+    escaped: bool,
+}
+
+impl<'a> Key<'a> {
+    /// The key's value.
+    pub(crate) fn decode(self) -> Cow<'a, str> {
+        if self.escaped {
+            Cow::Owned(decode_escapes(self.text))
+        } else {
+            Cow::Borrowed(self.text)
+        }
+    }
+}
+
 /// Reads JSON text left to right.
 pub(crate) struct Scanner<'a> {
     text: &'a str,
@@ -124,10 +143,12 @@ impl<'a> Scanner<'a> {
         Scanner { text, position: 0 }
     }
 
+    #[inline]
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
 
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.bytes().get(self.position).copied()
     }
@@ -139,6 +160,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn whitespace(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.position += 1;
@@ -146,6 +168,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Expects `byte` after optional whitespace.
+    #[inline]
     fn expect(&mut self, byte: u8, expected: &'static str) -> Result<(), SyntaxError> {
         self.whitespace();
         if self.peek() == Some(byte) {
@@ -187,6 +210,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips one value; returns its text.
+    #[inline]
     pub(crate) fn value(&mut self) -> Result<Raw<'a>, SyntaxError> {
         self.whitespace();
         let start = self.position;
@@ -208,7 +232,7 @@ impl<'a> Scanner<'a> {
     /// value.
     pub(crate) fn object(
         &mut self,
-        mut member: impl FnMut(Cow<'a, str>, &mut Self) -> Result<(), SyntaxError>,
+        mut member: impl FnMut(Key<'a>, &mut Self) -> Result<(), SyntaxError>,
     ) -> Result<(), SyntaxError> {
         self.expect(b'{', "`{`")?;
         self.whitespace();
@@ -221,7 +245,12 @@ impl<'a> Scanner<'a> {
             if self.peek() != Some(b'"') {
                 return Err(self.error("a string key"));
             }
-            let key = self.string()?;
+            let start = self.position + 1;
+            let escaped = self.skip_string()?;
+            let key = Key {
+                text: &self.text[start..self.position - 1],
+                escaped,
+            };
             self.expect(b':', "`:`")?;
             member(key, self)?;
             self.whitespace();
@@ -321,6 +350,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline]
     fn key_and_colon(&mut self) -> Result<(), SyntaxError> {
         self.whitespace();
         if self.peek() != Some(b'"') {
@@ -331,6 +361,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips a string; returns whether it holds escapes.
+    #[inline(always)]
     fn skip_string(&mut self) -> Result<bool, SyntaxError> {
         self.position += 1;
         let mut escaped = false;
@@ -376,47 +407,18 @@ impl<'a> Scanner<'a> {
 
     /// Reads a string, borrowing it unless it holds escapes. A lone surrogate (which
     /// JavaScript strings allow and Rust's do not) becomes U+FFFD.
+    #[inline]
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         let start = self.position + 1;
-        if !self.skip_string()? {
-            return Ok(Cow::Borrowed(&self.text[start..self.position - 1]));
+        let escaped = self.skip_string()?;
+        Ok(Key {
+            text: &self.text[start..self.position - 1],
+            escaped,
         }
-        let end = self.position - 1;
-        let mut decoded = String::with_capacity(end - start);
-        let mut inner = Scanner {
-            text: self.text,
-            position: start,
-        };
-        let mut units: Vec<u16> = Vec::new();
-        while inner.position < end {
-            let rest = &self.bytes()[inner.position..end];
-            let plain = memchr::memchr(b'\\', rest).unwrap_or(rest.len());
-            if plain > 0 {
-                flush_units(&mut units, &mut decoded);
-                decoded.push_str(&self.text[inner.position..inner.position + plain]);
-                inner.position += plain;
-                continue;
-            }
-            let escape_char = self.bytes()[inner.position + 1];
-            match inner.escape()? {
-                Some(unit) => units.push(unit),
-                None => {
-                    flush_units(&mut units, &mut decoded);
-                    decoded.push(match escape_char {
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        other => char::from(other),
-                    });
-                }
-            }
-        }
-        flush_units(&mut units, &mut decoded);
-        Ok(Cow::Owned(decoded))
+        .decode())
     }
 
+    #[inline]
     fn number(&mut self) -> Result<(), SyntaxError> {
         if self.peek() == Some(b'-') {
             self.position += 1;
@@ -446,6 +448,7 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
+    #[inline]
     fn digits(&mut self) {
         while self.peek().is_some_and(|byte| byte.is_ascii_digit()) {
             self.position += 1;
@@ -469,6 +472,7 @@ impl<'a> Scanner<'a> {
 /// The offset of the first byte that ends a run of plain string content: a quote, a backslash
 /// or a control character (or the length, when there is none). Eight bytes at a time: strings
 /// are most of JSON.
+#[inline(always)]
 fn special_byte(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -493,6 +497,42 @@ fn special_byte(bytes: &[u8]) -> usize {
             .iter()
             .position(|byte| matches!(byte, b'"' | b'\\' | 0..0x20))
             .unwrap_or(tail.len())
+}
+
+/// The value of a string's content, validated already, that holds escapes.
+fn decode_escapes(content: &str) -> String {
+    let mut decoded = String::with_capacity(content.len());
+    let mut scanner = Scanner::new(content);
+    let mut units: Vec<u16> = Vec::new();
+    while scanner.position < content.len() {
+        let rest = &content.as_bytes()[scanner.position..];
+        let plain = memchr::memchr(b'\\', rest).unwrap_or(rest.len());
+        if plain > 0 {
+            flush_units(&mut units, &mut decoded);
+            decoded.push_str(&content[scanner.position..scanner.position + plain]);
+            scanner.position += plain;
+            continue;
+        }
+        let escape_char = rest.get(1).copied().unwrap_or(b'\\');
+        match scanner.escape() {
+            Ok(Some(unit)) => units.push(unit),
+            Ok(None) => {
+                flush_units(&mut units, &mut decoded);
+                decoded.push(match escape_char {
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    other => char::from(other),
+                });
+            }
+            // Validated when the string was read: cannot happen; stop rather than loop.
+            Err(_) => break,
+        }
+    }
+    flush_units(&mut units, &mut decoded);
+    decoded
 }
 
 /// Appends decoded `\u` escapes, pairing surrogates.
