@@ -421,23 +421,41 @@ fn expand_key_dispatch(
 ) -> TokenStream {
     let rt = runtime();
     let max_len = names.iter().map(String::len).max().unwrap_or(0);
-    let (prelude, scrutinee, is_name): (TokenStream, TokenStream, fn(&TokenStream) -> TokenStream) =
-        match rule {
-            KeyRule::Loose => (
-                quote! {
-                    let ::core::option::Option::Some(name) = #rt::NormalName::<#max_len>::loose(&key) else {
-                        return;
-                    };
-                },
-                quote!(::core::option::Option::Some(name.hash())),
-                |expected| quote!(name.as_bytes() == #expected.as_bytes()),
-            ),
-            KeyRule::Exact => (
-                TokenStream::new(),
-                quote!(#rt::exact_hash(&key, #max_len)),
-                |expected| quote!(key == #expected),
-            ),
-        };
+    // Loose names are compared as zero-padded arrays, the way the run time holds them.
+    let (names_type, name_literals, prelude, scrutinee, is_name): (
+        TokenStream,
+        Vec<TokenStream>,
+        TokenStream,
+        TokenStream,
+        fn(&TokenStream) -> TokenStream,
+    ) = match rule {
+        KeyRule::Loose => (
+            quote!(&[u8; #max_len]),
+            names
+                .iter()
+                .map(|name| {
+                    let mut padded = name.clone().into_bytes();
+                    padded.resize(max_len, 0);
+                    let literal = syn::LitByteStr::new(&padded, Span::call_site());
+                    quote!(#literal)
+                })
+                .collect(),
+            quote! {
+                let ::core::option::Option::Some(name) = #rt::NormalName::<#max_len>::loose(&key) else {
+                    return;
+                };
+            },
+            quote!(::core::option::Option::Some(name.hash())),
+            |expected| quote!(name.padded() == #expected),
+        ),
+        KeyRule::Exact => (
+            quote!(&str),
+            names.iter().map(|name| quote!(#name)).collect(),
+            TokenStream::new(),
+            quote!(#rt::exact_hash(&key, #max_len)),
+            |expected| quote!(key == #expected),
+        ),
+    };
     let arms = group_by_hash(
         names
             .iter()
@@ -460,7 +478,7 @@ fn expand_key_dispatch(
     let count = names.len();
     let confirm = is_name(&quote!(NAMES[slot]));
     quote! {
-        const NAMES: [&str; #count] = [#(#names),*];
+        const NAMES: [#names_type; #count] = [#(#name_literals),*];
         #prelude
         let slot: ::core::primitive::usize = match #scrutinee {
             #(#arms)*

@@ -95,6 +95,12 @@ impl<const N: usize> NormalName<N> {
         &self.bytes[..self.len]
     }
 
+    /// The normal form, padded with zero bytes (which no normal form holds) to `N` bytes.
+    #[inline]
+    pub fn padded(&self) -> &[u8; N] {
+        &self.bytes
+    }
+
     /// Its [`table_hash`].
     #[inline]
     pub fn hash(&self) -> u64 {

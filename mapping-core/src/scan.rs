@@ -123,6 +123,7 @@ pub(crate) struct Key<'a> {
 
 impl<'a> Key<'a> {
     /// The key's value.
+    #[inline]
     pub(crate) fn decode(self) -> Cow<'a, str> {
         if self.escaped {
             Cow::Owned(decode_escapes(self.text))
@@ -473,7 +474,7 @@ impl<'a> Scanner<'a> {
 /// or a control character (or the length, when there is none). Eight bytes at a time: strings
 /// are most of JSON.
 #[inline(always)]
-fn special_byte(bytes: &[u8]) -> usize {
+pub(crate) fn special_byte(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     // Marks the bytes of `word` that are zero; the lowest mark is always exact.
