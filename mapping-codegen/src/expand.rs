@@ -411,6 +411,16 @@ enum KeyRule {
     Exact,
 }
 
+/// The pieces of a dispatch that depend on the key rule: the type of the names table, its
+/// entries, what runs before the `match`, what it matches on, and how a name is confirmed.
+type DispatchParts = (
+    TokenStream,
+    Vec<TokenStream>,
+    TokenStream,
+    TokenStream,
+    fn(&TokenStream) -> TokenStream,
+);
+
 /// A one-pass dispatch over an object's entries: hash the key, `match` the hash to a slot,
 /// confirm the name, then run `store`.
 fn expand_key_dispatch(
@@ -422,13 +432,7 @@ fn expand_key_dispatch(
     let rt = runtime();
     let max_len = names.iter().map(String::len).max().unwrap_or(0);
     // Loose names are compared as zero-padded arrays, the way the run time holds them.
-    let (names_type, name_literals, prelude, scrutinee, is_name): (
-        TokenStream,
-        Vec<TokenStream>,
-        TokenStream,
-        TokenStream,
-        fn(&TokenStream) -> TokenStream,
-    ) = match rule {
+    let (names_type, name_literals, prelude, scrutinee, is_name): DispatchParts = match rule {
         KeyRule::Loose => (
             quote!(&[u8; #max_len]),
             names

@@ -2,7 +2,6 @@
 //! safe to place inside an HTML `<script>` element.
 
 use std::fmt;
-use std::io;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
@@ -63,6 +62,13 @@ pub enum DataValue<'a> {
 }
 
 impl<'a> EventData<'a> {
+    /// Empty, with room for `capacity` entries.
+    pub fn with_capacity(capacity: usize) -> Self {
+        EventData {
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+
     /// Sets `key`, in place when present, at the end otherwise.
     pub fn set(&mut self, key: &'a str, value: DataValue<'a>) {
         match self.entries.iter_mut().find(|(present, _)| *present == key) {
@@ -185,60 +191,55 @@ impl<'a> PintrkCall<'a> {
         arguments
     }
 
-    /// Writes the argument list as JSON: `["track","Checkout",{…}]`, as serde would.
-    pub fn write_json(&self, out: impl io::Write) -> io::Result<()> {
+    /// Appends the argument list as JSON: `["track","Checkout",{…}]`, as serde would write it.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
         let mut writer = JsonWriter {
             out,
             script_safe: false,
         };
-        writer.bytes(b"[")?;
-        self.write_arguments(&mut writer, b",")?;
-        writer.bytes(b"]")
+        writer.bytes(b"[");
+        self.write_arguments(&mut writer, b",");
+        writer.bytes(b"]");
     }
 
-    /// Writes the JavaScript statement, `pintrk("track", "Checkout", {…});`.
+    /// Appends the JavaScript statement, `pintrk("track", "Checkout", {…});`.
     ///
     /// Safe inside an HTML `<script>` element whatever the values: `<`, `>` and `&` are written
     /// as `\u003c`, `\u003e` and `\u0026`, and U+2028 and U+2029 as escapes, so no value can
     /// close the element, open a comment, or end a JavaScript line.
-    pub fn write_js(&self, out: impl io::Write) -> io::Result<()> {
+    pub fn write_js(&self, out: &mut Vec<u8>) {
         let mut writer = JsonWriter {
             out,
             script_safe: true,
         };
-        writer.bytes(b"pintrk(")?;
-        self.write_arguments(&mut writer, b", ")?;
-        writer.bytes(b");")
+        writer.bytes(b"pintrk(");
+        self.write_arguments(&mut writer, b", ");
+        writer.bytes(b");");
     }
 
-    fn write_arguments<W: io::Write>(
-        &self,
-        writer: &mut JsonWriter<W>,
-        separator: &[u8],
-    ) -> io::Result<()> {
-        writer.string(self.command())?;
+    fn write_arguments(&self, writer: &mut JsonWriter, separator: &[u8]) {
+        writer.string(self.command());
         match self {
             PintrkCall::Load { tid, email } => {
-                writer.bytes(separator)?;
-                writer.string(tid)?;
+                writer.bytes(separator);
+                writer.string(tid);
                 if let Some(email) = email {
-                    writer.bytes(separator)?;
-                    write_email(writer, None, *email)?;
+                    writer.bytes(separator);
+                    write_email(writer, None, *email);
                 }
             }
             PintrkCall::Page => {}
             PintrkCall::Set { email } => {
-                writer.bytes(separator)?;
-                write_email(writer, Some("segment"), *email)?;
+                writer.bytes(separator);
+                write_email(writer, Some("segment"), *email);
             }
             PintrkCall::Track { event, data } => {
-                writer.bytes(separator)?;
-                writer.string(event.as_str())?;
-                writer.bytes(separator)?;
-                write_data(writer, data)?;
+                writer.bytes(separator);
+                writer.string(event.as_str());
+                writer.bytes(separator);
+                write_data(writer, data);
             }
         }
-        Ok(())
     }
 
     /// The JavaScript statement as a string; see [`Self::write_js`].
@@ -256,8 +257,8 @@ impl<'a> PintrkCall<'a> {
     /// ```
     pub fn to_js(&self) -> String {
         let mut buffer = Vec::new();
-        // Writing to a Vec cannot fail, and serde_json writes UTF-8.
-        let _ = self.write_js(&mut buffer);
+        self.write_js(&mut buffer);
+        // The writer copies UTF-8 text and adds ASCII.
         String::from_utf8_lossy(&buffer).into_owned()
     }
 }
@@ -280,59 +281,55 @@ impl fmt::Display for PintrkCall<'_> {
     }
 }
 
-fn write_email<W: io::Write>(
-    writer: &mut JsonWriter<W>,
-    partner: Option<&str>,
-    email: Raw,
-) -> io::Result<()> {
-    writer.bytes(b"{")?;
+fn write_email(writer: &mut JsonWriter, partner: Option<&str>, email: Raw) {
+    writer.bytes(b"{");
     if let Some(partner) = partner {
-        writer.bytes(b"\"np\":")?;
-        writer.string(partner)?;
-        writer.bytes(b",")?;
+        writer.bytes(b"\"np\":");
+        writer.string(partner);
+        writer.bytes(b",");
     }
-    writer.bytes(b"\"em\":")?;
-    writer.raw(email.get())?;
-    writer.bytes(b"}")
+    writer.bytes(b"\"em\":");
+    writer.raw(email.get());
+    writer.bytes(b"}");
 }
 
-fn write_data<W: io::Write>(writer: &mut JsonWriter<W>, data: &EventData) -> io::Result<()> {
-    writer.bytes(b"{")?;
+fn write_data(writer: &mut JsonWriter, data: &EventData) {
+    writer.bytes(b"{");
     for (index, (key, value)) in data.entries().enumerate() {
         if index > 0 {
-            writer.bytes(b",")?;
+            writer.bytes(b",");
         }
-        writer.string(key)?;
-        writer.bytes(b":")?;
+        writer.string(key);
+        writer.bytes(b":");
         match value {
-            DataValue::Raw(raw) => writer.raw(raw.get())?,
-            DataValue::Str(text) => writer.string(text)?,
+            DataValue::Raw(raw) => writer.raw(raw.get()),
+            DataValue::Str(text) => writer.string(text),
             DataValue::LineItems(items) => {
-                writer.bytes(b"[")?;
+                writer.bytes(b"[");
                 for (index, item) in items.iter().enumerate() {
                     if index > 0 {
-                        writer.bytes(b",")?;
+                        writer.bytes(b",");
                     }
                     let Some(item) = item else {
-                        writer.bytes(b"null")?;
+                        writer.bytes(b"null");
                         continue;
                     };
-                    writer.bytes(b"{")?;
+                    writer.bytes(b"{");
                     for (index, (key, value)) in item.fields().enumerate() {
                         if index > 0 {
-                            writer.bytes(b",")?;
+                            writer.bytes(b",");
                         }
-                        writer.string(key)?;
-                        writer.bytes(b":")?;
-                        writer.raw(value.raw().get())?;
+                        writer.string(key);
+                        writer.bytes(b":");
+                        writer.raw(value.raw().get());
                     }
-                    writer.bytes(b"}")?;
+                    writer.bytes(b"}");
                 }
-                writer.bytes(b"]")?;
+                writer.bytes(b"]");
             }
         }
     }
-    writer.bytes(b"}")
+    writer.bytes(b"}");
 }
 
 #[cfg(test)]

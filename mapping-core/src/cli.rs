@@ -13,7 +13,7 @@ use clap::{Parser, ValueEnum};
 
 use crate::destination::Destination;
 use crate::json::Json;
-use crate::ndjson::{self, LineError, OutputFormat, write_calls};
+use crate::ndjson::{self, OutputFormat, write_calls};
 use crate::raw::RawObject;
 use crate::settings::Settings;
 
@@ -146,7 +146,8 @@ pub fn run<I: Read, O: Write, E: Write>(
             let mut run = Run {
                 setup: &setup,
                 format: args.format.into(),
-                out: io::BufWriter::with_capacity(BUFFER, stdout),
+                out: Vec::with_capacity(2 * BUFFER),
+                stdout,
                 stderr,
                 progress: Progress::new(stderr_is_terminal && !args.quiet, setup.total_bytes),
                 counts: Counts::default(),
@@ -268,7 +269,9 @@ struct Counts {
 struct Run<'s, O: Write, E: Write> {
     setup: &'s Setup,
     format: OutputFormat,
-    out: io::BufWriter<O>,
+    /// Output not yet written to standard output.
+    out: Vec<u8>,
+    stdout: O,
     stderr: E,
     progress: Progress,
     counts: Counts,
@@ -326,7 +329,7 @@ impl<O: Write, E: Write> Run<'_, O, E> {
                 }
             };
         }
-        match outcome.and_then(|()| Ok(self.out.flush()?)) {
+        match outcome.and_then(|()| self.flush_output()) {
             Ok(()) | Err(Stop::Closed) => {}
             Err(Stop::Failed(error)) => {
                 self.progress.clear(&mut self.stderr);
@@ -354,7 +357,17 @@ impl<O: Write, E: Write> Run<'_, O, E> {
             None => RawObject::default(),
         };
         let calls = self.setup.destination.initialize(&traits);
-        Ok(write_calls(self.format, &calls, &mut self.out)?)
+        write_calls(self.format, &calls, &mut self.out);
+        Ok(())
+    }
+
+    /// Writes the buffered output to standard output.
+    fn flush_output(&mut self) -> Result<(), Stop> {
+        if !self.out.is_empty() {
+            self.stdout.write_all(&self.out)?;
+            self.out.clear();
+        }
+        Ok(self.stdout.flush()?)
     }
 
     /// Maps one input to its end, or until the output fails.
@@ -364,10 +377,7 @@ impl<O: Write, E: Write> Run<'_, O, E> {
         let mut number = 0_u64;
         loop {
             line.clear();
-            if !self
-                .read_line(&mut reader, &mut line)
-                .map_err(InputStop::Read)?
-            {
+            if !self.read_line(&mut reader, &mut line)? {
                 return Ok(());
             }
             number += 1;
@@ -394,8 +404,10 @@ impl<O: Write, E: Write> Run<'_, O, E> {
                     self.counts.messages += 1;
                     self.counts.calls += calls as u64;
                 }
-                Err(LineError::Message(error)) => self.line_error(name, number, &error.to_string()),
-                Err(LineError::Output(error)) => return Err(InputStop::Output(error.into())),
+                Err(error) => self.line_error(name, number, &error.to_string()),
+            }
+            if self.out.len() >= BUFFER {
+                self.flush_output().map_err(InputStop::Output)?;
             }
             if line.capacity() > 4 * BUFFER {
                 // One huge line must not keep its memory for the rest of the run.
@@ -411,16 +423,15 @@ impl<O: Write, E: Write> Run<'_, O, E> {
         &mut self,
         reader: &mut BufReader<impl Read>,
         line: &mut Vec<u8>,
-    ) -> io::Result<bool> {
+    ) -> Result<bool, InputStop> {
         loop {
             if reader.buffer().is_empty() {
-                // Best effort: an output error shows up at the next write.
-                let _ = self.out.flush();
+                self.flush_output().map_err(InputStop::Output)?;
             }
             let available = match reader.fill_buf() {
                 Ok(available) => available,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => return Err(error),
+                Err(error) => return Err(InputStop::Read(error)),
             };
             if available.is_empty() {
                 return Ok(!line.is_empty());

@@ -133,7 +133,7 @@ impl Destination {
     }
 
     fn track<'a>(&'a self, track: &'a Track<'a>) -> PintrkCall<'a> {
-        let mut data = EventData::default();
+        let mut data = EventData::with_capacity(8);
         if let Some(properties) = &track.properties {
             let mut table = spec::EventDataBuilder::new();
             for (key, value) in properties.entries() {
@@ -166,7 +166,7 @@ impl Destination {
 
     fn page<'a>(&'a self, page: &'a Page<'a>) -> Option<PintrkCall<'a>> {
         let event = spec::page_event(page.category)?;
-        let mut data = EventData::default();
+        let mut data = EventData::with_capacity(3);
         match page.name.filter(|name| name.is_truthy()) {
             Some(name) => data.set("name", DataValue::Raw(name)),
             None => data.set("name", DataValue::Str("")),

@@ -247,42 +247,52 @@ fn strip_word<'t>(text: &'t str, word: &str) -> Option<&'t str> {
 /// Only matched slots are stored, so a conversion costs what its input holds, whatever the
 /// size of the table.
 pub struct Matched<'a, V> {
-    entries: Vec<(usize, Cow<'a, str>, V)>,
+    /// The first few matches, without allocating; most properties match a handful of names.
+    inline: [Option<(usize, Cow<'a, str>, V)>; INLINE_MATCHES],
+    /// The rest.
+    more: Vec<(usize, Cow<'a, str>, V)>,
 }
+
+/// Matches kept without allocating.
+const INLINE_MATCHES: usize = 8;
 
 impl<'a, V> Matched<'a, V> {
     /// Nothing matched yet.
     pub const fn new() -> Self {
         Matched {
-            entries: Vec::new(),
+            inline: [const { None }; INLINE_MATCHES],
+            more: Vec::new(),
         }
     }
 
     /// Offers a key that matched `slot`'s name.
     pub fn offer(&mut self, slot: usize, key: Cow<'a, str>, value: V) {
-        match self
-            .entries
+        let matches = self
+            .inline
             .iter_mut()
-            .find(|(matched, _, _)| *matched == slot)
-        {
-            Some((_, first, stored)) => {
+            .map_while(Option::as_mut)
+            .chain(self.more.iter_mut());
+        for (matched, first, stored) in matches {
+            if *matched == slot {
                 if *first == key {
                     *stored = value;
                 }
+                return;
             }
-            None => {
-                if self.entries.capacity() == 0 {
-                    self.entries.reserve(8);
-                }
-                self.entries.push((slot, key, value));
-            }
+        }
+        let entry = (slot, key, value);
+        match self.inline.iter_mut().find(|free| free.is_none()) {
+            Some(free) => *free = Some(entry),
+            None => self.more.push(entry),
         }
     }
 
     /// The winning value of each matched slot.
     pub fn into_values(self) -> impl Iterator<Item = (usize, V)> {
-        self.entries
+        self.inline
             .into_iter()
+            .map_while(|entry| entry)
+            .chain(self.more)
             .map(|(slot, _, value)| (slot, value))
     }
 }
@@ -421,6 +431,18 @@ mod tests {
         matched.offer(3, Cow::Owned("orderId".to_owned()), 0);
         let values: Vec<(usize, i32)> = matched.into_values().collect();
         assert_eq!(values, [(3, 0), (5, 7)]);
+
+        // Past the inline capacity, matches go on the heap, in order.
+        let mut many = Matched::new();
+        for slot in 0..20 {
+            many.offer(slot, Cow::Owned(format!("key{slot}")), slot);
+        }
+        many.offer(15, Cow::Borrowed("key15"), 150);
+        many.offer(15, Cow::Borrowed("other"), 0);
+        let values: Vec<usize> = many.into_values().map(|(_, value)| value).collect();
+        let mut expected: Vec<usize> = (0..20).collect();
+        expected[15] = 150;
+        assert_eq!(values, expected);
     }
 
     #[test]

@@ -1,42 +1,42 @@
-//! Writes calls as JSON text directly, without serde: raw values are copied as they were
-//! sent, and only strings of the destination's own (keys, event names) are escaped. The
-//! output equals what serde_json writes for the same calls, byte for byte.
+//! Writes calls as JSON text directly into a byte buffer, without serde: raw values are
+//! copied as they were sent, and only strings of the destination's own (keys, event names)
+//! are escaped. The output equals what serde_json writes for the same calls, byte for byte.
 
-use std::io::{self, Write};
+use std::fmt::Write as _;
 
 use crate::scan::special_byte;
 
 /// Writes JSON tokens to `out`; when `script_safe`, also escapes what could end an HTML
 /// `<script>` element or a JavaScript line: `<`, `>`, `&`, U+2028 and U+2029.
-pub(crate) struct JsonWriter<W> {
-    pub(crate) out: W,
+pub(crate) struct JsonWriter<'o> {
+    pub(crate) out: &'o mut Vec<u8>,
     pub(crate) script_safe: bool,
 }
 
-impl<W: Write> JsonWriter<W> {
-    pub(crate) fn bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.out.write_all(bytes)
+impl JsonWriter<'_> {
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) {
+        self.out.extend_from_slice(bytes);
     }
 
     /// A JSON string holding `text`.
-    pub(crate) fn string(&mut self, text: &str) -> io::Result<()> {
-        self.out.write_all(b"\"")?;
-        self.escaped(text, true)?;
-        self.out.write_all(b"\"")
+    pub(crate) fn string(&mut self, text: &str) {
+        self.out.push(b'"');
+        self.escaped(text, true);
+        self.out.push(b'"');
     }
 
     /// Raw JSON text, as it is (within its strings, script-safe escapes where asked).
-    pub(crate) fn raw(&mut self, json: &str) -> io::Result<()> {
+    pub(crate) fn raw(&mut self, json: &str) {
         if self.script_safe {
-            self.escaped(json, false)
+            self.escaped(json, false);
         } else {
-            self.out.write_all(json.as_bytes())
+            self.out.extend_from_slice(json.as_bytes());
         }
     }
 
     /// Writes `text`, escaping what JSON strings must escape (when `in_string`) and what
     /// scripts must (when `script_safe`). Plain runs are written whole.
-    fn escaped(&mut self, text: &str, in_string: bool) -> io::Result<()> {
+    fn escaped(&mut self, text: &str, in_string: bool) {
         let bytes = text.as_bytes();
         let flags = if in_string { STRING } else { 0 } | if self.script_safe { SCRIPT } else { 0 };
         // Most text needs no escape at all: find the first byte that might, eight bytes at a
@@ -44,10 +44,12 @@ impl<W: Write> JsonWriter<W> {
         let first = if flags == STRING {
             Some(special_byte(bytes)).filter(|first| *first < bytes.len())
         } else {
-            bytes.iter().position(|byte| ESCAPES[usize::from(*byte)] & flags != 0)
+            bytes
+                .iter()
+                .position(|byte| ESCAPES[usize::from(*byte)] & flags != 0)
         };
         let Some(first) = first else {
-            return self.out.write_all(bytes);
+            return self.out.extend_from_slice(bytes);
         };
         let mut start = 0;
         let mut index = first;
@@ -81,17 +83,21 @@ impl<W: Write> JsonWriter<W> {
                     continue;
                 }
             };
-            self.out.write_all(&bytes[start..index])?;
+            self.out.extend_from_slice(&bytes[start..index]);
             let width = if byte == 0xe2 { 3 } else { 1 };
             match escape {
-                Some(escape) => self.out.write_all(escape)?,
+                Some(escape) => self.out.extend_from_slice(escape),
                 // Other control characters, as serde_json writes them.
-                None => write!(self.out, "\\u{byte:04x}")?,
+                None => {
+                    let mut hex = String::with_capacity(6);
+                    let _ = write!(hex, "\\u{byte:04x}");
+                    self.out.extend_from_slice(hex.as_bytes());
+                }
             }
             index += width;
             start = index;
         }
-        self.out.write_all(&bytes[start..])
+        self.out.extend_from_slice(&bytes[start..]);
     }
 }
 
@@ -123,16 +129,17 @@ mod tests {
     use super::*;
 
     fn written(text: &str, script_safe: bool, raw: bool) -> String {
+        let mut out = Vec::new();
         let mut writer = JsonWriter {
-            out: Vec::new(),
+            out: &mut out,
             script_safe,
         };
         if raw {
-            writer.raw(text).unwrap();
+            writer.raw(text);
         } else {
-            writer.string(text).unwrap();
+            writer.string(text);
         }
-        String::from_utf8(writer.out).unwrap()
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
