@@ -161,7 +161,7 @@ fn best_of<const N: usize>(mut measures: [&mut dyn FnMut(); N]) -> [Duration; N]
 }
 
 /// A measure over a chunk of items.
-type Measure<T> = dyn FnMut(&[T]);
+type Measure<'m, T> = dyn FnMut(&[T]) + 'm;
 
 /// Lines per chunk of [`best_by_chunk`]: a few milliseconds of work, short enough for
 /// some of the rounds to run undisturbed on a shared machine.
@@ -172,7 +172,7 @@ const CHUNK: usize = 2_000;
 /// the ratios.
 fn best_by_chunk<T, const N: usize>(
     items: &[T],
-    mut measures: [&mut Measure<T>; N],
+    mut measures: [&mut Measure<'_, T>; N],
 ) -> [Duration; N] {
     let mut total = [Duration::ZERO; N];
     for chunk in items.chunks(CHUNK) {
