@@ -186,6 +186,32 @@ fn expand_event_lookup(table: &str, events: &[Event]) -> TokenStream {
             )
         },
     )));
+    // Each form with the offsets where its words meet, for checking separators by bits.
+    let with_bounds = |words: &[String]| {
+        let form = words.concat();
+        let mut offset = 0;
+        let mut bounds = 1_u64;
+        for word in words {
+            offset += word.len();
+            bounds |= 1_u64
+                .checked_shl(u32::try_from(offset).unwrap_or(u32::MAX))
+                .unwrap_or(0);
+        }
+        let bounds = if form.len() < 64 {
+            let bounds = LitInt::new(&format!("0x{bounds:x}_u64"), Span::call_site());
+            quote!(::core::option::Option::Some(#bounds))
+        } else {
+            quote!(::core::option::Option::None)
+        };
+        quote!((#form, #bounds))
+    };
+    let forward_forms = events.iter().map(|event| with_bounds(&event.words));
+    let action_first_forms = events
+        .iter()
+        .map(|event| match keys::action_first(&event.words) {
+            Some(words) => with_bounds(&words),
+            None => quote!(("", ::core::option::Option::None)),
+        });
     let results = events.iter().enumerate().map(|(index, event)| {
         let target = expand_event_target(&event.target);
         quote_spanned!(event.span=> #index => ::core::option::Option::Some(#target),)
@@ -200,6 +226,8 @@ fn expand_event_lookup(table: &str, events: &[Event]) -> TokenStream {
                 action_first_start: #action_first_start,
                 forward: #forward,
                 action_first: #action_first,
+                forward_forms: &[#(#forward_forms),*],
+                action_first_forms: &[#(#action_first_forms),*],
             };
             match #rt::lookup_event::<#max_len>(name, &TABLE)? {
                 #(#results)*

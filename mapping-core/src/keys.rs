@@ -58,14 +58,18 @@ impl<const N: usize> NormalName<N> {
     }
 
     /// `name` under Segment's alias rule for events: lowercased, spaces and underscores
-    /// removed; cut after `N` bytes. The second value is the full length of the normal form.
-    fn alias(name: &str) -> (Self, usize) {
+    /// removed; cut after `N` bytes. Also the full length of the normal form, and where the
+    /// separators stood.
+    fn alias(name: &str) -> (Self, usize, Separators) {
         let mut normal = NormalName {
             bytes: [0; N],
             len: 0,
         };
         let mut full_len = 0;
-        let mut push = |byte: u8| {
+        let mut separators = Separators::default();
+        let mut run = 0;
+        let mut push = |byte: u8, run: &mut usize| {
+            separators.record(full_len, std::mem::take(run));
             if let Some(slot) = normal.bytes.get_mut(full_len) {
                 *slot = byte;
                 normal.len += 1;
@@ -74,19 +78,28 @@ impl<const N: usize> NormalName<N> {
         };
         if name.is_ascii() {
             for &byte in name.as_bytes() {
-                if byte != b' ' && byte != b'_' {
-                    push(byte.to_ascii_lowercase());
+                if byte == b' ' || byte == b'_' {
+                    run += 1;
+                } else {
+                    push(byte.to_ascii_lowercase(), &mut run);
                 }
             }
         } else {
             let mut utf8 = [0; 4];
-            for c in name.chars().filter(|c| !is_separator(*c)) {
+            for c in name.chars() {
+                if is_separator(c) {
+                    run += 1;
+                    continue;
+                }
                 for lower in c.to_lowercase() {
-                    lower.encode_utf8(&mut utf8).bytes().for_each(&mut push);
+                    for &byte in lower.encode_utf8(&mut utf8).as_bytes() {
+                        push(byte, &mut run);
+                    }
                 }
             }
         }
-        (normal, full_len)
+        separators.record(full_len, run);
+        (normal, full_len, separators)
     }
 
     /// The normal form.
@@ -105,6 +118,52 @@ impl<const N: usize> NormalName<N> {
     #[inline]
     pub fn hash(&self) -> u64 {
         table_hash(self.as_bytes())
+    }
+}
+
+/// Where the runs of separators stood in a name, by offset in its normal form (a run at
+/// offset `k` comes just before the `k`th byte; one at the length comes after the last).
+#[derive(Clone, Copy, Debug, Default)]
+struct Separators {
+    /// Offsets of runs, as bits.
+    runs: u64,
+    /// Offsets of runs of two separators or more.
+    long_runs: u64,
+    /// A run stood at offset 64 or beyond, past what the bits hold.
+    far: bool,
+}
+
+impl Separators {
+    fn record(&mut self, offset: usize, run: usize) {
+        if run == 0 {
+            return;
+        }
+        let Some(bit) = u32::try_from(offset)
+            .ok()
+            .and_then(|offset| 1_u64.checked_shl(offset))
+        else {
+            self.far = true;
+            return;
+        };
+        self.runs |= bit;
+        if run > 1 {
+            self.long_runs |= bit;
+        }
+    }
+
+    /// Whether the forward form whose words meet at `bounds` allows these separators: at
+    /// most one, and only where words meet or at either end.
+    fn fit_forward(self, bounds: u64) -> bool {
+        self.long_runs == 0 && self.runs & !bounds == 0
+    }
+
+    /// Whether an action-first form of `len` bytes whose words meet at `bounds` allows these
+    /// separators as a prefix: only where its words meet, at most one, anything after it.
+    fn fit_prefix(self, len: usize, bounds: u64) -> bool {
+        let inside = 1_u64
+            .checked_shl(u32::try_from(len).unwrap_or(u32::MAX))
+            .map_or(u64::MAX, |bit| bit - 1);
+        self.long_runs & inside == 0 && self.runs & inside & !bounds == 0
     }
 }
 
@@ -130,6 +189,11 @@ pub struct AliasTable {
     pub forward: fn(u64) -> &'static [usize],
     /// Candidates whose action-first form has this hash.
     pub action_first: fn(u64) -> &'static [usize],
+    /// Each event's forward form, with the offsets where its words meet, as bits, when the
+    /// form is shorter than 64 bytes (longer ones are checked word by word).
+    pub forward_forms: &'static [(&'static str, Option<u64>)],
+    /// The same for each event's action-first form (empty for one-word events).
+    pub action_first_forms: &'static [(&'static str, Option<u64>)],
 }
 
 /// The index of the first event of the table that `name` matches under Segment's alias rule:
@@ -141,13 +205,23 @@ pub struct AliasTable {
 /// table's longest form; the whole of it, and its prefixes where an action-first form could
 /// end, are hashed and looked up, and candidates are checked against the exact rule.
 pub fn lookup_event<const N: usize>(name: &str, table: &AliasTable) -> Option<usize> {
-    let (normal, full_len) = NormalName::<N>::alias(name);
+    let (normal, full_len, separators) = NormalName::<N>::alias(name);
     let mut best = None;
-    if full_len <= N {
-        let candidates = (table.forward)(normal.hash());
-        consider(&mut best, name, table, candidates, matches_forward);
-    }
     let bytes = normal.as_bytes();
+    if full_len <= N {
+        for &index in (table.forward)(normal.hash()) {
+            let matches = match table.forward_forms.get(index) {
+                Some((form, Some(bounds))) if !separators.far => {
+                    bytes == form.as_bytes() && separators.fit_forward(*bounds)
+                }
+                _ => table
+                    .words
+                    .get(index)
+                    .is_some_and(|words| matches_forward(name, words)),
+            };
+            keep_earliest(&mut best, index, matches);
+        }
+    }
     if let Some(start) = bytes.get(..table.action_first_start_len) {
         let mut word = [0; 4];
         word[..start.len()].copy_from_slice(start);
@@ -156,32 +230,28 @@ pub fn lookup_event<const N: usize>(name: &str, table: &AliasTable) -> Option<us
                 let Some(prefix) = bytes.get(..len) else {
                     break;
                 };
-                let candidates = (table.action_first)(table_hash(prefix));
-                consider(&mut best, name, table, candidates, matches_action_first);
+                for &index in (table.action_first)(table_hash(prefix)) {
+                    let matches = match table.action_first_forms.get(index) {
+                        Some((form, Some(bounds))) if !separators.far => {
+                            prefix == form.as_bytes() && separators.fit_prefix(len, *bounds)
+                        }
+                        _ => table
+                            .words
+                            .get(index)
+                            .is_some_and(|words| matches_action_first(name, words)),
+                    };
+                    keep_earliest(&mut best, index, matches);
+                }
             }
         }
     }
     best
 }
 
-/// Keeps the earliest candidate that `name` really matches: the hash only narrows the search.
-fn consider(
-    best: &mut Option<usize>,
-    name: &str,
-    table: &AliasTable,
-    candidates: &[usize],
-    matches: fn(&str, &[&str]) -> bool,
-) {
-    for &index in candidates {
-        let earlier = best.is_none_or(|best| index < best);
-        if earlier
-            && table
-                .words
-                .get(index)
-                .is_some_and(|words| matches(name, words))
-        {
-            *best = Some(index);
-        }
+/// Keeps the earliest matching candidate: the hash only narrows the search.
+fn keep_earliest(best: &mut Option<usize>, index: usize, matches: bool) {
+    if matches && best.is_none_or(|best| index < best) {
+        *best = Some(index);
     }
 }
 
@@ -338,9 +408,15 @@ mod tests {
 
     #[test]
     fn alias_normal_form_is_cut_at_the_buffer() {
-        let (normal, full_len) = NormalName::<8>::alias(" Order_Completed ");
+        let (normal, full_len, separators) = NormalName::<8>::alias(" Order_Completed ");
         assert_eq!((normal.as_bytes(), full_len), (&b"ordercom"[..], 14));
-        let (normal, full_len) = NormalName::<32>::alias("CRÈME Brûlée");
+        assert_eq!(
+            (separators.runs, separators.long_runs),
+            ((1 << 0) | (1 << 5) | (1 << 14), 0)
+        );
+        let (_, _, separators) = NormalName::<8>::alias("a  b");
+        assert_eq!((separators.runs, separators.long_runs), (1 << 1, 1 << 1));
+        let (normal, full_len, _) = NormalName::<32>::alias("CRÈME Brûlée");
         assert_eq!(
             (normal.as_bytes(), full_len),
             ("crèmebrûlée".as_bytes(), 14)
@@ -413,6 +489,48 @@ mod tests {
         }
         for name in ["Completed  Order", "Order Completed", "Completed-Order"] {
             assert!(!spec_like_matches(name).1, "{name}");
+        }
+    }
+
+    #[test]
+    fn separator_bits_agree_with_the_word_by_word_rule() {
+        let words = ["order", "completed"];
+        // "ordercompleted": the words meet at 5; the ends are 0 and 14.
+        let forward_bounds = 1 | (1 << 5) | (1 << 14);
+        // "completedorder": 0, 9, 14.
+        let prefix_bounds = 1 | (1 << 9) | (1 << 14);
+        let names = [
+            "Order Completed",
+            "order_completed",
+            "OrderCompleted",
+            " order completed ",
+            "_Order_Completed_",
+            "Order  Completed",
+            "Order-Completed",
+            "Ord er Completed",
+            "  Order Completed",
+            "Order Completed  ",
+            "Completed Order",
+            "completed_order",
+            "CompletedOrders",
+            " Completed Order To Cart",
+            "Completed  Order",
+            "Completed Or der",
+            "Completed Order  x",
+            "completedorder__",
+        ];
+        for name in names {
+            let (normal, full_len, separators) = NormalName::<32>::alias(name);
+            let bytes = &normal.as_bytes()[..full_len.min(32)];
+            let forward = bytes == b"ordercompleted" && separators.fit_forward(forward_bounds);
+            assert_eq!(forward, matches_forward(name, &words), "forward: {name:?}");
+            let prefix =
+                bytes.starts_with(b"completedorder") && separators.fit_prefix(14, prefix_bounds);
+            assert_eq!(
+                prefix,
+                matches_action_first(name, &words),
+                "action first: {name:?}"
+            );
         }
     }
 
