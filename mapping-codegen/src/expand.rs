@@ -439,18 +439,8 @@ enum KeyRule {
     Exact,
 }
 
-/// The pieces of a dispatch that depend on the key rule: the type of the names table, its
-/// entries, what runs before the `match`, what it matches on, and how a name is confirmed.
-type DispatchParts = (
-    TokenStream,
-    Vec<TokenStream>,
-    TokenStream,
-    TokenStream,
-    fn(&TokenStream) -> TokenStream,
-);
-
-/// A one-pass dispatch over an object's entries: hash the key, `match` the hash to a slot,
-/// confirm the name, then run `store`.
+/// A one-pass dispatch over an object's entries: put the key in the rule's normal form on
+/// the stack, `match` its hash to a slot, confirm the name, then run `store`.
 fn expand_key_dispatch(
     names: &[String],
     spans: &[Span],
@@ -458,35 +448,30 @@ fn expand_key_dispatch(
     store: &TokenStream,
 ) -> TokenStream {
     let rt = runtime();
+    let count = names.len();
     let max_len = names.iter().map(String::len).max().unwrap_or(0);
-    // Loose names are compared as zero-padded arrays, the way the run time holds them.
-    let (names_type, name_literals, prelude, scrutinee, is_name): DispatchParts = match rule {
-        KeyRule::Loose => (
-            quote!(&[u8; #max_len]),
-            names
-                .iter()
-                .map(|name| {
-                    let mut padded = name.clone().into_bytes();
-                    padded.resize(max_len, 0);
-                    let literal = syn::LitByteStr::new(&padded, Span::call_site());
-                    quote!(#literal)
-                })
-                .collect(),
-            quote! {
-                let ::core::option::Option::Some(name) = #rt::NormalName::<#max_len>::loose(&key) else {
-                    return;
-                };
-            },
-            quote!(::core::option::Option::Some(name.hash())),
-            |expected| quote!(name.padded() == #expected),
-        ),
-        KeyRule::Exact => (
-            quote!(&str),
-            names.iter().map(|name| quote!(#name)).collect(),
-            TokenStream::new(),
-            quote!(#rt::exact_hash(&key, #max_len)),
-            |expected| quote!(key == #expected),
-        ),
+    // Names are compared as zero-padded arrays, the way the run time holds them. Loose forms
+    // never hold a zero byte; exact keys may, so their lengths are compared too.
+    let padded = names.iter().map(|name| {
+        let mut padded = name.clone().into_bytes();
+        padded.resize(max_len, 0);
+        syn::LitByteStr::new(&padded, Span::call_site())
+    });
+    let (normal_form, lengths) = match rule {
+        KeyRule::Loose => (quote!(loose), None),
+        KeyRule::Exact => {
+            let lengths = names.iter().map(String::len);
+            (
+                quote!(exact),
+                Some(quote!(const LENGTHS: [usize; #count] = [#(#lengths),*];)),
+            )
+        }
+    };
+    let is_name = |index: &TokenStream| {
+        let length = lengths
+            .is_some()
+            .then(|| quote!(&& name.len() == LENGTHS[#index]));
+        quote!(name.padded() == NAMES[#index] #length)
     };
     let arms = group_by_hash(
         names
@@ -502,17 +487,19 @@ fn expand_key_dispatch(
             .iter()
             .rev()
             .fold(quote!(#last), |otherwise, candidate| {
-                let is_candidate = is_name(&quote!(NAMES[#candidate]));
+                let is_candidate = is_name(&quote!(#candidate));
                 quote!(if #is_candidate { #candidate } else { #otherwise })
             });
-        Some(quote_spanned!(*span=> ::core::option::Option::Some(#hash) => #choice,))
+        Some(quote_spanned!(*span=> #hash => #choice,))
     });
-    let count = names.len();
-    let confirm = is_name(&quote!(NAMES[slot]));
+    let confirm = is_name(&quote!(slot));
     quote! {
-        const NAMES: [#names_type; #count] = [#(#name_literals),*];
-        #prelude
-        let slot: ::core::primitive::usize = match #scrutinee {
+        const NAMES: [&[u8; #max_len]; #count] = [#(#padded),*];
+        #lengths
+        let ::core::option::Option::Some(name) = #rt::NormalName::<#max_len>::#normal_form(&key) else {
+            return;
+        };
+        let slot: ::core::primitive::usize = match name.hash() {
             #(#arms)*
             _ => return,
         };

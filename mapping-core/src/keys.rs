@@ -32,6 +32,23 @@ pub fn table_hash(bytes: &[u8]) -> u64 {
     hash ^ (hash >> 29)
 }
 
+/// Each byte under the loose key rule: ASCII letters lowercased, digits and `.` kept, `0`
+/// for the bytes the rule drops.
+static LOOSE: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let value = byte as u8;
+        table[byte] = if value.is_ascii_alphanumeric() || value == b'.' {
+            value.to_ascii_lowercase()
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    table
+};
+
 /// A name in a table's normal form, on the stack: at most `N` bytes, `N` being the longest
 /// normal form in the table, so that a longer name is known not to match without more work.
 pub struct NormalName<const N: usize> {
@@ -49,11 +66,25 @@ impl<const N: usize> NormalName<N> {
             len: 0,
         };
         for &byte in key.as_bytes() {
-            if byte.is_ascii_alphanumeric() || byte == b'.' {
-                *name.bytes.get_mut(name.len)? = byte.to_ascii_lowercase();
+            let kept = LOOSE[usize::from(byte)];
+            if kept != 0 {
+                *name.bytes.get_mut(name.len)? = kept;
                 name.len += 1;
             }
         }
+        Some(name)
+    }
+
+    /// `key` as written, or `None` when it is longer than `N` bytes.
+    #[inline]
+    pub fn exact(key: &str) -> Option<Self> {
+        let mut name = NormalName {
+            bytes: [0; N],
+            len: key.len(),
+        };
+        name.bytes
+            .get_mut(..key.len())?
+            .copy_from_slice(key.as_bytes());
         Some(name)
     }
 
@@ -108,7 +139,19 @@ impl<const N: usize> NormalName<N> {
         &self.bytes[..self.len]
     }
 
-    /// The normal form, padded with zero bytes (which no normal form holds) to `N` bytes.
+    /// The length of the normal form.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the normal form is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The normal form, padded with zero bytes to `N` bytes.
     #[inline]
     pub fn padded(&self) -> &[u8; N] {
         &self.bytes
@@ -165,12 +208,6 @@ impl Separators {
             .map_or(u64::MAX, |bit| bit - 1);
         self.long_runs & inside == 0 && self.runs & inside & !bounds == 0
     }
-}
-
-/// The hash of `key` as written, or `None` when it is longer than `max_len` bytes.
-#[inline]
-pub fn exact_hash(key: &str, max_len: usize) -> Option<u64> {
-    (key.len() <= max_len).then(|| table_hash(key.as_bytes()))
 }
 
 /// A table's Segment events, compiled for Segment's alias rule.
@@ -443,8 +480,18 @@ mod tests {
         for (index, hash) in hashes.iter().enumerate() {
             assert!(!hashes[index + 1..].contains(hash), "collision at {index}");
         }
-        assert_eq!(exact_hash("sku", 3), Some(table_hash(b"sku")));
-        assert_eq!(exact_hash("skus", 3), None);
+        let exact = NormalName::<4>::exact("sku").unwrap();
+        assert_eq!(
+            (exact.as_bytes(), exact.len(), exact.hash()),
+            (&b"sku"[..], 3, table_hash(b"sku"))
+        );
+        // A zero byte pads, so exact names are told apart by their lengths too.
+        assert_eq!(
+            NormalName::<4>::exact("sku\0").unwrap().padded(),
+            exact.padded()
+        );
+        assert_ne!(NormalName::<4>::exact("sku\0").unwrap().len(), exact.len());
+        assert!(NormalName::<4>::exact("skus!").is_none());
     }
 
     fn spec_like_matches(name: &str) -> (bool, bool) {

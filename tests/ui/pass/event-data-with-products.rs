@@ -38,6 +38,8 @@ fn main() {
             r#"{"line_items":[null,null,null,{"product_id":"p2","product_quantity":3}]}"#,
         ),
         (r#"{"products":[{"url":"x"}]}"#, r#"{}"#),
+        // Product keys are exact: `name` followed by a NUL is not `name`.
+        (r#"{"products":[{"name\u0000":"x","price":1}]}"#, r#"{"line_items":[{"product_price":1}]}"#),
         // Product keys are exact: `Price` is not `price`; a repeated key keeps its last value.
         (r#"{"products":[{"Price":1,"price":2,"price":3}]}"#, r#"{"line_items":[{"product_price":3}]}"#),
         // Falsy values are dropped; [] and {} and negative numbers are kept.
