@@ -448,14 +448,21 @@ fn expand_key_dispatch(
     store: &TokenStream,
 ) -> TokenStream {
     let rt = runtime();
+    if names.is_empty() {
+        return quote!(let _ = (key, value););
+    }
     let count = names.len();
     let max_len = names.iter().map(String::len).max().unwrap_or(0);
-    // Names are compared as zero-padded arrays, the way the run time holds them. Loose forms
+    // Names are compared as zero-padded words, the way the run time holds them. Loose forms
     // never hold a zero byte; exact keys may, so their lengths are compared too.
+    let word_count = max_len.div_ceil(8).max(1);
     let padded = names.iter().map(|name| {
-        let mut padded = name.clone().into_bytes();
-        padded.resize(max_len, 0);
-        syn::LitByteStr::new(&padded, Span::call_site())
+        let mut words = keys::words(name.as_bytes());
+        words.resize(word_count, 0);
+        let words = words
+            .iter()
+            .map(|word| LitInt::new(&format!("0x{word:016x}_u64"), Span::call_site()));
+        quote!([#(#words),*])
     });
     let (normal_form, lengths) = match rule {
         KeyRule::Loose => (quote!(loose), None),
@@ -471,7 +478,7 @@ fn expand_key_dispatch(
         let length = lengths
             .is_some()
             .then(|| quote!(&& name.len() == LENGTHS[#index]));
-        quote!(name.padded() == NAMES[#index] #length)
+        quote!(*name.words() == NAMES[#index] #length)
     };
     let arms = group_by_hash(
         names
@@ -494,9 +501,9 @@ fn expand_key_dispatch(
     });
     let confirm = is_name(&quote!(slot));
     quote! {
-        const NAMES: [&[u8; #max_len]; #count] = [#(#padded),*];
+        const NAMES: [[u64; #word_count]; #count] = [#(#padded),*];
         #lengths
-        let ::core::option::Option::Some(name) = #rt::NormalName::<#max_len>::#normal_form(&key) else {
+        let ::core::option::Option::Some(name) = #rt::KeyName::<#word_count>::#normal_form(&key) else {
             return;
         };
         let slot: ::core::primitive::usize = match name.hash() {
@@ -571,16 +578,12 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
         }
     }
     let names = names.0;
-    let dispatch = if names.is_empty() {
-        quote!(let _ = (key, value);)
-    } else {
-        expand_key_dispatch(
-            &names,
-            &spans,
-            &KeyRule::Loose,
-            &quote!(self.matched.offer(slot, key, value);),
-        )
-    };
+    let dispatch = expand_key_dispatch(
+        &names,
+        &spans,
+        &KeyRule::Loose,
+        &quote!(self.matched.offer(slot, key, value);),
+    );
     let ranked_fields: Vec<usize> = {
         let mut fields: Vec<usize> = actions
             .iter()

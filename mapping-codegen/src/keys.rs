@@ -41,17 +41,26 @@ pub fn loose(name: &str) -> String {
 
 /// The hash the generated `match`es dispatch on. Must equal `mapping_core`'s `table_hash`.
 pub fn table_hash(bytes: &[u8]) -> u64 {
-    const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
-    const MULTIPLIER: u64 = 0xff51_afd7_ed55_8ccd;
-    let mix = |hash: u64, word: u64| (hash ^ word).wrapping_mul(MULTIPLIER).rotate_left(31);
-    let mut hash = SEED;
-    for chunk in bytes.chunks(8) {
-        let mut word = [0; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        hash = mix(hash, u64::from_le_bytes(word));
-    }
-    hash = mix(hash, bytes.len() as u64);
+    let mix = |hash: u64, word: u64| {
+        (hash ^ word)
+            .wrapping_mul(0xff51_afd7_ed55_8ccd)
+            .rotate_left(31)
+    };
+    let hash = words(bytes).into_iter().fold(0x9e37_79b9_7f4a_7c15, mix);
+    let hash = mix(hash, bytes.len() as u64);
     hash ^ (hash >> 29)
+}
+
+/// The bytes as little-endian words of eight bytes, the last padded with zero bytes.
+pub fn words(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .chunks(8)
+        .map(|chunk| {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            u64::from_le_bytes(word)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -12,23 +12,38 @@ use crate::json::JsonValue;
 /// The hash the generated `match`es dispatch on: eight bytes at a time, so that hashing a
 /// name costs a few multiplications. Must equal `mapping_codegen`'s `table_hash`.
 pub fn table_hash(bytes: &[u8]) -> u64 {
-    const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
-    const MULTIPLIER: u64 = 0xff51_afd7_ed55_8ccd;
-    let mix = |hash: u64, word: u64| (hash ^ word).wrapping_mul(MULTIPLIER).rotate_left(31);
-    let mut hash = SEED;
+    let mut hash = HASH_SEED;
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        hash = mix(hash, u64::from_le_bytes(word));
+        hash = hash_mix(
+            hash,
+            <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes),
+        );
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut word = [0; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        hash = mix(hash, u64::from_le_bytes(word));
+        let word = rest
+            .iter()
+            .rev()
+            .fold(0, |word, byte| (word << 8) | u64::from(*byte));
+        hash = hash_mix(hash, word);
     }
-    hash = mix(hash, bytes.len() as u64);
+    hash_finish(hash, bytes.len())
+}
+
+const HASH_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Mixes one little-endian word of eight bytes (zero-padded at the end) into the hash.
+#[inline]
+fn hash_mix(hash: u64, word: u64) -> u64 {
+    (hash ^ word)
+        .wrapping_mul(0xff51_afd7_ed55_8ccd)
+        .rotate_left(31)
+}
+
+#[inline]
+fn hash_finish(hash: u64, len: usize) -> u64 {
+    let hash = hash_mix(hash, len as u64);
     hash ^ (hash >> 29)
 }
 
@@ -57,37 +72,6 @@ pub struct NormalName<const N: usize> {
 }
 
 impl<const N: usize> NormalName<N> {
-    /// `key` under the loose key rule (only ASCII letters, digits and `.` count, lowercased),
-    /// or `None` when that is longer than `N` bytes and so matches nothing in the table.
-    #[inline]
-    pub fn loose(key: &str) -> Option<Self> {
-        let mut name = NormalName {
-            bytes: [0; N],
-            len: 0,
-        };
-        for &byte in key.as_bytes() {
-            let kept = LOOSE[usize::from(byte)];
-            if kept != 0 {
-                *name.bytes.get_mut(name.len)? = kept;
-                name.len += 1;
-            }
-        }
-        Some(name)
-    }
-
-    /// `key` as written, or `None` when it is longer than `N` bytes.
-    #[inline]
-    pub fn exact(key: &str) -> Option<Self> {
-        let mut name = NormalName {
-            bytes: [0; N],
-            len: key.len(),
-        };
-        name.bytes
-            .get_mut(..key.len())?
-            .copy_from_slice(key.as_bytes());
-        Some(name)
-    }
-
     /// `name` under Segment's alias rule for events: lowercased, spaces and underscores
     /// removed; cut after `N` bytes. Also the full length of the normal form, and where the
     /// separators stood.
@@ -139,28 +123,92 @@ impl<const N: usize> NormalName<N> {
         &self.bytes[..self.len]
     }
 
-    /// The length of the normal form.
+    /// Its [`table_hash`].
+    #[inline]
+    pub fn hash(&self) -> u64 {
+        table_hash(self.as_bytes())
+    }
+}
+
+/// A property key in a table's normal form, on the stack, as little-endian words of eight
+/// bytes padded with zero bytes: `W` words hold the table's longest name, so a longer key is
+/// known not to match, and keys are hashed and compared a word at a time.
+pub struct KeyName<const W: usize> {
+    words: [u64; W],
+    len: usize,
+}
+
+impl<const W: usize> KeyName<W> {
+    /// `key` under the loose key rule (only ASCII letters, digits and `.` count, lowercased),
+    /// or `None` when that is longer than the table's names.
+    #[inline]
+    pub fn loose(key: &str) -> Option<Self> {
+        let mut name = KeyName {
+            words: [0; W],
+            len: 0,
+        };
+        for &byte in key.as_bytes() {
+            let kept = LOOSE[usize::from(byte)];
+            if kept != 0 {
+                *name.words.get_mut(name.len / 8)? |= u64::from(kept) << (8 * (name.len % 8));
+                name.len += 1;
+            }
+        }
+        Some(name)
+    }
+
+    /// `key` as written, or `None` when it is longer than the table's names.
+    #[inline]
+    pub fn exact(key: &str) -> Option<Self> {
+        let mut name = KeyName {
+            words: [0; W],
+            len: key.len(),
+        };
+        let mut chunks = key.as_bytes().chunks_exact(8);
+        let mut index = 0;
+        for chunk in &mut chunks {
+            let word = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+            *name.words.get_mut(index)? = word;
+            index += 1;
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            // Byte by byte with shifts: a copy of a few bytes would cost a call to `memcpy`.
+            let word = rest
+                .iter()
+                .rev()
+                .fold(0, |word, byte| (word << 8) | u64::from(*byte));
+            *name.words.get_mut(index)? = word;
+        }
+        Some(name)
+    }
+
+    /// The length of the name in bytes.
     #[inline]
     pub fn len(&self) -> usize {
         self.len
     }
 
-    /// Whether the normal form is empty.
+    /// Whether the name is empty.
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
-    /// The normal form, padded with zero bytes to `N` bytes.
+    /// The name as padded words, as the generated tables hold the names they compare with.
     #[inline]
-    pub fn padded(&self) -> &[u8; N] {
-        &self.bytes
+    pub fn words(&self) -> &[u64; W] {
+        &self.words
     }
 
-    /// Its [`table_hash`].
+    /// Its [`table_hash`], a word at a time.
     #[inline]
     pub fn hash(&self) -> u64 {
-        table_hash(self.as_bytes())
+        let used = self.len.div_ceil(8).min(W);
+        let hash = self.words[..used]
+            .iter()
+            .fold(HASH_SEED, |hash, word| hash_mix(hash, *word));
+        hash_finish(hash, self.len)
     }
 }
 
@@ -431,16 +479,22 @@ mod tests {
     #[test]
     fn loose_rule_ignores_case_and_punctuation() {
         for key in ["order_id", "orderId", "OrderID", "order-id", " order id "] {
-            let name = NormalName::<16>::loose(key).unwrap();
-            assert_eq!(name.as_bytes(), b"orderid", "{key}");
-            assert_eq!(name.hash(), table_hash(b"orderid"), "{key}");
+            let name = KeyName::<2>::loose(key).unwrap();
+            assert_eq!(
+                name.words(),
+                &[u64::from_le_bytes(*b"orderid\0"), 0],
+                "{key}"
+            );
+            assert_eq!(
+                (name.len(), name.hash()),
+                (7, table_hash(b"orderid")),
+                "{key}"
+            );
         }
-        assert_eq!(
-            NormalName::<16>::loose("user.Tier").unwrap().as_bytes(),
-            b"user.tier"
-        );
-        assert!(NormalName::<6>::loose("order_id").is_none());
-        assert!(NormalName::<7>::loose("order_id").is_some());
+        let dotted = KeyName::<2>::loose("user.Tier").unwrap();
+        assert_eq!((dotted.len(), dotted.hash()), (9, table_hash(b"user.tier")));
+        assert!(KeyName::<1>::loose("order_id_12").is_none());
+        assert!(KeyName::<1>::loose("order_id").is_some());
     }
 
     #[test]
@@ -480,18 +534,22 @@ mod tests {
         for (index, hash) in hashes.iter().enumerate() {
             assert!(!hashes[index + 1..].contains(hash), "collision at {index}");
         }
-        let exact = NormalName::<4>::exact("sku").unwrap();
+        let exact = KeyName::<1>::exact("sku").unwrap();
+        assert_eq!(exact.words(), &[u64::from_le_bytes(*b"sku\0\0\0\0\0")]);
+        assert_eq!((exact.len(), exact.hash()), (3, table_hash(b"sku")));
+        let long = KeyName::<2>::exact("product_id").unwrap();
+        let expected = [
+            u64::from_le_bytes(*b"product_"),
+            u64::from_le_bytes(*b"id\0\0\0\0\0\0"),
+        ];
         assert_eq!(
-            (exact.as_bytes(), exact.len(), exact.hash()),
-            (&b"sku"[..], 3, table_hash(b"sku"))
+            (long.words(), long.hash()),
+            (&expected, table_hash(b"product_id"))
         );
         // A zero byte pads, so exact names are told apart by their lengths too.
-        assert_eq!(
-            NormalName::<4>::exact("sku\0").unwrap().padded(),
-            exact.padded()
-        );
-        assert_ne!(NormalName::<4>::exact("sku\0").unwrap().len(), exact.len());
-        assert!(NormalName::<4>::exact("skus!").is_none());
+        let with_zero = KeyName::<1>::exact("sku\0").unwrap();
+        assert_eq!((with_zero.words(), with_zero.len()), (exact.words(), 4));
+        assert!(KeyName::<1>::exact("product_id").is_none());
     }
 
     fn spec_like_matches(name: &str) -> (bool, bool) {

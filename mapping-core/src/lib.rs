@@ -176,6 +176,6 @@ pub mod __private {
     pub use crate::event::PinterestEvent;
     pub use crate::json::{Json, JsonValue};
     pub use crate::keys::{
-        AliasTable, Matched, NormalName, lookup_event, table_hash, trim_trailing_holes, truthy,
+        AliasTable, KeyName, Matched, lookup_event, table_hash, trim_trailing_holes, truthy,
     };
 }

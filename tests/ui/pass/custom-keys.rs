@@ -39,9 +39,20 @@ fn main() {
     assert!(data._2fa.is_some());
     assert!(data.event_id.is_some());
     assert_eq!(data.line_items[0].as_ref().and_then(|item| item.color).and_then(Json::as_str), Some("red"));
+    // A products section without rows reads nothing.
+    let products = Json::parse(r#"{"products":[{"name":"x"}]}"#).unwrap();
+    assert_eq!(serde_json::to_string(&empty_products::event_data(&products)).unwrap(), r#"{"line_items":[]}"#.replace(r#""line_items":[]"#, ""));
     // The keys themselves, verbatim.
     assert_eq!(
         serde_json::to_string(&data).unwrap(),
         r#"{"coupon":"MAY","Promo Code":"P","plan-type":"pro","plan_type":"kind","type":"t","2fa":true,"event_id":"e-1","line_items":[{"product_name":"Lego","color":"red"}]}"#
     );
+}
+
+mapping_core::pinterest_mapping! {
+    /// A products section without rows still compiles cleanly.
+    mod empty_products {
+        events { "Order Completed" => Checkout }
+        products => line_items {}
+    }
 }
