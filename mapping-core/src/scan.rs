@@ -113,6 +113,42 @@ impl fmt::Display for Raw<'_> {
     }
 }
 
+/// The containers open while skipping a value, innermost last: `true` for an object. The
+/// first 64 levels are bits, so skipping allocates only for deeper nesting.
+#[derive(Default)]
+struct OpenContainers {
+    depth: usize,
+    shallow: u64,
+    deep: Vec<bool>,
+}
+
+impl OpenContainers {
+    fn push(&mut self, is_object: bool) {
+        if self.depth < 64 {
+            let bit = 1_u64 << self.depth;
+            self.shallow = if is_object { self.shallow | bit } else { self.shallow & !bit };
+        } else {
+            self.deep.push(is_object);
+        }
+        self.depth += 1;
+    }
+
+    fn pop(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        if self.depth >= 64 {
+            self.deep.pop();
+        }
+    }
+
+    fn innermost(&self) -> Option<bool> {
+        match self.depth {
+            0 => None,
+            1..=64 => Some(self.shallow & (1 << (self.depth - 1)) != 0),
+            _ => self.deep.last().copied(),
+        }
+    }
+}
+
 /// An object key as written, between its quotes; decoded only when it holds escapes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Key<'a> {
@@ -293,8 +329,7 @@ impl<'a> Scanner<'a> {
 
     /// Skips an object or array, however deeply nested, without recursion.
     fn skip_container(&mut self) -> Result<(), SyntaxError> {
-        // The open containers, innermost last: `true` for an object.
-        let mut open: Vec<bool> = Vec::new();
+        let mut open = OpenContainers::default();
         loop {
             // At the start of a value, or of a container's first member.
             self.whitespace();
@@ -320,13 +355,18 @@ impl<'a> Scanner<'a> {
                         continue;
                     }
                 }
-                _ => {
-                    self.value()?;
+                Some(b'"') => {
+                    self.skip_string()?;
                 }
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                Some(b't') => self.literal("true")?,
+                Some(b'f') => self.literal("false")?,
+                Some(b'n') => self.literal("null")?,
+                _ => return Err(self.error("a value")),
             }
             // After a complete value: a comma, or the end of the innermost container.
             loop {
-                let Some(&is_object) = open.last() else {
+                let Some(is_object) = open.innermost() else {
                     return Ok(());
                 };
                 self.whitespace();
@@ -612,6 +652,26 @@ mod tests {
         for (text, message) in cases {
             assert_eq!(check(text), Err(message.to_owned()), "{text}");
         }
+    }
+
+    #[test]
+    fn open_containers_remember_kinds_past_the_shallow_bits() {
+        let kinds: Vec<bool> = (0..150).map(|level| level % 3 == 0).collect();
+        let mut open = OpenContainers::default();
+        for kind in &kinds {
+            open.push(*kind);
+            assert_eq!(open.innermost(), Some(*kind));
+        }
+        for kind in kinds.iter().rev() {
+            assert_eq!(open.innermost(), Some(*kind));
+            open.pop();
+        }
+        assert_eq!(open.innermost(), None);
+        // Mixed containers past 64 levels, closed in order.
+        let mixed = format!("{}1{}", "[{\"a\":".repeat(50), "}]".repeat(50));
+        assert!(Raw::parse(&mixed).is_ok());
+        let crossed = format!("{}1{}", "[{\"a\":".repeat(50), "]}".repeat(50));
+        assert!(Raw::parse(&crossed).is_err());
     }
 
     #[test]
