@@ -10,9 +10,9 @@
 //!    1,000-event table.
 //!
 //! Ratios are computed within the run, between measures taken the same way: for the
-//! throughput and table figures, the sum over chunks of 2,000 items of the best of 7
+//! throughput and table figures, the sum over chunks of 2,000 items of the best of 11
 //! interleaved rounds (so that a shared machine's other load stays out of the ratios); for
-//! end to end, the best of 7 whole runs of the executable against the best of 7 whole passes
+//! end to end, the best of 11 whole runs of the executable against the best of 11 whole passes
 //! in process. Prints a Markdown report and exits with status 1 when a target is missed.
 
 mod tables;
@@ -33,7 +33,7 @@ include!(concat!(env!("OUT_DIR"), "/large_tables.rs"));
 const SEED: u32 = 7;
 const EVENTS: usize = 200_000;
 const SMALL_EVENTS: usize = 10_000;
-const ROUNDS: usize = 7;
+const ROUNDS: usize = 11;
 
 fn main() {
     let quick = std::env::args().any(|arg| arg == "--quick");

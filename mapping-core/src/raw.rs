@@ -58,7 +58,7 @@ enum Place<'a> {
     /// Raw text.
     Raw(Raw<'a>),
     /// The node at this index of a walked tree.
-    Walked(&'a [Walked<'a>], usize),
+    Walked(&'a [Walked<'a>], u32),
 }
 
 /// One value of a walked tree, stored in document order, each node before its children.
@@ -69,7 +69,7 @@ struct Walked<'a> {
     raw: Raw<'a>,
     kind: Kind,
     /// Index just past this node's children: where its next sibling is.
-    end: usize,
+    end: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,22 +90,25 @@ impl<'a> Lazy<'a> {
     pub fn raw(self) -> Raw<'a> {
         match self.0 {
             Place::Raw(raw) => raw,
-            Place::Walked(nodes, index) => nodes[index].raw,
+            Place::Walked(nodes, index) => nodes[index as usize].raw,
         }
     }
 
     /// The children of a walked container, with their keys.
     fn children(
         nodes: &'a [Walked<'a>],
-        index: usize,
+        index: u32,
     ) -> impl Iterator<Item = (&'a Walked<'a>, Lazy<'a>)> {
-        let end = nodes[index].end;
+        let end = nodes[index as usize].end;
         let mut child = index + 1;
         std::iter::from_fn(move || {
             (child < end).then(|| {
                 let current = child;
-                child = nodes[current].end;
-                (&nodes[current], Lazy(Place::Walked(nodes, current)))
+                child = nodes[current as usize].end;
+                (
+                    &nodes[current as usize],
+                    Lazy(Place::Walked(nodes, current)),
+                )
             })
         })
     }
@@ -127,13 +130,13 @@ impl<'a> JsonValue<'a> for Lazy<'a> {
 
     fn for_each_entry(self, mut visit: impl FnMut(Cow<'a, str>, Self)) -> bool {
         match self.0 {
-            Place::Walked(nodes, index) if nodes[index].kind == Kind::Object => {
+            Place::Walked(nodes, index) if nodes[index as usize].kind == Kind::Object => {
                 for (node, value) in Lazy::children(nodes, index) {
                     visit(node.key.map(Key::decode).unwrap_or_default(), value);
                 }
                 true
             }
-            Place::Walked(nodes, index) if nodes[index].kind == Kind::Array => false,
+            Place::Walked(nodes, index) if nodes[index as usize].kind == Kind::Array => false,
             _ => self
                 .raw()
                 .entries(|key, value| visit(key, Lazy::from_raw(value))),
@@ -142,13 +145,13 @@ impl<'a> JsonValue<'a> for Lazy<'a> {
 
     fn for_each_element(self, mut visit: impl FnMut(Self)) -> bool {
         match self.0 {
-            Place::Walked(nodes, index) if nodes[index].kind == Kind::Array => {
+            Place::Walked(nodes, index) if nodes[index as usize].kind == Kind::Array => {
                 for (_, value) in Lazy::children(nodes, index) {
                     visit(value);
                 }
                 true
             }
-            Place::Walked(nodes, index) if nodes[index].kind == Kind::Object => false,
+            Place::Walked(nodes, index) if nodes[index as usize].kind == Kind::Object => false,
             _ => self.raw().elements(|value| visit(Lazy::from_raw(value))),
         }
     }
@@ -214,7 +217,7 @@ impl<'a> RawObject<'a> {
             });
         }
         // Enough for typical properties with a few products, in one allocation.
-        let mut nodes = Vec::with_capacity(64);
+        let mut nodes = Vec::with_capacity(32);
         walk(scanner, &mut nodes, None, RawObject::DEPTH)?;
         Ok(RawObject { nodes })
     }
@@ -257,7 +260,7 @@ fn walk<'a>(
     };
     let Some(opening) = container else {
         let raw = scanner.value()?;
-        let end = nodes.len() + 1;
+        let end = node_index(nodes.len() + 1, scanner)?;
         nodes.push(Walked {
             key,
             raw,
@@ -275,7 +278,7 @@ fn walk<'a>(
         } else {
             Kind::Array
         },
-        end: index + 1,
+        end: node_index(index + 1, scanner)?,
     });
     if opening == b'{' {
         scanner.object(|key, scanner| walk(scanner, nodes, Some(key), depth - 1))?;
@@ -283,8 +286,16 @@ fn walk<'a>(
         scanner.array(|scanner| walk(scanner, nodes, None, depth - 1))?;
     }
     nodes[index].raw = scanner.raw_since(start);
-    nodes[index].end = nodes.len();
+    nodes[index].end = node_index(nodes.len(), scanner)?;
     Ok(())
+}
+
+/// A node index, kept in 32 bits: an object with four billion values is refused.
+fn node_index(index: usize, scanner: &Scanner) -> Result<u32, SyntaxError> {
+    u32::try_from(index).map_err(|_| SyntaxError {
+        expected: "fewer than four billion values",
+        column: scanner.position() + 1,
+    })
 }
 
 #[cfg(test)]

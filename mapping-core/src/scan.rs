@@ -126,7 +126,11 @@ impl OpenContainers {
     fn push(&mut self, is_object: bool) {
         if self.depth < 64 {
             let bit = 1_u64 << self.depth;
-            self.shallow = if is_object { self.shallow | bit } else { self.shallow & !bit };
+            self.shallow = if is_object {
+                self.shallow | bit
+            } else {
+                self.shallow & !bit
+            };
         } else {
             self.deep.push(is_object);
         }
