@@ -195,10 +195,10 @@ fn per_second(count: usize, time: Duration) -> f64 {
     count as f64 / time.as_secs_f64()
 }
 
-/// A reusable output buffer, emptied when it grows, so writing costs what writing to a
-/// `BufWriter` does.
+/// A reusable output buffer, emptied at the size at which `pinterest-map` flushes its own,
+/// so writing costs what it costs the tool.
 fn drain(sink: &mut Vec<u8>) {
-    if sink.len() > 1 << 20 {
+    if sink.len() >= 64 * 1024 {
         black_box(&sink);
         sink.clear();
     }
@@ -211,7 +211,7 @@ fn benchmark_settings() -> Settings {
 
 fn throughput(report: &mut Report, lines: &[&str], bytes: usize) {
     let destination = Destination::new(benchmark_settings());
-    let mut sink = Vec::with_capacity(2 << 20);
+    let mut sink = Vec::with_capacity(128 * 1024);
     let mut validate = |lines: &[&str]| {
         for line in lines {
             let _ = black_box(serde_json::from_str::<serde::de::IgnoredAny>(line));
@@ -226,7 +226,7 @@ fn throughput(report: &mut Report, lines: &[&str], bytes: usize) {
             }
         }
     };
-    let mut output = Vec::with_capacity(2 << 20);
+    let mut output = Vec::with_capacity(128 * 1024);
     let mut mapper = |lines: &[&str]| {
         for line in lines {
             let _ = black_box(ndjson::map_line(
@@ -316,7 +316,7 @@ fn run_binary(binary: &Path, input: &Path) -> (Duration, f64) {
 fn end_to_end(report: &mut Report, root: &Path, workload: &Path, lines: &[&str], events: usize) {
     let binary = release_binary(root);
     let destination = Destination::new(benchmark_settings());
-    let mut output = Vec::with_capacity(2 << 20);
+    let mut output = Vec::with_capacity(128 * 1024);
     let mut in_process = Duration::MAX;
     let mut executable = Duration::MAX;
     for _ in 0..ROUNDS {

@@ -47,7 +47,16 @@ pub enum PintrkCall<'a> {
 /// JavaScript object property does.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventData<'a> {
-    entries: Vec<(&'a str, DataValue<'a>)>,
+    entries: Vec<Entry<'a>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Entry<'a> {
+    key: &'a str,
+    /// Whether the key is written as it is, without escapes in JSON or in scripts: known when
+    /// the entry is made, so that writing a call need not check the key again.
+    plain: bool,
+    value: DataValue<'a>,
 }
 
 /// A value in [`EventData`].
@@ -71,28 +80,44 @@ impl<'a> EventData<'a> {
 
     /// Sets `key`, in place when present, at the end otherwise.
     pub fn set(&mut self, key: &'a str, value: DataValue<'a>) {
-        match self.entries.iter_mut().find(|(present, _)| *present == key) {
-            Some((_, slot)) => *slot = value,
-            None => self.entries.push((key, value)),
+        self.set_key(key, is_plain(key), value);
+    }
+
+    /// [`Self::set`] for a key whose plainness ([`is_plain`]) is known.
+    pub(crate) fn set_key(&mut self, key: &'a str, plain: bool, value: DataValue<'a>) {
+        debug_assert_eq!(plain, is_plain(key));
+        match self.entries.iter_mut().find(|entry| entry.key == key) {
+            Some(entry) => entry.value = value,
+            None => self.entries.push(Entry { key, plain, value }),
         }
+    }
+
+    /// Appends a key known to be absent and plain: the spec table's fields, into empty data.
+    pub(crate) fn push_new_plain(&mut self, key: &'a str, value: DataValue<'a>) {
+        debug_assert!(is_plain(key) && self.get(key).is_none());
+        self.entries.push(Entry {
+            key,
+            plain: true,
+            value,
+        });
     }
 
     /// Removes `key` if present.
     pub fn remove(&mut self, key: &str) {
-        self.entries.retain(|(present, _)| *present != key);
+        self.entries.retain(|entry| entry.key != key);
     }
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&DataValue<'a>> {
         self.entries
             .iter()
-            .find(|(present, _)| *present == key)
-            .map(|(_, value)| value)
+            .find(|entry| entry.key == key)
+            .map(|entry| &entry.value)
     }
 
     /// The entries in order.
     pub fn entries(&self) -> impl Iterator<Item = (&'a str, &DataValue<'a>)> {
-        self.entries.iter().map(|(key, value)| (*key, value))
+        self.entries.iter().map(|entry| (entry.key, &entry.value))
     }
 
     /// Whether the object is empty.
@@ -101,11 +126,16 @@ impl<'a> EventData<'a> {
     }
 }
 
+/// Whether a key needs no escape, in JSON or in a script.
+pub(crate) fn is_plain(key: &str) -> bool {
+    JsonWriter::is_plain(key)
+}
+
 impl Serialize for EventData<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.entries.len()))?;
-        for (key, value) in &self.entries {
-            map.serialize_entry(key, value)?;
+        for entry in &self.entries {
+            map.serialize_entry(entry.key, &entry.value)?;
         }
         map.end()
     }
@@ -218,7 +248,7 @@ impl<'a> PintrkCall<'a> {
     }
 
     fn write_arguments(&self, writer: &mut JsonWriter, separator: &[u8]) {
-        writer.string(self.command());
+        writer.plain_string(self.command());
         match self {
             PintrkCall::Load { tid, email } => {
                 writer.bytes(separator);
@@ -235,7 +265,11 @@ impl<'a> PintrkCall<'a> {
             }
             PintrkCall::Track { event, data } => {
                 writer.bytes(separator);
-                writer.string(event.as_str());
+                match event {
+                    PinterestEvent::Partner(name) => writer.string(name),
+                    // The standard codes are identifiers.
+                    standard => writer.plain_string(standard.as_str()),
+                }
                 writer.bytes(separator);
                 write_data(writer, data);
             }
@@ -295,12 +329,15 @@ fn write_email(writer: &mut JsonWriter, partner: Option<&str>, email: Raw) {
 
 fn write_data(writer: &mut JsonWriter, data: &EventData) {
     writer.bytes(b"{");
-    for (index, (key, value)) in data.entries().enumerate() {
+    for (index, Entry { key, plain, value }) in data.entries.iter().enumerate() {
         if index > 0 {
             writer.bytes(b",");
         }
-        writer.string(key);
-        writer.bytes(b":");
+        if *plain {
+            writer.plain_key(key);
+        } else {
+            writer.key(key);
+        }
         match value {
             DataValue::Raw(raw) => writer.raw(raw.get()),
             DataValue::Str(text) => writer.string(text),
@@ -319,8 +356,8 @@ fn write_data(writer: &mut JsonWriter, data: &EventData) {
                         if index > 0 {
                             writer.bytes(b",");
                         }
-                        writer.string(key);
-                        writer.bytes(b":");
+                        // The spec table's keys are identifiers (tested below).
+                        writer.plain_key(key);
                         writer.raw(value.raw().get());
                     }
                     writer.bytes(b"}");
@@ -378,6 +415,36 @@ mod tests {
                 r#"pintrk("track", "Checkout", {"order_id":"o-1","name":""});"#,
             ]
         );
+    }
+
+    #[test]
+    fn the_spec_tables_keys_are_plain() {
+        let value = Some(Lazy::from_raw(raw("1")));
+        let item = spec::LineItem {
+            product_name: value,
+            product_id: value,
+            product_category: value,
+            product_variant: value,
+            product_price: value,
+            product_quantity: value,
+            product_brand: value,
+        };
+        let data = spec::EventData {
+            search_query: value,
+            order_id: value,
+            coupon: value,
+            value,
+            currency: value,
+            line_items: Vec::new(),
+        };
+        let keys: Vec<&str> = item
+            .fields()
+            .chain(data.fields())
+            .map(|(key, _)| key)
+            .collect();
+        assert_eq!(keys.len(), 12);
+        assert!(keys.iter().all(|key| is_plain(key)), "{keys:?}");
+        assert!(!is_plain("a\"b") && !is_plain("</") && !is_plain("\u{2028}"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::call::{DataValue, EventData, PintrkCall};
+use crate::call::{DataValue, EventData, PintrkCall, is_plain};
 use crate::event::PinterestEvent;
 use crate::json::JsonValue;
 use crate::lookup::LoosePath;
@@ -32,8 +32,9 @@ pub struct Destination {
     settings: Settings,
     /// `pinterestEventMapping` keys lowercased (as JavaScript's `toLowerCase`), with values.
     event_mapping: Vec<(String, String)>,
-    /// `pinterestCustomProperties`: each output key with its path in loose normal form.
-    custom_properties: Vec<(String, LoosePath)>,
+    /// `pinterestCustomProperties`: each output key, whether it is written without escapes,
+    /// and its path in loose normal form.
+    custom_properties: Vec<(String, bool, LoosePath)>,
 }
 
 impl Destination {
@@ -47,7 +48,7 @@ impl Destination {
         let custom_properties = settings
             .custom_properties
             .iter()
-            .map(|path| (path.clone(), LoosePath::new(path)))
+            .map(|path| (path.clone(), is_plain(path), LoosePath::new(path)))
             .collect();
         Destination {
             settings,
@@ -140,19 +141,21 @@ impl Destination {
                 table.property(key, value);
             }
             let mut table = table.build();
+            // Into empty data: the table's keys are distinct identifiers.
             for (key, value) in table.fields() {
-                data.set(key, DataValue::Raw(value.raw()));
+                data.push_new_plain(key, DataValue::Raw(value.raw()));
             }
             self.set_event_id_from_message_id(&mut data, track.message_id);
             if !table.line_items.is_empty() {
-                data.set(
+                data.set_key(
                     "line_items",
+                    true,
                     DataValue::LineItems(std::mem::take(&mut table.line_items)),
                 );
             }
-            for (key, path) in &self.custom_properties {
+            for (key, plain, path) in &self.custom_properties {
                 if let Some(value) = path.find_in(properties).filter(|value| value.is_truthy()) {
-                    data.set(key, DataValue::Raw(value.raw()));
+                    data.set_key(key, *plain, DataValue::Raw(value.raw()));
                 }
             }
         } else {
@@ -168,20 +171,20 @@ impl Destination {
         let event = spec::page_event(page.category)?;
         let mut data = EventData::with_capacity(3);
         match page.name.filter(|name| name.is_truthy()) {
-            Some(name) => data.set("name", DataValue::Raw(name)),
-            None => data.set("name", DataValue::Str("")),
+            Some(name) => data.set_key("name", true, DataValue::Raw(name)),
+            None => data.set_key("name", true, DataValue::Str("")),
         }
         // Exact keys, in this order: the last truthy one wins.
         if let Some(properties) = &page.properties {
             for key in ["event_id", "eid", "eventID"] {
                 if let Some(event_id) = properties.get(key).filter(|value| value.is_truthy()) {
-                    data.set("event_id", DataValue::Raw(event_id.raw()));
+                    data.set_key("event_id", true, DataValue::Raw(event_id.raw()));
                 }
             }
         }
         self.set_event_id_from_message_id(&mut data, page.message_id);
         if let Some(category) = page.category.filter(|category| category.is_truthy()) {
-            data.set("category", DataValue::Raw(category));
+            data.set_key("category", true, DataValue::Raw(category));
         }
         Some(PintrkCall::Track { event, data })
     }
@@ -213,7 +216,7 @@ impl Destination {
             return;
         }
         match message_id {
-            Some(message_id) => data.set("event_id", DataValue::Raw(message_id)),
+            Some(message_id) => data.set_key("event_id", true, DataValue::Raw(message_id)),
             None => data.remove("event_id"),
         }
     }

@@ -19,12 +19,13 @@ impl<'a> JsonValue<'a> for Raw<'a> {
             // A number: zero, negative zero and numbers that round to zero (`1e-400` is zero
             // for a double) are falsy, as in JavaScript.
             Some(_) => {
-                let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
-                let nonzero = mantissa.bytes().any(|byte| matches!(byte, b'1'..=b'9'));
+                let bytes = text.as_bytes();
+                let exponent = bytes.iter().position(|byte| byte | 0x20 == b'e');
+                let mantissa = &bytes[..exponent.unwrap_or(bytes.len())];
+                let nonzero = mantissa.iter().any(|byte| matches!(byte, b'1'..=b'9'));
                 // Only an exponent can turn a nonzero mantissa into zero.
                 nonzero
-                    && (mantissa.len() == text.len()
-                        || text.parse::<f64>().is_ok_and(|number| number != 0.0))
+                    && (exponent.is_none() || text.parse::<f64>().is_ok_and(|number| number != 0.0))
             }
         }
     }
@@ -251,24 +252,21 @@ fn walk<'a>(
     key: Option<Key<'a>>,
     depth: usize,
 ) -> Result<(), SyntaxError> {
-    scanner.whitespace();
+    let opening = match scanner.peek_container() {
+        Some(opening) if depth > 0 => opening,
+        _ => {
+            let raw = scanner.value()?;
+            let end = node_index(nodes.len() + 1, scanner)?;
+            nodes.push(Walked {
+                key,
+                raw,
+                kind: Kind::Raw,
+                end,
+            });
+            return Ok(());
+        }
+    };
     let start = scanner.position();
-    let container = if depth > 0 {
-        scanner.peek_container()
-    } else {
-        None
-    };
-    let Some(opening) = container else {
-        let raw = scanner.value()?;
-        let end = node_index(nodes.len() + 1, scanner)?;
-        nodes.push(Walked {
-            key,
-            raw,
-            kind: Kind::Raw,
-            end,
-        });
-        return Ok(());
-    };
     let index = nodes.len();
     nodes.push(Walked {
         key,

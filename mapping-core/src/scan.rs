@@ -64,8 +64,10 @@ impl<'a> Raw<'a> {
 
     /// The decoded string, when this is a string.
     pub fn as_str(self) -> Option<Cow<'a, str>> {
-        if !self.0.starts_with('"') {
-            return None;
+        let content = self.0.strip_prefix('"')?.strip_suffix('"')?;
+        // Valid already: without a backslash, the content is the value.
+        if !content.as_bytes().contains(&b'\\') {
+            return Some(Cow::Borrowed(content));
         }
         Scanner::new(self.0).string().ok()
     }
@@ -514,23 +516,71 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// Marks (with its high bit) each byte of `word` that is a quote, a backslash or a control
+/// character; the lowest mark is always exact.
+#[inline(always)]
+fn special_marks(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Marks the bytes of `word` that are zero.
+    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    zero_bytes(word ^ (ONES * u64::from(b'"')))
+        | zero_bytes(word ^ (ONES * u64::from(b'\\')))
+        // Bytes below 0x20, by the same borrow trick.
+        | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS)
+}
+
+/// Whether `bytes` holds a quote, a backslash or a control character. Short texts (keys,
+/// event names) are read as two overlapping words, without a loop or a copy.
+#[inline]
+pub(crate) fn has_special_byte(bytes: &[u8]) -> bool {
+    let u32_at = |start: usize| {
+        bytes
+            .get(start..start + 4)
+            .and_then(|word| <[u8; 4]>::try_from(word).ok())
+            .map_or(0, u32::from_le_bytes)
+    };
+    let u64_at = |start: usize| {
+        bytes
+            .get(start..start + 8)
+            .and_then(|word| <[u8; 8]>::try_from(word).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let length = bytes.len();
+    match length {
+        0 => false,
+        // The first, middle and last bytes cover them all; spaces are never special.
+        1..=3 => {
+            let word = u64::from_le_bytes([
+                bytes[0],
+                bytes[length / 2],
+                bytes[length - 1],
+                b' ',
+                b' ',
+                b' ',
+                b' ',
+                b' ',
+            ]);
+            special_marks(word) != 0
+        }
+        4..=8 => {
+            let word = u64::from(u32_at(0)) | u64::from(u32_at(length - 4)) << 32;
+            special_marks(word) != 0
+        }
+        9..=16 => special_marks(u64_at(0)) | special_marks(u64_at(length - 8)) != 0,
+        _ => special_byte(bytes) < length,
+    }
+}
+
 /// The offset of the first byte that ends a run of plain string content: a quote, a backslash
 /// or a control character (or the length, when there is none). Eight bytes at a time: strings
 /// are most of JSON.
 #[inline(always)]
 pub(crate) fn special_byte(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // Marks the bytes of `word` that are zero; the lowest mark is always exact.
-    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
     let mut offset = 0;
     // `bytes` runs to the end of the text, so most strings end well before the last word.
     while let Some(Ok(word)) = bytes.get(offset..offset + 8).map(<[u8; 8]>::try_from) {
-        let word = u64::from_le_bytes(word);
-        let marks = zero_bytes(word ^ (ONES * u64::from(b'"')))
-            | zero_bytes(word ^ (ONES * u64::from(b'\\')))
-            // Bytes below 0x20, by the same borrow trick.
-            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
+        let marks = special_marks(u64::from_le_bytes(word));
         if marks != 0 {
             return offset + (marks.trailing_zeros() / 8) as usize;
         }
@@ -740,6 +790,7 @@ mod tests {
                         bytes[at] = special;
                     }
                     assert_eq!(special_byte(&bytes), at, "{bytes:?}");
+                    assert_eq!(has_special_byte(&bytes), at < length, "{bytes:?}");
                 }
             }
         }

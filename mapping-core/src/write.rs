@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::scan::special_byte;
+use crate::scan::has_special_byte;
 
 /// Writes JSON tokens to `out`; when `script_safe`, also escapes what could end an HTML
 /// `<script>` element or a JavaScript line: `<`, `>`, `&`, U+2028 and U+2029.
@@ -25,6 +25,36 @@ impl JsonWriter<'_> {
         self.out.push(b'"');
     }
 
+    /// An object key and its colon: `"key":`.
+    pub(crate) fn key(&mut self, key: &str) {
+        self.string(key);
+        self.out.push(b':');
+    }
+
+    /// A JSON string holding `text`, which needs no escape ([`Self::is_plain`]).
+    pub(crate) fn plain_string(&mut self, text: &str) {
+        debug_assert!(Self::is_plain(text));
+        self.out.push(b'"');
+        self.out.extend_from_slice(text.as_bytes());
+        self.out.push(b'"');
+    }
+
+    /// A key that needs no escape ([`Self::is_plain`]) and its colon.
+    pub(crate) fn plain_key(&mut self, key: &str) {
+        debug_assert!(Self::is_plain(key));
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+    }
+
+    /// Whether `text` is written as it is inside a JSON string, in scripts too.
+    pub(crate) fn is_plain(text: &str) -> bool {
+        !has_special_byte(text.as_bytes())
+            && !text
+                .bytes()
+                .any(|byte| ESCAPES[usize::from(byte)] & SCRIPT != 0)
+    }
+
     /// Raw JSON text, as it is (within its strings, script-safe escapes where asked).
     pub(crate) fn raw(&mut self, json: &str) {
         if self.script_safe {
@@ -41,18 +71,18 @@ impl JsonWriter<'_> {
         let flags = if in_string { STRING } else { 0 } | if self.script_safe { SCRIPT } else { 0 };
         // Most text needs no escape at all: find the first byte that might, eight bytes at a
         // time for JSON strings, by table for scripts.
-        let first = if flags == STRING {
-            Some(special_byte(bytes)).filter(|first| *first < bytes.len())
+        let plain = if flags == STRING {
+            !has_special_byte(bytes)
         } else {
-            bytes
+            !bytes
                 .iter()
-                .position(|byte| ESCAPES[usize::from(*byte)] & flags != 0)
+                .any(|byte| ESCAPES[usize::from(*byte)] & flags != 0)
         };
-        let Some(first) = first else {
+        if plain {
             return self.out.extend_from_slice(bytes);
-        };
+        }
         let mut start = 0;
-        let mut index = first;
+        let mut index = 0;
         while index < bytes.len() {
             let byte = bytes[index];
             let escape: Option<&[u8]> = match byte {
