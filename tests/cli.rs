@@ -140,6 +140,59 @@ fn tolerates_crlf_a_byte_order_mark_and_a_missing_final_newline() {
     assert_eq!(output.stdout.lines().count(), 3);
 }
 
+/// Hands out its bytes a few at a time, as a pipe may.
+struct Trickle<'b> {
+    bytes: &'b [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let length = self.step.min(buffer.len()).min(self.bytes.len());
+        buffer[..length].copy_from_slice(&self.bytes[..length]);
+        self.bytes = &self.bytes[length..];
+        Ok(length)
+    }
+}
+
+#[test]
+fn lines_split_across_reads_map_as_whole_lines() {
+    // A line longer than the read buffer, short lines, a bad line, no final newline.
+    let long_name = "n".repeat(300_000);
+    let long = format!(r#"{{"type":"page","name":"{long_name}"}}"#);
+    let input = format!("{PAGE}\n{long}\n{{oops\n{ORDER}\n\n{long}\n{PAGE}");
+    let whole = run_str(&["-q"], &input);
+    assert_eq!(whole.status, 1);
+    assert_eq!(whole.stdout.lines().count(), 5);
+    assert_eq!(
+        whole.stderr,
+        "<stdin>:3: invalid JSON: expected a string key at column 2\n"
+    );
+    for step in [1, 7, 4096, 131_071] {
+        let mut stdout = Vec::new();
+        let mut stderr = Vec::new();
+        let status = cli::run(
+            ["pinterest-map", "-q"].map(OsString::from),
+            Streams {
+                stdin: Trickle {
+                    bytes: input.as_bytes(),
+                    step,
+                },
+                stdout: &mut stdout,
+                stderr: &mut stderr,
+                stderr_is_terminal: false,
+            },
+        );
+        assert_eq!(status, whole.status, "step {step}");
+        assert!(stdout == whole.stdout.as_bytes(), "step {step}");
+        assert_eq!(
+            String::from_utf8_lossy(&stderr),
+            whole.stderr,
+            "step {step}"
+        );
+    }
+}
+
 #[test]
 fn init_prints_the_start_up_calls_first() {
     let output = run_str(&["-q", "--init"], PAGE);

@@ -17,8 +17,11 @@ use crate::ndjson::{self, OutputFormat, write_calls};
 use crate::raw::RawObject;
 use crate::settings::Settings;
 
-/// Input and output buffer size.
-const BUFFER: usize = 64 * 1024;
+/// Bytes read at a time.
+const INPUT_BUFFER: usize = 128 * 1024;
+
+/// Output is written out when it reaches this size.
+const OUTPUT_BUFFER: usize = 64 * 1024;
 
 const AFTER_HELP: &str = "\
 Output:
@@ -146,7 +149,7 @@ pub fn run<I: Read, O: Write, E: Write>(
             let mut run = Run {
                 setup: &setup,
                 format: args.format.into(),
-                out: Vec::with_capacity(2 * BUFFER),
+                out: Vec::with_capacity(2 * OUTPUT_BUFFER),
                 stdout,
                 stderr,
                 progress: Progress::new(stderr_is_terminal && !args.quiet, setup.total_bytes),
@@ -370,62 +373,16 @@ impl<O: Write, E: Write> Run<'_, O, E> {
         Ok(self.stdout.flush()?)
     }
 
-    /// Maps one input to its end, or until the output fails.
+    /// Maps one input to its end, or until the output fails. Lines are mapped where they lie
+    /// in the read buffer; only a line that spans two reads is copied.
     fn input(&mut self, name: &str, reader: impl Read) -> Result<(), InputStop> {
-        let mut reader = BufReader::with_capacity(BUFFER, reader);
-        let mut line = Vec::new();
+        let mut reader = BufReader::with_capacity(INPUT_BUFFER, reader);
+        // The start of a line whose end has not been read yet.
+        let mut partial = Vec::new();
         let mut number = 0_u64;
         loop {
-            line.clear();
-            if !self.read_line(&mut reader, &mut line)? {
-                return Ok(());
-            }
-            number += 1;
-            self.counts.bytes += line.len() as u64;
-            let text = match std::str::from_utf8(&line) {
-                Ok(text) => text,
-                Err(error) => {
-                    let message = format!("not valid UTF-8 (byte {})", error.valid_up_to() + 1);
-                    self.line_error(name, number, &message);
-                    continue;
-                }
-            };
-            // A byte-order mark may open a file.
-            let text = if number == 1 {
-                text.strip_prefix('\u{feff}').unwrap_or(text)
-            } else {
-                text
-            };
-            if text.trim().is_empty() {
-                continue;
-            }
-            match ndjson::map_line(&self.setup.destination, self.format, text, &mut self.out) {
-                Ok(calls) => {
-                    self.counts.messages += 1;
-                    self.counts.calls += calls as u64;
-                }
-                Err(error) => self.line_error(name, number, &error.to_string()),
-            }
-            if self.out.len() >= BUFFER {
-                self.flush_output().map_err(InputStop::Output)?;
-            }
-            if line.capacity() > 4 * BUFFER {
-                // One huge line must not keep its memory for the rest of the run.
-                line = Vec::new();
-            }
-            self.progress.tick(&mut self.stderr, &self.counts);
-        }
-    }
-
-    /// Reads one line, flushing the output first whenever the read may wait for input.
-    /// Returns `false` at the end of the input.
-    fn read_line(
-        &mut self,
-        reader: &mut BufReader<impl Read>,
-        line: &mut Vec<u8>,
-    ) -> Result<bool, InputStop> {
-        loop {
             if reader.buffer().is_empty() {
+                // The read may wait for input: what is mapped so far goes out first.
                 self.flush_output().map_err(InputStop::Output)?;
             }
             let available = match reader.fill_buf() {
@@ -434,21 +391,67 @@ impl<O: Write, E: Write> Run<'_, O, E> {
                 Err(error) => return Err(InputStop::Read(error)),
             };
             if available.is_empty() {
-                return Ok(!line.is_empty());
-            }
-            match memchr::memchr(b'\n', available) {
-                Some(end) => {
-                    line.extend_from_slice(&available[..end]);
-                    reader.consume(end + 1);
-                    return Ok(true);
+                // The last line may lack its newline.
+                if !partial.is_empty() {
+                    number += 1;
+                    self.line(name, number, &partial)?;
                 }
-                None => {
-                    let length = available.len();
-                    line.extend_from_slice(available);
-                    reader.consume(length);
-                }
+                return Ok(());
             }
+            let mut start = 0;
+            for end in memchr::memchr_iter(b'\n', available) {
+                number += 1;
+                if partial.is_empty() {
+                    self.line(name, number, &available[start..end])?;
+                } else {
+                    partial.extend_from_slice(&available[..end]);
+                    self.line(name, number, &partial)?;
+                    partial.clear();
+                    if partial.capacity() > 4 * INPUT_BUFFER {
+                        // One huge line must not keep its memory for the rest of the run.
+                        partial = Vec::new();
+                    }
+                }
+                start = end + 1;
+            }
+            partial.extend_from_slice(&available[start..]);
+            let length = available.len();
+            reader.consume(length);
         }
+    }
+
+    /// Maps one line: its calls go to the output, or its error to standard error.
+    fn line(&mut self, name: &str, number: u64, line: &[u8]) -> Result<(), InputStop> {
+        self.counts.bytes += line.len() as u64 + 1;
+        let text = match std::str::from_utf8(line) {
+            Ok(text) => text,
+            Err(error) => {
+                let message = format!("not valid UTF-8 (byte {})", error.valid_up_to() + 1);
+                self.line_error(name, number, &message);
+                return Ok(());
+            }
+        };
+        // A byte-order mark may open a file.
+        let text = if number == 1 {
+            text.strip_prefix('\u{feff}').unwrap_or(text)
+        } else {
+            text
+        };
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        match ndjson::map_line(&self.setup.destination, self.format, text, &mut self.out) {
+            Ok(calls) => {
+                self.counts.messages += 1;
+                self.counts.calls += calls as u64;
+            }
+            Err(error) => self.line_error(name, number, &error.to_string()),
+        }
+        if self.out.len() >= OUTPUT_BUFFER {
+            self.flush_output().map_err(InputStop::Output)?;
+        }
+        self.progress.tick(&mut self.stderr, &self.counts);
+        Ok(())
     }
 
     fn line_error(&mut self, name: &str, number: u64, message: &str) {
