@@ -12,8 +12,8 @@
 //! Ratios are computed within the run, between measures taken the same way: for the
 //! throughput and table figures, the sum over chunks of 2,000 items of the best of 11
 //! interleaved rounds (so that a shared machine's other load stays out of the ratios); for
-//! end to end, the best of 11 whole runs of the executable against the best of 11 whole passes
-//! in process. Prints a Markdown report and exits with status 1 when a target is missed.
+//! end to end, the best of 21 whole runs of the executable against the best of 21 whole passes
+//! in process, interleaved. Prints a Markdown report and exits with status 1 when a target is missed.
 
 mod tables;
 
