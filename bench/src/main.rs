@@ -207,6 +207,20 @@ fn drain(sink: &mut Vec<u8>) {
     }
 }
 
+/// The mapper as `pinterest-map` runs it: each line's calls as one JSON line, into a buffer
+/// drained as the tool's is.
+fn map_lines(destination: &Destination, lines: &[&str], output: &mut Vec<u8>) {
+    for line in lines {
+        let _ = black_box(ndjson::map_line(
+            destination,
+            OutputFormat::Json,
+            line,
+            output,
+        ));
+        drain(output);
+    }
+}
+
 fn benchmark_settings() -> Settings {
     // Segment's example: three user mappings and a custom property.
     Settings::example()
@@ -230,17 +244,7 @@ fn throughput(report: &mut Report, lines: &[&str], bytes: usize) {
         }
     };
     let mut output = Vec::with_capacity(128 * 1024);
-    let mut mapper = |lines: &[&str]| {
-        for line in lines {
-            let _ = black_box(ndjson::map_line(
-                &destination,
-                OutputFormat::Json,
-                line,
-                &mut output,
-            ));
-            drain(&mut output);
-        }
-    };
+    let mut mapper = |lines: &[&str]| map_lines(&destination, lines, &mut output);
     let [validate, round_trip, mapper] =
         best_by_chunk(lines, [&mut validate, &mut round_trip, &mut mapper]);
     let count = lines.len();
@@ -324,15 +328,7 @@ fn end_to_end(report: &mut Report, root: &Path, workload: &Path, lines: &[&str],
     let mut executable = Duration::MAX;
     for _ in 0..WHOLE_RUN_ROUNDS {
         let started = Instant::now();
-        for line in lines {
-            let _ = black_box(ndjson::map_line(
-                &destination,
-                OutputFormat::Json,
-                line,
-                &mut output,
-            ));
-            drain(&mut output);
-        }
+        map_lines(&destination, lines, &mut output);
         in_process = in_process.min(started.elapsed());
         executable = executable.min(run_binary(&binary, workload).0);
     }
