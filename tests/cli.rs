@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 
 use mapping_core::cli::{self, Streams};
-use mapping_tests::{Output, TempFile, all_vectors, assert_all_pass, cli_failures};
+use mapping_tests::{Output, TempFile, all_vectors, assert_all_pass, catalogue, cli_failures};
 
 fn run(args: &[String], stdin: &[u8]) -> Output {
     let mut stdout = Vec::new();
@@ -41,6 +41,12 @@ const IDENTIFY: &str = r#"{"type":"identify","userId":"u","traits":{"email":"jan
 fn every_vector_passes_through_the_tool() {
     let vectors = all_vectors();
     assert_all_pass(&cli_failures(&vectors, run), vectors.len());
+}
+
+#[test]
+fn every_catalogue_case_between_valid_lines() {
+    let failed = catalogue::failures("<stdin>", run);
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
 #[test]
@@ -249,28 +255,34 @@ fn no_tag_id_means_no_calls() {
 
 #[test]
 fn unusable_settings_exit_with_status_2_before_any_output() {
-    let cases: [(&[u8], &str); 4] = [
-        (b"{\"tid\": 5}", "`tid` must be a string, found a number"),
-        (
-            b"{\"pinterestCustomProperties\": [1]}",
-            "`pinterestCustomProperties[0]` must be a string, found a number",
-        ),
-        (b"[]", "settings must be a JSON object, found an array"),
-        (
-            b"{",
-            "settings are not valid JSON: EOF while parsing an object at line 1 column 1",
-        ),
-    ];
-    for (contents, message) in cases {
-        let settings = TempFile::new(".json", contents);
-        let output = run_str(&["--settings", &settings.arg()], ORDER);
-        assert_eq!(output.status, 2);
-        assert_eq!(output.stdout, "");
-        assert_eq!(
-            output.stderr,
-            format!("pinterest-map: {}: {message}\n", settings.arg())
-        );
+    let mut failed = Vec::new();
+    for case in catalogue::settings_cases() {
+        let settings = TempFile::new(".json", &case.contents);
+        let output = run_str(&["-q", "--settings", &settings.arg()], ORDER);
+        let expected = match &case.outcome {
+            Err(message) => (
+                2,
+                0,
+                format!("pinterest-map: {}: {message}\n", settings.arg()),
+            ),
+            Ok(_) => (0, 1, String::new()),
+        };
+        let lines = output.stdout.lines().count();
+        if (output.status, lines, output.stderr.clone()) != expected {
+            failed.push(format!("{}: {output:?}", case.name));
+        }
     }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    let latin1 = TempFile::new(".json", b"{\"tid\":\"caf\xe9\"}");
+    let output = run_str(&["--settings", &latin1.arg()], ORDER);
+    assert_eq!((output.status, output.stdout.as_str()), (2, ""));
+    assert_eq!(
+        output.stderr,
+        format!(
+            "pinterest-map: cannot read settings {}: stream did not contain valid UTF-8\n",
+            latin1.arg()
+        )
+    );
     let output = run_str(&["--settings", "/nonexistent/settings.json"], ORDER);
     assert_eq!(output.status, 2);
     assert!(
@@ -365,6 +377,38 @@ fn errors_and_summary_never_show_values() {
     assert_eq!(output.stderr.lines().count(), 5);
     assert!(!output.stderr.contains(secret), "{}", output.stderr);
     assert!(!output.stderr.contains("jane"), "{}", output.stderr);
+}
+
+#[test]
+fn the_whole_catalogue_in_one_run_shows_no_value() {
+    let cases = catalogue::cases();
+    let mut input = Vec::new();
+    for case in &cases {
+        input.extend_from_slice(&case.line);
+        input.push(b'\n');
+    }
+    let output = run(&[], &input);
+    let rejected = cases
+        .iter()
+        .filter(|case| matches!(case.outcome, catalogue::Outcome::Rejected(_)))
+        .count();
+    assert_eq!(output.status, 1);
+    // One line per rejected case, then the summary.
+    assert_eq!(
+        output.stderr.lines().count(),
+        rejected + 1,
+        "{}",
+        output.stderr
+    );
+    let summary = output.stderr.lines().last().unwrap_or_default();
+    assert!(summary.contains(&format!("{rejected} errors")), "{summary}");
+    for secret in catalogue::SECRETS {
+        assert!(
+            !output.stderr.contains(secret),
+            "{secret} in {}",
+            output.stderr
+        );
+    }
 }
 
 /// Standard output that refuses every write.

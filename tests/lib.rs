@@ -1,6 +1,9 @@
 //! Helpers shared by the cross-crate test suites: the reference vectors (and this project's
 //! own, in the same format), and running one through the library.
 
+#[path = "catalogue.rs"]
+pub mod catalogue;
+
 use std::path::{Path, PathBuf};
 
 use mapping_core::{Destination, Json, Message, PintrkCall, RawObject, Settings};

@@ -250,6 +250,11 @@ fn read_traits(argument: &str) -> Result<String, String> {
         std::fs::read_to_string(argument)
             .map_err(|error| format!("cannot read traits {argument}: {error}"))?
     };
+    // A byte-order mark may open a file.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    };
     match Json::parse(&text) {
         Ok(Json::Object(_)) => Ok(text),
         Ok(other) => Err(format!(
@@ -431,12 +436,8 @@ impl<O: Write, E: Write> Run<'_, O, E> {
                 return Ok(());
             }
         };
-        // A byte-order mark may open a file.
-        let text = if number == 1 {
-            text.strip_prefix('\u{feff}').unwrap_or(text)
-        } else {
-            text
-        };
+        // A byte-order mark may open a file, and so any line of concatenated files.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.trim().is_empty() {
             return Ok(());
         }

@@ -69,8 +69,10 @@ const EXAMPLE: &str = include_str!("example-settings.json");
 
 impl Settings {
     /// Reads Segment's settings JSON. Unknown keys are ignored; a known key set to `null` takes
-    /// its default; a known key of another type is an error naming the key.
+    /// its default; a known key of another type is an error naming the key. A byte-order mark
+    /// before the JSON is ignored.
     pub fn from_json(text: &str) -> Result<Settings, SettingsError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let json = Json::parse(text)?;
         let Json::Object(entries) = &json else {
             return Err(SettingsError::NotAnObject {

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 #[path = "../../tests/lib.rs"]
 mod helpers;
 
-use helpers::{Output, TempFile, all_vectors, assert_all_pass, cli_failures};
+use helpers::{Output, TempFile, all_vectors, assert_all_pass, catalogue, cli_failures};
 
 fn run(args: &[String], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
@@ -45,6 +45,12 @@ fn run_str(args: &[&str], stdin: &str) -> Output {
 fn every_vector_passes_through_the_executable() {
     let vectors = all_vectors();
     assert_all_pass(&cli_failures(&vectors, run), vectors.len());
+}
+
+#[test]
+fn every_catalogue_case_between_valid_lines() {
+    let failed = catalogue::failures("<stdin>", run);
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
 #[test]

@@ -1,0 +1,710 @@
+//! The bad-input catalogue: malformed and adversarial lines, each with its documented outcome,
+//! each run between two valid lines that must still be mapped. Shared by the library, the
+//! in-process tool and the executable suites.
+
+use crate::Output;
+
+/// The valid line before each case.
+pub const BEFORE: &str = r#"{"type":"page","name":"Before"}"#;
+/// Its output line.
+pub const BEFORE_OUT: &str = r#"[["track","PageVisit",{"name":"Before"}]]"#;
+/// The valid line after each case.
+pub const AFTER: &str =
+    r#"{"type":"track","event":"Order Completed","properties":{"order_id":"after"}}"#;
+/// Its output line.
+pub const AFTER_OUT: &str = r#"[["track","Checkout",{"order_id":"after"}]]"#;
+
+/// Values planted in the cases that must never reach standard error: personal data and
+/// property values.
+pub const SECRETS: [&str; 3] = ["jane@example.com", "SECRET", "s3cr3t"];
+
+/// What the destination does with one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Mapped: the output line (the JSON array of calls).
+    Mapped(String),
+    /// Reported on standard error as `<input>:<line>: <message>`, with no output line.
+    Rejected(String),
+    /// A blank line: no output, no error.
+    Skipped,
+}
+
+/// One catalogue entry.
+pub struct Case {
+    /// What it shows.
+    pub name: &'static str,
+    /// The line, without its newline.
+    pub line: Vec<u8>,
+    /// What must happen.
+    pub outcome: Outcome,
+    /// Whether the library sees the line as the tool does. Not for lines the tool handles
+    /// before the library: invalid UTF-8, byte-order marks, blank lines.
+    pub library: bool,
+}
+
+fn case(name: &'static str, line: impl Into<Vec<u8>>, outcome: Outcome) -> Case {
+    Case {
+        name,
+        line: line.into(),
+        outcome,
+        library: true,
+    }
+}
+
+fn tool_only(name: &'static str, line: impl Into<Vec<u8>>, outcome: Outcome) -> Case {
+    Case {
+        library: false,
+        ..case(name, line, outcome)
+    }
+}
+
+fn mapped(calls: &str) -> Outcome {
+    Outcome::Mapped(calls.to_owned())
+}
+
+fn rejected(message: &str) -> Outcome {
+    Outcome::Rejected(message.to_owned())
+}
+
+/// A track message with these properties (JSON text).
+fn track(event: &str, properties: &str) -> String {
+    format!(r#"{{"type":"track","event":"{event}","properties":{properties}}}"#)
+}
+
+/// Ten megabytes of text.
+fn ten_megabytes() -> String {
+    "SECRET-0123456789-".repeat(10 * 1024 * 1024 / 18 + 1)
+}
+
+/// Every case, in catalogue order.
+pub fn cases() -> Vec<Case> {
+    let big = ten_megabytes();
+    let deep = 100_000;
+    let mut cases = vec![
+        // Not JSON.
+        case(
+            "truncated object",
+            r#"{"type":"identify","traits":{"email":"jane@example.com""#,
+            rejected("invalid JSON: expected `,` or `}` at column 56"),
+        ),
+        case(
+            "truncated string",
+            r#"{"type":"identify","traits":{"email":"jane@exam"#,
+            rejected("invalid JSON: expected the end of the string at column 48"),
+        ),
+        case(
+            "truncated after a key",
+            r#"{"type":"track","event""#,
+            rejected("invalid JSON: expected `:` at column 24"),
+        ),
+        case(
+            "missing colon",
+            r#"{"type" "page"}"#,
+            rejected("invalid JSON: expected `:` at column 9"),
+        ),
+        case(
+            "trailing comma in an object",
+            r#"{"type":"page",}"#,
+            rejected("invalid JSON: expected a string key at column 16"),
+        ),
+        case(
+            "trailing comma in an array",
+            track("Order Completed", r#"{"products":[{"name":"SECRET"},]}"#),
+            rejected("invalid JSON: expected a value at column 87"),
+        ),
+        case(
+            "single quotes",
+            "{'type':'page'}",
+            rejected("invalid JSON: expected a string key at column 2"),
+        ),
+        case(
+            "unquoted key",
+            r#"{type:"page"}"#,
+            rejected("invalid JSON: expected a string key at column 2"),
+        ),
+        case(
+            "NaN",
+            track("Order Completed", r#"{"value":NaN}"#),
+            rejected("invalid JSON: expected a value at column 65"),
+        ),
+        case(
+            "Infinity",
+            track("Order Completed", r#"{"value":-Infinity}"#),
+            rejected("invalid JSON: expected a digit at column 66"),
+        ),
+        case(
+            "a number with a leading zero",
+            track("Order Completed", r#"{"value":012}"#),
+            rejected("invalid JSON: expected `,` or `}` at column 66"),
+        ),
+        case(
+            "a number without digits after the point",
+            track("Order Completed", r#"{"value":1.}"#),
+            rejected("invalid JSON: expected a digit after the decimal point at column 67"),
+        ),
+        case(
+            "two messages on one line",
+            format!("{BEFORE} {BEFORE}"),
+            rejected("invalid JSON: expected the end of the text at column 33"),
+        ),
+        case(
+            "an unknown escape",
+            r#"{"type":"page","name":"SECRET\x"}"#,
+            rejected("invalid JSON: expected an escape: one of `\"\\/bfnrtu` at column 31"),
+        ),
+        case(
+            "a short unicode escape",
+            r#"{"type":"page","name":"\u12"}"#,
+            rejected("invalid JSON: expected four hexadecimal digits at column 26"),
+        ),
+        case(
+            "a raw control character in a string",
+            "{\"type\":\"page\",\"name\":\"SECRET\tname\"}",
+            rejected("invalid JSON: expected an escape for a control character at column 30"),
+        ),
+        case(
+            "a NUL byte",
+            "{\"type\":\"page\",\"name\":\"a\0b\"}",
+            rejected("invalid JSON: expected an escape for a control character at column 25"),
+        ),
+        case(
+            "text that is not JSON",
+            "SECRET jane@example.com",
+            rejected("invalid JSON: expected a value at column 1"),
+        ),
+        case(
+            "a lone closing brace",
+            "}",
+            rejected("invalid JSON: expected a value at column 1"),
+        ),
+        case(
+            "a JavaScript comment",
+            r#"{"type":"page"} // SECRET"#,
+            rejected("invalid JSON: expected the end of the text at column 17"),
+        ),
+        // JSON, but not an object.
+        case(
+            "an array",
+            format!("[{BEFORE}]"),
+            rejected("a message must be a JSON object, found an array"),
+        ),
+        case(
+            "a string",
+            r#""jane@example.com""#,
+            rejected("a message must be a JSON object, found a string"),
+        ),
+        case(
+            "a number",
+            "42",
+            rejected("a message must be a JSON object, found a number"),
+        ),
+        case(
+            "null",
+            "null",
+            rejected("a message must be a JSON object, found null"),
+        ),
+        case(
+            "a boolean",
+            "true",
+            rejected("a message must be a JSON object, found a boolean"),
+        ),
+        case("an empty object", "{}", rejected("message has no `type`")),
+        // Encodings and line ends.
+        tool_only(
+            "an invalid UTF-8 byte",
+            b"{\"type\":\"page\",\"name\":\"SECRET\xff\"}".to_vec(),
+            rejected("not valid UTF-8 (byte 30)"),
+        ),
+        tool_only(
+            "an overlong UTF-8 encoding",
+            b"{\"type\":\"page\",\"name\":\"\xc0\xaf\"}".to_vec(),
+            rejected("not valid UTF-8 (byte 24)"),
+        ),
+        tool_only(
+            "a surrogate encoded in UTF-8",
+            b"{\"type\":\"page\",\"name\":\"\xed\xa0\x80\"}".to_vec(),
+            rejected("not valid UTF-8 (byte 24)"),
+        ),
+        tool_only(
+            "a UTF-8 sequence cut short",
+            b"{\"type\":\"page\",\"name\":\"\xe2\x82\"}".to_vec(),
+            rejected("not valid UTF-8 (byte 24)"),
+        ),
+        tool_only(
+            "Latin-1 text",
+            b"{\"type\":\"page\",\"name\":\"caf\xe9\"}".to_vec(),
+            rejected("not valid UTF-8 (byte 27)"),
+        ),
+        tool_only(
+            "a byte-order mark",
+            format!("\u{feff}{BEFORE}"),
+            mapped(BEFORE_OUT),
+        ),
+        case("a CRLF line end", format!("{BEFORE}\r"), mapped(BEFORE_OUT)),
+        tool_only("a line of spaces and tabs", " \t \r", Outcome::Skipped),
+        case(
+            "whitespace around the message",
+            format!(" \t{BEFORE} \t"),
+            mapped(BEFORE_OUT),
+        ),
+        // Escapes.
+        case(
+            "a lone surrogate escape in the event name",
+            r#"{"type":"track","event":"x\ud800y"}"#,
+            mapped("[[\"track\",\"x\u{fffd}y\",{}]]"),
+        ),
+        case(
+            "escapes in values are sent as written",
+            track(
+                "Products Searched",
+                r#"{"query":"\u0000\ud800\"<\/script>"}"#,
+            ),
+            mapped(r#"[["track","Search",{"search_query":"\u0000\ud800\"<\/script>"}]]"#),
+        ),
+        case(
+            "an escaped key matches as its value",
+            track("Order Completed", r#"{"order\u005fid":"o-1"}"#),
+            mapped(r#"[["track","Checkout",{"order_id":"o-1"}]]"#),
+        ),
+        // Every field of every message type with the wrong JSON type.
+        case(
+            "`type` a number",
+            r#"{"type":1,"event":"Order Completed"}"#,
+            rejected("`type` must be a string, found a number"),
+        ),
+        case(
+            "`type` null",
+            r#"{"type":null,"userId":"jane@example.com"}"#,
+            rejected("message has no `type`"),
+        ),
+        case(
+            "`type` unknown",
+            r#"{"type":"alias","userId":"jane@example.com"}"#,
+            mapped("[]"),
+        ),
+        case(
+            "`event` a number",
+            r#"{"type":"track","event":404}"#,
+            rejected("`event` must be a string, found a number"),
+        ),
+        case(
+            "`event` an object",
+            r#"{"type":"track","event":{"name":"SECRET"}}"#,
+            rejected("`event` must be a string, found an object"),
+        ),
+        case(
+            "`event` null",
+            r#"{"type":"track","event":null}"#,
+            rejected("track message has no `event`"),
+        ),
+        case(
+            "`event` missing",
+            r#"{"type":"track","properties":{"order_id":"SECRET"}}"#,
+            rejected("track message has no `event`"),
+        ),
+        case(
+            "`properties` a string",
+            r#"{"type":"track","event":"Order Completed","properties":"SECRET"}"#,
+            mapped(r#"[["track","Checkout",{}]]"#),
+        ),
+        case(
+            "`properties` an array",
+            r#"{"type":"track","event":"Order Completed","properties":[{"order_id":"o-1"}]}"#,
+            mapped(r#"[["track","Checkout",{}]]"#),
+        ),
+        case(
+            "`properties` null",
+            r#"{"type":"page","name":"Home","properties":null}"#,
+            mapped(r#"[["track","PageVisit",{"name":"Home"}]]"#),
+        ),
+        case(
+            "`products` an object",
+            track(
+                "Order Completed",
+                r#"{"products":{"name":"Kite"},"price":3}"#,
+            ),
+            mapped(r#"[["track","Checkout",{"line_items":[{"product_price":3}]}]]"#),
+        ),
+        case(
+            "`products` a string",
+            track("Order Completed", r#"{"products":"SECRET"}"#),
+            mapped(r#"[["track","Checkout",{}]]"#),
+        ),
+        case(
+            "product entries null, strings, numbers and arrays",
+            track(
+                "Order Completed",
+                r#"{"products":[null,"SECRET",7,[1],{"name":"Kite"},null]}"#,
+            ),
+            mapped(
+                r#"[["track","Checkout",{"line_items":[null,null,null,null,{"product_name":"Kite"}]}]]"#,
+            ),
+        ),
+        case(
+            "product fields of every type",
+            track(
+                "Order Completed",
+                r#"{"products":[{"name":{"en":"Kite"},"price":"3.50","quantity":[2],"sku":true,"brand":null}]}"#,
+            ),
+            mapped(
+                r#"[["track","Checkout",{"line_items":[{"product_name":{"en":"Kite"},"product_id":true,"product_price":"3.50","product_quantity":[2]}]}]]"#,
+            ),
+        ),
+        case(
+            "`traits` null",
+            r#"{"type":"identify","userId":"jane@example.com","traits":null}"#,
+            mapped(r#"[["set",{"np":"segment","em":"jane@example.com"}]]"#),
+        ),
+        case(
+            "`traits` a string",
+            r#"{"type":"identify","userId":"u-1","traits":"jane@example.com"}"#,
+            mapped("[]"),
+        ),
+        case(
+            "`traits.email` a number",
+            r#"{"type":"identify","traits":{"email":42}}"#,
+            mapped(r#"[["set",{"np":"segment","em":42}]]"#),
+        ),
+        case(
+            "`userId` a number",
+            r#"{"type":"identify","userId":12345}"#,
+            mapped("[]"),
+        ),
+        case(
+            "`messageId` a number",
+            r#"{"type":"page","messageId":7,"name":"Home"}"#,
+            mapped(r#"[["track","PageVisit",{"name":"Home"}]]"#),
+        ),
+        case(
+            "`name` an object and `category` an array",
+            r#"{"type":"page","name":{"SECRET":1},"category":["a"]}"#,
+            mapped(r#"[["track","ViewCategory",{"name":{"SECRET":1},"category":["a"]}]]"#),
+        ),
+        case(
+            "`context` a string",
+            r#"{"type":"page","name":"Home","context":"SECRET"}"#,
+            mapped(r#"[["track","PageVisit",{"name":"Home"}]]"#),
+        ),
+        // Numbers.
+        case(
+            "a number beyond a double's range",
+            track("Order Completed", r#"{"value":1e400,"order_id":-1e400}"#),
+            mapped(r#"[["track","Checkout",{"order_id":-1e400,"value":1e400}]]"#),
+        ),
+        case(
+            "negative zero and a number that rounds to zero",
+            track(
+                "Order Completed",
+                r#"{"value":-0,"order_id":1e-400,"currency":-0.0e5}"#,
+            ),
+            mapped(r#"[["track","Checkout",{}]]"#),
+        ),
+        case(
+            "an integer beyond 64 bits",
+            track(
+                "Order Completed",
+                r#"{"value":123456789012345678901234567890}"#,
+            ),
+            mapped(r#"[["track","Checkout",{"value":123456789012345678901234567890}]]"#),
+        ),
+        // Duplicate keys.
+        case(
+            "a repeated top-level field: the last one counts",
+            r#"{"type":"track","event":"SECRET","event":"Order Completed"}"#,
+            mapped(r#"[["track","Checkout",{}]]"#),
+        ),
+        case(
+            "keys equal by the loose rule: the first one wins",
+            track(
+                "Order Completed",
+                r#"{"Order ID":"first","order_id":"second"}"#,
+            ),
+            mapped(r#"[["track","Checkout",{"order_id":"first"}]]"#),
+        ),
+        case(
+            "a repeated `properties`: the last one counts",
+            r#"{"type":"track","event":"Order Completed","properties":{"value":1},"properties":{"value":2}}"#,
+            mapped(r#"[["track","Checkout",{"value":2}]]"#),
+        ),
+        case(
+            "a repeated product field: the last one counts",
+            track(
+                "Order Completed",
+                r#"{"products":[{"name":"a","name":"b"}]}"#,
+            ),
+            mapped(r#"[["track","Checkout",{"line_items":[{"product_name":"b"}]}]]"#),
+        ),
+        case(
+            "empty properties and products",
+            track("Order Completed", r#"{"products":[{}],"value":{}}"#),
+            mapped(r#"[["track","Checkout",{"value":{}}]]"#),
+        ),
+    ];
+    // Size.
+    cases.push(case(
+        "a 10 MB string that is mapped",
+        track("Products Searched", &format!(r#"{{"query":"{big}"}}"#)),
+        Outcome::Mapped(format!(
+            r#"[["track","Search",{{"search_query":"{big}"}}]]"#
+        )),
+    ));
+    cases.push(case(
+        "a 10 MB string that is skipped",
+        format!(r#"{{"type":"page","name":"Home","context":{{"userAgent":"{big}"}}}}"#),
+        mapped(r#"[["track","PageVisit",{"name":"Home"}]]"#),
+    ));
+    cases.push(case(
+        "a 10 MB key",
+        track("Order Completed", &format!(r#"{{"{big}":1,"value":2}}"#)),
+        mapped(r#"[["track","Checkout",{"value":2}]]"#),
+    ));
+    cases.push(case(
+        "a 10 MB string cut short",
+        format!(r#"{{"type":"page","name":"{big}"#),
+        Outcome::Rejected(format!(
+            "invalid JSON: expected the end of the string at column {}",
+            24 + big.len()
+        )),
+    ));
+    let nested_arrays = format!("{}{}", "[".repeat(deep), "]".repeat(deep));
+    cases.push(case(
+        "arrays nested 100,000 levels in the properties",
+        track(
+            "Order Completed",
+            &format!(r#"{{"value":{nested_arrays},"order_id":"o-1"}}"#),
+        ),
+        Outcome::Mapped(format!(
+            r#"[["track","Checkout",{{"order_id":"o-1","value":{nested_arrays}}}]]"#
+        )),
+    ));
+    cases.push(case(
+        "objects nested 100,000 levels in the context",
+        format!(
+            r#"{{"type":"page","name":"Home","context":{}1{}}}"#,
+            r#"{"a":"#.repeat(deep),
+            "}".repeat(deep)
+        ),
+        mapped(r#"[["track","PageVisit",{"name":"Home"}]]"#),
+    ));
+    cases.push(case(
+        "a message nested 100,000 levels in arrays",
+        format!("{}{BEFORE}{}", "[".repeat(deep), "]".repeat(deep)),
+        rejected("a message must be a JSON object, found an array"),
+    ));
+    cases.push(case(
+        "100,000 levels never closed",
+        track(
+            "Order Completed",
+            &format!(r#"{{"value":{}"#, "[".repeat(deep)),
+        ),
+        Outcome::Rejected(format!(
+            "invalid JSON: expected a value at column {}",
+            65 + deep
+        )),
+    ));
+    cases.push(case(
+        "100,000 properties",
+        track(
+            "Order Completed",
+            &format!(
+                r#"{{{}"value":5}}"#,
+                (0..100_000)
+                    .map(|index| format!(r#""k{index}":{index},"#))
+                    .collect::<String>()
+            ),
+        ),
+        mapped(r#"[["track","Checkout",{"value":5}]]"#),
+    ));
+    cases
+}
+
+/// Runs every case between [`BEFORE`] and [`AFTER`] through a `pinterest-map` runner (which
+/// names its input `input`) and lists the cases whose output, errors or exit status differ.
+pub fn failures(input: &str, run: impl Fn(&[String], &[u8]) -> Output) -> Vec<String> {
+    let args = ["--quiet".to_owned()];
+    let mut failed = Vec::new();
+    for case in cases() {
+        let mut bytes = format!("{BEFORE}\n").into_bytes();
+        bytes.extend_from_slice(&case.line);
+        bytes.extend_from_slice(format!("\n{AFTER}\n").as_bytes());
+        let output = run(&args, &bytes);
+        let (stdout, stderr, status) = expected(input, &case.outcome);
+        if output.stdout != stdout || output.stderr != stderr || output.status != status {
+            failed.push(format!(
+                "{}: status {} (expected {status}), stderr {:?} (expected {stderr:?}), stdout {}",
+                case.name,
+                output.status,
+                shorten(&output.stderr),
+                shorten(&output.stdout),
+            ));
+        }
+        for secret in SECRETS {
+            if output.stderr.contains(secret) {
+                failed.push(format!("{}: stderr shows {secret:?}", case.name));
+            }
+        }
+    }
+    failed
+}
+
+/// The standard output, standard error and exit status of one case between the valid lines.
+fn expected(input: &str, outcome: &Outcome) -> (String, String, u8) {
+    match outcome {
+        Outcome::Mapped(calls) => (
+            format!("{BEFORE_OUT}\n{calls}\n{AFTER_OUT}\n"),
+            String::new(),
+            0,
+        ),
+        Outcome::Rejected(message) => (
+            format!("{BEFORE_OUT}\n{AFTER_OUT}\n"),
+            format!("{input}:2: {message}\n"),
+            1,
+        ),
+        Outcome::Skipped => (format!("{BEFORE_OUT}\n{AFTER_OUT}\n"), String::new(), 0),
+    }
+}
+
+/// Long texts cut for failure messages.
+pub fn shorten(text: &str) -> String {
+    match text.char_indices().nth(300) {
+        Some((end, _)) => format!("{}… ({} bytes)", &text[..end], text.len()),
+        None => text.to_owned(),
+    }
+}
+
+/// A settings file and what reading it gives.
+pub struct SettingsCase {
+    /// What it shows.
+    pub name: &'static str,
+    /// The file's contents.
+    pub contents: Vec<u8>,
+    /// `Err` with the error message, or `Ok` with the settings it must equal (as Segment
+    /// settings JSON, read by the same function).
+    pub outcome: Result<String, String>,
+}
+
+fn settings_case(
+    name: &'static str,
+    contents: impl Into<Vec<u8>>,
+    outcome: Result<&str, &str>,
+) -> SettingsCase {
+    SettingsCase {
+        name,
+        contents: contents.into(),
+        outcome: outcome.map(str::to_owned).map_err(str::to_owned),
+    }
+}
+
+/// Settings files: every key with every wrong JSON type, and files that are not settings.
+pub fn settings_cases() -> Vec<SettingsCase> {
+    let mut cases = Vec::new();
+    let wrong_types = [
+        ("5", "a number"),
+        ("true", "a boolean"),
+        (r#""SECRET""#, "a string"),
+        ("[]", "an array"),
+        (r#"{"a":"SECRET"}"#, "an object"),
+    ];
+    for (value, found) in wrong_types {
+        let mut push = |key: &str, expected: &str| {
+            let message = format!("`{key}` must be {expected}, found {found}");
+            cases.push(settings_case(
+                "a key of the wrong type",
+                format!(r#"{{"tid":"t","{key}":{value}}}"#),
+                Err(&message),
+            ));
+        };
+        if found != "a string" {
+            push("tid", "a string");
+        }
+        if found != "a boolean" {
+            push("useEnhancedMatchLoad", "true or false");
+            push("mapMessageIdToEventId", "true or false");
+        }
+        if !matches!(found, "an object" | "an array") {
+            push("pinterestEventMapping", "an object of event names");
+        }
+        if found != "an array" {
+            push("pinterestCustomProperties", "an array of strings");
+        }
+    }
+    cases.extend([
+        settings_case(
+            "an event mapping to a number",
+            r#"{"pinterestEventMapping":{"Order Completed":1}}"#,
+            Err(r#"`pinterestEventMapping["Order Completed"]` must be a string, found a number"#),
+        ),
+        settings_case(
+            "an event mapping to an object",
+            r#"{"pinterestEventMapping":{"Order Completed":{"to":"SECRET"}}}"#,
+            Err(r#"`pinterestEventMapping["Order Completed"]` must be a string, found an object"#),
+        ),
+        settings_case(
+            "a custom property that is not a string",
+            r#"{"pinterestCustomProperties":["plan",null]}"#,
+            Err("`pinterestCustomProperties[1]` must be a string, found null"),
+        ),
+        settings_case(
+            "an array",
+            "[]",
+            Err("settings must be a JSON object, found an array"),
+        ),
+        settings_case(
+            "a string",
+            r#""SECRET""#,
+            Err("settings must be a JSON object, found a string"),
+        ),
+        settings_case(
+            "null",
+            "null",
+            Err("settings must be a JSON object, found null"),
+        ),
+        settings_case(
+            "an empty file",
+            "",
+            Err("settings are not valid JSON: EOF while parsing a value at line 1 column 0"),
+        ),
+        settings_case(
+            "truncated",
+            r#"{"tid":"SECRET"#,
+            Err("settings are not valid JSON: EOF while parsing a string at line 1 column 14"),
+        ),
+        settings_case(
+            "trailing text",
+            r#"{"tid":"t"} SECRET"#,
+            Err("settings are not valid JSON: trailing characters at line 1 column 13"),
+        ),
+        settings_case(
+            "nested 100,000 levels",
+            format!(r#"{{"other":{}"#, "[".repeat(100_000)),
+            Err("settings are not valid JSON: recursion limit exceeded at line 1 column 136"),
+        ),
+        // Tolerated, as documented.
+        settings_case(
+            "every key null: the defaults",
+            r#"{"tid":null,"pinterestEventMapping":null,"pinterestCustomProperties":null,"useEnhancedMatchLoad":null,"mapMessageIdToEventId":null}"#,
+            Ok("{}"),
+        ),
+        settings_case(
+            "an event mapping given as an array is ignored, as Segment's original does",
+            r#"{"tid":"t","pinterestEventMapping":[["Order Completed","Lead"]]}"#,
+            Ok(r#"{"tid":"t"}"#),
+        ),
+        settings_case(
+            "unknown keys are ignored",
+            r#"{"tid":"t","unknown":{"deep":[1,2]},"TID":5}"#,
+            Ok(r#"{"tid":"t"}"#),
+        ),
+        settings_case(
+            "a repeated key keeps its last value",
+            r#"{"tid":"first","tid":"last"}"#,
+            Ok(r#"{"tid":"last"}"#),
+        ),
+        settings_case(
+            "a byte-order mark",
+            "\u{feff}{\"tid\":\"t\"}",
+            Ok(r#"{"tid":"t"}"#),
+        ),
+    ]);
+    cases
+}

@@ -1,0 +1,399 @@
+//! Reliability: the bad-input catalogue and the settings catalogue through the library, and
+//! property tests that, for arbitrary messages, settings and bytes, the library never panics,
+//! always writes well-formed calls (JSON, and JavaScript safe inside `<script>`), and never
+//! shows a value in an error message.
+
+use mapping_core::ndjson::{self, OutputFormat};
+use mapping_core::{Destination, JsonValue, Message, PintrkCall, Raw, RawObject, Settings};
+use mapping_tests::catalogue::{self, Outcome, SECRETS};
+use proptest::prelude::*;
+use serde_json::Value;
+
+#[test]
+fn every_catalogue_case_through_the_library() {
+    let destination = Destination::new(Settings::example());
+    let cases: Vec<_> = catalogue::cases()
+        .into_iter()
+        .filter(|case| case.library)
+        .collect();
+    assert!(cases.len() >= 40, "{} cases", cases.len());
+    let mut failed = Vec::new();
+    for case in cases {
+        let text = std::str::from_utf8(&case.line).expect("library cases are UTF-8");
+        let mut out = Vec::new();
+        let outcome = match ndjson::map_line(&destination, OutputFormat::Json, text, &mut out) {
+            Ok(_) => {
+                let line = String::from_utf8(out).expect("output is UTF-8");
+                Outcome::Mapped(line.trim_end_matches('\n').to_owned())
+            }
+            Err(error) => Outcome::Rejected(error.to_string()),
+        };
+        if outcome != case.outcome {
+            failed.push(format!(
+                "{}: {}",
+                case.name,
+                catalogue::shorten(&format!("{outcome:?}"))
+            ));
+        }
+        if let Outcome::Mapped(line) = &outcome {
+            // The writer and serde agree on every mapped case.
+            let message = Message::parse(text).expect("mapped, so parsed");
+            let calls: Vec<PintrkCall> = destination.map(&message).into_iter().collect();
+            assert_eq!(
+                serde_json::to_string(&calls).expect("serializes"),
+                *line,
+                "{}",
+                case.name
+            );
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+#[test]
+fn every_settings_case_through_the_library() {
+    let mut failed = Vec::new();
+    for case in catalogue::settings_cases() {
+        let text = String::from_utf8(case.contents).expect("settings cases are UTF-8");
+        let outcome = Settings::from_json(&text).map_err(|error| error.to_string());
+        let expected = case.outcome.clone().map(|settings| {
+            Settings::from_json(&settings).expect("the expected settings are valid")
+        });
+        if outcome != expected {
+            failed.push(format!("{}: {:?}", case.name, outcome));
+        }
+        if let Err(message) = &outcome {
+            for secret in SECRETS {
+                assert!(!message.contains(secret), "{}: {message}", case.name);
+            }
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// Names the destination reads, in several spellings, and arbitrary ones.
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "products",
+            "Products",
+            "name",
+            "product_id",
+            "sku",
+            "price",
+            "quantity",
+            "category",
+            "brand",
+            "variant",
+            "query",
+            "order_id",
+            "orderId",
+            "Order ID",
+            "value",
+            "currency",
+            "coupon",
+            "custom_prop",
+            "email",
+            "Email",
+            "event_id",
+            "eid",
+            "eventID",
+            "plan",
+        ])
+        .prop_map(str::to_owned),
+        "[a-zA-Z0-9_. -]{0,10}",
+        any::<String>(),
+    ]
+}
+
+/// A JSON string literal.
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serializes")
+}
+
+/// JSON scalars as text, in the forms senders write them.
+fn scalar() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "null",
+            "true",
+            "false",
+            "0",
+            "-0",
+            "1.50",
+            "1e400",
+            "-1E-400",
+            "123456789012345678901234567890",
+            r#""""#,
+            r#""SECRET""#,
+            r#""jane@example.com""#,
+            r#""</script><script>alert(1)</script>""#,
+            r#""<!-- \u2028 \u2029 ' \" \\ &amp;""#,
+            r#""\ud800 \u0000 \/""#,
+        ])
+        .prop_map(str::to_owned),
+        any::<i64>().prop_map(|number| number.to_string()),
+        any::<f64>()
+            .prop_filter("finite", |number| number.is_finite())
+            .prop_map(|number| number.to_string()),
+        any::<String>().prop_map(|text| quoted(&text)),
+        "[ -~]{0,12}".prop_map(|text| quoted(&text)),
+    ]
+}
+
+/// Any JSON value as text, a few levels deep.
+fn json() -> impl Strategy<Value = String> {
+    scalar().prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6)
+                .prop_map(|elements| format!("[{}]", elements.join(","))),
+            prop::collection::vec((key(), inner), 0..8).prop_map(|entries| {
+                let members: Vec<String> = entries
+                    .iter()
+                    .map(|(key, value)| format!("{}:{value}", quoted(key)))
+                    .collect();
+                format!("{{{}}}", members.join(","))
+            }),
+        ]
+    })
+}
+
+/// Segment event names: spec events in their alias forms, user-mapped ones, anything.
+fn event_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "Order Completed",
+            "order_completed",
+            "Completed Order",
+            "Products Searched",
+            "product list filtered",
+            "Added Product To Wishlist",
+            "Video Playback Started",
+            "Lead Generated",
+            "some custom event",
+            "</script>",
+        ])
+        .prop_map(str::to_owned),
+        any::<String>(),
+    ]
+}
+
+/// A Segment message as text: each field present or not, of the right type or any type.
+fn message() -> impl Strategy<Value = String> {
+    let kind = prop_oneof![
+        prop::sample::select(vec!["track", "page", "identify", "alias", "screen"])
+            .prop_map(|kind| quoted(kind)),
+        json(),
+    ];
+    let event = prop_oneof![event_name().prop_map(|name| quoted(&name)), json()];
+    (
+        kind,
+        prop::option::of(event),
+        prop::option::of(json()),
+        prop::option::of(json()),
+        prop::option::of(scalar()),
+        prop::option::of(scalar()),
+        prop::option::of(scalar()),
+        prop::option::of(scalar()),
+    )
+        .prop_map(
+            |(kind, event, properties, traits, user_id, message_id, name, category)| {
+                let mut fields = vec![format!(r#""type":{kind}"#)];
+                let optional = [
+                    ("event", event),
+                    ("properties", properties),
+                    ("traits", traits),
+                    ("userId", user_id),
+                    ("messageId", message_id),
+                    ("name", name),
+                    ("category", category),
+                ];
+                for (field, value) in optional {
+                    if let Some(value) = value {
+                        fields.push(format!("{}:{value}", quoted(field)));
+                    }
+                }
+                format!("{{{}}}", fields.join(","))
+            },
+        )
+}
+
+/// Destination settings: a tag or none, user mappings, custom property paths, both flags.
+fn settings() -> impl Strategy<Value = Settings> {
+    let pinterest = prop_oneof![
+        prop::sample::select(vec!["", "Checkout", "Lead", "Signup", "Custom", "<b>"])
+            .prop_map(str::to_owned),
+        any::<String>(),
+    ];
+    (
+        prop::sample::select(vec!["", "2620795819800", "t</script>"]),
+        prop::collection::vec((event_name(), pinterest), 0..4),
+        prop::collection::vec(
+            prop::collection::vec(key(), 1..3).prop_map(|path| path.join(".")),
+            0..4,
+        ),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(tid, event_mapping, custom_properties, enhanced, message_id)| Settings {
+                tid: tid.to_owned(),
+                event_mapping,
+                custom_properties,
+                use_enhanced_match_load: enhanced,
+                map_message_id_to_event_id: message_id,
+            },
+        )
+}
+
+/// JSON text as a `Value`, read with the crate's own scanner: numbers become strings of
+/// their text (`"number 1e400"`), so that any valid JSON, whatever its numbers' range, has
+/// a structure to compare.
+fn structure(text: &str) -> Result<Value, TestCaseError> {
+    let raw = Raw::parse(text)
+        .map_err(|error| TestCaseError::fail(format!("not JSON: {error}: {text}")))?;
+    Ok(raw_structure(raw))
+}
+
+fn raw_structure(raw: Raw) -> Value {
+    let mut elements = Vec::new();
+    if raw.for_each_element(|element| elements.push(raw_structure(element))) {
+        return Value::Array(elements);
+    }
+    let mut entries = serde_json::Map::new();
+    if raw.for_each_entry(|key, value| {
+        entries.insert(key.into_owned(), raw_structure(value));
+    }) {
+        return Value::Object(entries);
+    }
+    match raw.get() {
+        "null" => Value::Null,
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        number if !number.starts_with('"') => Value::String(format!("number {number}")),
+        _ => Value::String(raw.as_str().expect("a string").into_owned()),
+    }
+}
+
+/// Checks one call's two renderings: the JSON argument list is well formed, is what serde
+/// writes, and has the shape of its command; the JavaScript statement carries the same
+/// arguments and nothing that could end a `<script>` element or a line.
+fn check_call(call: &PintrkCall) -> Result<(), TestCaseError> {
+    let mut json = Vec::new();
+    call.write_json(&mut json);
+    let json = String::from_utf8(json).expect("output is UTF-8");
+    prop_assert_eq!(&json, &serde_json::to_string(call).expect("serializes"));
+    let arguments = structure(&json)?;
+    let Value::Array(list) = &arguments else {
+        return Err(TestCaseError::fail("not an argument list"));
+    };
+    match list.as_slice() {
+        [Value::String(command)] => prop_assert_eq!(command, "page"),
+        [Value::String(command), Value::String(_)] => prop_assert_eq!(command, "load"),
+        [Value::String(command), Value::Object(data)] => {
+            prop_assert_eq!(command, "set");
+            prop_assert_eq!(data.get("np"), Some(&Value::from("segment")));
+            prop_assert!(data.len() == 2 && data.contains_key("em"));
+        }
+        [
+            Value::String(command),
+            Value::String(_),
+            Value::Object(data),
+        ] => match command.as_str() {
+            "load" => prop_assert!(data.len() == 1 && data.contains_key("em")),
+            "track" => {}
+            other => return Err(TestCaseError::fail(format!("unknown command {other}"))),
+        },
+        other => return Err(TestCaseError::fail(format!("malformed call {other:?}"))),
+    }
+    let js = call.to_js();
+    for forbidden in ["<", ">", "&", "\u{2028}", "\u{2029}", "\n", "\r"] {
+        prop_assert!(!js.contains(forbidden), "{:?} in {}", forbidden, js);
+    }
+    let inner = js
+        .strip_prefix("pintrk(")
+        .and_then(|rest| rest.strip_suffix(");"))
+        .ok_or_else(|| TestCaseError::fail(format!("not a pintrk statement: {js}")))?;
+    prop_assert_eq!(&structure(&format!("[{inner}]"))?, &arguments);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_messages_map_to_well_formed_calls(
+        settings in settings(),
+        text in message(),
+    ) {
+        let destination = Destination::new(settings);
+        match Message::parse(&text) {
+            Ok(message) => {
+                if let Some(call) = destination.map(&message) {
+                    check_call(&call)?;
+                }
+            }
+            Err(error) => {
+                let error = error.to_string();
+                for secret in SECRETS {
+                    prop_assert!(!error.contains(secret), "{}", error);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_traits_start_up_with_well_formed_calls(
+        settings in settings(),
+        traits in json(),
+    ) {
+        let destination = Destination::new(settings);
+        if let Ok(traits) = RawObject::parse(&traits) {
+            for call in destination.initialize(&traits) {
+                check_call(&call)?;
+            }
+        }
+    }
+
+    #[test]
+    fn damaged_messages_never_panic(
+        text in message(),
+        damage in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3_u8), 1..6),
+    ) {
+        let mut bytes = text.into_bytes();
+        for (at, byte, how) in damage {
+            let index = at.index(bytes.len() + 1);
+            match how {
+                0 => bytes.insert(index, byte),
+                1 if index < bytes.len() => { bytes.remove(index); }
+                _ => bytes.truncate(index),
+            }
+        }
+        let destination = Destination::new(Settings::example());
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            let mut out = Vec::new();
+            match ndjson::map_line(&destination, OutputFormat::Json, text, &mut out) {
+                Ok(_) => {
+                    let line = String::from_utf8(out).expect("output is UTF-8");
+                    structure(line.trim_end())?;
+                }
+                Err(error) => {
+                    let error = error.to_string();
+                    for secret in SECRETS {
+                        prop_assert!(!error.contains(secret), "{}", error);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_settings_text_never_panics(text in json()) {
+        if let Err(error) = Settings::from_json(&text) {
+            let error = error.to_string();
+            for secret in SECRETS {
+                prop_assert!(!error.contains(secret), "{}", error);
+            }
+        }
+    }
+}
