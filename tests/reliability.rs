@@ -182,7 +182,7 @@ fn event_name() -> impl Strategy<Value = String> {
 fn message() -> impl Strategy<Value = String> {
     let kind = prop_oneof![
         prop::sample::select(vec!["track", "page", "identify", "alias", "screen"])
-            .prop_map(|kind| quoted(kind)),
+            .prop_map(quoted),
         json(),
     ];
     let event = prop_oneof![event_name().prop_map(|name| quoted(&name)), json()];
