@@ -181,8 +181,7 @@ fn event_name() -> impl Strategy<Value = String> {
 /// A Segment message as text: each field present or not, of the right type or any type.
 fn message() -> impl Strategy<Value = String> {
     let kind = prop_oneof![
-        prop::sample::select(vec!["track", "page", "identify", "alias", "screen"])
-            .prop_map(quoted),
+        prop::sample::select(vec!["track", "page", "identify", "alias", "screen"]).prop_map(quoted),
         json(),
     ];
     let event = prop_oneof![event_name().prop_map(|name| quoted(&name)), json()];

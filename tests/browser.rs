@@ -1,0 +1,230 @@
+//! `--format js` in a real browser: hostile values in every place a value reaches the output
+//! (property values and keys, event names, page names, emails, the tag ID), the generated
+//! statements placed in a page after Pinterest's base-code queue stub, loaded in headless
+//! Chromium. The queue must hold exactly the calls `--format json` prints, and no injected
+//! script may run.
+//!
+//! Chromium is found at `$CHROMIUM`, else `chromium` on the `PATH` (Debian's package, which
+//! `.ci/run` installs). Without it the test says so on standard error and stops, unless
+//! `PINTEREST_BROWSER_TEST=required` (as `.ci/run` sets), where that is a failure.
+
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mapping_core::cli::{self, Streams};
+use mapping_tests::TempFile;
+use serde_json::Value;
+
+/// Texts that would end the script element, open an HTML comment, end a JavaScript string or
+/// line, or otherwise run code if copied into a `<script>` unescaped. The scripts they try to
+/// run use no quotes (which the JSON escaping would spoil) and record themselves in
+/// `window.injected`.
+const HOSTILE: [&str; 14] = [
+    "</script><script>window.injected.push(1)</script>",
+    "</SCRIPT ><script>window.injected.push(2)</script>",
+    "</script/><img src=x onerror=window.injected.push(3)>",
+    "<!--<script>",
+    "<!-- <script> </script> --><script>window.injected.push(4)</script>",
+    "-->]]>",
+    "line\u{2028}separator\u{2029}paragraph",
+    r#""); window.injected.push(5); (""#,
+    "'); window.injected.push(6); ('",
+    r#"\"); window.injected.push(7); //"#,
+    "`${window.injected.push(8)}`",
+    "&lt;/script&gt; &amp; &#x3c;",
+    "nul\u{0}and\u{1f}controls\r\n",
+    "emoji 🦀 and é",
+];
+
+/// Pinterest's base code, without loading its script: `pintrk` queues its calls.
+const BASE_CODE: &str = r#"window.injected = [];
+window.pintrk = function () { window.pintrk.queue.push(Array.prototype.slice.call(arguments)); };
+window.pintrk.queue = [];
+window.pintrk.version = "3.0";"#;
+
+/// Writes the queue and the injected scripts' marks into the page as hexadecimal UTF-16
+/// units, so that reading them back needs no HTML decoding.
+const REPORT: &str = r#"var report = JSON.stringify({queue: window.pintrk.queue, injected: window.injected});
+var hex = "";
+for (var i = 0; i < report.length; i++) { hex += ("000" + report.charCodeAt(i).toString(16)).slice(-4); }
+document.getElementById("report").textContent = hex;"#;
+
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serializes")
+}
+
+/// Settings and messages that carry `hostile` everywhere a value reaches the output.
+fn hostile_inputs() -> (String, String, String) {
+    // A custom property path: its key is written into the event data. No dots, which would
+    // make it a nested path.
+    // (`window.injected.push(9)`, spelled without dots or quotes.)
+    let key = "</script><script>window[String.fromCharCode(105,110,106,101,99,116,101,100)]\
+               [String.fromCharCode(112,117,115,104)](9)</script><!--";
+    let settings = serde_json::json!({
+        "tid": HOSTILE[1],
+        "pinterestEventMapping": {"Lead Generated": HOSTILE[2]},
+        "pinterestCustomProperties": [key],
+        "useEnhancedMatchLoad": true,
+        "mapMessageIdToEventId": true,
+    })
+    .to_string();
+    let traits = serde_json::json!({"email": HOSTILE[3]}).to_string();
+    let mut lines = Vec::new();
+    for hostile in HOSTILE {
+        let value = quoted(hostile);
+        lines.extend([
+            format!(
+                r#"{{"type":"track","event":"Products Searched","messageId":{value},"properties":{{"query":{value}}}}}"#
+            ),
+            format!(
+                r#"{{"type":"track","event":"Order Completed","properties":{{"order_id":{value},"products":[{{"name":{value},"sku":{value}}}],"value":{{{value}:[{value}]}},{}:{value}}}}}"#,
+                quoted(key)
+            ),
+            format!(r#"{{"type":"track","event":{value},"properties":{{}}}}"#),
+            r#"{"type":"track","event":"Lead Generated"}"#.to_owned(),
+            format!(
+                r#"{{"type":"page","name":{value},"category":{value},"properties":{{"event_id":{value}}}}}"#
+            ),
+            format!(r#"{{"type":"identify","traits":{{"email":{value}}}}}"#),
+        ]);
+    }
+    (settings, traits, lines.join("\n") + "\n")
+}
+
+/// Runs `pinterest-map` in process; its standard output.
+fn pinterest_map(args: &[&str], stdin: &str) -> String {
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let args = std::iter::once("pinterest-map")
+        .chain(args.iter().copied())
+        .map(OsString::from);
+    let status = cli::run(
+        args,
+        Streams {
+            stdin: stdin.as_bytes(),
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            stderr_is_terminal: false,
+        },
+    );
+    assert_eq!(status, 0, "{}", String::from_utf8_lossy(&stderr));
+    String::from_utf8(stdout).expect("output is UTF-8")
+}
+
+fn chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|directory| directory.join("chromium"))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Loads `page` in headless Chromium; the page's DOM after its scripts ran.
+fn load(chromium: &Path, page: &Path, profile: &Path) -> String {
+    let output = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap_or_else(|error| panic!("{} does not start: {error}", chromium.display()));
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("the DOM is UTF-8")
+}
+
+/// The report the page wrote, decoded.
+fn report(dom: &str) -> Value {
+    let hex = dom
+        .split(r#"<pre id="report">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no report in the page: {dom}"));
+    let units: Vec<u16> = hex
+        .as_bytes()
+        .chunks(4)
+        .map(|unit| {
+            std::str::from_utf8(unit)
+                .ok()
+                .and_then(|unit| u16::from_str_radix(unit, 16).ok())
+                .unwrap_or_else(|| panic!("the report did not run: {hex}"))
+        })
+        .collect();
+    let text = String::from_utf16(&units).expect("the report is text");
+    serde_json::from_str(&text).expect("the report is JSON")
+}
+
+#[test]
+fn hostile_values_cannot_break_out_of_a_script_element() {
+    let Some(chromium) = chromium() else {
+        let required = std::env::var("PINTEREST_BROWSER_TEST").as_deref() == Ok("required");
+        assert!(
+            !required,
+            "Chromium is required (PINTEREST_BROWSER_TEST=required) and was not found"
+        );
+        // Written past the test harness's capture, so that it shows.
+        let _ = writeln!(
+            std::io::stderr(),
+            "browser test NOT RUN: Chromium not found (install Debian's `chromium` package, \
+             as .ci/run does, or set CHROMIUM to its path)"
+        );
+        return;
+    };
+    let (settings, traits, input) = hostile_inputs();
+    let settings = TempFile::new(".json", settings.as_bytes());
+    let args = [
+        "-q",
+        "--init",
+        "--settings",
+        &settings.arg(),
+        "--traits",
+        &traits,
+    ];
+    let statements = pinterest_map(&[&args[..], &["--format", "js"]].concat(), &input);
+    let json = pinterest_map(&args, &input);
+    let expected: Vec<Value> = json
+        .lines()
+        .flat_map(|line| match serde_json::from_str(line) {
+            Ok(Value::Array(calls)) => calls,
+            other => panic!("not a list of calls: {other:?}"),
+        })
+        .collect();
+    // Every hostile text is in the output, escaped, as a value or a key.
+    assert!(
+        expected.len() > 6 * HOSTILE.len(),
+        "{} calls",
+        expected.len()
+    );
+    let page = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><script>\n{BASE_CODE}\n</script></head>\n\
+         <body><pre id=\"report\">the report script did not run</pre>\n\
+         <script>\n{statements}</script>\n<script>\n{REPORT}\n</script></body></html>\n"
+    );
+    let page_file = TempFile::new(".html", page.as_bytes());
+    let profile = std::env::temp_dir().join(format!("pinterest-browser-{}", std::process::id()));
+    let dom = load(&chromium, page_file.path(), &profile);
+    let _ = std::fs::remove_dir_all(&profile);
+    let report = report(&dom);
+    assert_eq!(report["injected"], Value::Array(Vec::new()), "scripts ran");
+    let queue = report["queue"].as_array().expect("the queue is an array");
+    assert_eq!(queue.len(), expected.len());
+    for (index, (queued, call)) in queue.iter().zip(&expected).enumerate() {
+        assert_eq!(queued, call, "call {index}");
+    }
+}
