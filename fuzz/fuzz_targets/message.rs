@@ -1,0 +1,77 @@
+//! Message handling on arbitrary bytes. The first byte picks what the rest is: a message line
+//! mapped to JSON or to JavaScript, a settings file, or stored traits. Beyond not panicking,
+//! every output must be well formed: valid JSON equal to what serde writes, and JavaScript
+//! with nothing that could end a `<script>` element or a line.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mapping_core::ndjson::{self, OutputFormat};
+use mapping_core::{Destination, Message, PintrkCall, Raw, RawObject, Settings};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let destination = Destination::new(Settings::example());
+    match selector % 4 {
+        0 => map(&destination, OutputFormat::Json, text),
+        1 => map(&destination, OutputFormat::Js, text),
+        2 => {
+            if let Ok(settings) = Settings::from_json(text) {
+                let destination = Destination::new(settings);
+                let message = r#"{"type":"track","event":"Order Completed","messageId":"m","properties":{"order_id":"o","products":[{"sku":"s"}],"custom_prop":{"a":1}}}"#;
+                map(&destination, OutputFormat::Json, message);
+                map(&destination, OutputFormat::Js, message);
+            }
+        }
+        _ => {
+            if let Ok(traits) = RawObject::parse(text) {
+                let settings = Settings {
+                    use_enhanced_match_load: true,
+                    ..Settings::example()
+                };
+                let destination = Destination::new(settings);
+                for call in destination.initialize(&traits) {
+                    check(&call);
+                }
+            }
+        }
+    }
+});
+
+fn map(destination: &Destination, format: OutputFormat, text: &str) {
+    let mut out = Vec::new();
+    if ndjson::map_line(destination, format, text, &mut out).is_err() {
+        assert!(out.is_empty(), "a rejected line wrote output");
+        return;
+    }
+    let output = std::str::from_utf8(&out).expect("output is UTF-8");
+    if format == OutputFormat::Json {
+        Raw::parse(output.trim_end_matches('\n')).expect("a JSON line");
+    }
+    let message = Message::parse(text).expect("mapped, so parsed");
+    if let Some(call) = destination.map(&message) {
+        check(&call);
+    }
+}
+
+fn check(call: &PintrkCall) {
+    let mut json = Vec::new();
+    call.write_json(&mut json);
+    let json = std::str::from_utf8(&json).expect("JSON output is UTF-8");
+    Raw::parse(json).expect("the argument list is JSON");
+    assert_eq!(json, serde_json::to_string(call).expect("serializes"));
+    let js = call.to_js();
+    for forbidden in ['<', '>', '&', '\u{2028}', '\u{2029}', '\n', '\r'] {
+        assert!(!js.contains(forbidden), "{forbidden:?} in {js}");
+    }
+    let arguments = js
+        .strip_prefix("pintrk(")
+        .and_then(|rest| rest.strip_suffix(");"))
+        .expect("a pintrk statement");
+    Raw::parse(&format!("[{arguments}]")).expect("the statement's arguments are JSON");
+}
