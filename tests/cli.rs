@@ -199,6 +199,46 @@ fn lines_split_across_reads_map_as_whole_lines() {
     }
 }
 
+/// Hands out its bytes, then fails instead of ending.
+struct FailingAfter<'b>(&'b [u8]);
+
+impl std::io::Read for FailingAfter<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        if self.0.is_empty() {
+            return Err(std::io::Error::other("device gone"));
+        }
+        let length = buffer.len().min(self.0.len());
+        buffer[..length].copy_from_slice(&self.0[..length]);
+        self.0 = &self.0[length..];
+        Ok(length)
+    }
+}
+
+#[test]
+fn a_failing_input_keeps_its_lines_and_the_next_input_is_read() {
+    let file = TempFile::new(".ndjson", format!("{ORDER}\n").as_bytes());
+    let input = format!("{PAGE}\n{PAGE}\n{{\"type\":\"tra");
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let status = cli::run(
+        ["pinterest-map", "-q", "-", &file.arg()].map(OsString::from),
+        Streams {
+            stdin: FailingAfter(input.as_bytes()),
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            stderr_is_terminal: false,
+        },
+    );
+    assert_eq!(status, 1);
+    assert_eq!(
+        String::from_utf8_lossy(&stderr),
+        "pinterest-map: <stdin>: read error: device gone\n"
+    );
+    let lines: Vec<&str> = std::str::from_utf8(&stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[2].contains("Checkout"), "{lines:?}");
+}
+
 #[test]
 fn init_prints_the_start_up_calls_first() {
     let output = run_str(&["-q", "--init"], PAGE);
