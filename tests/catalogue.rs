@@ -247,6 +247,11 @@ pub fn cases() -> Vec<Case> {
             format!(" \t{BEFORE} \t"),
             mapped(BEFORE_OUT),
         ),
+        case(
+            "line breaks between the tokens of a value",
+            track("Order Completed", "{\"value\":{\"a\":\r[1,\r2]}}"),
+            mapped(r#"[["track","Checkout",{"value":{"a": [1, 2]}}]]"#),
+        ),
         // Escapes.
         case(
             "a lone surrogate escape in the event name",

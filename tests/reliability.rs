@@ -141,16 +141,28 @@ fn scalar() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Whitespace between tokens, mostly none, line breaks included.
+fn space() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec!["", "", "", "", " ", "\n", "\r\n", "\t", " \r "])
+}
+
 /// Any JSON value as text, a few levels deep.
 fn json() -> impl Strategy<Value = String> {
     scalar().prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6)
-                .prop_map(|elements| format!("[{}]", elements.join(","))),
-            prop::collection::vec((key(), inner), 0..8).prop_map(|entries| {
+            prop::collection::vec((space(), inner.clone(), space()), 0..6).prop_map(|elements| {
+                let elements: Vec<String> = elements
+                    .iter()
+                    .map(|(before, value, after)| format!("{before}{value}{after}"))
+                    .collect();
+                format!("[{}]", elements.join(","))
+            }),
+            prop::collection::vec((space(), key(), space(), inner), 0..8).prop_map(|entries| {
                 let members: Vec<String> = entries
                     .iter()
-                    .map(|(key, value)| format!("{}:{value}", quoted(key)))
+                    .map(|(before, key, after, value)| {
+                        format!("{before}{}{after}:{value}", quoted(key))
+                    })
                     .collect();
                 format!("{{{}}}", members.join(","))
             }),

@@ -62,3 +62,34 @@ pub fn map_line(
     write_calls(format, call.as_slice(), out);
     Ok(call.as_slice().len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Settings;
+
+    #[test]
+    fn a_message_spread_over_lines_maps_to_one_line() {
+        let destination = Destination::new(Settings::example());
+        let text = "{\"type\":\"track\",\r\n\"event\":\"Order Completed\",\n\"properties\":{\"value\":{\"a\":\n[1,\r\n2]}}}";
+        for (format, expected) in [
+            (
+                OutputFormat::Json,
+                "[[\"track\",\"Checkout\",{\"value\":{\"a\": [1,  2]}}]]\n",
+            ),
+            (
+                OutputFormat::Js,
+                "pintrk(\"track\", \"Checkout\", {\"value\":{\"a\": [1,  2]}});\n",
+            ),
+        ] {
+            let mut out = Vec::new();
+            map_line(&destination, format, text, &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
+        }
+        let message = Message::parse(text).unwrap();
+        assert_eq!(
+            serde_json::to_string(&destination.map(&message)).unwrap(),
+            "[\"track\",\"Checkout\",{\"value\":{\"a\": [1,  2]}}]"
+        );
+    }
+}

@@ -8,6 +8,7 @@ use serde_json::value::RawValue;
 
 use crate::json::JsonValue;
 use crate::scan::{Key, Raw, Scanner, SyntaxError};
+use crate::write::has_line_breaks;
 
 impl<'a> JsonValue<'a> for Raw<'a> {
     fn is_truthy(self) -> bool {
@@ -40,9 +41,15 @@ impl<'a> JsonValue<'a> for Raw<'a> {
 }
 
 impl Serialize for Raw<'_> {
-    /// Writes the text as it is: serde_json copies it verbatim; other formats get the value.
+    /// Writes the text as it is, but with line breaks as spaces (as the crate's own writer
+    /// does): serde_json copies it verbatim; other formats get the value.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // The text is one valid JSON value, so serde_json takes it as one.
+        if has_line_breaks(self.get()) {
+            let text = self.get().replace(['\n', '\r'], " ");
+            let raw = RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
+            return raw.serialize(serializer);
+        }
         let raw: &RawValue = serde_json::from_str(self.get()).map_err(serde::ser::Error::custom)?;
         raw.serialize(serializer)
     }

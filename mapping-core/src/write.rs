@@ -55,9 +55,10 @@ impl JsonWriter<'_> {
                 .any(|byte| ESCAPES[usize::from(byte)] & SCRIPT != 0)
     }
 
-    /// Raw JSON text, as it is (within its strings, script-safe escapes where asked).
+    /// Raw JSON text, as it is (within its strings, script-safe escapes where asked), except
+    /// that line breaks become spaces: output stays one line per message.
     pub(crate) fn raw(&mut self, json: &str) {
-        if self.script_safe {
+        if self.script_safe || has_line_breaks(json) {
             self.escaped(json, false);
         } else {
             self.out.extend_from_slice(json.as_bytes());
@@ -68,7 +69,8 @@ impl JsonWriter<'_> {
     /// scripts must (when `script_safe`). Plain runs are written whole.
     fn escaped(&mut self, text: &str, in_string: bool) {
         let bytes = text.as_bytes();
-        let flags = if in_string { STRING } else { 0 } | if self.script_safe { SCRIPT } else { 0 };
+        let flags =
+            if in_string { STRING } else { BREAK } | if self.script_safe { SCRIPT } else { 0 };
         // Most text needs no escape at all: find the first byte that might, eight bytes at a
         // time for JSON strings, by table for scripts.
         let plain = if flags == STRING {
@@ -94,6 +96,8 @@ impl JsonWriter<'_> {
                 0x08 if in_string => Some(b"\\b"),
                 0x0c if in_string => Some(b"\\f"),
                 0x00..0x20 if in_string => None,
+                // Outside strings, valid JSON holds line breaks only as whitespace.
+                b'\n' | b'\r' => Some(b" "),
                 b'<' if self.script_safe => Some(b"\\u003c"),
                 b'>' if self.script_safe => Some(b"\\u003e"),
                 b'&' if self.script_safe => Some(b"\\u0026"),
@@ -131,10 +135,18 @@ impl JsonWriter<'_> {
     }
 }
 
+/// Whether raw JSON text holds line breaks. Valid JSON has them only as whitespace between
+/// tokens, so only inside containers.
+pub(crate) fn has_line_breaks(json: &str) -> bool {
+    json.starts_with(['{', '[']) && memchr::memchr2(b'\n', b'\r', json.as_bytes()).is_some()
+}
+
 /// [`ESCAPES`] flag: the byte must be escaped in a JSON string.
 const STRING: u8 = 1;
 /// [`ESCAPES`] flag: the byte must (or, for 0xE2, may) be escaped in a script.
 const SCRIPT: u8 = 2;
+/// [`ESCAPES`] flag: a line break, written as a space outside strings.
+const BREAK: u8 = 4;
 
 /// Which bytes may need an escape, and where.
 static ESCAPES: [u8; 256] = {
@@ -144,6 +156,8 @@ static ESCAPES: [u8; 256] = {
         table[byte] = STRING;
         byte += 1;
     }
+    table[b'\n' as usize] = STRING | BREAK;
+    table[b'\r' as usize] = STRING | BREAK;
     table[b'"' as usize] = STRING;
     table[b'\\' as usize] = STRING;
     table[b'<' as usize] = SCRIPT;
@@ -200,5 +214,17 @@ mod tests {
             "{\"a\": \"\\u003c/b\\u003e \\u2028\", \"c\": 1}"
         );
         assert_eq!(written("{\"a\": \"<\"}", false, true), "{\"a\": \"<\"}");
+    }
+
+    #[test]
+    fn raw_line_breaks_become_spaces() {
+        let json = "{\"a\":\r\n[1,\n2],\t\"b\": \"x\\ny\"}";
+        for script_safe in [false, true] {
+            assert_eq!(
+                written(json, script_safe, true),
+                "{\"a\":  [1, 2],\t\"b\": \"x\\ny\"}"
+            );
+        }
+        assert_eq!(written("[1, 2]", false, true), "[1, 2]");
     }
 }
