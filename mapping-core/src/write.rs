@@ -57,6 +57,7 @@ impl JsonWriter<'_> {
 
     /// Raw JSON text, as it is (within its strings, script-safe escapes where asked), except
     /// that line breaks become spaces: output stays one line per message.
+    #[inline]
     pub(crate) fn raw(&mut self, json: &str) {
         if self.script_safe || has_line_breaks(json) {
             self.escaped(json, false);
@@ -137,8 +138,10 @@ impl JsonWriter<'_> {
 
 /// Whether raw JSON text holds line breaks. Valid JSON has them only as whitespace between
 /// tokens, so only inside containers.
+#[inline]
 pub(crate) fn has_line_breaks(json: &str) -> bool {
-    json.starts_with(['{', '[']) && memchr::memchr2(b'\n', b'\r', json.as_bytes()).is_some()
+    matches!(json.as_bytes().first(), Some(b'{' | b'['))
+        && memchr::memchr2(b'\n', b'\r', json.as_bytes()).is_some()
 }
 
 /// [`ESCAPES`] flag: the byte must be escaped in a JSON string.
