@@ -523,8 +523,9 @@ pub fn cases() -> Vec<Case> {
     cases
 }
 
-/// Runs every case between [`BEFORE`] and [`AFTER`] through a `pinterest-map` runner (which
-/// names its input `input`) and lists the cases whose output, errors or exit status differ.
+/// Runs every case between [`BEFORE`] and [`AFTER`] through a `pinterest-map` runner fed on
+/// standard input, which its error lines call `input`; lists the cases whose output, errors
+/// or exit status differ, or whose errors show a planted value.
 pub fn failures(input: &str, run: impl Fn(&[String], &[u8]) -> Output) -> Vec<String> {
     let args = ["--quiet".to_owned()];
     let mut failed = Vec::new();
