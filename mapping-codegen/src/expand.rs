@@ -477,8 +477,8 @@ fn expand_key_dispatch(
     let is_name = |index: &TokenStream| {
         let length = lengths
             .is_some()
-            .then(|| quote!(&& name.len() == LENGTHS[#index]));
-        quote!(*name.words() == NAMES[#index] #length)
+            .then(|| quote!(name.len() == LENGTHS[#index] &&));
+        quote!(#length name.is(&NAMES[#index]))
     };
     let arms = group_by_hash(
         names

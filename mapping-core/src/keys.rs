@@ -143,18 +143,24 @@ impl<const W: usize> KeyName<W> {
     /// or `None` when that is longer than the table's names.
     #[inline]
     pub fn loose(key: &str) -> Option<Self> {
-        let mut name = KeyName {
-            words: [0; W],
-            len: 0,
-        };
+        // The word being filled stays in a register; full words are stored.
+        let mut words = [0; W];
+        let mut word = 0;
+        let mut len = 0;
         for &byte in key.as_bytes() {
             let kept = LOOSE[usize::from(byte)];
             if kept != 0 {
-                *name.words.get_mut(name.len / 8)? |= u64::from(kept) << (8 * (name.len % 8));
-                name.len += 1;
+                word |= u64::from(kept) << (8 * (len % 8));
+                len += 1;
+                if len % 8 == 0 {
+                    *words.get_mut(len / 8 - 1)? = std::mem::take(&mut word);
+                }
             }
         }
-        Some(name)
+        if len % 8 != 0 {
+            *words.get_mut(len / 8)? = word;
+        }
+        Some(KeyName { words, len })
     }
 
     /// `key` as written, or `None` when it is longer than the table's names.
@@ -199,6 +205,13 @@ impl<const W: usize> KeyName<W> {
     #[inline]
     pub fn words(&self) -> &[u64; W] {
         &self.words
+    }
+
+    /// Whether the name is `words`, a table's name as padded words. Word by word, as the
+    /// words were stored: one wide load of words just stored one by one would stall.
+    #[inline]
+    pub fn is(&self, words: &[u64; W]) -> bool {
+        self.words.iter().zip(words).all(|(word, other)| word == other)
     }
 
     /// Its [`table_hash`], a word at a time.

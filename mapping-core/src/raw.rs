@@ -224,8 +224,9 @@ impl<'a> RawObject<'a> {
                 column: scanner.position() + 1,
             });
         }
-        // Enough for typical properties with a few products, in one allocation.
-        let mut nodes = Vec::with_capacity(32);
+        // Enough for typical properties with a product or two, in one allocation of under a
+        // kilobyte (which allocators serve fastest); larger objects grow it.
+        let mut nodes = Vec::with_capacity(NODES);
         walk(scanner, &mut nodes, None, RawObject::DEPTH)?;
         Ok(RawObject { nodes })
     }
@@ -251,16 +252,21 @@ impl<'a> RawObject<'a> {
     }
 }
 
+/// The nodes [`RawObject::read`] makes room for at first.
+const NODES: usize = 1000 / size_of::<Walked>();
+
 /// Reads the value at the scanner's position into `nodes`, walking containers `depth` levels
-/// down; the recursion is bounded by `depth`.
+/// down; the recursion is bounded by `depth`. Inlined into the loops over members, where most
+/// values are scalars: only containers cost a call.
+#[inline(always)]
 fn walk<'a>(
     scanner: &mut Scanner<'a>,
     nodes: &mut Vec<Walked<'a>>,
     key: Option<Key<'a>>,
     depth: usize,
 ) -> Result<(), SyntaxError> {
-    let opening = match scanner.peek_container() {
-        Some(opening) if depth > 0 => opening,
+    match scanner.peek_container() {
+        Some(opening) if depth > 0 => walk_container(scanner, nodes, key, opening, depth),
         _ => {
             let raw = scanner.value()?;
             let end = node_index(nodes.len() + 1, scanner)?;
@@ -270,9 +276,20 @@ fn walk<'a>(
                 kind: Kind::Raw,
                 end,
             });
-            return Ok(());
+            Ok(())
         }
-    };
+    }
+}
+
+/// [`walk`] for a container, `opening` its first byte.
+#[inline(never)]
+fn walk_container<'a>(
+    scanner: &mut Scanner<'a>,
+    nodes: &mut Vec<Walked<'a>>,
+    key: Option<Key<'a>>,
+    opening: u8,
+    depth: usize,
+) -> Result<(), SyntaxError> {
     let start = scanner.position();
     let index = nodes.len();
     nodes.push(Walked {

@@ -579,14 +579,15 @@ pub(crate) fn has_special_byte(bytes: &[u8]) -> bool {
 pub(crate) fn special_byte(bytes: &[u8]) -> usize {
     let mut offset = 0;
     // `bytes` runs to the end of the text, so most strings end well before the last word.
-    while let Some(Ok(word)) = bytes.get(offset..offset + 8).map(<[u8; 8]>::try_from) {
-        let marks = special_marks(u64::from_le_bytes(word));
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let marks = special_marks(<[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes));
         if marks != 0 {
             return offset + (marks.trailing_zeros() / 8) as usize;
         }
         offset += 8;
     }
-    let tail = &bytes[offset..];
+    let tail = words.remainder();
     offset
         + tail
             .iter()
