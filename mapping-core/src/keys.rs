@@ -426,9 +426,10 @@ const INLINE_MATCHES: usize = 8;
 
 impl<'a, V> Matched<'a, V> {
     /// Nothing matched yet.
-    pub const fn new() -> Self {
+    pub fn new() -> Self {
         Matched {
-            inline: [const { None }; INLINE_MATCHES],
+            // Slot by slot: a constant array of empty slots would be copied with `memcpy`.
+            inline: std::array::from_fn(|_| None),
             more: Vec::new(),
         }
     }
