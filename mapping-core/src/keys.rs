@@ -211,7 +211,10 @@ impl<const W: usize> KeyName<W> {
     /// words were stored: one wide load of words just stored one by one would stall.
     #[inline]
     pub fn is(&self, words: &[u64; W]) -> bool {
-        self.words.iter().zip(words).all(|(word, other)| word == other)
+        self.words
+            .iter()
+            .zip(words)
+            .all(|(word, other)| word == other)
     }
 
     /// Its [`table_hash`], a word at a time.
