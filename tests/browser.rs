@@ -101,6 +101,7 @@ fn pinterest_map(args: &[&str], stdin: &str) -> String {
         .chain(args.iter().copied())
         .map(OsString::from);
     let status = cli::run(
+        mapping_core::spec::Table,
         args,
         Streams {
             stdin: stdin.as_bytes(),

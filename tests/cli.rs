@@ -12,6 +12,7 @@ fn run(args: &[String], stdin: &[u8]) -> Output {
     let args =
         std::iter::once(OsString::from("pinterest-map")).chain(args.iter().map(OsString::from));
     let status = cli::run(
+        mapping_core::spec::Table,
         args,
         Streams {
             stdin,
@@ -178,6 +179,7 @@ fn lines_split_across_reads_map_as_whole_lines() {
         let mut stdout = Vec::new();
         let mut stderr = Vec::new();
         let status = cli::run(
+            mapping_core::spec::Table,
             ["pinterest-map", "-q"].map(OsString::from),
             Streams {
                 stdin: Trickle {
@@ -221,6 +223,7 @@ fn a_failing_input_keeps_its_lines_and_the_next_input_is_read() {
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let status = cli::run(
+        mapping_core::spec::Table,
         ["pinterest-map", "-q", "-", &file.arg()].map(OsString::from),
         Streams {
             stdin: FailingAfter(input.as_bytes()),
@@ -471,6 +474,7 @@ fn run_refused(kind: std::io::ErrorKind, inputs: &[String]) -> (u8, String) {
         .map(OsString::from)
         .chain(inputs.iter().map(OsString::from));
     let status = cli::run(
+        mapping_core::spec::Table,
         args,
         Streams {
             stdin: ORDER.as_bytes(),

@@ -6,7 +6,7 @@ pub mod catalogue;
 
 use std::path::{Path, PathBuf};
 
-use mapping_core::{Destination, Json, Message, PintrkCall, RawObject, Settings};
+use mapping_core::{Destination, Json, JsonValue, Message, PintrkCall, Settings};
 use serde_json::Value;
 
 /// One worked example: settings and an input in, the `pintrk` argument lists out.
@@ -29,14 +29,9 @@ pub fn workspace_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The directory shared with the project, beside the repository.
-pub fn shared_dir() -> PathBuf {
-    workspace_dir().join("../shared")
-}
-
-/// Every vector of `../shared/conformance/reference-vectors.json`.
+/// The reference examples of Segment's behaviour, `tests/vectors/reference.json`.
 pub fn reference_vectors() -> Vec<Vector> {
-    read_vectors(&shared_dir().join("conformance/reference-vectors.json"))
+    read_vectors(&workspace_dir().join("tests/vectors/reference.json"))
 }
 
 /// This project's vectors, one or more per rule of the reference behaviour.
@@ -63,38 +58,55 @@ pub fn assert_all_pass(failed: &[String], total: usize) {
 }
 
 /// Reads a vector file with the crate's own JSON type, so that inputs keep their key order
-/// (the first matching key wins, so order matters).
-fn read_vectors(path: &Path) -> Vec<Vector> {
+/// (the first matching key wins, so order matters) and their numbers as written.
+pub fn read_vectors(path: &Path) -> Vec<Vector> {
     let fail = |error: &dyn std::fmt::Display| -> ! { panic!("{}: {error}", path.display()) };
     let text = std::fs::read_to_string(path).unwrap_or_else(|error| fail(&error));
-    let Json::Array(vectors) = Json::parse(&text).unwrap_or_else(|error| fail(&error)) else {
-        fail(&"not an array");
-    };
-    let to_text = |json: Option<&Json>| {
-        serde_json::to_string(json.unwrap_or(&Json::Null)).unwrap_or_else(|error| fail(&error))
-    };
-    vectors
-        .iter()
-        .map(|vector| {
-            let input = vector.get("input");
-            let is_initialize = input
-                .and_then(|input| input.get("type"))
+    let vectors = Json::parse(&text).unwrap_or_else(|error| fail(&error));
+    let mut read = Vec::new();
+    let is_array = vectors.for_each_element(|vector| {
+        let input = vector.get("input");
+        let is_initialize = input
+            .and_then(|input| input.get("type"))
+            .and_then(Json::as_str)
+            .as_deref()
+            == Some("initialize");
+        let text = |json: Option<Json>| json.map_or_else(|| "null".to_owned(), compact);
+        read.push(Vector {
+            name: vector
+                .get("name")
                 .and_then(Json::as_str)
-                == Some("initialize");
-            Vector {
-                name: vector
-                    .get("name")
-                    .and_then(Json::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                settings: to_text(vector.get("settings")),
-                message: (!is_initialize).then(|| to_text(input)),
-                user_traits: to_text(input.and_then(|input| input.get("userTraits"))),
-                expected: serde_json::to_value(vector.get("expected"))
-                    .unwrap_or_else(|error| fail(&error)),
-            }
-        })
-        .collect()
+                .unwrap_or_default()
+                .into_owned(),
+            settings: text(vector.get("settings")),
+            message: (!is_initialize).then(|| text(input)),
+            user_traits: text(input.and_then(|input| input.get("userTraits"))),
+            expected: serde_json::from_str(&text(vector.get("expected")))
+                .unwrap_or_else(|error| fail(&error)),
+        });
+    });
+    if !is_array {
+        fail(&"not an array");
+    }
+    read
+}
+
+/// JSON text on one line: the whitespace between tokens removed, everything else kept.
+pub fn compact(json: Json) -> String {
+    let mut compact = String::with_capacity(json.text().len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.text().chars() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if c.is_ascii_whitespace() {
+            continue;
+        }
+        compact.push(c);
+    }
+    compact
 }
 
 /// The calls the library produces for a vector, as JSON.
@@ -104,9 +116,9 @@ pub fn library_calls(vector: &Vector) -> Value {
     let destination = Destination::new(settings);
     match &vector.message {
         None => {
-            let traits = RawObject::parse(&vector.user_traits)
+            let traits = Json::parse(&vector.user_traits)
                 .unwrap_or_else(|error| panic!("userTraits: {error}"));
-            to_json(&destination.initialize(&traits))
+            to_json(&destination.initialize(Some(traits)))
         }
         Some(text) => {
             let message = Message::parse(text).unwrap_or_else(|error| panic!("message: {error}"));

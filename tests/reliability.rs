@@ -4,7 +4,7 @@
 //! shows a value in an error message.
 
 use mapping_core::ndjson::{self, OutputFormat};
-use mapping_core::{Destination, JsonValue, Message, PintrkCall, Raw, RawObject, Settings};
+use mapping_core::{Destination, Json, JsonValue, Message, PintrkCall, Settings};
 use mapping_tests::catalogue::{self, Outcome, SECRETS};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -261,12 +261,12 @@ fn settings() -> impl Strategy<Value = Settings> {
 /// their text (`"number 1e400"`), so that any valid JSON, whatever its numbers' range, has
 /// a structure to compare.
 fn structure(text: &str) -> Result<Value, TestCaseError> {
-    let raw = Raw::parse(text)
+    let raw = Json::parse(text)
         .map_err(|error| TestCaseError::fail(format!("not JSON: {error}: {text}")))?;
     Ok(raw_structure(raw))
 }
 
-fn raw_structure(raw: Raw) -> Value {
+fn raw_structure(raw: Json) -> Value {
     let mut elements = Vec::new();
     if raw.for_each_element(|element| elements.push(raw_structure(element))) {
         return Value::Array(elements);
@@ -277,7 +277,7 @@ fn raw_structure(raw: Raw) -> Value {
     }) {
         return Value::Object(entries);
     }
-    match raw.get() {
+    match raw.text() {
         "null" => Value::Null,
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
@@ -359,8 +359,8 @@ proptest! {
         traits in json(),
     ) {
         let destination = Destination::new(settings);
-        if let Ok(traits) = RawObject::parse(&traits) {
-            for call in destination.initialize(&traits) {
+        if let Ok(traits) = Json::parse(&traits) {
+            for call in destination.initialize(Some(traits)) {
                 check_call(&call)?;
             }
         }

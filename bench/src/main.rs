@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use mapping_core::ndjson::{self, OutputFormat};
 
-use mapping_core::{Destination, Message, RawObject, Settings, spec};
+use mapping_core::{Destination, Message, Settings, spec};
 
 // The large tables, compiled by the macro from `tables.rs` by the build script.
 include!(concat!(env!("OUT_DIR"), "/large_tables.rs"));
@@ -135,7 +135,7 @@ fn workload(root: &Path, events: usize) -> PathBuf {
         return path;
     }
     std::fs::create_dir_all(&directory).unwrap_or_else(|error| fail(&directory, &error));
-    let script = root.join("../shared/bench/gen_events.py");
+    let script = root.join("bench/gen_events.py");
     let file = std::fs::File::create(&path).unwrap_or_else(|error| fail(&path, &error));
     let status = Command::new("python3")
         .arg(&script)
@@ -361,15 +361,20 @@ fn table_scaling(report: &mut Report, lines: &[&str]) {
     let names: Vec<&str> = messages
         .iter()
         .filter_map(|message| match message {
-            Message::Track(track) => Some(track.event.as_ref()),
+            Message::Track(track) => Some(track.event()),
             _ => None,
         })
         .collect();
-    let empty = RawObject::default();
-    let properties: Vec<&RawObject> = messages
+    // Parsed into trees first, so that the conversions are measured without the scanning.
+    let properties: Vec<serde_json::Value> = messages
         .iter()
         .filter_map(|message| match message {
-            Message::Track(track) => Some(track.properties.as_ref().unwrap_or(&empty)),
+            Message::Track(track) => Some(
+                track
+                    .properties()
+                    .and_then(|properties| serde_json::from_str(properties.text()).ok())
+                    .unwrap_or_default(),
+            ),
             _ => None,
         })
         .collect();
@@ -391,22 +396,16 @@ fn table_scaling(report: &mut Report, lines: &[&str]) {
     let [spec_conversion, large_conversion] = best_by_chunk(
         &properties,
         [
-            &mut |properties: &[&RawObject]| {
+            &mut |properties: &[serde_json::Value]| {
                 for properties in properties {
-                    let mut builder = spec::EventDataBuilder::new();
-                    for (key, value) in black_box(properties).entries() {
-                        builder.property(key, value);
-                    }
-                    drop(black_box(builder.build()));
+                    drop(black_box(spec::event_data(black_box(properties))));
                 }
             },
-            &mut |properties: &[&RawObject]| {
+            &mut |properties: &[serde_json::Value]| {
                 for properties in properties {
-                    let mut builder = large_properties::EventDataBuilder::new();
-                    for (key, value) in black_box(properties).entries() {
-                        builder.property(key, value);
-                    }
-                    drop(black_box(builder.build()));
+                    drop(black_box(large_properties::event_data(black_box(
+                        properties,
+                    ))));
                 }
             },
         ],

@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use mapping_core::ndjson::{self, OutputFormat};
-use mapping_core::{Destination, Message, PintrkCall, Raw, RawObject, Settings};
+use mapping_core::{Destination, Message, PintrkCall, Json, RawObject, Settings};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -51,7 +51,7 @@ fn map(destination: &Destination, format: OutputFormat, text: &str) {
     }
     let output = std::str::from_utf8(&out).expect("output is UTF-8");
     if format == OutputFormat::Json {
-        Raw::parse(output.trim_end_matches('\n')).expect("a JSON line");
+        Json::parse(output.trim_end_matches('\n')).expect("a JSON line");
     }
     let message = Message::parse(text).expect("mapped, so parsed");
     if let Some(call) = destination.map(&message) {
@@ -63,7 +63,7 @@ fn check(call: &PintrkCall) {
     let mut json = Vec::new();
     call.write_json(&mut json);
     let json = std::str::from_utf8(&json).expect("JSON output is UTF-8");
-    Raw::parse(json).expect("the argument list is JSON");
+    Json::parse(json).expect("the argument list is JSON");
     assert_eq!(json, serde_json::to_string(call).expect("serializes"));
     let js = call.to_js();
     for forbidden in ['<', '>', '&', '\u{2028}', '\u{2029}', '\n', '\r'] {
@@ -73,5 +73,5 @@ fn check(call: &PintrkCall) {
         .strip_prefix("pintrk(")
         .and_then(|rest| rest.strip_suffix(");"))
         .expect("a pintrk statement");
-    Raw::parse(&format!("[{arguments}]")).expect("the statement's arguments are JSON");
+    Json::parse(&format!("[{arguments}]")).expect("the statement's arguments are JSON");
 }

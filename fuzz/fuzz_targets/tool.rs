@@ -9,7 +9,7 @@
 use std::ffi::OsString;
 
 use libfuzzer_sys::fuzz_target;
-use mapping_core::Raw;
+use mapping_core::Json;
 use mapping_core::cli::{self, Streams};
 
 fuzz_target!(|data: &[u8]| {
@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let status = cli::run(
+        mapping_core::spec::Table,
         ["pinterest-map", "--quiet", "--format", format].map(OsString::from),
         Streams {
             stdin: input,
@@ -41,8 +42,8 @@ fuzz_target!(|data: &[u8]| {
                 assert!(!line.contains(forbidden), "{forbidden:?} in {line}");
             }
         } else {
-            let calls = Raw::parse(line).expect("a JSON line");
-            assert!(calls.get().starts_with('['), "{line}");
+            let calls = Json::parse(line).expect("a JSON line");
+            assert!(calls.text().starts_with('['), "{line}");
         }
     }
     let stderr = std::str::from_utf8(&stderr).expect("errors are UTF-8");

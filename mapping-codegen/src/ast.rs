@@ -12,20 +12,31 @@
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::punctuated::Punctuated;
 use syn::{Attribute, Ident, LitStr, Token, Visibility};
 
 /// A whole `pinterest_mapping!` input.
 pub struct Table {
     pub attrs: Vec<Attribute>,
+    /// `#[mapping(crate = path)]`: the path of the runtime crate, when it is not
+    /// `::mapping_core`.
+    pub krate: Option<syn::Path>,
     pub vis: Visibility,
     pub ident: Ident,
-    pub sections: Vec<Section>,
+    /// Malformed table options, in source order; they come before every section.
+    pub option_errors: Vec<syn::Error>,
+    pub sections: Vec<Parsed<Section>>,
+}
+
+/// A part of the table that parsed, or the syntax error that stopped it. Parsing carries on
+/// after the error, so that `check` still sees (and reports on) everything around it.
+pub enum Parsed<T> {
+    Ok(T),
+    Malformed(syn::Error),
 }
 
 pub struct Section {
     pub head: SectionHead,
-    pub rows: Vec<Row>,
+    pub rows: Vec<Parsed<Row>>,
 }
 
 pub enum SectionHead {
@@ -65,54 +76,90 @@ impl Source {
     }
 }
 
-/// Parses a table. A syntax error inside one section's braces does not stop the others from
-/// being parsed: all of them are reported together.
+/// The attribute that holds the table's options.
+const OPTIONS_ATTRIBUTE: &str = "mapping";
+
+/// Parses a table. Only a table without its `mod` or its braces is an error here: a malformed
+/// section or row is kept as [`Parsed::Malformed`] and parsing goes on after it.
 pub fn parse(tokens: TokenStream) -> syn::Result<Table> {
-    let mut section_errors: Vec<syn::Error> = Vec::new();
-    let table = (|input: ParseStream| parse_table(input, &mut section_errors)).parse2(tokens)?;
-    match section_errors.into_iter().reduce(|mut all, error| {
-        all.combine(error);
-        all
-    }) {
-        Some(errors) => Err(errors),
-        None => Ok(table),
-    }
+    parse_table.parse2(tokens)
 }
 
-fn parse_table(input: ParseStream, section_errors: &mut Vec<syn::Error>) -> syn::Result<Table> {
-    let attrs = input.call(Attribute::parse_outer)?;
+fn parse_table(input: ParseStream) -> syn::Result<Table> {
+    let mut attrs = input.call(Attribute::parse_outer)?;
+    let mut option_errors = Vec::new();
+    let mut krate = None;
+    attrs.retain(|attr| {
+        if !attr.path().is_ident(OPTIONS_ATTRIBUTE) {
+            return true;
+        }
+        if let Err(error) = parse_options(attr, &mut krate) {
+            option_errors.push(error);
+        }
+        false
+    });
     let vis: Visibility = input.parse()?;
     if !input.peek(Token![mod]) {
         return Err(input.error("expected `mod`: a mapping table is written `pub mod name { … }`"));
     }
     input.parse::<Token![mod]>()?;
     let ident: Ident = input.parse()?;
-    let (_, body) = parse_braces(input, "after the module name")?;
-    let sections = (|input: ParseStream| parse_sections(input, section_errors)).parse2(body)?;
+    let body = parse_braces(input, "after the module name")?;
+    let sections = parse_sections.parse2(body)?;
     Ok(Table {
         attrs,
+        krate,
         vis,
         ident,
+        option_errors,
         sections,
     })
 }
 
-fn parse_sections(
-    input: ParseStream,
-    section_errors: &mut Vec<syn::Error>,
-) -> syn::Result<Vec<Section>> {
+/// `#[mapping(crate = path)]`, the path also accepted as a string literal, as serde takes it.
+fn parse_options(attr: &Attribute, krate: &mut Option<syn::Path>) -> syn::Result<()> {
+    attr.parse_nested_meta(|meta| {
+        if !meta.path.is_ident("crate") {
+            let name = meta
+                .path
+                .get_ident()
+                .map_or_else(|| "this".to_owned(), |ident| format!("`{ident}`"));
+            return Err(meta.error(format!(
+                "unknown table option {name}: the one option is `crate = path`, naming this crate when it is renamed"
+            )));
+        }
+        let value = meta.value()?;
+        let path = if value.peek(LitStr) {
+            value.parse::<LitStr>()?.parse::<syn::Path>()?
+        } else {
+            value.call(syn::Path::parse_mod_style)?
+        };
+        if krate.is_some() {
+            return Err(syn::Error::new_spanned(
+                &meta.path,
+                "the `crate` option is given twice: keep one",
+            ));
+        }
+        *krate = Some(path);
+        Ok(())
+    })
+}
+
+fn parse_sections(input: ParseStream) -> syn::Result<Vec<Parsed<Section>>> {
     let mut sections = Vec::new();
     while !input.is_empty() {
-        let head = parse_section_head(input)?;
-        let (_, body) = parse_braces(input, "to open the section")?;
-        let rows = match parse_rows.parse2(body) {
-            Ok(rows) => rows,
+        let section = parse_section_head(input).and_then(|head| {
+            let body = parse_braces(input, "to open the section")?;
+            let rows = parse_rows.parse2(body)?;
+            Ok(Section { head, rows })
+        });
+        match section {
+            Ok(section) => sections.push(Parsed::Ok(section)),
             Err(error) => {
-                section_errors.push(error);
-                Vec::new()
+                sections.push(Parsed::Malformed(error));
+                skip_past_braces(input)?;
             }
-        };
-        sections.push(Section { head, rows });
+        }
     }
     Ok(sections)
 }
@@ -126,7 +173,7 @@ fn parse_section_head(input: ParseStream) -> syn::Result<SectionHead> {
         } else {
             Source::Ident(input.call(Ident::parse_any)?)
         };
-        input.parse::<Token![=>]>()?;
+        parse_arrow(input)?;
         let target = input.call(Ident::parse_any)?;
         Ok(SectionHead::Array { source, target })
     } else if input.peek(Ident::peek_any) {
@@ -139,10 +186,10 @@ fn parse_section_head(input: ParseStream) -> syn::Result<SectionHead> {
 }
 
 /// Takes a `{ … }` group, with an error that names the wrong bracket when another is used.
-fn parse_braces(input: ParseStream, purpose: &str) -> syn::Result<(Span, TokenStream)> {
+fn parse_braces(input: ParseStream, purpose: &str) -> syn::Result<TokenStream> {
     input.step(|cursor| match cursor.token_tree() {
         Some((TokenTree::Group(group), rest)) if group.delimiter() == Delimiter::Brace => {
-            Ok(((group.span(), group.stream()), rest))
+            Ok((group.stream(), rest))
         }
         Some((TokenTree::Group(group), _)) if group.delimiter() != Delimiter::None => {
             let written = match group.delimiter() {
@@ -158,9 +205,69 @@ fn parse_braces(input: ParseStream, purpose: &str) -> syn::Result<(Span, TokenSt
     })
 }
 
-fn parse_rows(input: ParseStream) -> syn::Result<Vec<Row>> {
-    let rows = Punctuated::<Row, Token![,]>::parse_terminated_with(input, parse_row)?;
-    Ok(rows.into_iter().collect())
+/// After a malformed section: skips to the end of its braces (or of any bracketed group it
+/// used instead), where the next section starts.
+fn skip_past_braces(input: ParseStream) -> syn::Result<()> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((token, next)) = rest.token_tree() {
+            rest = next;
+            if matches!(&token, TokenTree::Group(group) if group.delimiter() != Delimiter::None) {
+                break;
+            }
+        }
+        Ok(((), rest))
+    })
+}
+
+/// The rows of a section, each parsed on its own: a malformed row is kept as its error and
+/// parsing resumes after the next comma.
+fn parse_rows(input: ParseStream) -> syn::Result<Vec<Parsed<Row>>> {
+    let mut rows = Vec::new();
+    while !input.is_empty() {
+        match parse_row(input) {
+            Ok(row) => {
+                rows.push(Parsed::Ok(row));
+                if input.is_empty() {
+                    break;
+                }
+                if input.peek(Token![,]) {
+                    input.parse::<Token![,]>()?;
+                } else {
+                    // Most likely a forgotten comma: the next row is read as if it were there.
+                    rows.push(Parsed::Malformed(input.error("expected `,` between rows")));
+                    if !starts_row(input) {
+                        skip_past_comma(input)?;
+                    }
+                }
+            }
+            Err(error) => {
+                rows.push(Parsed::Malformed(error));
+                skip_past_comma(input)?;
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// Whether the next tokens can start a row: a string, `_`, or a name and `=>`.
+fn starts_row(input: ParseStream) -> bool {
+    input.peek(LitStr)
+        || input.peek(Token![_])
+        || (input.peek(Ident::peek_any) && input.peek2(Token![=>]))
+}
+
+fn skip_past_comma(input: ParseStream) -> syn::Result<()> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((token, next)) = rest.token_tree() {
+            rest = next;
+            if matches!(&token, TokenTree::Punct(punct) if punct.as_char() == ',') {
+                break;
+            }
+        }
+        Ok(((), rest))
+    })
 }
 
 fn parse_row(input: ParseStream) -> syn::Result<Row> {
@@ -174,7 +281,7 @@ fn parse_row(input: ParseStream) -> syn::Result<Row> {
         return Err(input
             .error("expected a Segment name as a string literal, such as `\"Order Completed\"`"));
     };
-    input.parse::<Token![=>]>()?;
+    parse_arrow(input)?;
     let target = if input.peek(LitStr) {
         Target::Lit(input.parse()?)
     } else if input.peek(Ident::peek_any) {
@@ -187,16 +294,82 @@ fn parse_row(input: ParseStream) -> syn::Result<Row> {
     Ok(Row { source, target })
 }
 
+/// `=>`, with the usual slips named, the whole of the wrong token underlined.
+fn parse_arrow(input: ParseStream) -> syn::Result<()> {
+    if input.peek(Token![=>]) {
+        input.parse::<Token![=>]>()?;
+        return Ok(());
+    }
+    let slip = |found: &str, tokens: &dyn quote::ToTokens| {
+        syn::Error::new_spanned(
+            tokens,
+            format!(
+                "expected `=>`, found `{found}`: rows are written `\"Segment name\" => Pinterest name`"
+            ),
+        )
+    };
+    Err(if input.peek(Token![->]) {
+        slip("->", &input.parse::<Token![->]>()?)
+    } else if input.peek(Token![=]) {
+        slip("=", &input.parse::<Token![=]>()?)
+    } else if input.peek(Token![:]) {
+        slip(":", &input.parse::<Token![:]>()?)
+    } else {
+        input.error("expected `=>`")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use quote::quote;
 
+    /// Every syntax error of a table, in source order.
     fn error_messages(tokens: TokenStream) -> Vec<String> {
-        match parse(tokens) {
-            Ok(_) => Vec::new(),
-            Err(errors) => errors.into_iter().map(|error| error.to_string()).collect(),
+        let table = match parse(tokens) {
+            Ok(table) => table,
+            Err(error) => return vec![error.to_string()],
+        };
+        let mut messages: Vec<String> = table
+            .option_errors
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        for section in &table.sections {
+            match section {
+                Parsed::Ok(section) => {
+                    for row in &section.rows {
+                        if let Parsed::Malformed(error) = row {
+                            messages.push(error.to_string());
+                        }
+                    }
+                }
+                Parsed::Malformed(error) => messages.push(error.to_string()),
+            }
         }
+        messages
+    }
+
+    fn sections(table: &Table) -> Vec<&Section> {
+        table
+            .sections
+            .iter()
+            .map(|section| match section {
+                Parsed::Ok(section) => section,
+                Parsed::Malformed(error) => panic!("{error}"),
+            })
+            .collect()
+    }
+
+    fn rows(section: &Section) -> Vec<&Row> {
+        section
+            .rows
+            .iter()
+            .map(|row| match row {
+                Parsed::Ok(row) => row,
+                Parsed::Malformed(error) => panic!("{error}"),
+            })
+            .collect()
     }
 
     #[test]
@@ -214,36 +387,71 @@ mod tests {
         .unwrap_or_else(|error| panic!("{error}"));
         assert_eq!(table.ident, "spec");
         assert_eq!(table.attrs.len(), 1);
-        let rows: Vec<usize> = table.sections.iter().map(|s| s.rows.len()).collect();
-        assert_eq!(rows, [2, 2, 1, 1, 0]);
+        assert!(table.krate.is_none());
+        let sections = sections(&table);
+        let counts: Vec<usize> = sections.iter().map(|s| s.rows.len()).collect();
+        assert_eq!(counts, [2, 2, 1, 1, 0]);
+        assert!(matches!(rows(sections[1])[1].source, Source::Wildcard(_)));
+        assert!(matches!(rows(sections[0])[1].target, Target::Lit(_)));
         assert!(matches!(
-            table.sections[1].rows[1].source,
-            Source::Wildcard(_)
-        ));
-        assert!(matches!(table.sections[0].rows[1].target, Target::Lit(_)));
-        assert!(matches!(
-            &table.sections[4].head,
+            &sections[4].head,
             SectionHead::Array { source: Source::Lit(_), target } if target == "line_items"
         ));
     }
 
     #[test]
-    fn reports_syntax_errors_of_every_section() {
-        let messages = error_messages(quote! {
+    fn every_malformed_row_is_reported_and_the_rest_parsed() {
+        let tokens = quote! {
             mod spec {
-                events { "Order Completed" Checkout }
-                properties { "query" => search_query "value" => value }
-                page { category => ViewCategory }
+                events { "Order Completed" Checkout, "Product Added" => AddToCart }
+                properties { "query" => search_query "value" => value, "a" -> order_id, "b" => order_id }
+                page { category => ViewCategory, 42, _ => PageVisit }
             }
-        });
-        assert_eq!(messages, ["expected `=>`", "expected `,`"]);
+        };
+        assert_eq!(
+            error_messages(tokens.clone()),
+            [
+                "expected `=>`",
+                "expected `,` between rows",
+                "expected `=>`, found `->`: rows are written `\"Segment name\" => Pinterest name`",
+                "expected a Segment name as a string literal, such as `\"Order Completed\"`",
+            ]
+        );
+        let table = parse(tokens).unwrap_or_else(|error| panic!("{error}"));
+        let parsed: Vec<usize> = table
+            .sections
+            .iter()
+            .map(|section| match section {
+                Parsed::Ok(section) => section
+                    .rows
+                    .iter()
+                    .filter(|row| matches!(row, Parsed::Ok(_)))
+                    .count(),
+                Parsed::Malformed(_) => 0,
+            })
+            .collect();
+        assert_eq!(parsed, [1, 3, 2]);
     }
 
     #[test]
-    fn names_wrong_brackets() {
+    fn a_missing_comma_before_no_row_skips_to_the_next_one() {
         assert_eq!(
-            error_messages(quote!(mod spec { events ( "a" => Lead ) })),
-            ["expected `{` to open the section, found parentheses: the table uses curly braces"]
+            error_messages(quote!(mod spec { events { "a" => Lead Lead, "b" => Lead } })),
+            ["expected `,` between rows"]
+        );
+    }
+
+    #[test]
+    fn names_wrong_brackets_and_goes_on_with_the_next_section() {
+        assert_eq!(
+            error_messages(
+                quote!(mod spec { events ( "a" => Lead ) page -> { _ => Lead } properties { "a" = value } })
+            ),
+            [
+                "expected `{` to open the section, found parentheses: the table uses curly braces",
+                "expected `{` to open the section",
+                "expected `=>`, found `=`: rows are written `\"Segment name\" => Pinterest name`",
+            ]
         );
         assert_eq!(
             error_messages(quote!(mod spec [ ])),
@@ -268,6 +476,35 @@ mod tests {
         assert_eq!(
             error_messages(quote!(spec {})),
             ["expected `mod`: a mapping table is written `pub mod name { … }`"]
+        );
+    }
+
+    #[test]
+    fn reads_the_crate_option() {
+        for option in [
+            quote!(#[mapping(crate = pins)]),
+            quote!(#[mapping(crate = "::pins")]),
+        ] {
+            let table = parse(quote!(#option #[doc = "Docs."] mod spec { events { "a" => Lead } }))
+                .unwrap_or_else(|error| panic!("{error}"));
+            let krate = table.krate.expect("the option is read");
+            assert_eq!(
+                krate.segments.last().map(|last| last.ident.to_string()),
+                Some("pins".to_owned())
+            );
+            assert_eq!(table.attrs.len(), 1, "the option is not passed on");
+        }
+        assert_eq!(
+            error_messages(quote!(#[mapping(crat = pins)] mod spec { events { "a" => Lead } })),
+            [
+                "unknown table option `crat`: the one option is `crate = path`, naming this crate when it is renamed"
+            ]
+        );
+        assert_eq!(
+            error_messages(
+                quote!(#[mapping(crate = a, crate = b)] mod spec { events { "a" => Lead } })
+            ),
+            ["the `crate` option is given twice: keep one"]
         );
     }
 }

@@ -5,7 +5,7 @@ use std::fmt::Display;
 
 use proc_macro2::{Ident, Span};
 
-use crate::ast::{self, Row, Section, SectionHead, Source, Target};
+use crate::ast::{self, Parsed, Row, Section, SectionHead, Source, Target};
 use crate::keys;
 use crate::model::{Event, EventTarget, Field, LineItems, Mapping, Page, Record};
 use crate::suggest::closest;
@@ -24,6 +24,18 @@ impl Ctxt {
         self.errors.push(syn::Error::new(span, message));
     }
 
+    /// The part when it parsed; otherwise its syntax error is reported here, among the
+    /// mistakes around it.
+    fn parsed<'p, T>(&mut self, part: &'p Parsed<T>) -> Option<&'p T> {
+        match part {
+            Parsed::Ok(part) => Some(part),
+            Parsed::Malformed(error) => {
+                self.errors.push(error.clone());
+                None
+            }
+        }
+    }
+
     fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }
@@ -39,11 +51,16 @@ impl Ctxt {
     }
 }
 
-/// Checks a parsed table and builds its model.
+/// Checks a parsed table and builds its model. The syntax errors the parser kept are reported
+/// where they stand among the other mistakes.
 pub fn check(table: ast::Table) -> syn::Result<Mapping> {
     let mut cx = Ctxt::default();
+    cx.errors.extend(table.option_errors);
     let mut mapping = Mapping {
         attrs: table.attrs,
+        krate: table
+            .krate
+            .unwrap_or_else(|| syn::parse_quote!(::mapping_core)),
         vis: table.vis,
         ident: table.ident,
         events: Vec::new(),
@@ -52,8 +69,19 @@ pub fn check(table: ast::Table) -> syn::Result<Mapping> {
         line_items: None,
     };
     let mut seen_sections: Vec<(SectionKind, Span)> = Vec::new();
-    for section in &table.sections {
-        let Some(kind) = check_section_head(&mut cx, section, &mut seen_sections) else {
+    for section in table.sections {
+        let section = match section {
+            Parsed::Ok(section) => section,
+            Parsed::Malformed(error) => {
+                cx.errors.push(error);
+                continue;
+            }
+        };
+        let Some(kind) = check_section_head(&mut cx, &section, &mut seen_sections) else {
+            // The rows are not checked, but their syntax errors are still reported.
+            for row in &section.rows {
+                cx.parsed(row);
+            }
             continue;
         };
         match kind {
@@ -162,10 +190,13 @@ struct SeenEvent {
     forms: Vec<String>,
 }
 
-fn check_events(cx: &mut Ctxt, rows: &[Row]) -> Vec<Event> {
+fn check_events(cx: &mut Ctxt, rows: &[Parsed<Row>]) -> Vec<Event> {
     let mut events: Vec<Event> = Vec::new();
     let mut seen: Vec<SeenEvent> = Vec::new();
     for row in rows {
+        let Some(row) = cx.parsed(row) else {
+            continue;
+        };
         let name = check_event_name(cx, &row.source);
         let target = check_event_target(cx, &row.target);
         let Some((name, span)) = name else {
@@ -290,11 +321,14 @@ fn check_duplicate_event(cx: &mut Ctxt, event: &SeenEvent, seen: &[SeenEvent]) -
     false
 }
 
-fn check_page(cx: &mut Ctxt, rows: &[Row]) -> Page {
+fn check_page(cx: &mut Ctxt, rows: &[Parsed<Row>]) -> Page {
     let mut page = Page::default();
     let mut with_category_span: Option<Span> = None;
     let mut without_category_span: Option<Span> = None;
     for row in rows {
+        let Some(row) = cx.parsed(row) else {
+            continue;
+        };
         let (arm_span, first_span, arm_name) = match &row.source {
             Source::Ident(ident) if ident == PAGE_CATEGORY_ARM => {
                 (ident.span(), &mut with_category_span, PAGE_CATEGORY_ARM)
@@ -342,13 +376,16 @@ struct PendingField {
     span: Span,
 }
 
-fn check_record(cx: &mut Ctxt, rows: &[Row], scope: FieldScope) -> Record {
+fn check_record(cx: &mut Ctxt, rows: &[Parsed<Row>], scope: FieldScope) -> Record {
     let section = scope.section();
     let mut pending: Vec<PendingField> = Vec::new();
     let mut record = Record::default();
     // Loose forms of the sources so far, with the name as written and its span.
     let mut sources: Vec<(String, String, Span)> = Vec::new();
     for row in rows {
+        let Some(row) = cx.parsed(row) else {
+            continue;
+        };
         let source = check_property_name(cx, &row.source, section);
         let target = check_field_target(cx, &row.target, scope);
         let Some((source, span)) = source else {
@@ -607,7 +644,7 @@ mod tests {
     use quote::quote;
 
     fn messages(tokens: TokenStream) -> Vec<String> {
-        let table = ast::parse(tokens).unwrap_or_else(|error| panic!("syntax error: {error}"));
+        let table = ast::parse(tokens).unwrap_or_else(|error| panic!("unreadable table: {error}"));
         match check(table) {
             Ok(_) => Vec::new(),
             Err(errors) => errors.into_iter().map(|error| error.to_string()).collect(),

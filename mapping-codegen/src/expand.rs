@@ -20,17 +20,20 @@ pub fn expand(mapping: &Mapping) -> TokenStream {
         attrs, vis, ident, ..
     } = mapping;
     let table = ident.to_string();
-    let event_lookup = expand_event_lookup(&table, &mapping.events);
-    let page_rule = expand_page_rule(&table, &mapping.page);
+    let rt = &runtime(&mapping.krate);
+    let table_type = expand_table_type(rt, &table, mapping);
+    let event_lookup = expand_event_lookup(rt, &table, &mapping.events);
+    let page_rule = expand_page_rule(rt, &table, &mapping.page);
     let line_item_struct = mapping
         .line_items
         .as_ref()
-        .map(|line_items| expand_line_item_struct(&table, line_items));
-    let event_data_struct = expand_event_data_struct(&table, mapping);
-    let conversion = expand_event_data_conversion(&table, mapping);
+        .map(|line_items| expand_line_item_struct(rt, &table, line_items));
+    let event_data_struct = expand_event_data_struct(rt, &table, mapping);
+    let conversion = expand_event_data_conversion(rt, &table, mapping);
     quote! {
         #(#attrs)*
         #vis mod #ident {
+            #table_type
             #event_lookup
             #page_rule
             #line_item_struct
@@ -40,8 +43,9 @@ pub fn expand(mapping: &Mapping) -> TokenStream {
     }
 }
 
-fn runtime() -> TokenStream {
-    quote!(::mapping_core::__private)
+/// The hidden module of the runtime crate that generated code names everything through.
+fn runtime(krate: &syn::Path) -> TokenStream {
+    quote!(#krate::__private)
 }
 
 fn hash_literal(hash: u64, span: Span) -> LitInt {
@@ -49,8 +53,7 @@ fn hash_literal(hash: u64, span: Span) -> LitInt {
 }
 
 /// `::mapping_core::PinterestEvent::…` for a target.
-fn expand_event_target(target: &EventTarget) -> TokenStream {
-    let rt = runtime();
+fn expand_event_target(rt: &TokenStream, target: &EventTarget) -> TokenStream {
     match target {
         EventTarget::Standard(code) => quote!(#rt::PinterestEvent::#code),
         EventTarget::Partner(name, span) => {
@@ -59,10 +62,10 @@ fn expand_event_target(target: &EventTarget) -> TokenStream {
     }
 }
 
-fn expand_optional_event(target: Option<&EventTarget>) -> TokenStream {
+fn expand_optional_event(rt: &TokenStream, target: Option<&EventTarget>) -> TokenStream {
     match target {
         Some(target) => {
-            let event = expand_event_target(target);
+            let event = expand_event_target(rt, target);
             quote!(::core::option::Option::Some(#event))
         }
         None => quote!(::core::option::Option::None),
@@ -97,8 +100,7 @@ fn expand_candidate_match(arms: &BTreeMap<u64, (Vec<usize>, Span)>) -> TokenStre
     }
 }
 
-fn expand_event_lookup(table: &str, events: &[Event]) -> TokenStream {
-    let rt = runtime();
+fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> TokenStream {
     let doc = format!(
         " The Pinterest event the `{table}` table binds to a Segment event name, if any.\n\n \
          Names match with Segment's alias rule: ignoring case, with at most one space or \
@@ -213,7 +215,7 @@ fn expand_event_lookup(table: &str, events: &[Event]) -> TokenStream {
             None => quote!(("", ::core::option::Option::None)),
         });
     let results = events.iter().enumerate().map(|(index, event)| {
-        let target = expand_event_target(&event.target);
+        let target = expand_event_target(rt, &event.target);
         quote_spanned!(event.span=> #index => ::core::option::Option::Some(#target),)
     });
     quote! {
@@ -237,10 +239,9 @@ fn expand_event_lookup(table: &str, events: &[Event]) -> TokenStream {
     }
 }
 
-fn expand_page_rule(table: &str, page: &Page) -> TokenStream {
-    let rt = runtime();
-    let with_category = expand_optional_event(page.with_category.as_ref());
-    let without_category = expand_optional_event(page.without_category.as_ref());
+fn expand_page_rule(rt: &TokenStream, table: &str, page: &Page) -> TokenStream {
+    let with_category = expand_optional_event(rt, page.with_category.as_ref());
+    let without_category = expand_optional_event(rt, page.without_category.as_ref());
     let doc = format!(
         " The Pinterest event the `{table}` table binds to a Segment `page` call, given the \
          call's top-level `category`: one event when it is present and truthy, another \
@@ -296,14 +297,23 @@ fn field_docs(record: &Record) -> Vec<String> {
 /// The struct, its `Default` and its `Serialize`; `line_items` is an extra trailing field of
 /// the event data.
 fn expand_record_struct(
+    rt: &TokenStream,
+    key_type: &TokenStream,
     name: &syn::Ident,
     doc: &str,
     record: &Record,
     line_items: Option<&TokenStream>,
 ) -> TokenStream {
-    let rt = runtime();
     let idents: Vec<&syn::Ident> = record.fields.iter().map(|field| &field.ident).collect();
-    let keys = record.fields.iter().map(|field| &field.key);
+    let keys = record.fields.iter().map(|field| {
+        let key = &field.key;
+        if field.documented {
+            let variant = format_ident!("{}", variant_name(key), span = field.ident.span());
+            quote!(#key_type::#variant)
+        } else {
+            quote!(#key_type::Custom(#key))
+        }
+    });
     let docs = field_docs(record);
     let field_count = idents.len();
     let line_items_field = line_items.map(|item| {
@@ -335,7 +345,13 @@ fn expand_record_struct(
     let copy = line_items.is_none().then(|| quote!(::core::marker::Copy,));
     quote! {
         #[doc = #doc]
-        #[derive(::core::clone::Clone, #copy ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #[derive(
+            ::core::clone::Clone,
+            #copy
+            ::core::fmt::Debug,
+            ::core::cmp::PartialEq,
+            ::core::cmp::Eq,
+        )]
         pub struct #name<V> {
             #(
                 #[doc = #docs]
@@ -358,8 +374,8 @@ fn expand_record_struct(
         impl<V: ::core::marker::Copy> #name<V> {
             /// The present fields other than `line_items`, as `(Pinterest key, value)` pairs in
             /// table order.
-            pub fn fields(&self) -> impl ::core::iter::Iterator<Item = (&'static str, V)> + use<V> {
-                let fields: [(&'static str, ::core::option::Option<V>); #field_count] =
+            pub fn fields(&self) -> impl ::core::iter::Iterator<Item = (#key_type, V)> + use<V> {
+                let fields: [(#key_type, ::core::option::Option<V>); #field_count] =
                     [#((#keys, self.#idents)),*];
                 fields
                     .into_iter()
@@ -380,7 +396,7 @@ fn expand_record_struct(
                 let len = self.fields().count() #line_items_len;
                 let mut map = serializer.serialize_map(::core::option::Option::Some(len))?;
                 for (key, value) in self.fields() {
-                    map.serialize_entry(key, &value)?;
+                    map.serialize_entry(key.as_str(), &value)?;
                 }
                 #line_items_entry
                 map.end()
@@ -389,27 +405,134 @@ fn expand_record_struct(
     }
 }
 
-fn expand_line_item_struct(table: &str, line_items: &LineItems) -> TokenStream {
+fn expand_line_item_struct(rt: &TokenStream, table: &str, line_items: &LineItems) -> TokenStream {
     let doc = format!(
         " One Pinterest line item, from one entry of the Segment `{}` array (or from the \
          top-level properties when there is no such array), as the `{table}` table binds it.",
         line_items.source
     );
-    expand_record_struct(&format_ident!("LineItem"), &doc, &line_items.record, None)
+    expand_record_struct(
+        rt,
+        &quote!(#rt::LineItemField),
+        &format_ident!("LineItem"),
+        &doc,
+        &line_items.record,
+        None,
+    )
 }
 
-fn expand_event_data_struct(table: &str, mapping: &Mapping) -> TokenStream {
+fn expand_event_data_struct(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenStream {
     let doc = format!(
         " Pinterest event data, the third argument of `pintrk('track', …)`, as the `{table}` \
          table binds it. Values are the Segment values as sent, borrowed."
     );
     let line_item = mapping.line_items.as_ref().map(|_| quote!(LineItem));
-    expand_record_struct(
+    let record_struct = expand_record_struct(
+        rt,
+        &quote!(#rt::DataField),
         &format_ident!("EventData"),
         &doc,
         &mapping.event_data,
         line_item.as_ref(),
-    )
+    );
+    let line_items = if mapping.line_items.is_some() {
+        quote! {
+            self.line_items
+                .iter()
+                .map(|item| item.as_ref().map(LineItem::fields))
+        }
+    } else {
+        quote! {
+            ::core::iter::empty::<
+                ::core::option::Option<::core::iter::Empty<(#rt::LineItemField, V)>>,
+            >()
+        }
+    };
+    quote! {
+        #record_struct
+
+        impl<V: ::core::marker::Copy> #rt::EventFields<V> for EventData<V> {
+            fn fields(&self) -> impl ::core::iter::Iterator<Item = (#rt::DataField, V)> {
+                EventData::fields(self)
+            }
+
+            fn line_items(
+                &self,
+            ) -> impl ::core::iter::Iterator<
+                Item = ::core::option::Option<
+                    impl ::core::iter::Iterator<Item = (#rt::LineItemField, V)>,
+                >,
+            > {
+                #line_items
+            }
+        }
+    }
+}
+
+/// The variant of `mapping_core::DataField` or `LineItemField` for a documented field:
+/// `search_query` → `SearchQuery`.
+fn variant_name(key: &str) -> String {
+    key.split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// `struct Table`, the table as a value, and its `Mapping`: the generated functions, for
+/// everything generic over tables.
+fn expand_table_type(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenStream {
+    let krate = &mapping.krate;
+    let krate = quote!(#krate).to_string().replace(' ', "");
+    let krate = krate.trim_start_matches("::");
+    let doc = format!(
+        " The `{table}` table as a value, implementing `{krate}::Mapping`: give it to \
+         `{krate}::Destination::with_table` for the whole Pinterest Tag destination, or to \
+         `{krate}::cli::main` for a `pinterest-map` of its own."
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(
+            ::core::clone::Clone,
+            ::core::marker::Copy,
+            ::core::fmt::Debug,
+            ::core::default::Default,
+            ::core::cmp::PartialEq,
+            ::core::cmp::Eq,
+            ::core::hash::Hash,
+        )]
+        pub struct Table;
+
+        impl #rt::Mapping for Table {
+            const NAME: &'static str = #table;
+
+            type EventData<V: ::core::marker::Copy> = EventData<V>;
+
+            fn event(&self, name: &str) -> ::core::option::Option<#rt::PinterestEvent<'static>> {
+                event(name)
+            }
+
+            fn page_event<'a, V>(
+                &self,
+                category: ::core::option::Option<V>,
+            ) -> ::core::option::Option<#rt::PinterestEvent<'static>>
+            where
+                V: #rt::JsonValue<'a>,
+            {
+                page_event(category)
+            }
+
+            fn event_data<'a, V>(&self, properties: V) -> EventData<V>
+            where
+                V: #rt::JsonValue<'a>,
+            {
+                event_data(properties)
+            }
+        }
+    }
 }
 
 /// Loose names of the top-level properties a conversion reads, each once: the `properties`
@@ -442,12 +565,12 @@ enum KeyRule {
 /// A one-pass dispatch over an object's entries: put the key in the rule's normal form on
 /// the stack, `match` its hash to a slot, confirm the name, then run `store`.
 fn expand_key_dispatch(
+    rt: &TokenStream,
     names: &[String],
     spans: &[Span],
     rule: &KeyRule,
     store: &TokenStream,
 ) -> TokenStream {
-    let rt = runtime();
     if names.is_empty() {
         return quote!(let _ = (key, value););
     }
@@ -526,8 +649,7 @@ enum SlotAction {
     TopLevelProduct(usize),
 }
 
-fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
-    let rt = runtime();
+fn expand_event_data_conversion(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenStream {
     let doc = format!(
         " Converts Segment `properties` to Pinterest event data with the `{table}` table's \
          bindings, in one pass over the properties.\n\n \
@@ -579,6 +701,7 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
     }
     let names = names.0;
     let dispatch = expand_key_dispatch(
+        rt,
         &names,
         &spans,
         &KeyRule::Loose,
@@ -650,7 +773,7 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
     let (products_declarations, line_items) = match &mapping.line_items {
         Some(line_items) => {
             let product_rows = line_items.record.rows.len();
-            let line_item_fns = expand_line_item_conversion(line_items);
+            let line_item_fns = expand_line_item_conversion(rt, line_items);
             (
                 quote! {
                     let mut products: ::core::option::Option<V> = ::core::option::Option::None;
@@ -732,8 +855,7 @@ fn expand_event_data_conversion(table: &str, mapping: &Mapping) -> TokenStream {
 
 /// Two helper functions local to `event_data`: the line item of one product (exact keys), and
 /// the line item of a set of source values (shared with the top-level fallback).
-fn expand_line_item_conversion(line_items: &LineItems) -> TokenStream {
-    let rt = runtime();
+fn expand_line_item_conversion(rt: &TokenStream, line_items: &LineItems) -> TokenStream {
     let record = &line_items.record;
     let names: Vec<String> = record.rows.iter().map(|row| row.source.clone()).collect();
     let spans: Vec<Span> = record.rows.iter().map(|row| row.span).collect();
@@ -744,6 +866,7 @@ fn expand_line_item_conversion(line_items: &LineItems) -> TokenStream {
         .iter()
         .map(|row| &record.fields[row.field].ident);
     let dispatch = expand_key_dispatch(
+        rt,
         &names,
         &spans,
         &KeyRule::Exact,
@@ -755,14 +878,11 @@ fn expand_line_item_conversion(line_items: &LineItems) -> TokenStream {
             V: #rt::JsonValue<'a>,
         {
             let mut item = LineItem::default();
-            let mut any = false;
+            // In table order: of several sources of one field, the last truthy one wins.
             #(
-                if let ::core::option::Option::Some(value) = #rt::truthy(sources[#sources]) {
-                    item.#fields = ::core::option::Option::Some(value);
-                    any = true;
-                }
+                item.#fields = #rt::truthy(sources[#sources]).or(item.#fields);
             )*
-            any.then_some(item)
+            item.fields().next().is_some().then_some(item)
         }
 
         fn line_item_from_product<'a, V>(product: V) -> ::core::option::Option<LineItem<V>>

@@ -40,7 +40,7 @@ mod tests {
     /// The tokens of `mapping_core`'s spec table, read from its source so that the snapshot
     /// follows the table the product ships.
     pub(crate) fn spec_table() -> proc_macro2::TokenStream {
-        let source = include_str!("../../mapping-core/src/spec_table.rs");
+        let source = include_str!("../../mapping-core/src/table/spec_table.rs");
         let file: syn::File =
             syn::parse_str(source).unwrap_or_else(|error| panic!("spec_table.rs: {error}"));
         file.items

@@ -7,6 +7,8 @@ use syn::{Attribute, Visibility};
 
 pub struct Mapping {
     pub attrs: Vec<Attribute>,
+    /// The path of the runtime crate: `::mapping_core`, or the table's `crate` option.
+    pub krate: syn::Path,
     pub vis: Visibility,
     pub ident: Ident,
     /// Segment events in table order: the first that matches a name wins.

@@ -1,9 +1,10 @@
-//! Declares a mapping table for a subscription business and converts Segment `track`
-//! messages with it, printing the `pintrk` call each one produces.
+//! Declares a mapping table for a subscription business and runs Segment messages through the
+//! whole destination with it, printing the `pintrk` statement each one produces (script-safe,
+//! ready for a `<script>` element).
 //!
 //! Run with `cargo run --example custom_table`.
 
-use mapping_core::{Json, PinterestEvent};
+use mapping_core::{Destination, Message, Settings};
 
 mapping_core::pinterest_mapping! {
     /// How our subscription funnel reaches the Pinterest Tag.
@@ -34,31 +35,34 @@ mapping_core::pinterest_mapping! {
     }
 }
 
+const SETTINGS: &str = r#"{
+    "tid": "2620795819800",
+    "pinterestEventMapping": {"Webinar Attended": "Custom"},
+    "pinterestCustomProperties": ["utm.campaign"],
+    "mapMessageIdToEventId": true
+}"#;
+
 const MESSAGES: &[&str] = &[
-    r#"{"type":"track","event":"Plan Purchased","properties":{"planPrice":49,"currency":"EUR",
-        "invoice_id":"inv-7","seats":3,"plan_tier":"team",
-        "plans":[{"plan_id":"team-monthly","name":"Team","price":49}]}}"#,
-    r#"{"type":"track","event":"demo_requested","properties":{"lead_source":"webinar","plan_price":0}}"#,
-    r#"{"type":"track","event":"Started Trial","properties":{}}"#,
+    r#"{"type":"track","event":"Plan Purchased","messageId":"m-1","properties":{"planPrice":49,"currency":"EUR",
+        "invoice_id":"inv-7","seats":3,"plan_tier":"team","utm":{"campaign":"spring"},
+        "plans":[{"plan_id":"team-monthly","name":"Team </script>","price":49}]}}"#,
+    r#"{"type":"track","event":"demo_requested","messageId":"m-2","properties":{"lead_source":"webinar","plan_price":0}}"#,
+    r#"{"type":"track","event":"Webinar Attended","messageId":"m-3","properties":{}}"#,
     r#"{"type":"track","event":"Newsletter Opened","properties":{"issue":42}}"#,
+    r#"{"type":"page","name":"Pricing","category":"Plans","messageId":"m-4"}"#,
+    r#"{"type":"identify","userId":"u-1","traits":{"email":"jane@example.com"}}"#,
 ];
 
-fn main() -> Result<(), serde_json::Error> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let destination = Destination::with_table(funnel::Table, Settings::from_json(SETTINGS)?);
+    for call in destination.initialize(None) {
+        println!("{}", call.to_js());
+    }
     for text in MESSAGES {
-        let message = Json::parse(text)?;
-        let Some(name) = message.get("event").and_then(Json::as_str) else {
-            continue;
-        };
-        // Unbound events go to Pinterest under their own name, as partner-defined events.
-        let event = funnel::event(name).unwrap_or(PinterestEvent::Partner(name.into()));
-        let empty = Json::Object(Vec::new());
-        let properties = message.get("properties").unwrap_or(&empty);
-        let data = funnel::event_data(properties);
-        println!(
-            "pintrk(\"track\", {}, {});",
-            serde_json::to_string(&event)?,
-            serde_json::to_string(&data)?
-        );
+        let message = Message::parse(text)?;
+        if let Some(call) = destination.map(&message) {
+            println!("{}", call.to_js());
+        }
     }
     Ok(())
 }

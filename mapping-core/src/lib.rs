@@ -5,78 +5,87 @@
 //! compile time, and rejects a wrong table with errors that point at the offending token:
 //! a misspelt Pinterest event, a duplicate binding, an unknown field.
 //!
-//! On top of the macro, this crate implements Segment's Pinterest Tag destination: read the
-//! [`Settings`], parse each [`Message`], and let a [`Destination`] produce the [`PintrkCall`]s,
-//! as JSON argument lists or as script-safe JavaScript. The [`spec`] module is Segment's own
-//! table, compiled by the macro; the `pinterest-map` binary (feature `cli`, on by default)
-//! runs the destination over newline-delimited JSON.
+//! A table is a type implementing [`Mapping`], and that is all the rest of the crate needs:
+//! a [`Destination`] with any table does what Segment's Pinterest Tag destination does
+//! (settings, page rule, identify, `event_id`, custom properties, line items) and produces
+//! [`PintrkCall`]s, as JSON argument lists or as script-safe JavaScript; [`cli::main`] turns
+//! any table into a `pinterest-map` of its own. The [`spec`] module is Segment's own table,
+//! the one the `pinterest-map` binary (feature `cli`, on by default) runs.
 //!
-//! # The table
+//! # Layers
+//!
+//! | module | what it is |
+//! |---|---|
+//! | [`json`] | JSON read without decoding it, and written back as it was sent: [`Json`], [`JsonValue`] |
+//! | [`table`] | what a table is ([`Mapping`]), the Pinterest vocabulary, Segment's matching rules, the [`spec`] table |
+//! | [`segment`] | Segment's input: [`Message`] |
+//! | [`tag`] | the Pinterest Tag output: [`Settings`], [`Destination`], [`PintrkCall`] |
+//! | [`ndjson`] | one message per line in, its calls out: the per-line path of the tool |
+//! | [`cli`] | the `pinterest-map` command, for any table (feature `cli`) |
+//!
+//! The main items of each are also at the crate root.
+//!
+//! # A table, and the destination it drives
 //!
 //! ```
 //! mapping_core::pinterest_mapping! {
-//!     /// Segment's e-commerce spec, bound to the Pinterest Tag.
-//!     pub mod spec {
+//!     /// How our shop's events reach the Pinterest Tag.
+//!     pub mod shop {
 //!         events {
-//!             "Products Searched"      => Search,
-//!             "Product List Filtered"  => Search,
-//!             "Product Added"          => AddToCart,
-//!             "Order Completed"        => Checkout,
-//!             "Video Playback Started" => WatchVideo,
+//!             "Basket Checked Out" => Checkout,
+//!             "Item Added"         => AddToCart,
+//!             "Newsletter Joined"  => "NewsletterJoined", // a partner-defined event
 //!         }
 //!         page {
 //!             category => ViewCategory,
 //!             _        => PageVisit,
 //!         }
 //!         properties {
-//!             "query"    => search_query,
-//!             "order_id" => order_id,
-//!             "coupon"   => "coupon",      // a string literal is a free-form (custom) event-data key
-//!             "value"    => value,
+//!             "total"    => value,
 //!             "currency" => currency,
+//!             "basket"   => order_id,
+//!             "voucher"  => "voucher",    // a string literal is a free-form (custom) event-data key
 //!         }
-//!         products => line_items {
-//!             "name"       => product_name,
-//!             "product_id" => product_id,
-//!             "sku"        => product_id,  // several sources may feed one field: the later row wins
-//!             "category"   => product_category,
-//!             "variant"    => product_variant,
-//!             "price"      => product_price,
-//!             "quantity"   => product_quantity,
-//!             "brand"      => product_brand,
+//!         items => line_items {
+//!             "sku"   => product_id,
+//!             "price" => product_price,
+//!             "qty"   => product_quantity,
 //!         }
 //!     }
 //! }
 //!
-//! use mapping_core::{Json, PinterestEvent};
+//! use mapping_core::{Destination, Json, Message, PinterestEvent, Settings};
 //!
-//! // Segment's alias rule: case, separators and the older action-first order.
-//! assert_eq!(spec::event("order_completed"), Some(PinterestEvent::Checkout));
-//! assert_eq!(spec::event("Added Product"), Some(PinterestEvent::AddToCart));
-//! assert_eq!(spec::event("Newsletter Opened"), None);
-//!
-//! // The page rule.
-//! let category = Json::parse(r#""Shoes""#)?;
-//! assert_eq!(spec::page_event(Some(&category)), Some(PinterestEvent::ViewCategory));
-//! assert_eq!(spec::page_event::<&Json>(None), Some(PinterestEvent::PageVisit));
-//!
-//! // Event data: one pass over the properties, serialized as the Pinterest Tag expects it.
-//! let properties = Json::parse(
-//!     r#"{"orderId": "o-1", "value": 0, "coupon": "MAY",
-//!         "products": [{"sku": "G-32", "product_id": "p-1", "price": 18.99}]}"#,
-//! )?;
-//! let data = spec::event_data(&properties);
+//! // The generated functions: Segment's alias rule, the page rule, the conversion.
+//! assert_eq!(shop::event("basket_checked_out"), Some(PinterestEvent::Checkout));
+//! assert_eq!(shop::event("Added Item"), Some(PinterestEvent::AddToCart));
+//! assert_eq!(shop::event("Order Completed"), None);
+//! let properties = Json::parse(r#"{"Total": 30.50, "items": [{"sku": "s-1", "qty": 2}]}"#)?;
 //! assert_eq!(
-//!     serde_json::to_string(&data)?,
-//!     r#"{"order_id":"o-1","coupon":"MAY","line_items":[{"product_id":"G-32","product_price":18.99}]}"#
+//!     serde_json::to_string(&shop::event_data(properties))?,
+//!     r#"{"value":30.50,"line_items":[{"product_id":"s-1","product_quantity":2}]}"#
 //! );
-//! # Ok::<(), serde_json::Error>(())
+//!
+//! // The whole destination, with the table.
+//! let settings = Settings::from_json(r#"{"tid": "2620795819800", "pinterestCustomProperties": ["plan"]}"#)?;
+//! let destination = Destination::with_table(shop::Table, settings);
+//! let message = Message::parse(
+//!     r#"{"type":"track","event":"Basket Checked Out","properties":{"total":30,"plan":"pro","voucher":"</script>"}}"#,
+//! )?;
+//! let call = destination.map(&message).expect("track calls always produce a call");
+//! assert_eq!(call.to_json(), r#"["track","Checkout",{"value":30,"voucher":"</script>","plan":"pro"}]"#);
+//! assert_eq!(
+//!     call.to_js(),
+//!     r#"pintrk("track", "Checkout", {"value":30,"voucher":"\u003c/script\u003e","plan":"pro"});"#
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ## Grammar
 //!
 //! ```text
-//! table    := attribute* visibility "mod" NAME "{" section* "}"
+//! table    := option* attribute* visibility "mod" NAME "{" section* "}"
+//! option   := "#" "[" "mapping" "(" "crate" "=" PATH ")" "]"
 //! section  := "events"     "{" (STRING "=>" event ",")* "}"
 //!           | "page"       "{" (("category" | "_") "=>" event ",")* "}"
 //!           | "properties" "{" (STRING "=>" field ",")* "}"
@@ -94,12 +103,16 @@
 //! - **`page`** chooses the event of a `page` call: `category` when the call's category is
 //!   truthy, `_` otherwise.
 //! - **`properties`** binds top-level Segment properties to documented event-data fields
-//!   (`value`, `order_quantity`, `currency`, `order_id`, `promo_code`, `property`,
-//!   `search_query`, `video_title`, `lead_type`, `page_name`, `event_id`) or custom keys.
+//!   ([`DataField`]: `value`, `order_quantity`, `currency`, `order_id`, `promo_code`,
+//!   `property`, `search_query`, `video_title`, `lead_type`, `page_name`, `event_id`) or custom
+//!   keys.
 //! - **`products => line_items`** binds the fields of each product of a Segment array to
-//!   documented line-item fields (`product_name`, `product_id`, `product_category`,
-//!   `product_variant`, `product_variant_id`, `product_price`, `product_quantity`,
-//!   `product_brand`) or custom keys.
+//!   documented line-item fields ([`LineItemField`]: `product_name`, `product_id`,
+//!   `product_category`, `product_variant`, `product_variant_id`, `product_price`,
+//!   `product_quantity`, `product_brand`) or custom keys.
+//! - **`#[mapping(crate = path)]`** names this crate for a program that depends on it under
+//!   another name (`pins = { package = "mapping-core", … }`: `#[mapping(crate = pins)]`), as
+//!   serde's `#[serde(crate = "…")]` does.
 //!
 //! ## What the compiler rejects
 //!
@@ -109,23 +122,27 @@
 //! spells a documented field; a Segment event bound twice, including under the alias rule
 //! (`"Order Completed"` and `"completed_order"`); a property bound twice in a section,
 //! including under the loose key rule (`"orderId"` and `"order_id"`); empty names; unknown,
-//! misspelt or repeated sections; an empty table; and malformed syntax.
+//! misspelt or repeated sections; an empty table; and malformed syntax, each row on its own,
+//! so that one missing comma hides none of the other mistakes.
 //!
 //! ## What it generates
 //!
 //! Inside the named module:
 //!
+//! - `struct Table`, implementing [`Mapping`]: the table as a value, for [`Destination`] and
+//!   [`cli::main`];
 //! - `fn event(name: &str) -> Option<PinterestEvent<'static>>`: the event lookup, a `match` on
 //!   a hash of the normalised name, with Segment's alias rule;
 //! - `fn page_event(category: Option<V>) -> Option<PinterestEvent<'static>>`: the page rule;
 //! - `struct EventData<V>` and, with a products section, `struct LineItem<V>`: one `Option<V>`
 //!   field per bound target, serializing with serde to the event data the Pinterest Tag
-//!   expects (absent fields omitted);
+//!   expects (absent fields omitted), and implementing [`EventFields`];
 //! - `fn event_data(properties: V) -> EventData<V>`, and `EventDataBuilder` for properties
 //!   that come one at a time: the conversion.
 //!
-//! `V` is any [`JsonValue`] handle: `&Json` for a parsed document, [`Lazy`] or [`Raw`] for
-//! JSON read lazily.
+//! `V` is any [`JsonValue`]: [`Json`] for JSON text, `&serde_json::Value` for a document
+//! serde_json has parsed. The generated code is free of warnings under Clippy's `pedantic` and
+//! `nursery` groups.
 //!
 //! The behaviour of these functions reproduces Segment's Pinterest Tag destination; the
 //! [`spec`] module is Segment's own table.
@@ -133,33 +150,21 @@
 // The macro names paths as `::mapping_core::…`, which must also resolve inside this crate.
 extern crate self as mapping_core;
 
-mod call;
 #[cfg(feature = "cli")]
 pub mod cli;
-mod destination;
-mod event;
-mod json;
-mod keys;
-mod lookup;
-mod message;
+pub mod json;
 pub mod ndjson;
-mod raw;
-mod scan;
-mod settings;
-mod spec_table;
-mod write;
+pub mod segment;
+pub mod table;
+pub mod tag;
 
-pub use call::{DataValue, EventData, PintrkCall};
-pub use destination::Destination;
-pub use event::PinterestEvent;
-pub use json::{Json, JsonValue, Number};
-pub use lookup::LoosePath;
+pub use json::{Json, JsonValue, SyntaxError};
 pub use mapping_macros::pinterest_mapping;
-pub use message::{Identify, Message, MessageError, Page, Track};
-pub use raw::{Lazy, RawObject};
-pub use scan::{Raw, SyntaxError};
-pub use settings::{Settings, SettingsError};
-pub use spec_table::spec;
+pub use segment::{Identify, Message, MessageError, Page, Track};
+pub use table::{DataField, EventFields, LineItemField, Mapping, PinterestEvent, spec};
+pub use tag::{
+    DataValue, Destination, EventData, LineItem, LineItems, PintrkCall, Settings, SettingsError,
+};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
@@ -173,9 +178,9 @@ pub mod __private {
 
     pub use serde;
 
-    pub use crate::event::PinterestEvent;
-    pub use crate::json::{Json, JsonValue};
-    pub use crate::keys::{
+    pub use crate::json::JsonValue;
+    pub use crate::table::keys::{
         AliasTable, KeyName, Matched, lookup_event, table_hash, trim_trailing_holes, truthy,
     };
+    pub use crate::table::{DataField, EventFields, LineItemField, Mapping, PinterestEvent};
 }

@@ -1,9 +1,9 @@
 //! Newline-delimited streams: one Segment message per input line, its calls written out. The
 //! per-line path `pinterest-map` runs, for programs and benchmarks that stream the same way.
 
-use crate::call::PintrkCall;
-use crate::destination::Destination;
-use crate::message::{Message, MessageError};
+use crate::segment::{Message, MessageError};
+use crate::table::Mapping;
+use crate::tag::{Destination, PintrkCall};
 
 /// How calls are written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,8 +51,8 @@ pub fn write_calls(format: OutputFormat, calls: &[PintrkCall], out: &mut Vec<u8>
 /// assert_eq!(out, b"[[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n");
 /// # Ok::<(), mapping_core::MessageError>(())
 /// ```
-pub fn map_line(
-    destination: &Destination,
+pub fn map_line<M: Mapping>(
+    destination: &Destination<M>,
     format: OutputFormat,
     line: &str,
     out: &mut Vec<u8>,

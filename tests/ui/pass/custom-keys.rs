@@ -29,7 +29,7 @@ fn main() {
             "items":[{"title":"Lego","color":"red"}]}"#,
     )
     .unwrap();
-    let data = table::event_data(&properties);
+    let data = table::event_data(properties);
     // Field names for the keys.
     assert!(data.coupon.is_some());
     assert!(data.promo_code.is_some());
@@ -38,10 +38,10 @@ fn main() {
     assert!(data.type_.is_some());
     assert!(data._2fa.is_some());
     assert!(data.event_id.is_some());
-    assert_eq!(data.line_items[0].as_ref().and_then(|item| item.color).and_then(Json::as_str), Some("red"));
+    assert_eq!(data.line_items[0].as_ref().and_then(|item| item.color).and_then(Json::as_str).as_deref(), Some("red"));
     // A products section without rows reads nothing.
     let products = Json::parse(r#"{"products":[{"name":"x"}]}"#).unwrap();
-    assert_eq!(serde_json::to_string(&empty_products::event_data(&products)).unwrap(), r#"{"line_items":[]}"#.replace(r#""line_items":[]"#, ""));
+    assert_eq!(serde_json::to_string(&empty_products::event_data(products)).unwrap(), r#"{"line_items":[]}"#.replace(r#""line_items":[]"#, ""));
     // The keys themselves, verbatim.
     assert_eq!(
         serde_json::to_string(&data).unwrap(),

@@ -7,7 +7,7 @@ use mapping_core::{spec, Json};
 
 fn convert(properties: &str) -> String {
     let properties = Json::parse(properties).unwrap();
-    serde_json::to_string(&spec::event_data(&properties)).unwrap()
+    serde_json::to_string(&spec::event_data(properties)).unwrap()
 }
 
 fn main() {
@@ -67,8 +67,8 @@ fn main() {
 
     // The typed API: fields borrow the input values.
     let properties = Json::parse(r#"{"query":"blue hotpants"}"#).unwrap();
-    let data = spec::event_data(&properties);
-    assert_eq!(data.search_query.and_then(Json::as_str), Some("blue hotpants"));
+    let data = spec::event_data(properties);
+    assert_eq!(data.search_query.and_then(Json::as_str).as_deref(), Some("blue hotpants"));
     assert!(data.line_items.is_empty());
     assert_eq!(data, spec::EventData { search_query: data.search_query, ..Default::default() });
 }

@@ -24,22 +24,22 @@ mapping_core::pinterest_mapping! {
 }
 
 fn main() {
-    let json = |text: &str| Json::parse(text).unwrap().into_owned();
+    let json = |text: &'static str| Json::parse(text).unwrap();
     let shoes = json(r#""Shoes""#);
     for falsy in ["null", "false", "0", r#""""#] {
         let category = json(falsy);
-        assert_eq!(both::page_event(Some(&category)), Some(PinterestEvent::PageVisit), "{falsy}");
-        assert_eq!(category_only::page_event(Some(&category)), None, "{falsy}");
+        assert_eq!(both::page_event(Some(category)), Some(PinterestEvent::PageVisit), "{falsy}");
+        assert_eq!(category_only::page_event(Some(category)), None, "{falsy}");
     }
     for truthy in [r#""Shoes""#, "1", "true", "{}", "[]", r#""0""#] {
         let category = json(truthy);
-        assert_eq!(both::page_event(Some(&category)), Some(PinterestEvent::ViewCategory), "{truthy}");
+        assert_eq!(both::page_event(Some(category)), Some(PinterestEvent::ViewCategory), "{truthy}");
     }
-    assert_eq!(both::page_event::<&Json>(None), Some(PinterestEvent::PageVisit));
-    assert_eq!(fallback_only::page_event(Some(&shoes)), Some(PinterestEvent::Partner("PageView".into())));
-    assert_eq!(fallback_only::page_event::<&Json>(None), Some(PinterestEvent::Partner("PageView".into())));
-    assert_eq!(category_only::page_event(Some(&shoes)), Some(PinterestEvent::Custom));
-    assert_eq!(category_only::page_event::<&Json>(None), None);
+    assert_eq!(both::page_event::<Json>(None), Some(PinterestEvent::PageVisit));
+    assert_eq!(fallback_only::page_event(Some(shoes)), Some(PinterestEvent::Partner("PageView".into())));
+    assert_eq!(fallback_only::page_event::<Json>(None), Some(PinterestEvent::Partner("PageView".into())));
+    assert_eq!(category_only::page_event(Some(shoes)), Some(PinterestEvent::Custom));
+    assert_eq!(category_only::page_event::<Json>(None), None);
     // A table without a page section has no page event.
     assert_eq!(both::event("Order Completed"), None);
 }

@@ -40,7 +40,7 @@ fn main() {
     assert_eq!(funnel::event("Order Completed"), Some(PinterestEvent::Custom));
     assert_eq!(spec::event("Order Completed"), Some(PinterestEvent::Checkout));
     assert_eq!(funnel::event("Product Added"), None);
-    assert_eq!(funnel::page_event::<&Json>(None), None);
+    assert_eq!(funnel::page_event::<Json>(None), None);
 
     let properties = Json::parse(
         r#"{"lead_kind":"demo","total":20,"revenue":25,"units":2,"query":"q",
@@ -49,11 +49,11 @@ fn main() {
     )
     .unwrap();
     assert_eq!(
-        serde_json::to_string(&funnel::event_data(&properties)).unwrap(),
+        serde_json::to_string(&funnel::event_data(properties)).unwrap(),
         r#"{"lead_type":"demo","value":25,"order_quantity":2,"line_items":[{"product_id":"c1","product_variant_id":"v1"}]}"#
     );
     assert_eq!(
-        serde_json::to_string(&spec::event_data(&properties)).unwrap(),
+        serde_json::to_string(&spec::event_data(properties)).unwrap(),
         r#"{"search_query":"q","line_items":[{"product_id":"p1"}]}"#
     );
 }

@@ -691,10 +691,10 @@ mod tests {
             .iter()
             .map(|text| Json::parse(text).unwrap())
             .collect();
-        assert_eq!(truthy(Some(&values[0])), None);
-        assert_eq!(truthy(Some(&values[1])), Some(&values[1]));
-        assert_eq!(truthy(Some(&values[2])), None);
-        assert_eq!(truthy::<&Json>(None), None);
+        assert_eq!(truthy(Some(values[0])), None);
+        assert_eq!(truthy(Some(values[1])), Some(values[1]));
+        assert_eq!(truthy(Some(values[2])), None);
+        assert_eq!(truthy::<Json>(None), None);
     }
 
     #[test]

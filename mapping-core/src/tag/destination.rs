@@ -2,33 +2,36 @@
 
 use std::borrow::Cow;
 
-use crate::call::{DataValue, EventData, PintrkCall, is_plain};
-use crate::event::PinterestEvent;
-use crate::json::JsonValue;
-use crate::lookup::LoosePath;
-use crate::message::{Identify, Message, Page, Track};
-use crate::raw::{Lazy, RawObject};
-use crate::scan::Raw;
-use crate::settings::Settings;
-use crate::spec;
+use super::call::{DataValue, EventData, LineItems, PintrkCall, is_plain};
+use super::settings::Settings;
+use crate::json::walk::Lazy;
+use crate::json::{Json, JsonValue};
+use crate::segment::path::LoosePath;
+use crate::segment::{Identify, Message, Page, Track};
+use crate::table::{EventFields, LineItemField, Mapping, PinterestEvent, spec};
 
-/// The destination, configured by its settings.
+/// The Pinterest Tag destination: a table and the destination's settings.
+///
+/// [`Destination::new`] uses Segment's own table, [`spec`]; [`Destination::with_table`] any
+/// table a `pinterest_mapping!` declares. Either way the destination does what Segment's does:
+/// the settings' event mapping first, then the table, then the Segment name as a
+/// partner-defined event; the table's page rule; identify; `event_id`; custom properties.
 ///
 /// ```
-/// use mapping_core::{Destination, Message, RawObject, Settings};
+/// use mapping_core::{Destination, Message, Settings};
 ///
 /// let destination = Destination::new(Settings::example());
 /// let message = Message::parse(r#"{"type":"track","event":"order_completed","properties":{"orderId":"o-1","value":0}}"#)?;
 /// let call = destination.map(&message).expect("a track call");
-/// assert_eq!(serde_json::to_string(&call)?, r#"["track","Checkout",{"order_id":"o-1"}]"#);
+/// assert_eq!(call.to_json(), r#"["track","Checkout",{"order_id":"o-1"}]"#);
 ///
-/// let stored_traits = RawObject::default();
-/// let calls = destination.initialize(&stored_traits);
+/// let calls = destination.initialize(None);
 /// assert_eq!(serde_json::to_string(&calls)?, r#"[["load","2620795819800"],["page"]]"#);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct Destination {
+pub struct Destination<M: Mapping = spec::Table> {
+    table: M,
     settings: Settings,
     /// `pinterestEventMapping` keys lowercased (as JavaScript's `toLowerCase`), with values.
     event_mapping: Vec<(String, String)>,
@@ -38,8 +41,32 @@ pub struct Destination {
 }
 
 impl Destination {
-    /// A destination with these settings.
+    /// A destination with Segment's spec table and these settings.
     pub fn new(settings: Settings) -> Destination {
+        Destination::with_table(spec::Table, settings)
+    }
+}
+
+impl<M: Mapping> Destination<M> {
+    /// A destination with this table and these settings.
+    ///
+    /// ```
+    /// use mapping_core::{Destination, Message, Settings};
+    ///
+    /// mapping_core::pinterest_mapping! {
+    ///     pub mod shop {
+    ///         events { "Basket Checked Out" => Checkout }
+    ///         properties { "total" => value }
+    ///     }
+    /// }
+    ///
+    /// let destination = Destination::with_table(shop::Table, Settings::example());
+    /// let message = Message::parse(r#"{"type":"track","event":"Basket Checked Out","properties":{"total":30}}"#)?;
+    /// let call = destination.map(&message).expect("a track call");
+    /// assert_eq!(call.to_json(), r#"["track","Checkout",{"value":30}]"#);
+    /// # Ok::<(), mapping_core::MessageError>(())
+    /// ```
+    pub fn with_table(table: M, settings: Settings) -> Destination<M> {
         let event_mapping = settings
             .event_mapping
             .iter()
@@ -51,10 +78,16 @@ impl Destination {
             .map(|path| (path.clone(), is_plain(path), LoosePath::new(path)))
             .collect();
         Destination {
+            table,
             settings,
             event_mapping,
             custom_properties,
         }
+    }
+
+    /// The table.
+    pub fn table(&self) -> &M {
+        &self.table
     }
 
     /// The settings.
@@ -67,19 +100,17 @@ impl Destination {
         !self.settings.tid.is_empty()
     }
 
-    /// The calls of the destination's start-up on a page, given the user's stored traits:
-    /// `load` (with the stored email when enhanced match is on), then `page`.
-    pub fn initialize<'a>(&'a self, stored_traits: &'a RawObject<'a>) -> Vec<PintrkCall<'a>> {
+    /// The calls of the destination's start-up on a page, given the user's stored traits (an
+    /// object; anything else holds none): `load` (with the stored email when enhanced match is
+    /// on), then `page`.
+    pub fn initialize<'a>(&'a self, stored_traits: Option<Json<'a>>) -> Vec<PintrkCall<'a>> {
         if !self.is_enabled() {
             return Vec::new();
         }
-        let email = self
-            .settings
-            .use_enhanced_match_load
-            .then(|| stored_traits.get("email"))
-            .flatten()
-            .filter(|email| email.is_truthy())
-            .map(Lazy::raw);
+        let email = stored_traits
+            .filter(|_| self.settings.use_enhanced_match_load)
+            .and_then(|traits| traits.get("email"))
+            .filter(|email| email.is_truthy());
         vec![
             PintrkCall::Load {
                 tid: &self.settings.tid,
@@ -102,8 +133,8 @@ impl Destination {
         }
     }
 
-    /// The Pinterest event for a Segment event name: the user mapping, then the spec table,
-    /// then the name itself as a partner-defined event.
+    /// The Pinterest event for a Segment event name: the settings' event mapping, then the
+    /// table, then the name itself as a partner-defined event.
     pub fn event_for<'a>(&'a self, name: &'a str) -> PinterestEvent<'a> {
         if let Some(mapped) = self.mapped_event(name) {
             // An empty mapping sends the Segment name unchanged, without consulting the table.
@@ -113,7 +144,9 @@ impl Destination {
                 PinterestEvent::from_name(mapped)
             };
         }
-        spec::event(name).unwrap_or(PinterestEvent::Partner(Cow::Borrowed(name)))
+        self.table
+            .event(name)
+            .unwrap_or(PinterestEvent::Partner(Cow::Borrowed(name)))
     }
 
     /// The user mapping's value for `name`: the first key equal to it once both are
@@ -136,26 +169,20 @@ impl Destination {
     fn track<'a>(&'a self, track: &'a Track<'a>) -> PintrkCall<'a> {
         let mut data = EventData::with_capacity(8);
         if let Some(properties) = &track.properties {
-            let mut table = spec::EventDataBuilder::new();
-            for (key, value) in properties.entries() {
-                table.property(key, value);
-            }
-            let mut table = table.build();
-            // Into empty data: the table's keys are distinct identifiers.
-            for (key, value) in table.fields() {
-                data.push_new_plain(key, DataValue::Raw(value.raw()));
+            let table_data = self.table.event_data(properties.as_lazy());
+            // Into empty data: a table's keys are distinct.
+            for (field, value) in table_data.fields() {
+                let plain = field.is_documented() || is_plain(field.as_str());
+                data.push_new(field.as_str(), plain, DataValue::Json(value.raw()));
             }
             self.set_event_id_from_message_id(&mut data, track.message_id);
-            if !table.line_items.is_empty() {
-                data.set_key(
-                    "line_items",
-                    true,
-                    DataValue::LineItems(std::mem::take(&mut table.line_items)),
-                );
+            let line_items = line_items(&table_data);
+            if !line_items.is_empty() {
+                data.set_key("line_items", true, DataValue::LineItems(line_items));
             }
             for (key, plain, path) in &self.custom_properties {
                 if let Some(value) = path.find_in(properties).filter(|value| value.is_truthy()) {
-                    data.set_key(key, *plain, DataValue::Raw(value.raw()));
+                    data.set_key(key, *plain, DataValue::Json(value.raw()));
                 }
             }
         } else {
@@ -168,23 +195,23 @@ impl Destination {
     }
 
     fn page<'a>(&'a self, page: &'a Page<'a>) -> Option<PintrkCall<'a>> {
-        let event = spec::page_event(page.category)?;
+        let event = self.table.page_event(page.category)?;
         let mut data = EventData::with_capacity(3);
         match page.name.filter(|name| name.is_truthy()) {
-            Some(name) => data.set_key("name", true, DataValue::Raw(name)),
+            Some(name) => data.set_key("name", true, DataValue::Json(name)),
             None => data.set_key("name", true, DataValue::Str("")),
         }
         // Exact keys, in this order: the last truthy one wins.
         if let Some(properties) = &page.properties {
             for key in ["event_id", "eid", "eventID"] {
                 if let Some(event_id) = properties.get(key).filter(|value| value.is_truthy()) {
-                    data.set_key("event_id", true, DataValue::Raw(event_id.raw()));
+                    data.set_key("event_id", true, DataValue::Json(event_id.raw()));
                 }
             }
         }
         self.set_event_id_from_message_id(&mut data, page.message_id);
         if let Some(category) = page.category.filter(|category| category.is_truthy()) {
-            data.set_key("category", true, DataValue::Raw(category));
+            data.set_key("category", true, DataValue::Json(category));
         }
         Some(PintrkCall::Track { event, data })
     }
@@ -195,7 +222,7 @@ impl Destination {
             .as_ref()
             .and_then(|traits| LoosePath::new("email").find_in(traits))
             .filter(|email| email.is_truthy())
-            .map(Lazy::raw);
+            .map(|email| email.raw());
         let from_user_id = || {
             identify
                 .user_id
@@ -210,17 +237,33 @@ impl Destination {
     fn set_event_id_from_message_id<'a>(
         &self,
         data: &mut EventData<'a>,
-        message_id: Option<Raw<'a>>,
+        message_id: Option<Json<'a>>,
     ) {
         if !self.settings.map_message_id_to_event_id {
             return;
         }
         match message_id {
-            Some(message_id) => data.set_key("event_id", true, DataValue::Raw(message_id)),
+            Some(message_id) => data.set_key("event_id", true, DataValue::Json(message_id)),
             None => data.remove("event_id"),
         }
     }
 }
+
+/// A table's line items, with their values as sent. One allocation holds them all.
+fn line_items<'a, D: EventFields<Lazy<'a>>>(table_data: &D) -> LineItems<'a> {
+    let items = table_data.line_items();
+    let mut line_items = LineItems::with_capacity(items.size_hint().0 * LINE_ITEM_SLOTS);
+    for item in items {
+        match item {
+            Some(fields) => line_items.push_item(fields.map(|(field, value)| (field, value.raw()))),
+            None => line_items.push_hole(),
+        }
+    }
+    line_items
+}
+
+/// Room made for each line item at first: its marker and the documented fields.
+const LINE_ITEM_SLOTS: usize = 1 + LineItemField::DOCUMENTED.len();
 
 /// Segment's email test, `/.+@.+\..+/`: unanchored, and `.` matches anything but a line
 /// terminator.

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 
 use thiserror::Error;
 
-use crate::raw::RawObject;
-use crate::scan::{Raw, Scanner, SyntaxError};
+use crate::json::walk::RawObject;
+use crate::json::{Json, Scanner, SyntaxError};
 
 /// A Segment message, as the destination sees it.
 ///
@@ -16,7 +16,8 @@ use crate::scan::{Raw, Scanner, SyntaxError};
 ///
 /// let message = Message::parse(r#"{"type":"track","event":"Order Completed","properties":{"value":5},"context":{"ip":"203.0.113.9"}}"#)?;
 /// let Message::Track(track) = &message else { panic!("a track message") };
-/// assert_eq!(track.event, "Order Completed");
+/// assert_eq!(track.event(), "Order Completed");
+/// assert_eq!(track.properties().map(|properties| properties.text()), Some(r#"{"value":5}"#));
 /// assert!(Message::parse(r#"{"type":"alias","userId":"u"}"#)?.is_ignored());
 /// # Ok::<(), mapping_core::MessageError>(())
 /// ```
@@ -35,36 +36,82 @@ pub enum Message<'a> {
 /// A `track` message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Track<'a> {
-    /// `event`: the Segment event name.
-    pub event: Cow<'a, str>,
-    /// `properties`, when it is an object.
-    pub properties: Option<RawObject<'a>>,
-    /// `messageId`, as sent.
-    pub message_id: Option<Raw<'a>>,
+    pub(crate) event: Cow<'a, str>,
+    pub(crate) properties: Option<RawObject<'a>>,
+    pub(crate) message_id: Option<Json<'a>>,
 }
 
 /// A `page` message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Page<'a> {
-    /// The top-level `name`.
-    pub name: Option<Raw<'a>>,
-    /// The top-level `category`.
-    pub category: Option<Raw<'a>>,
-    /// `properties`, when it is an object.
-    pub properties: Option<RawObject<'a>>,
-    /// `messageId`, as sent.
-    pub message_id: Option<Raw<'a>>,
+    pub(crate) name: Option<Json<'a>>,
+    pub(crate) category: Option<Json<'a>>,
+    pub(crate) properties: Option<RawObject<'a>>,
+    pub(crate) message_id: Option<Json<'a>>,
 }
 
 /// An `identify` message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Identify<'a> {
-    /// `userId`, as sent.
-    pub user_id: Option<Raw<'a>>,
-    /// `traits`, when it is an object.
-    pub traits: Option<RawObject<'a>>,
+    pub(crate) user_id: Option<Json<'a>>,
+    pub(crate) traits: Option<RawObject<'a>>,
+    pub(crate) message_id: Option<Json<'a>>,
+}
+
+impl<'a> Track<'a> {
+    /// `event`: the Segment event name.
+    pub fn event(&self) -> &str {
+        &self.event
+    }
+
+    /// `properties`, when it is an object.
+    pub fn properties(&self) -> Option<Json<'a>> {
+        self.properties.as_ref().map(RawObject::json)
+    }
+
     /// `messageId`, as sent.
-    pub message_id: Option<Raw<'a>>,
+    pub fn message_id(&self) -> Option<Json<'a>> {
+        self.message_id
+    }
+}
+
+impl<'a> Page<'a> {
+    /// The top-level `name`, as sent.
+    pub fn name(&self) -> Option<Json<'a>> {
+        self.name
+    }
+
+    /// The top-level `category`, as sent.
+    pub fn category(&self) -> Option<Json<'a>> {
+        self.category
+    }
+
+    /// `properties`, when it is an object.
+    pub fn properties(&self) -> Option<Json<'a>> {
+        self.properties.as_ref().map(RawObject::json)
+    }
+
+    /// `messageId`, as sent.
+    pub fn message_id(&self) -> Option<Json<'a>> {
+        self.message_id
+    }
+}
+
+impl<'a> Identify<'a> {
+    /// `userId`, as sent.
+    pub fn user_id(&self) -> Option<Json<'a>> {
+        self.user_id
+    }
+
+    /// `traits`, when it is an object.
+    pub fn traits(&self) -> Option<Json<'a>> {
+        self.traits.as_ref().map(RawObject::json)
+    }
+
+    /// `messageId`, as sent.
+    pub fn message_id(&self) -> Option<Json<'a>> {
+        self.message_id
+    }
 }
 
 /// Why a line is not a Segment message. Messages name the field, never a value.
@@ -151,14 +198,14 @@ fn object_or_skip<'a>(scanner: &mut Scanner<'a>) -> Result<Option<RawObject<'a>>
 /// The top-level fields the destination reads, whatever the message type.
 #[derive(Default)]
 struct Fields<'a> {
-    kind: Option<Raw<'a>>,
-    event: Option<Raw<'a>>,
-    name: Option<Raw<'a>>,
-    category: Option<Raw<'a>>,
+    kind: Option<Json<'a>>,
+    event: Option<Json<'a>>,
+    name: Option<Json<'a>>,
+    category: Option<Json<'a>>,
     properties: Option<RawObject<'a>>,
     traits: Option<RawObject<'a>>,
-    user_id: Option<Raw<'a>>,
-    message_id: Option<Raw<'a>>,
+    user_id: Option<Json<'a>>,
+    message_id: Option<Json<'a>>,
 }
 
 impl<'a> Fields<'a> {
@@ -187,13 +234,13 @@ impl<'a> Fields<'a> {
 }
 
 fn required_string<'a>(
-    value: Option<Raw<'a>>,
+    value: Option<Json<'a>>,
     context: &'static str,
     field: &'static str,
 ) -> Result<Cow<'a, str>, MessageError> {
     match value {
         None => Err(MessageError::Missing { context, field }),
-        Some(value) if value.get() == "null" => Err(MessageError::Missing { context, field }),
+        Some(value) if value.text() == "null" => Err(MessageError::Missing { context, field }),
         Some(value) => value.as_str().ok_or(MessageError::WrongType {
             field,
             expected: "a string",
@@ -222,10 +269,10 @@ mod tests {
         assert_eq!(track.event, "E");
         let properties = track.properties.expect("properties");
         assert_eq!(
-            properties.get("a").map(|value| value.raw().get()),
+            properties.get("a").map(|value| value.raw().text()),
             Some("1")
         );
-        assert_eq!(track.message_id.map(Raw::get), Some("\"m\""));
+        assert_eq!(track.message_id.map(Json::text), Some("\"m\""));
         let page = Message::parse(r#"{"category":"C","type":"page","name":"N"}"#).unwrap();
         assert!(matches!(
             page,

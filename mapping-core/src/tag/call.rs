@@ -6,11 +6,9 @@ use std::fmt;
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
-use crate::event::PinterestEvent;
-use crate::raw::Lazy;
-use crate::scan::Raw;
-use crate::spec;
-use crate::write::JsonWriter;
+use crate::json::Json;
+use crate::json::write::JsonWriter;
+use crate::table::{LineItemField, PinterestEvent};
 
 /// One `pintrk` call.
 ///
@@ -23,14 +21,14 @@ pub enum PintrkCall<'a> {
         /// The Pinterest Tag ID.
         tid: &'a str,
         /// The stored email, when enhanced match is on and one is known.
-        email: Option<Raw<'a>>,
+        email: Option<Json<'a>>,
     },
     /// `pintrk('page')`.
     Page,
     /// `pintrk('set', {np: 'segment', em})`.
     Set {
         /// The user's email, as sent (the tag hashes it).
-        email: Raw<'a>,
+        email: Json<'a>,
     },
     /// `pintrk('track', event, data)`.
     Track {
@@ -63,11 +61,122 @@ struct Entry<'a> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataValue<'a> {
     /// A Segment value, written as it was sent.
-    Raw(Raw<'a>),
+    Json(Json<'a>),
     /// A string of the destination's own, such as the empty name of a page without one.
     Str(&'static str),
-    /// The line items built by the spec table.
-    LineItems(Vec<Option<spec::LineItem<Lazy<'a>>>>),
+    /// The line items a table built from the products.
+    LineItems(LineItems<'a>),
+}
+
+/// The `line_items` of a track call: one entry per product, each the fields the table bound
+/// or, for a product that filled none of them, a hole (sent as `null`).
+///
+/// ```
+/// use mapping_core::{Json, LineItemField, LineItems};
+///
+/// let mut items = LineItems::default();
+/// items.push_item([(LineItemField::ProductId, Json::parse(r#""p-1""#)?)]);
+/// items.push_hole();
+/// items.push_item([(LineItemField::Custom("colour"), Json::parse(r#""red""#)?)]);
+/// assert_eq!(items.len(), 3);
+/// assert_eq!(
+///     serde_json::to_string(&items)?,
+///     r#"[{"product_id":"p-1"},null,{"colour":"red"}]"#
+/// );
+/// let second = items.iter().nth(1).expect("three items");
+/// assert!(second.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LineItems<'a> {
+    /// The items one after another, each a marker followed by its fields: one allocation
+    /// for all of them.
+    slots: Vec<Slot<'a>>,
+    len: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Slot<'a> {
+    /// An item begins; its fields follow.
+    Item,
+    /// A hole.
+    Hole,
+    Field(LineItemField, Json<'a>),
+}
+
+/// One line item of [`LineItems`]: its fields, in the table's order.
+#[derive(Clone, Copy, Debug)]
+pub struct LineItem<'s, 'a> {
+    fields: &'s [Slot<'a>],
+}
+
+impl<'a> LineItems<'a> {
+    /// Empty, with room for `slots` items and fields in all.
+    pub(crate) fn with_capacity(slots: usize) -> Self {
+        LineItems {
+            slots: Vec::with_capacity(slots),
+            len: 0,
+        }
+    }
+
+    /// Appends an item with these fields.
+    pub fn push_item(&mut self, fields: impl IntoIterator<Item = (LineItemField, Json<'a>)>) {
+        self.slots.push(Slot::Item);
+        self.slots.extend(
+            fields
+                .into_iter()
+                .map(|(field, value)| Slot::Field(field, value)),
+        );
+        self.len += 1;
+    }
+
+    /// Appends a hole.
+    pub fn push_hole(&mut self) {
+        self.slots.push(Slot::Hole);
+        self.len += 1;
+    }
+
+    /// The number of items, holes included.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there is no item.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The items in order; `None` for a hole.
+    pub fn iter(&self) -> impl Iterator<Item = Option<LineItem<'_, 'a>>> {
+        let mut rest = self.slots.as_slice();
+        std::iter::from_fn(move || {
+            let (first, after) = rest.split_first()?;
+            let fields = after
+                .iter()
+                .position(|slot| !matches!(slot, Slot::Field(..)))
+                .unwrap_or(after.len());
+            let (fields, next) = after.split_at(fields);
+            rest = next;
+            Some(matches!(first, Slot::Item).then_some(LineItem { fields }))
+        })
+    }
+}
+
+impl<'s, 'a> LineItem<'s, 'a> {
+    /// The fields, in the table's order.
+    pub fn fields(self) -> impl Iterator<Item = (LineItemField, Json<'a>)> + 's {
+        self.fields.iter().filter_map(|slot| match slot {
+            Slot::Field(field, value) => Some((*field, *value)),
+            Slot::Item | Slot::Hole => None,
+        })
+    }
+
+    /// The value of a field.
+    pub fn get(self, field: LineItemField) -> Option<Json<'a>> {
+        self.fields()
+            .find(|(name, _)| *name == field)
+            .map(|(_, value)| value)
+    }
 }
 
 impl<'a> EventData<'a> {
@@ -92,14 +201,11 @@ impl<'a> EventData<'a> {
         }
     }
 
-    /// Appends a key known to be absent and plain: the spec table's fields, into empty data.
-    pub(crate) fn push_new_plain(&mut self, key: &'a str, value: DataValue<'a>) {
-        debug_assert!(is_plain(key) && self.get(key).is_none());
-        self.entries.push(Entry {
-            key,
-            plain: true,
-            value,
-        });
+    /// Appends a key known to be absent, whose plainness ([`is_plain`]) is known: a table's
+    /// fields, into empty data.
+    pub(crate) fn push_new(&mut self, key: &'a str, plain: bool, value: DataValue<'a>) {
+        debug_assert!(plain == is_plain(key) && self.get(key).is_none());
+        self.entries.push(Entry { key, plain, value });
     }
 
     /// Removes `key` if present.
@@ -144,17 +250,37 @@ impl Serialize for EventData<'_> {
 impl Serialize for DataValue<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            DataValue::Raw(value) => value.serialize(serializer),
+            DataValue::Json(value) => value.serialize(serializer),
             DataValue::Str(text) => serializer.serialize_str(text),
             DataValue::LineItems(items) => items.serialize(serializer),
         }
     }
 }
 
+impl Serialize for LineItems<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len))?;
+        for item in self.iter() {
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for LineItem<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
+        for (field, value) in self.fields() {
+            map.serialize_entry(field.as_str(), &value)?;
+        }
+        map.end()
+    }
+}
+
 /// `{"em": email}` or `{"np": "segment", "em": email}`.
 struct EmailObject<'a> {
     partner: Option<&'static str>,
-    email: Raw<'a>,
+    email: Json<'a>,
 }
 
 impl Serialize for EmailObject<'_> {
@@ -276,12 +402,26 @@ impl<'a> PintrkCall<'a> {
         }
     }
 
+    /// The argument list as JSON; see [`Self::write_json`].
+    ///
+    /// ```
+    /// use mapping_core::PintrkCall;
+    ///
+    /// assert_eq!(PintrkCall::Page.to_json(), r#"["page"]"#);
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut buffer = Vec::new();
+        self.write_json(&mut buffer);
+        // The writer copies UTF-8 text and adds ASCII.
+        String::from_utf8_lossy(&buffer).into_owned()
+    }
+
     /// The JavaScript statement as a string; see [`Self::write_js`].
     ///
     /// ```
-    /// use mapping_core::{PintrkCall, Raw};
+    /// use mapping_core::{PintrkCall, Json};
     ///
-    /// let email = Raw::parse(r#""</script><script>alert(1)</script>""#)?;
+    /// let email = Json::parse(r#""</script><script>alert(1)</script>""#)?;
     /// let call = PintrkCall::Set { email };
     /// assert_eq!(
     ///     call.to_js(),
@@ -315,7 +455,7 @@ impl fmt::Display for PintrkCall<'_> {
     }
 }
 
-fn write_email(writer: &mut JsonWriter, partner: Option<&str>, email: Raw) {
+fn write_email(writer: &mut JsonWriter, partner: Option<&str>, email: Json) {
     writer.bytes(b"{");
     if let Some(partner) = partner {
         writer.bytes(b"\"np\":");
@@ -323,7 +463,7 @@ fn write_email(writer: &mut JsonWriter, partner: Option<&str>, email: Raw) {
         writer.bytes(b",");
     }
     writer.bytes(b"\"em\":");
-    writer.raw(email.get());
+    writer.raw(email.text());
     writer.bytes(b"}");
 }
 
@@ -339,42 +479,49 @@ fn write_data(writer: &mut JsonWriter, data: &EventData) {
             writer.key(key);
         }
         match value {
-            DataValue::Raw(raw) => writer.raw(raw.get()),
+            DataValue::Json(raw) => writer.raw(raw.text()),
             DataValue::Str(text) => writer.string(text),
-            DataValue::LineItems(items) => {
-                writer.bytes(b"[");
-                for (index, item) in items.iter().enumerate() {
-                    if index > 0 {
-                        writer.bytes(b",");
-                    }
-                    let Some(item) = item else {
-                        writer.bytes(b"null");
-                        continue;
-                    };
-                    writer.bytes(b"{");
-                    for (index, (key, value)) in item.fields().enumerate() {
-                        if index > 0 {
-                            writer.bytes(b",");
-                        }
-                        // The spec table's keys are identifiers (tested below).
-                        writer.plain_key(key);
-                        writer.raw(value.raw().get());
-                    }
-                    writer.bytes(b"}");
-                }
-                writer.bytes(b"]");
-            }
+            DataValue::LineItems(items) => write_line_items(writer, items),
         }
     }
     writer.bytes(b"}");
+}
+
+fn write_line_items(writer: &mut JsonWriter, items: &LineItems) {
+    writer.bytes(b"[");
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            writer.bytes(b",");
+        }
+        let Some(item) = item else {
+            writer.bytes(b"null");
+            continue;
+        };
+        writer.bytes(b"{");
+        for (index, (field, value)) in item.fields().enumerate() {
+            if index > 0 {
+                writer.bytes(b",");
+            }
+            let key = field.as_str();
+            // Documented fields are identifiers; a table's custom keys may be anything.
+            if field.is_documented() {
+                writer.plain_key(key);
+            } else {
+                writer.key(key);
+            }
+            writer.raw(value.text());
+        }
+        writer.bytes(b"}");
+    }
+    writer.bytes(b"]");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn raw(text: &str) -> Raw<'_> {
-        Raw::parse(text).unwrap()
+    fn raw(text: &str) -> Json<'_> {
+        Json::parse(text).unwrap()
     }
 
     #[test]
@@ -382,7 +529,7 @@ mod tests {
         let email = raw(r#""a@b.co""#);
         let order = raw(r#""o-1""#);
         let mut data = EventData::default();
-        data.set("order_id", DataValue::Raw(order));
+        data.set("order_id", DataValue::Json(order));
         data.set("name", DataValue::Str(""));
         let calls = [
             PintrkCall::Load {
@@ -418,42 +565,48 @@ mod tests {
     }
 
     #[test]
-    fn the_spec_tables_keys_are_plain() {
-        let value = Some(Lazy::from_raw(raw("1")));
-        let item = spec::LineItem {
-            product_name: value,
-            product_id: value,
-            product_category: value,
-            product_variant: value,
-            product_price: value,
-            product_quantity: value,
-            product_brand: value,
-        };
-        let data = spec::EventData {
-            search_query: value,
-            order_id: value,
-            coupon: value,
-            value,
-            currency: value,
-            line_items: Vec::new(),
-        };
-        let keys: Vec<&str> = item
-            .fields()
-            .chain(data.fields())
-            .map(|(key, _)| key)
-            .collect();
-        assert_eq!(keys.len(), 12);
-        assert!(keys.iter().all(|key| is_plain(key)), "{keys:?}");
+    fn documented_keys_are_plain_and_custom_keys_are_escaped() {
+        use crate::table::DataField;
+        let documented = DataField::DOCUMENTED
+            .iter()
+            .map(|field| field.as_str())
+            .chain(LineItemField::DOCUMENTED.iter().map(|field| field.as_str()));
+        for key in documented {
+            assert!(is_plain(key), "{key}");
+        }
         assert!(!is_plain("a\"b") && !is_plain("</") && !is_plain("\u{2028}"));
+
+        let value = raw("1");
+        let mut items = LineItems::default();
+        items.push_item([
+            (LineItemField::ProductId, value),
+            (LineItemField::Custom("</script>\""), value),
+        ]);
+        items.push_hole();
+        let mut data = EventData::default();
+        data.set("line_items", DataValue::LineItems(items));
+        let call = PintrkCall::Track {
+            event: PinterestEvent::Checkout,
+            data,
+        };
+        assert_eq!(
+            call.to_js(),
+            r#"pintrk("track", "Checkout", {"line_items":[{"product_id":1,"\u003c/script\u003e\"":1},null]});"#
+        );
+        assert_eq!(
+            call.to_json(),
+            r#"["track","Checkout",{"line_items":[{"product_id":1,"</script>\"":1},null]}]"#
+        );
+        assert_eq!(serde_json::to_string(&call).unwrap(), call.to_json());
     }
 
     #[test]
     fn set_replaces_in_place_and_remove_drops() {
         let (one, two) = (raw("1"), raw("2"));
         let mut data = EventData::default();
-        data.set("a", DataValue::Raw(one));
-        data.set("b", DataValue::Raw(one));
-        data.set("a", DataValue::Raw(two));
+        data.set("a", DataValue::Json(one));
+        data.set("b", DataValue::Json(one));
+        data.set("a", DataValue::Json(two));
         assert_eq!(serde_json::to_string(&data).unwrap(), r#"{"a":2,"b":1}"#);
         data.remove("a");
         assert_eq!(serde_json::to_string(&data).unwrap(), r#"{"b":1}"#);
@@ -463,7 +616,7 @@ mod tests {
     fn raw_values_are_written_as_sent() {
         let value = raw(r#"{"price": 1.50, "text": "\u0041\n"}"#);
         let mut data = EventData::default();
-        data.set("v", DataValue::Raw(value));
+        data.set("v", DataValue::Json(value));
         assert_eq!(
             serde_json::to_string(&data).unwrap(),
             r#"{"v":{"price": 1.50, "text": "\u0041\n"}}"#
@@ -472,10 +625,10 @@ mod tests {
 
     #[test]
     fn js_escapes_everything_that_could_break_out() {
-        // Raw values carry hostile text as sent, in strings and in keys.
+        // Json values carry hostile text as sent, in strings and in keys.
         let hostile = raw("{\"</script>\": \"</script><!-- & \u{2028}\u{2029} \\\" ' \\n\"}");
         let mut data = EventData::default();
-        data.set("</script>", DataValue::Raw(hostile));
+        data.set("</script>", DataValue::Json(hostile));
         let call = PintrkCall::Track {
             event: PinterestEvent::Partner("<!--x-->".into()),
             data,

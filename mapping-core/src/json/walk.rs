@@ -1,70 +1,23 @@
-//! JSON read lazily: values kept as their raw text ([`Raw`]) and walked only when read, one
-//! level at a time. A value copied to the output is written as it was sent, never decoded.
+//! Objects walked once, near the top: a message's `properties` and `traits` are read a few
+//! levels deep when the message is, so that the destination visits their entries without
+//! scanning the text again. Deeper values stay [`Json`] text, walked when read.
 
 use std::borrow::Cow;
 
 use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
 
-use crate::json::JsonValue;
-use crate::scan::{Key, Raw, Scanner, SyntaxError};
-use crate::write::has_line_breaks;
-
-impl<'a> JsonValue<'a> for Raw<'a> {
-    fn is_truthy(self) -> bool {
-        let text = self.get();
-        match text.as_bytes().first() {
-            None | Some(b'n' | b'f') => false,
-            Some(b't' | b'[' | b'{') => true,
-            Some(b'"') => text != "\"\"",
-            // A number: zero, negative zero and numbers that round to zero (`1e-400` is zero
-            // for a double) are falsy, as in JavaScript.
-            Some(_) => {
-                let bytes = text.as_bytes();
-                let exponent = bytes.iter().position(|byte| byte | 0x20 == b'e');
-                let mantissa = &bytes[..exponent.unwrap_or(bytes.len())];
-                let nonzero = mantissa.iter().any(|byte| matches!(byte, b'1'..=b'9'));
-                // Only an exponent can turn a nonzero mantissa into zero.
-                nonzero
-                    && (exponent.is_none() || text.parse::<f64>().is_ok_and(|number| number != 0.0))
-            }
-        }
-    }
-
-    fn for_each_entry(self, visit: impl FnMut(Cow<'a, str>, Self)) -> bool {
-        self.entries(visit)
-    }
-
-    fn for_each_element(self, visit: impl FnMut(Self)) -> bool {
-        self.elements(visit)
-    }
-}
-
-impl Serialize for Raw<'_> {
-    /// Writes the text as it is, but with line breaks as spaces (as the crate's own writer
-    /// does): serde_json copies it verbatim; other formats get the value.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // The text is one valid JSON value, so serde_json takes it as one.
-        if has_line_breaks(self.get()) {
-            let text = self.get().replace(['\n', '\r'], " ");
-            let raw = RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
-            return raw.serialize(serializer);
-        }
-        let raw: &RawValue = serde_json::from_str(self.get()).map_err(serde::ser::Error::custom)?;
-        raw.serialize(serializer)
-    }
-}
+use super::{Json, JsonValue, Key, Scanner, SyntaxError};
 
 /// A value read partly: containers near the top were walked once when the message was read
 /// and are stored, everything else is raw text, walked when read. A copyable handle, for
 /// [`JsonValue`]'s conversions.
 #[derive(Clone, Copy, Debug)]
-pub struct Lazy<'a>(Place<'a>);
+pub(crate) struct Lazy<'a>(Place<'a>);
 
 #[derive(Clone, Copy, Debug)]
 enum Place<'a> {
-    /// Raw text.
-    Raw(Raw<'a>),
+    /// Unwalked text.
+    Text(Json<'a>),
     /// The node at this index of a walked tree.
     Walked(&'a [Walked<'a>], u32),
 }
@@ -74,7 +27,7 @@ enum Place<'a> {
 struct Walked<'a> {
     /// The key, when the parent is an object.
     key: Option<Key<'a>>,
-    raw: Raw<'a>,
+    raw: Json<'a>,
     kind: Kind,
     /// Index just past this node's children: where its next sibling is.
     end: u32,
@@ -83,21 +36,21 @@ struct Walked<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     /// A scalar, or a container below the walked levels.
-    Raw,
+    Text,
     Array,
     Object,
 }
 
 impl<'a> Lazy<'a> {
     /// A handle on raw text.
-    pub fn from_raw(raw: Raw<'a>) -> Lazy<'a> {
-        Lazy(Place::Raw(raw))
+    pub fn from_raw(raw: Json<'a>) -> Lazy<'a> {
+        Lazy(Place::Text(raw))
     }
 
     /// The JSON text of the value, as sent.
-    pub fn raw(self) -> Raw<'a> {
+    pub fn raw(self) -> Json<'a> {
         match self.0 {
-            Place::Raw(raw) => raw,
+            Place::Text(raw) => raw,
             Place::Walked(nodes, index) => nodes[index as usize].raw,
         }
     }
@@ -173,18 +126,8 @@ impl Serialize for Lazy<'_> {
 
 /// A message's `properties` or `traits`: an object walked [`RawObject::DEPTH`] levels deep when
 /// it is read, in one allocation; deeper values stay raw text.
-///
-/// ```
-/// use mapping_core::RawObject;
-///
-/// let object = RawObject::parse(r#"{"a": [1, 2], "b": {"c": null}, "a": 3}"#)?;
-/// assert_eq!(object.entries().count(), 3);
-/// assert_eq!(object.get("a").map(|value| value.raw().get()), Some("3"));
-/// assert_eq!(object.get("b").map(|value| value.raw().get()), Some(r#"{"c": null}"#));
-/// # Ok::<(), mapping_core::SyntaxError>(())
-/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RawObject<'a> {
+pub(crate) struct RawObject<'a> {
     /// The object itself, then its walked values in document order.
     nodes: Vec<Walked<'a>>,
 }
@@ -194,7 +137,7 @@ impl Default for RawObject<'_> {
         RawObject {
             nodes: vec![Walked {
                 key: None,
-                raw: Raw::EMPTY_OBJECT,
+                raw: Json::EMPTY_OBJECT,
                 kind: Kind::Object,
                 end: 1,
             }],
@@ -205,9 +148,10 @@ impl Default for RawObject<'_> {
 impl<'a> RawObject<'a> {
     /// Levels walked below the object: the object's own entries, the products array, and each
     /// product's fields.
-    pub const DEPTH: usize = 3;
+    const DEPTH: usize = 3;
 
     /// Reads `text`, which must hold exactly one object.
+    #[cfg(test)]
     pub fn parse(text: &'a str) -> Result<RawObject<'a>, SyntaxError> {
         let mut scanner = Scanner::new(text);
         let object = RawObject::read(&mut scanner)?;
@@ -229,6 +173,11 @@ impl<'a> RawObject<'a> {
         let mut nodes = Vec::with_capacity(NODES);
         walk(scanner, &mut nodes, None, RawObject::DEPTH)?;
         Ok(RawObject { nodes })
+    }
+
+    /// The object's text.
+    pub fn json(&self) -> Json<'a> {
+        self.nodes[0].raw
     }
 
     /// The object, as a handle.
@@ -273,7 +222,7 @@ fn walk<'a>(
             nodes.push(Walked {
                 key,
                 raw,
-                kind: Kind::Raw,
+                kind: Kind::Text,
                 end,
             });
             Ok(())
@@ -294,7 +243,7 @@ fn walk_container<'a>(
     let index = nodes.len();
     nodes.push(Walked {
         key,
-        raw: Raw::EMPTY_OBJECT,
+        raw: Json::EMPTY_OBJECT,
         kind: if opening == b'{' {
             Kind::Object
         } else {
@@ -324,8 +273,8 @@ fn node_index(index: usize, scanner: &Scanner) -> Result<u32, SyntaxError> {
 mod tests {
     use super::*;
 
-    fn raw(text: &str) -> Raw<'_> {
-        Raw::parse(text).unwrap()
+    fn raw(text: &str) -> Json<'_> {
+        Json::parse(text).unwrap()
     }
 
     #[test]
@@ -355,7 +304,7 @@ mod tests {
     fn objects_are_read_one_level_deep() {
         let object = RawObject::parse(r#" {"x": {"deep": [1]}, "x": 2} "#).unwrap();
         assert_eq!(object.entries().count(), 2);
-        assert_eq!(object.get("x").map(|value| value.raw().get()), Some("2"));
+        assert_eq!(object.get("x").map(|value| value.raw().text()), Some("2"));
         assert_eq!(object.get("y"), None);
         assert_eq!(
             RawObject::parse("[{}]").unwrap_err().to_string(),
@@ -381,7 +330,7 @@ mod walk_tests {
         let products = object.get("products").unwrap();
         let mut names = Vec::new();
         assert!(products.for_each_element(|product| {
-            product.for_each_entry(|key, value| names.push((key.into_owned(), value.raw().get())));
+            product.for_each_entry(|key, value| names.push((key.into_owned(), value.raw().text())));
         }));
         assert_eq!(
             names,
@@ -391,10 +340,10 @@ mod walk_tests {
         let user = object.get("user").unwrap();
         let mut cities = Vec::new();
         assert!(user.for_each_entry(|_, address| {
-            address.for_each_entry(|_, city| cities.push(city.raw().get()));
+            address.for_each_entry(|_, city| cities.push(city.raw().text()));
         }));
         assert_eq!(cities, ["\"P\""]);
-        assert_eq!(user.raw().get(), r#"{"address": {"city": "P"}}"#);
+        assert_eq!(user.raw().text(), r#"{"address": {"city": "P"}}"#);
         assert!(!user.for_each_element(|_| panic!("an object has no elements")));
         assert!(!products.for_each_entry(|_, _| panic!("an array has no entries")));
     }
@@ -403,7 +352,7 @@ mod walk_tests {
     fn the_default_is_an_empty_object() {
         let empty = RawObject::default();
         assert_eq!(empty.entries().count(), 0);
-        assert_eq!(empty.as_lazy().raw().get(), "{}");
+        assert_eq!(empty.as_lazy().raw().text(), "{}");
         assert!(empty.as_lazy().for_each_entry(|_, _| panic!("no entries")));
     }
 }

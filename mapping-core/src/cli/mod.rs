@@ -1,21 +1,42 @@
-//! The `pinterest-map` command: Segment messages as newline-delimited JSON in, Pinterest Tag
-//! calls out. [`run`] is the whole program over injected streams, so tests drive it without a
-//! process.
+//! The `pinterest-map` command for any table: Segment messages as newline-delimited JSON in,
+//! Pinterest Tag calls out. [`main`] is a table's whole program; [`run`] is the same over
+//! injected streams, so tests drive it without a process.
+//!
+//! A table declared in a program's own crate becomes its own tool, with the same options,
+//! output and exit statuses as `pinterest-map`:
+//!
+//! ```no_run
+//! mapping_core::pinterest_mapping! {
+//!     pub mod shop {
+//!         events { "Basket Checked Out" => Checkout }
+//!         properties { "total" => value }
+//!     }
+//! }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     mapping_core::cli::main(shop::Table)
+//! }
+//! ```
+
+mod args;
+mod progress;
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::{Parser, ValueEnum};
+use args::Args;
+pub use args::{LINES_FAILED, SUCCESS, UNUSABLE};
+use progress::{Counts, Progress};
 
-use crate::destination::Destination;
 use crate::json::Json;
 use crate::ndjson::{self, OutputFormat, write_calls};
-use crate::raw::RawObject;
-use crate::settings::Settings;
+use crate::table::Mapping;
+use crate::tag::{Destination, Settings};
 
 /// Bytes read at a time.
 const INPUT_BUFFER: usize = 128 * 1024;
@@ -23,80 +44,17 @@ const INPUT_BUFFER: usize = 128 * 1024;
 /// Output is written out when it reaches this size.
 const OUTPUT_BUFFER: usize = 64 * 1024;
 
-const AFTER_HELP: &str = "\
-Output:
-  --format json  one line per input message: the JSON array of the calls it produced,
-                 [] when none, e.g. [[\"track\",\"Checkout\",{\"order_id\":\"o-1\"}]]
-  --format js    one JavaScript statement per call, e.g. pintrk(\"page\");
-                 safe to place inside an HTML <script> element
-
-Errors:
-  A line that is not a valid message prints no output line; a message on stderr names the
-  input, the line and what is wrong (never the values), and processing continues.
-  Blank lines are skipped. A summary goes to stderr at the end unless --quiet.
-
-Exit status:
-  0  every line was mapped
-  1  some lines were not valid messages, or an input could not be read to the end
-  2  unusable arguments, settings or traits: nothing was processed
-
-Example:
-  pinterest-map --settings examples/settings.json --init \\
-      --traits '{\"email\":\"jane@example.com\"}' examples/events.ndjson";
-
-/// Map Segment messages to Pinterest Tag calls, as Segment's Pinterest Tag destination does.
-///
-/// Reads newline-delimited Segment messages (track, page, identify; other types produce no
-/// call) from the INPUT files, or from standard input when there are none or for `-`. Memory
-/// stays constant whatever the input size; output is buffered, and flushed at the end and
-/// whenever input stalls.
-#[derive(Debug, Parser)]
-#[command(name = "pinterest-map", version, after_help = AFTER_HELP)]
-struct Args {
-    /// Destination settings JSON, with Segment's key names (tid, pinterestEventMapping,
-    /// pinterestCustomProperties, useEnhancedMatchLoad, mapMessageIdToEventId). Without it, a
-    /// built-in example configuration is used.
-    #[arg(long, value_name = "FILE")]
-    settings: Option<PathBuf>,
-
-    /// First print the calls of the destination's start-up on a page (load, page), as one
-    /// line.
-    #[arg(long)]
-    init: bool,
-
-    /// The user's stored traits for --init: a JSON object, or a file holding one. Default:
-    /// none.
-    #[arg(long, value_name = "JSON_OR_FILE", requires = "init")]
-    traits: Option<String>,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    format: Format,
-
-    /// No summary on standard error.
-    #[arg(long, short)]
-    quiet: bool,
-
-    /// Newline-delimited Segment messages; `-` is standard input.
-    #[arg(value_name = "INPUT")]
-    inputs: Vec<PathBuf>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// One JSON array of calls per input message.
-    Json,
-    /// One JavaScript statement per call.
-    Js,
-}
-
-impl From<Format> for OutputFormat {
-    fn from(format: Format) -> OutputFormat {
-        match format {
-            Format::Json => OutputFormat::Json,
-            Format::Js => OutputFormat::Js,
-        }
-    }
+/// The whole program for `table`: reads the process's arguments and standard streams, and
+/// returns the exit status. `pinterest-map` is `main(spec::Table)`.
+pub fn main<M: Mapping>(table: M) -> ExitCode {
+    let stderr = io::stderr();
+    let streams = Streams {
+        stdin: io::stdin().lock(),
+        stdout: io::stdout().lock(),
+        stderr_is_terminal: stderr.is_terminal(),
+        stderr: stderr.lock(),
+    };
+    ExitCode::from(run(table, std::env::args_os(), streams))
 }
 
 /// The standard streams of a run.
@@ -111,16 +69,10 @@ pub struct Streams<I, O, E> {
     pub stderr_is_terminal: bool,
 }
 
-/// Exit status: every line mapped.
-pub const SUCCESS: u8 = 0;
-/// Exit status: some lines failed.
-pub const LINES_FAILED: u8 = 1;
-/// Exit status: unusable arguments, settings or traits.
-pub const UNUSABLE: u8 = 2;
-
-/// Runs `pinterest-map` with these arguments (the first is the program name) and streams;
-/// returns the exit status.
-pub fn run<I: Read, O: Write, E: Write>(
+/// Runs the tool of `table` with these arguments (the first is the program, whose name the
+/// tool's messages bear) and streams; returns the exit status.
+pub fn run<M: Mapping, I: Read, O: Write, E: Write>(
+    table: M,
     args: impl IntoIterator<Item = OsString>,
     streams: Streams<I, O, E>,
 ) -> u8 {
@@ -130,7 +82,9 @@ pub fn run<I: Read, O: Write, E: Write>(
         mut stderr,
         stderr_is_terminal,
     } = streams;
-    let args = match Args::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let program = args::program_name(args.first());
+    let args = match args::parse(&program, M::NAME, args) {
         Ok(args) => args,
         Err(error) => {
             let rendered = error.render().to_string();
@@ -144,9 +98,10 @@ pub fn run<I: Read, O: Write, E: Write>(
             };
         }
     };
-    match Setup::new(&args) {
+    match Setup::new(table, &args) {
         Ok(setup) => {
             let mut run = Run {
+                program: &program,
                 setup: &setup,
                 format: args.format.into(),
                 out: Vec::with_capacity(2 * OUTPUT_BUFFER),
@@ -158,7 +113,7 @@ pub fn run<I: Read, O: Write, E: Write>(
             run.all(stdin, args.quiet)
         }
         Err(message) => {
-            let _ = writeln!(stderr, "pinterest-map: {message}");
+            let _ = writeln!(stderr, "{program}: {message}");
             UNUSABLE
         }
     }
@@ -170,8 +125,8 @@ fn write_all_to(mut writer: impl Write, text: &str) -> io::Result<()> {
 }
 
 /// Everything checked before the first line is read.
-struct Setup {
-    destination: Destination,
+struct Setup<M: Mapping> {
+    destination: Destination<M>,
     /// Whether to print the start-up calls first.
     init: bool,
     /// The stored traits text for --init.
@@ -195,8 +150,8 @@ impl Input {
     }
 }
 
-impl Setup {
-    fn new(args: &Args) -> Result<Setup, String> {
+impl<M: Mapping> Setup<M> {
+    fn new(table: M, args: &Args) -> Result<Setup<M>, String> {
         let settings = match &args.settings {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -232,7 +187,7 @@ impl Setup {
             inputs.push(Input::File(path, file));
         }
         Ok(Setup {
-            destination: Destination::new(settings),
+            destination: Destination::with_table(table, settings),
             init: args.init,
             traits,
             inputs,
@@ -256,7 +211,7 @@ fn read_traits(argument: &str) -> Result<String, String> {
         None => text,
     };
     match Json::parse(&text) {
-        Ok(Json::Object(_)) => Ok(text),
+        Ok(json) if json.type_name() == "an object" => Ok(text),
         Ok(other) => Err(format!(
             "--traits must be a JSON object, found {}",
             other.type_name()
@@ -265,17 +220,11 @@ fn read_traits(argument: &str) -> Result<String, String> {
     }
 }
 
-#[derive(Default)]
-struct Counts {
-    messages: u64,
-    calls: u64,
-    errors: u64,
-    bytes: u64,
-}
-
 /// One run over the inputs.
-struct Run<'s, O: Write, E: Write> {
-    setup: &'s Setup,
+struct Run<'s, M: Mapping, O: Write, E: Write> {
+    /// The program's name, for its messages.
+    program: &'s str,
+    setup: &'s Setup<M>,
     format: OutputFormat,
     /// Output not yet written to standard output.
     out: Vec<u8>,
@@ -308,7 +257,7 @@ impl From<io::Error> for Stop {
     }
 }
 
-impl<O: Write, E: Write> Run<'_, O, E> {
+impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
     fn all(&mut self, stdin: impl Read, quiet: bool) -> u8 {
         let started = Instant::now();
         let mut stdin = Some(stdin);
@@ -332,7 +281,7 @@ impl<O: Write, E: Write> Run<'_, O, E> {
                 Err(InputStop::Read(error)) => {
                     status = LINES_FAILED;
                     self.progress.clear(&mut self.stderr);
-                    let _ = writeln!(self.stderr, "pinterest-map: {name}: read error: {error}");
+                    let _ = writeln!(self.stderr, "{}: {name}: read error: {error}", self.program);
                     Ok(())
                 }
             };
@@ -341,7 +290,11 @@ impl<O: Write, E: Write> Run<'_, O, E> {
             Ok(()) | Err(Stop::Closed) => {}
             Err(Stop::Failed(error)) => {
                 self.progress.clear(&mut self.stderr);
-                let _ = writeln!(self.stderr, "pinterest-map: cannot write output: {error}");
+                let _ = writeln!(
+                    self.stderr,
+                    "{}: cannot write output: {error}",
+                    self.program
+                );
                 status = LINES_FAILED;
             }
         }
@@ -360,11 +313,12 @@ impl<O: Write, E: Write> Run<'_, O, E> {
             return Ok(());
         }
         // Checked to be an object when the run was set up.
-        let traits: RawObject = match &self.setup.traits {
-            Some(text) => RawObject::parse(text).unwrap_or_default(),
-            None => RawObject::default(),
-        };
-        let calls = self.setup.destination.initialize(&traits);
+        let traits = self
+            .setup
+            .traits
+            .as_deref()
+            .and_then(|text| Json::parse(text).ok());
+        let calls = self.setup.destination.initialize(traits);
         write_calls(self.format, &calls, &mut self.out);
         Ok(())
     }
@@ -483,7 +437,8 @@ impl<O: Write, E: Write> Run<'_, O, E> {
         }
         writeln!(
             self.stderr,
-            "pinterest-map: {messages} messages, {calls} calls, {errors} errors in {seconds:.3} s ({details})"
+            "{}: {messages} messages, {calls} calls, {errors} errors in {seconds:.3} s ({details})",
+            self.program
         )
     }
 }
@@ -493,122 +448,4 @@ fn peak_memory_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// A progress line on a terminal's standard error, for runs longer than a second.
-struct Progress {
-    enabled: bool,
-    total_bytes: Option<u64>,
-    started: Instant,
-    last_drawn: Option<Instant>,
-    ticks: u32,
-}
-
-impl Progress {
-    const FIRST_AFTER: Duration = Duration::from_secs(1);
-    const EVERY: Duration = Duration::from_millis(200);
-
-    fn new(enabled: bool, total_bytes: Option<u64>) -> Progress {
-        Progress {
-            enabled,
-            total_bytes,
-            started: Instant::now(),
-            last_drawn: None,
-            ticks: 0,
-        }
-    }
-
-    fn tick(&mut self, stderr: &mut impl Write, counts: &Counts) {
-        self.ticks = self.ticks.wrapping_add(1);
-        // Reading the clock for every line would cost more than mapping it.
-        if !self.enabled || !self.ticks.is_multiple_of(4096) {
-            return;
-        }
-        let now = Instant::now();
-        let due = match self.last_drawn {
-            None => now - self.started >= Self::FIRST_AFTER,
-            Some(last) => now - last >= Self::EVERY,
-        };
-        if !due {
-            return;
-        }
-        self.last_drawn = Some(now);
-        let line = self.line(counts, now - self.started);
-        let _ = write!(stderr, "\r\x1b[K{line}");
-        let _ = stderr.flush();
-    }
-
-    /// The progress line: a bar and a percentage when the input size is known.
-    fn line(&self, counts: &Counts, elapsed: Duration) -> String {
-        let rate = counts.messages as f64 / elapsed.as_secs_f64().max(1e-9);
-        match self.total_bytes.filter(|total| *total > 0) {
-            Some(total) => {
-                let fraction = (counts.bytes as f64 / total as f64).min(1.0);
-                let filled = (fraction * 30.0) as usize;
-                format!(
-                    "[{}{}] {:>3.0}% {} messages, {:.0}/s",
-                    "#".repeat(filled),
-                    " ".repeat(30 - filled),
-                    fraction * 100.0,
-                    counts.messages,
-                    rate
-                )
-            }
-            None => format!("{} messages, {:.0}/s", counts.messages, rate),
-        }
-    }
-
-    /// Erases the progress line before anything else is written to standard error.
-    fn clear(&mut self, stderr: &mut impl Write) {
-        if self.last_drawn.take().is_some() {
-            let _ = write!(stderr, "\r\x1b[K");
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn progress_line_shows_a_bar_when_the_size_is_known() {
-        let counts = Counts {
-            messages: 5_000,
-            calls: 0,
-            errors: 0,
-            bytes: 250,
-        };
-        let known = Progress::new(true, Some(1_000));
-        assert_eq!(
-            known.line(&counts, Duration::from_secs(2)),
-            "[#######                       ]  25% 5000 messages, 2500/s"
-        );
-        let unknown = Progress::new(true, None);
-        assert_eq!(
-            unknown.line(&counts, Duration::from_secs(2)),
-            "5000 messages, 2500/s"
-        );
-    }
-
-    #[test]
-    fn progress_is_drawn_only_when_enabled_and_cleared_before_other_output() {
-        let counts = Counts::default();
-        let mut stderr = Vec::new();
-        let mut disabled = Progress::new(false, None);
-        for _ in 0..10_000 {
-            disabled.tick(&mut stderr, &counts);
-        }
-        disabled.clear(&mut stderr);
-        assert!(stderr.is_empty());
-
-        let mut enabled = Progress::new(true, None);
-        enabled.started -= Progress::FIRST_AFTER;
-        for _ in 0..4096 {
-            enabled.tick(&mut stderr, &counts);
-        }
-        enabled.clear(&mut stderr);
-        let drawn = String::from_utf8(stderr).unwrap();
-        assert!(drawn.starts_with("\r\x1b[K0 messages, "), "{drawn:?}");
-        assert!(drawn.ends_with("\r\x1b[K"), "{drawn:?}");
-    }
 }

@@ -1,15 +1,19 @@
-//! A JSON scanner for the destination's hot path: it validates a whole line in one pass, stops
-//! to decode only the keys it is asked for, and hands out every value as its raw text
-//! ([`Raw`]), so that values are copied to the output without ever being decoded.
+//! [`Json`], a JSON value as its text, and the scanner behind it: a whole line is validated in
+//! one pass, only the keys asked for are decoded, and every value is handed out as its raw
+//! text, so that values are copied to the output without ever being decoded.
 //!
-//! It reads without recursion (an explicit stack), so nesting depth costs memory, not the
-//! thread's stack; strings are skipped with `memchr` and a vectorisable check for control
-//! characters.
+//! The scanner reads without recursion (an explicit stack), so nesting depth costs memory, not
+//! the thread's stack; strings are skipped a word at a time.
 
 use std::borrow::Cow;
 use std::fmt;
 
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 use thiserror::Error;
+
+use super::JsonValue;
+use super::write::has_line_breaks;
 
 /// Why text is not JSON: what was expected, and where (the byte column, from 1).
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -21,32 +25,51 @@ pub struct SyntaxError {
     pub column: usize,
 }
 
-/// The text of one valid JSON value, without surrounding whitespace.
+/// A JSON value: the text of one valid value, borrowed from the text it was read from, without
+/// surrounding whitespace.
+///
+/// Reading it never loses what was sent: numbers keep their spelling (`1.50`, `1e400`,
+/// integers of any size), strings keep their escapes until decoded, objects keep their keys
+/// in document order with duplicates, and nesting depth is unlimited. Serializing it (with
+/// serde, or in a call) writes the text as it is, line breaks between tokens written as
+/// spaces.
+///
+/// ```
+/// use mapping_core::{Json, JsonValue};
+///
+/// let json = Json::parse(r#"{"price": 1.50, "big": 12345678901234567890123, "tags": ["a"]}"#)?;
+/// assert_eq!(json.get("price").map(Json::text), Some("1.50"));
+/// assert_eq!(json.get("big").map(Json::text), Some("12345678901234567890123"));
+/// assert_eq!(json.get("tags").map(Json::type_name), Some("an array"));
+/// assert!(json.get("missing").is_none());
+/// assert_eq!(serde_json::to_string(&json)?, json.text());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Raw<'a>(&'a str);
+pub struct Json<'a>(&'a str);
 
-impl<'a> Raw<'a> {
+impl<'a> Json<'a> {
     /// `{}`.
-    pub(crate) const EMPTY_OBJECT: Raw<'static> = Raw("{}");
+    pub(crate) const EMPTY_OBJECT: Json<'static> = Json("{}");
 
     /// Checks that `text` is exactly one JSON value (whitespace around it allowed).
     ///
     /// ```
-    /// use mapping_core::Raw;
+    /// use mapping_core::Json;
     ///
-    /// assert_eq!(Raw::parse(" [1, {\"a\": null}] ")?.get(), "[1, {\"a\": null}]");
-    /// assert_eq!(Raw::parse("[1,]").unwrap_err().to_string(), "expected a value at column 4");
+    /// assert_eq!(Json::parse(" [1, {\"a\": null}] ")?.text(), "[1, {\"a\": null}]");
+    /// assert_eq!(Json::parse("[1,]").unwrap_err().to_string(), "expected a value at column 4");
     /// # Ok::<(), mapping_core::SyntaxError>(())
     /// ```
-    pub fn parse(text: &'a str) -> Result<Raw<'a>, SyntaxError> {
+    pub fn parse(text: &'a str) -> Result<Json<'a>, SyntaxError> {
         let mut scanner = Scanner::new(text);
         let value = scanner.value()?;
         scanner.end()?;
         Ok(value)
     }
 
-    /// The JSON text.
-    pub fn get(self) -> &'a str {
+    /// The JSON text, as sent.
+    pub fn text(self) -> &'a str {
         self.0
     }
 
@@ -62,7 +85,8 @@ impl<'a> Raw<'a> {
         }
     }
 
-    /// The decoded string, when this is a string.
+    /// The decoded string, when this is a string. A lone surrogate escape (which JavaScript
+    /// strings allow and Rust's do not) becomes U+FFFD.
     pub fn as_str(self) -> Option<Cow<'a, str>> {
         let content = self.0.strip_prefix('"')?.strip_suffix('"')?;
         // Valid already: without a backslash, the content is the value.
@@ -72,9 +96,35 @@ impl<'a> Raw<'a> {
         Scanner::new(self.0).string().ok()
     }
 
+    /// `true` or `false`, when this is a boolean.
+    pub fn as_bool(self) -> Option<bool> {
+        match self.0 {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Whether this is `null`.
+    pub fn is_null(self) -> bool {
+        self.0 == "null"
+    }
+
+    /// The value of `key` in an object: its last value when the key is repeated, as in
+    /// JavaScript's `JSON.parse`. `None` for a missing key and for values that are not objects.
+    pub fn get(self, key: &str) -> Option<Json<'a>> {
+        let mut found = None;
+        self.entries(|name, value| {
+            if name == key {
+                found = Some(value);
+            }
+        });
+        found
+    }
+
     /// Calls `visit` with each key and value of an object, in document order; `false` when
     /// this is not an object.
-    pub(crate) fn entries(self, mut visit: impl FnMut(Cow<'a, str>, Raw<'a>)) -> bool {
+    pub(crate) fn entries(self, mut visit: impl FnMut(Cow<'a, str>, Json<'a>)) -> bool {
         if !self.0.starts_with('{') {
             return false;
         }
@@ -90,7 +140,7 @@ impl<'a> Raw<'a> {
 
     /// Calls `visit` with each element of an array, in order; `false` when this is not an
     /// array.
-    pub(crate) fn elements(self, mut visit: impl FnMut(Raw<'a>)) -> bool {
+    pub(crate) fn elements(self, mut visit: impl FnMut(Json<'a>)) -> bool {
         if !self.0.starts_with('[') {
             return false;
         }
@@ -103,15 +153,61 @@ impl<'a> Raw<'a> {
     }
 }
 
-impl fmt::Debug for Raw<'_> {
+impl fmt::Debug for Json<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0)
     }
 }
 
-impl fmt::Display for Raw<'_> {
+impl fmt::Display for Json<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0)
+    }
+}
+
+impl<'a> JsonValue<'a> for Json<'a> {
+    fn is_truthy(self) -> bool {
+        let text = self.text();
+        match text.as_bytes().first() {
+            None | Some(b'n' | b'f') => false,
+            Some(b't' | b'[' | b'{') => true,
+            Some(b'"') => text != "\"\"",
+            // A number: zero, negative zero and numbers that round to zero (`1e-400` is zero
+            // for a double) are falsy, as in JavaScript.
+            Some(_) => {
+                let bytes = text.as_bytes();
+                let exponent = bytes.iter().position(|byte| byte | 0x20 == b'e');
+                let mantissa = &bytes[..exponent.unwrap_or(bytes.len())];
+                let nonzero = mantissa.iter().any(|byte| matches!(byte, b'1'..=b'9'));
+                // Only an exponent can turn a nonzero mantissa into zero.
+                nonzero
+                    && (exponent.is_none() || text.parse::<f64>().is_ok_and(|number| number != 0.0))
+            }
+        }
+    }
+
+    fn for_each_entry(self, visit: impl FnMut(Cow<'a, str>, Self)) -> bool {
+        self.entries(visit)
+    }
+
+    fn for_each_element(self, visit: impl FnMut(Self)) -> bool {
+        self.elements(visit)
+    }
+}
+
+impl Serialize for Json<'_> {
+    /// Writes the text as it is, but with line breaks as spaces (as the crate's own writer
+    /// does): serde_json copies it verbatim; other formats get the value.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The text is one valid JSON value, so serde_json takes it as one.
+        if has_line_breaks(self.text()) {
+            let text = self.text().replace(['\n', '\r'], " ");
+            let raw = RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
+            return raw.serialize(serializer);
+        }
+        let raw: &RawValue =
+            serde_json::from_str(self.text()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
     }
 }
 
@@ -242,8 +338,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// The text read since `start`, which began a value.
-    pub(crate) fn raw_since(&self, start: usize) -> Raw<'a> {
-        Raw(&self.text[start..self.position])
+    pub(crate) fn raw_since(&self, start: usize) -> Json<'a> {
+        Json(&self.text[start..self.position])
     }
 
     /// Whether the next value is an object, after optional whitespace.
@@ -254,7 +350,7 @@ impl<'a> Scanner<'a> {
 
     /// Skips one value; returns its text.
     #[inline]
-    pub(crate) fn value(&mut self) -> Result<Raw<'a>, SyntaxError> {
+    pub(crate) fn value(&mut self) -> Result<Json<'a>, SyntaxError> {
         self.whitespace();
         let start = self.position;
         match self.peek() {
@@ -268,7 +364,7 @@ impl<'a> Scanner<'a> {
             Some(b'n') => self.literal("null")?,
             _ => return Err(self.error("a value")),
         }
-        Ok(Raw(&self.text[start..self.position]))
+        Ok(Json(&self.text[start..self.position]))
     }
 
     /// An object's members: `member` is called after each key and its colon, and must read the
@@ -643,8 +739,8 @@ mod tests {
     use super::*;
 
     fn check(text: &str) -> Result<&str, String> {
-        Raw::parse(text)
-            .map(Raw::get)
+        Json::parse(text)
+            .map(Json::text)
             .map_err(|error| error.to_string())
     }
 
@@ -724,9 +820,9 @@ mod tests {
         assert_eq!(open.innermost(), None);
         // Mixed containers past 64 levels, closed in order.
         let mixed = format!("{}1{}", "[{\"a\":".repeat(50), "}]".repeat(50));
-        assert!(Raw::parse(&mixed).is_ok());
+        assert!(Json::parse(&mixed).is_ok());
         let crossed = format!("{}1{}", "[{\"a\":".repeat(50), "]}".repeat(50));
-        assert!(Raw::parse(&crossed).is_err());
+        assert!(Json::parse(&crossed).is_err());
     }
 
     #[test]
@@ -741,37 +837,37 @@ mod tests {
 
     #[test]
     fn strings_decode_escapes_and_surrogates() {
-        let decode = |text: &str| Raw::parse(text).unwrap().as_str().unwrap().into_owned();
+        let decode = |text: &str| Json::parse(text).unwrap().as_str().unwrap().into_owned();
         assert_eq!(decode(r#""plain""#), "plain");
         assert_eq!(decode(r#""a\nb\u0041\u00e9""#), "a\nbAé");
         assert_eq!(decode(r#""\ud83d\ude00!""#), "😀!");
         assert_eq!(decode(r#""\ud83d?""#), "\u{fffd}?");
         assert!(matches!(
-            Raw::parse(r#""plain""#).unwrap().as_str(),
+            Json::parse(r#""plain""#).unwrap().as_str(),
             Some(Cow::Borrowed("plain"))
         ));
-        assert_eq!(Raw::parse("5").unwrap().as_str(), None);
+        assert_eq!(Json::parse("5").unwrap().as_str(), None);
     }
 
     #[test]
     fn walks_one_level_at_a_time() {
-        let value = Raw::parse(r#"{"a": [1, {"b": 2}], "k\u0065y": "v", "a": null}"#).unwrap();
+        let value = Json::parse(r#"{"a": [1, {"b": 2}], "k\u0065y": "v", "a": null}"#).unwrap();
         let mut entries = Vec::new();
-        assert!(value.entries(|key, value| entries.push((key, value.get()))));
+        assert!(value.entries(|key, value| entries.push((key, value.text()))));
         assert_eq!(entries.len(), 3);
         assert!(matches!(entries[0].0, Cow::Borrowed("a")));
         assert_eq!(entries[0].1, r#"[1, {"b": 2}]"#);
         assert!(matches!(&entries[1].0, Cow::Owned(key) if key == "key"));
         let mut elements = Vec::new();
         assert!(
-            Raw::parse(entries[0].1)
+            Json::parse(entries[0].1)
                 .unwrap()
-                .elements(|element| elements.push(element.get()))
+                .elements(|element| elements.push(element.text()))
         );
         assert_eq!(elements, ["1", r#"{"b": 2}"#]);
         assert!(!value.elements(|_| panic!("an object has no elements")));
         assert!(
-            !Raw::parse("\"s\"")
+            !Json::parse("\"s\"")
                 .unwrap()
                 .entries(|_, _| panic!("a string has no entries"))
         );
@@ -801,7 +897,7 @@ mod tests {
     fn names_types() {
         let names: Vec<&str> = ["{}", "[]", "\"\"", "true", "false", "null", "-1"]
             .iter()
-            .map(|text| Raw::parse(text).unwrap().type_name())
+            .map(|text| Json::parse(text).unwrap().type_name())
             .collect();
         assert_eq!(
             names,

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use crate::json::Json;
+use crate::json::{Json, SyntaxError};
 
 /// The Pinterest Tag destination settings, as Segment stores them.
 ///
@@ -44,7 +44,7 @@ pub struct Settings {
 pub enum SettingsError {
     /// The text is not JSON.
     #[error("settings are not valid JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(#[from] SyntaxError),
     /// The JSON is not an object.
     #[error("settings must be a JSON object, found {found}")]
     NotAnObject {
@@ -74,33 +74,38 @@ impl Settings {
     pub fn from_json(text: &str) -> Result<Settings, SettingsError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let json = Json::parse(text)?;
-        let Json::Object(entries) = &json else {
+        let mut settings = Settings::default();
+        let mut error = None;
+        // As in `JSON.parse`, a repeated key keeps its last value.
+        let is_object =
+            json.entries(|key, value| {
+                if error.is_some() || value.is_null() {
+                    return;
+                }
+                let read =
+                    match key.as_ref() {
+                        "tid" => expect_string(&key, value).map(|tid| settings.tid = tid),
+                        "pinterestEventMapping" => read_event_mapping(value)
+                            .map(|mapping| settings.event_mapping = mapping),
+                        "pinterestCustomProperties" => read_custom_properties(value)
+                            .map(|properties| settings.custom_properties = properties),
+                        "useEnhancedMatchLoad" => expect_bool(&key, value)
+                            .map(|flag| settings.use_enhanced_match_load = flag),
+                        "mapMessageIdToEventId" => expect_bool(&key, value)
+                            .map(|flag| settings.map_message_id_to_event_id = flag),
+                        _ => Ok(()),
+                    };
+                error = read.err();
+            });
+        if !is_object {
             return Err(SettingsError::NotAnObject {
                 found: json.type_name(),
             });
-        };
-        let mut settings = Settings::default();
-        // As in `JSON.parse`, a repeated key keeps its last value.
-        for (key, value) in entries {
-            if matches!(value, Json::Null) {
-                continue;
-            }
-            match key.as_ref() {
-                "tid" => settings.tid = expect_string(key, value)?.to_owned(),
-                "pinterestEventMapping" => settings.event_mapping = read_event_mapping(value)?,
-                "pinterestCustomProperties" => {
-                    settings.custom_properties = read_custom_properties(value)?;
-                }
-                "useEnhancedMatchLoad" => {
-                    settings.use_enhanced_match_load = expect_bool(key, value)?
-                }
-                "mapMessageIdToEventId" => {
-                    settings.map_message_id_to_event_id = expect_bool(key, value)?;
-                }
-                _ => {}
-            }
         }
-        Ok(settings)
+        match error {
+            Some(error) => Err(error),
+            None => Ok(settings),
+        }
     }
 
     /// The built-in example configuration: Segment's documented test tag, three user
@@ -115,64 +120,78 @@ impl Settings {
     }
 }
 
-fn expect_string<'j>(key: &str, value: &'j Json<'_>) -> Result<&'j str, SettingsError> {
+fn expect_string(key: &str, value: Json<'_>) -> Result<String, SettingsError> {
     value
         .as_str()
+        .map(|text| text.into_owned())
         .ok_or_else(|| wrong_type(key, "a string", value))
 }
 
-fn expect_bool(key: &str, value: &Json<'_>) -> Result<bool, SettingsError> {
-    match value {
-        Json::Bool(flag) => Ok(*flag),
-        other => Err(wrong_type(key, "true or false", other)),
-    }
+fn expect_bool(key: &str, value: Json<'_>) -> Result<bool, SettingsError> {
+    value
+        .as_bool()
+        .ok_or_else(|| wrong_type(key, "true or false", value))
 }
 
-fn read_event_mapping(value: &Json<'_>) -> Result<Vec<(String, String)>, SettingsError> {
-    let entries = match value {
-        Json::Object(entries) => entries,
-        // Segment's original ignores an array here.
-        Json::Array(_) => return Ok(Vec::new()),
-        other => {
-            return Err(wrong_type(
-                "pinterestEventMapping",
-                "an object of event names",
-                other,
-            ));
+fn read_event_mapping(value: Json<'_>) -> Result<Vec<(String, String)>, SettingsError> {
+    let mut mapping: Vec<(String, String)> = Vec::new();
+    let mut error = None;
+    let is_object = value.entries(|event, pinterest| {
+        if error.is_some() {
+            return;
         }
-    };
-    let mut mapping: Vec<(String, String)> = Vec::with_capacity(entries.len());
-    for (event, pinterest) in entries {
         let key = format!("pinterestEventMapping[{event:?}]");
-        let pinterest = expect_string(&key, pinterest)?.to_owned();
-        // A repeated key keeps its first position and its last value, as in `JSON.parse`.
-        match mapping.iter_mut().find(|(seen, _)| seen == event) {
-            Some((_, value)) => *value = pinterest,
-            None => mapping.push((event.to_string(), pinterest)),
+        match expect_string(&key, pinterest) {
+            // A repeated key keeps its first position and its last value, as in `JSON.parse`.
+            Ok(pinterest) => match mapping.iter_mut().find(|(seen, _)| *seen == event) {
+                Some((_, value)) => *value = pinterest,
+                None => mapping.push((event.into_owned(), pinterest)),
+            },
+            Err(wrong) => error = Some(wrong),
         }
+    });
+    if let Some(error) = error {
+        return Err(error);
     }
-    Ok(mapping)
+    match value.type_name() {
+        _ if is_object => Ok(mapping),
+        // Segment's original ignores an array here.
+        "an array" => Ok(Vec::new()),
+        _ => Err(wrong_type(
+            "pinterestEventMapping",
+            "an object of event names",
+            value,
+        )),
+    }
 }
 
-fn read_custom_properties(value: &Json<'_>) -> Result<Vec<String>, SettingsError> {
-    let Json::Array(elements) = value else {
+fn read_custom_properties(value: Json<'_>) -> Result<Vec<String>, SettingsError> {
+    let mut properties = Vec::new();
+    let mut error = None;
+    let is_array = value.elements(|element| {
+        if error.is_some() {
+            return;
+        }
+        let key = || format!("pinterestCustomProperties[{}]", properties.len());
+        match element.as_str() {
+            Some(path) => properties.push(path.into_owned()),
+            None => error = Some(wrong_type(&key(), "a string", element)),
+        }
+    });
+    if !is_array {
         return Err(wrong_type(
             "pinterestCustomProperties",
             "an array of strings",
             value,
         ));
-    };
-    elements
-        .iter()
-        .enumerate()
-        .map(|(index, element)| {
-            expect_string(&format!("pinterestCustomProperties[{index}]"), element)
-                .map(str::to_owned)
-        })
-        .collect()
+    }
+    match error {
+        Some(error) => Err(error),
+        None => Ok(properties),
+    }
 }
 
-fn wrong_type(key: &str, expected: &'static str, found: &Json<'_>) -> SettingsError {
+fn wrong_type(key: &str, expected: &'static str, found: Json<'_>) -> SettingsError {
     SettingsError::WrongType {
         key: key.to_owned(),
         expected,
@@ -267,7 +286,7 @@ mod tests {
         );
         assert_eq!(
             error("{"),
-            "settings are not valid JSON: EOF while parsing an object at line 1 column 1"
+            "settings are not valid JSON: expected a string key at column 2"
         );
     }
 

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::scan::has_special_byte;
+use super::has_special_byte;
 
 /// Writes JSON tokens to `out`; when `script_safe`, also escapes what could end an HTML
 /// `<script>` element or a JavaScript line: `<`, `>`, `&`, U+2028 and U+2029.
@@ -55,7 +55,7 @@ impl JsonWriter<'_> {
                 .any(|byte| ESCAPES[usize::from(byte)] & SCRIPT != 0)
     }
 
-    /// Raw JSON text, as it is (within its strings, script-safe escapes where asked), except
+    /// Json JSON text, as it is (within its strings, script-safe escapes where asked), except
     /// that line breaks become spaces: output stays one line per message.
     #[inline]
     pub(crate) fn raw(&mut self, json: &str) {

@@ -1,0 +1,34 @@
+//! `shop-map`: our shop's Segment events, mapped to Pinterest Tag calls with our own table.
+
+mapping_core::pinterest_mapping! {
+    /// How our shop's events reach the Pinterest Tag.
+    pub mod shop {
+        events {
+            "Basket Checked Out" => Checkout,
+            "Item Added"         => AddToCart,
+            "Account Created"    => Signup,
+            "Newsletter Joined"  => "NewsletterJoined",
+        }
+        page {
+            category => ViewCategory,
+            _        => PageVisit,
+        }
+        properties {
+            "total"    => value,
+            "currency" => currency,
+            "basket"   => order_id,
+            "search"   => search_query,
+            "voucher"  => "voucher",
+        }
+        items => line_items {
+            "sku"   => product_id,
+            "title" => product_name,
+            "price" => product_price,
+            "qty"   => product_quantity,
+        }
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    mapping_core::cli::main(shop::Table)
+}

@@ -1,0 +1,7 @@
+//! Segment's side: messages as Segment sends them, and Segment's loose lookup of property
+//! paths. What every output reads.
+
+mod message;
+pub(crate) mod path;
+
+pub use message::{Identify, Message, MessageError, Page, Track};

@@ -1,0 +1,244 @@
+//! The table runtime: what a `pinterest_mapping!` table is to the rest of the product (a type
+//! implementing [`Mapping`]), the Pinterest vocabulary its rows bind to, and the matching rules
+//! its generated code calls.
+
+mod event;
+pub(crate) mod keys;
+mod spec_table;
+
+use std::fmt;
+
+pub use event::PinterestEvent;
+pub use spec_table::spec;
+
+use crate::json::JsonValue;
+
+/// A mapping table: what the outputs need from one. `pinterest_mapping!` implements it on the
+/// `Table` type of the module it generates, so that any table drives the whole destination
+/// ([`Destination::with_table`](crate::Destination::with_table)) and its own command-line tool
+/// ([`cli::main`](crate::cli::main)).
+///
+/// Each method is the module's function of the same name; see the module for its rows.
+///
+/// ```
+/// use mapping_core::{Json, Mapping, PinterestEvent, spec};
+///
+/// mapping_core::pinterest_mapping! {
+///     mod shop {
+///         events { "Basket Checked Out" => Checkout }
+///         properties { "total" => value }
+///     }
+/// }
+///
+/// /// Any table: the event a name gets, falling back to a partner-defined event.
+/// fn pinterest_event<M: Mapping>(table: &M, name: &str) -> String {
+///     table.event(name).map_or_else(|| name.to_owned(), |event| event.to_string())
+/// }
+///
+/// assert_eq!(pinterest_event(&shop::Table, "basket_checked_out"), "Checkout");
+/// assert_eq!(pinterest_event(&spec::Table, "basket_checked_out"), "basket_checked_out");
+/// assert_eq!(shop::Table::NAME, "shop");
+///
+/// let properties = Json::parse(r#"{"total": 30, "value": 5}"#)?;
+/// assert_eq!(serde_json::to_string(&shop::Table.event_data(properties))?, r#"{"value":30}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Mapping: Clone + fmt::Debug + Send + Sync + 'static {
+    /// The table's name: the name of its module.
+    const NAME: &'static str;
+
+    /// The table's event data, holding values of type `V`: its module's `EventData<V>`.
+    type EventData<V: Copy>: EventFields<V>;
+
+    /// The Pinterest event the table binds to a Segment event name, if any: Segment's alias
+    /// rule, the first matching row winning.
+    fn event(&self, name: &str) -> Option<PinterestEvent<'static>>;
+
+    /// The Pinterest event of a `page` call, given the call's top-level `category`.
+    fn page_event<'a, V: JsonValue<'a>>(
+        &self,
+        category: Option<V>,
+    ) -> Option<PinterestEvent<'static>>;
+
+    /// Segment `properties` converted to the table's event data, in one pass over them.
+    fn event_data<'a, V: JsonValue<'a>>(&self, properties: V) -> Self::EventData<V>;
+}
+
+/// What an output reads from a table's event data: the fields it holds, and its line items.
+/// Implemented by every generated `EventData<V>`.
+///
+/// ```
+/// use mapping_core::{DataField, EventFields, Json, LineItemField, spec};
+///
+/// let properties = Json::parse(r#"{"query": "shoes", "coupon": "MAY", "products": [{"sku": "s-1"}, {}]}"#)?;
+/// let data = spec::event_data(properties);
+/// let fields: Vec<(DataField, &str)> = data.fields().map(|(field, value)| (field, value.text())).collect();
+/// assert_eq!(fields, [(DataField::SearchQuery, r#""shoes""#), (DataField::Custom("coupon"), r#""MAY""#)]);
+///
+/// let items: Vec<Option<Vec<(LineItemField, &str)>>> = EventFields::line_items(&data)
+///     .map(|item| item.map(|fields| fields.map(|(field, value)| (field, value.text())).collect()))
+///     .collect();
+/// assert_eq!(items, [Some(vec![(LineItemField::ProductId, r#""s-1""#)])]);
+/// # Ok::<(), mapping_core::SyntaxError>(())
+/// ```
+pub trait EventFields<V: Copy> {
+    /// The fields present, other than `line_items`, in the table's order.
+    fn fields(&self) -> impl Iterator<Item = (DataField, V)>;
+
+    /// The line items in order: each one's fields present, or `None` for a product that filled
+    /// none of them (sent as `null`).
+    fn line_items(&self) -> impl Iterator<Item = Option<impl Iterator<Item = (LineItemField, V)>>>;
+}
+
+/// Defines a vocabulary enum: the documented names, and `Custom` for any other key.
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $($(#[$doc:meta])* $variant:ident => $key:literal,)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$doc])* $variant,)*
+            /// A custom key, sent verbatim.
+            Custom(&'static str),
+        }
+
+        impl $name {
+            /// The documented fields, in Pinterest's documentation order.
+            pub const DOCUMENTED: &'static [$name] = &[$($name::$variant),*];
+
+            /// The key exactly as Pinterest receives it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $key,)*
+                    $name::Custom(key) => key,
+                }
+            }
+
+            /// Whether this is a documented field rather than a custom key.
+            pub fn is_documented(self) -> bool {
+                !matches!(self, $name::Custom(_))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// A key of Pinterest event data that a table's `properties` section fills: a documented
+    /// field, or a custom key.
+    ///
+    /// ```
+    /// use mapping_core::DataField;
+    ///
+    /// assert_eq!(DataField::SearchQuery.as_str(), "search_query");
+    /// assert!(!DataField::Custom("coupon").is_documented());
+    /// ```
+    DataField {
+        /// `value`: the total value of the event.
+        Value => "value",
+        /// `order_quantity`: the number of items.
+        OrderQuantity => "order_quantity",
+        /// `currency`: ISO 4217 code.
+        Currency => "currency",
+        /// `order_id`.
+        OrderId => "order_id",
+        /// `promo_code`.
+        PromoCode => "promo_code",
+        /// `property`.
+        Property => "property",
+        /// `search_query`.
+        SearchQuery => "search_query",
+        /// `video_title`.
+        VideoTitle => "video_title",
+        /// `lead_type`.
+        LeadType => "lead_type",
+        /// `page_name`.
+        PageName => "page_name",
+        /// `event_id`: the key Pinterest deduplicates events by.
+        EventId => "event_id",
+    }
+}
+
+vocabulary! {
+    /// A key of a Pinterest line item that a table's products section fills: a documented
+    /// field, or a custom key.
+    ///
+    /// ```
+    /// use mapping_core::LineItemField;
+    ///
+    /// assert_eq!(LineItemField::ProductPrice.as_str(), "product_price");
+    /// assert_eq!(LineItemField::DOCUMENTED.len(), 8);
+    /// ```
+    LineItemField {
+        /// `product_name`.
+        ProductName => "product_name",
+        /// `product_id`.
+        ProductId => "product_id",
+        /// `product_category`.
+        ProductCategory => "product_category",
+        /// `product_variant`.
+        ProductVariant => "product_variant",
+        /// `product_variant_id`.
+        ProductVariantId => "product_variant_id",
+        /// `product_price`.
+        ProductPrice => "product_price",
+        /// `product_quantity`.
+        ProductQuantity => "product_quantity",
+        /// `product_brand`.
+        ProductBrand => "product_brand",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::Json;
+
+    crate::pinterest_mapping! {
+        /// Every documented field, in documentation order, and one custom key of each kind.
+        mod everything {
+            properties {
+                "a" => value, "b" => order_quantity, "c" => currency, "d" => order_id,
+                "e" => promo_code, "f" => property, "g" => search_query, "h" => video_title,
+                "i" => lead_type, "j" => page_name, "k" => event_id, "l" => "extra",
+            }
+            products => line_items {
+                "a" => product_name, "b" => product_id, "c" => product_category,
+                "d" => product_variant, "e" => product_variant_id, "f" => product_price,
+                "g" => product_quantity, "h" => product_brand, "i" => "colour",
+            }
+        }
+    }
+
+    /// The macro's vocabulary (in `mapping_codegen`) and this one agree, name for name.
+    #[test]
+    fn the_vocabularies_agree_with_the_macros() {
+        let properties = Json::parse(
+            r#"{"a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1,"j":1,"k":1,"l":1,
+                "products":[{"a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1}]}"#,
+        )
+        .unwrap();
+        let data = everything::Table.event_data(properties);
+        let fields: Vec<DataField> = data.fields().map(|(field, _)| field).collect();
+        let mut expected = DataField::DOCUMENTED.to_vec();
+        expected.push(DataField::Custom("extra"));
+        assert_eq!(fields, expected);
+        let items: Vec<Vec<LineItemField>> = EventFields::line_items(&data)
+            .map(|item| item.unwrap().map(|(field, _)| field).collect())
+            .collect();
+        let mut expected = LineItemField::DOCUMENTED.to_vec();
+        expected.push(LineItemField::Custom("colour"));
+        assert_eq!(items, [expected]);
+        for field in DataField::DOCUMENTED {
+            assert_eq!(field.to_string(), field.as_str());
+            assert!(field.is_documented());
+        }
+    }
+}
