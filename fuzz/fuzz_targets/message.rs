@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use mapping_core::ndjson::{self, OutputFormat};
-use mapping_core::{Destination, Message, PintrkCall, Json, RawObject, Settings};
+use mapping_core::{Destination, Json, Message, PintrkCall, Settings};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -29,13 +29,13 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         _ => {
-            if let Ok(traits) = RawObject::parse(text) {
+            if let Ok(traits) = Json::parse(text) {
                 let settings = Settings {
                     use_enhanced_match_load: true,
                     ..Settings::example()
                 };
                 let destination = Destination::new(settings);
-                for call in destination.initialize(&traits) {
+                for call in destination.initialize(Some(traits)) {
                     check(&call);
                 }
             }

@@ -593,8 +593,8 @@ fn assign_field_idents(pending: Vec<PendingField>) -> Vec<Field> {
         .collect()
 }
 
-/// `"Coupon Code"` → `coupon_code`; keywords get a trailing underscore, leading digits a
-/// leading one.
+/// `"Coupon Code"` → `coupon_code`; keywords get a trailing underscore, a leading digit the
+/// prefix `key_` (a leading underscore would read as an unused field).
 fn rust_field_name(key: &str) -> String {
     let mut name = String::new();
     for c in key.chars() {
@@ -611,7 +611,7 @@ fn rust_field_name(key: &str) -> String {
         name.push_str("custom");
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, '_');
+        name.insert_str(0, "key_");
     }
     if syn::parse_str::<Ident>(&name).is_err() {
         name.push('_');
@@ -867,7 +867,7 @@ mod tests {
     fn custom_keys_become_distinct_rust_names() {
         assert_eq!(rust_field_name("Coupon Code"), "coupon_code");
         assert_eq!(rust_field_name("--x--"), "x");
-        assert_eq!(rust_field_name("2fa"), "_2fa");
+        assert_eq!(rust_field_name("2fa"), "key_2fa");
         assert_eq!(rust_field_name("type"), "type_");
         assert_eq!(rust_field_name("self"), "self_");
         assert_eq!(rust_field_name("¿?"), "custom");

@@ -36,7 +36,7 @@ fn main() {
     assert!(data.plan_type.is_some());
     assert!(data.plan_type_2.is_some());
     assert!(data.type_.is_some());
-    assert!(data._2fa.is_some());
+    assert!(data.key_2fa.is_some());
     assert!(data.event_id.is_some());
     assert_eq!(data.line_items[0].as_ref().and_then(|item| item.color).and_then(Json::as_str).as_deref(), Some("red"));
     // A products section without rows reads nothing.

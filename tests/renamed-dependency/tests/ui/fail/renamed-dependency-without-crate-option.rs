@@ -1,0 +1,7 @@
+pins::pinterest_mapping! {
+    mod shop {
+        events { "Basket Checked Out" => Checkout }
+    }
+}
+
+fn main() {}
