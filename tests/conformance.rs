@@ -1,5 +1,5 @@
 //! Every reference vector, and every vector of this project's own behaviour catalogue, through
-//! the library: settings and message in, the whole list of calls out.
+//! the library: settings and message in, the whole list of calls out, keys in order.
 
 use mapping_tests::{
     assert_all_pass, behavior_vectors, failures, library_calls, reference_vectors, same_json,
@@ -32,4 +32,8 @@ fn numbers_compare_by_value_and_everything_else_exactly() {
         &json(r#"{"a": 1, "b": null}"#)
     ));
     assert!(!same_json(&json(r#"[[1, 2]]"#), &json(r#"[[1]]"#)));
+    assert!(!same_json(
+        &json(r#"{"a": 1, "b": 2}"#),
+        &json(r#"{"b": 2, "a": 1}"#)
+    ));
 }

@@ -1,18 +1,23 @@
 //! Helpers shared by the cross-crate test suites: the reference vectors (and this project's
-//! own, in the same format), and running one through the library.
+//! own, in the same format), running one through the library, and two user tables.
 
 #[path = "catalogue.rs"]
 pub mod catalogue;
+#[path = "user_tables.rs"]
+pub mod user_tables;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use mapping_core::{Destination, Json, JsonValue, Message, PintrkCall, Settings};
+use mapping_core::{Destination, Json, JsonValue, Mapping, Message, PintrkCall, Settings};
 use serde_json::Value;
 
 /// One worked example: settings and an input in, the `pintrk` argument lists out.
 pub struct Vector {
     /// What it shows.
     pub name: String,
+    /// The table it runs with: `spec` unless it names another.
+    pub table: String,
     /// The destination settings JSON text.
     pub settings: String,
     /// The message JSON text, keys in their original order; for the destination's start-up,
@@ -72,12 +77,10 @@ pub fn read_vectors(path: &Path) -> Vec<Vector> {
             .as_deref()
             == Some("initialize");
         let text = |json: Option<Json>| json.map_or_else(|| "null".to_owned(), compact);
+        let string = |key: &str| vector.get(key).and_then(Json::as_str).map(Cow::into_owned);
         read.push(Vector {
-            name: vector
-                .get("name")
-                .and_then(Json::as_str)
-                .unwrap_or_default()
-                .into_owned(),
+            name: string("name").unwrap_or_default(),
+            table: string("table").unwrap_or_else(|| "spec".to_owned()),
             settings: text(vector.get("settings")),
             message: (!is_initialize).then(|| text(input)),
             user_traits: text(input.and_then(|input| input.get("userTraits"))),
@@ -109,11 +112,16 @@ pub fn compact(json: Json) -> String {
     compact
 }
 
-/// The calls the library produces for a vector, as JSON.
+/// The calls the library produces for a vector with Segment's table, as JSON.
 pub fn library_calls(vector: &Vector) -> Value {
+    library_calls_with(mapping_core::spec::Table, vector)
+}
+
+/// The calls the library produces for a vector with `table`, as JSON.
+pub fn library_calls_with<M: Mapping>(table: M, vector: &Vector) -> Value {
     let settings =
         Settings::from_json(&vector.settings).unwrap_or_else(|error| panic!("settings: {error}"));
-    let destination = Destination::new(settings);
+    let destination = Destination::with_table(table, settings);
     match &vector.message {
         None => {
             let traits = Json::parse(&vector.user_traits)
@@ -163,7 +171,8 @@ pub fn failures(vectors: &[Vector], produce: impl Fn(&Vector) -> Value) -> Vec<S
         .collect()
 }
 
-/// JSON equality with numbers compared by value (`1` equals `1.0`), as the vectors specify.
+/// JSON equality with numbers compared by value (`1` equals `1.0`), as the vectors specify,
+/// and object keys compared in order: key order is part of the output.
 pub fn same_json(left: &Value, right: &Value) -> bool {
     match (left, right) {
         (Value::Number(left), Value::Number(right)) => left.as_f64() == right.as_f64(),
@@ -178,7 +187,10 @@ pub fn same_json(left: &Value, right: &Value) -> bool {
             left.len() == right.len()
                 && left
                     .iter()
-                    .all(|(key, value)| right.get(key).is_some_and(|other| same_json(value, other)))
+                    .zip(right)
+                    .all(|((left_key, left), (right_key, right))| {
+                        left_key == right_key && same_json(left, right)
+                    })
         }
         _ => left == right,
     }

@@ -1,11 +1,13 @@
 //! Reliability: the bad-input catalogue and the settings catalogue through the library, and
-//! property tests that, for arbitrary messages, settings and bytes, the library never panics,
-//! always writes well-formed calls (JSON, and JavaScript safe inside `<script>`), and never
-//! shows a value in an error message.
+//! property tests that, for arbitrary messages, settings and bytes and with Segment's table or
+//! a user's, the library never panics, always writes well-formed calls (JSON, and JavaScript
+//! safe inside `<script>`), never shows a value in an error message, and converts a
+//! `serde_json::Value` exactly as it converts the same JSON text.
 
 use mapping_core::ndjson::{self, OutputFormat};
-use mapping_core::{Destination, Json, JsonValue, Message, PintrkCall, Settings};
+use mapping_core::{Destination, Json, JsonValue, Mapping, Message, PintrkCall, Settings, spec};
 use mapping_tests::catalogue::{self, Outcome, SECRETS};
+use mapping_tests::user_tables::{boutique, studio};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -99,6 +101,26 @@ fn key() -> impl Strategy<Value = String> {
             "eid",
             "eventID",
             "plan",
+            // The user tables' names.
+            "total",
+            "Total",
+            "basket",
+            "voucher",
+            "search",
+            "items",
+            "title",
+            "qty",
+            "colour",
+            "lesson",
+            "tier",
+            "eid",
+            "referrer",
+            "passes",
+            "pass_id",
+            "passId",
+            "code",
+            "kind",
+            "label",
         ])
         .prop_map(str::to_owned),
         "[a-zA-Z0-9_. -]{0,10}",
@@ -329,8 +351,74 @@ fn check_call(call: &PintrkCall) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A JSON value as serde_json holds it: keys the tables read and any, values of every type.
+fn value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        prop::sample::select(vec![0.0, -0.0, 1.5, 1e21, 5e-324, -1e-7]).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |number| number.is_finite())
+            .prop_map(Value::from),
+        prop::sample::select(vec!["", "0", "</script>", "\u{2028}"]).prop_map(Value::from),
+        any::<String>().prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((key(), inner), 0..8)
+                .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+        ]
+    })
+}
+
+/// A table converts `value` and the same JSON as text alike, byte for byte.
+fn converts_alike<M: Mapping>(table: &M, value: &Value, text: &str) -> Result<(), TestCaseError> {
+    let json = Json::parse(text).map_err(|error| TestCaseError::fail(error.to_string()))?;
+    let from_value = serde_json::to_string(&table.event_data(value)).expect("serializes");
+    let from_text = serde_json::to_string(&table.event_data(json)).expect("serializes");
+    prop_assert_eq!(from_value, from_text, "{} table", M::NAME);
+    prop_assert_eq!(table.page_event(Some(value)), table.page_event(Some(json)));
+    prop_assert_eq!(value.is_truthy(), json.is_truthy());
+    Ok(())
+}
+
+/// Maps one message with `table`, checking the call it makes.
+fn check_message<M: Mapping>(
+    table: M,
+    settings: Settings,
+    text: &str,
+) -> Result<(), TestCaseError> {
+    let destination = Destination::with_table(table, settings);
+    if let Ok(message) = Message::parse(text)
+        && let Some(call) = destination.map(&message)
+    {
+        check_call(&call)?;
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn a_value_and_its_text_convert_alike_with_every_table(properties in value()) {
+        let text = serde_json::to_string(&properties).expect("serializes");
+        converts_alike(&spec::Table, &properties, &text)?;
+        converts_alike(&boutique::Table, &properties, &text)?;
+        converts_alike(&studio::Table, &properties, &text)?;
+    }
+
+    #[test]
+    fn arbitrary_messages_map_to_well_formed_calls_with_user_tables(
+        settings in settings(),
+        text in message(),
+    ) {
+        check_message(boutique::Table, settings.clone(), &text)?;
+        check_message(studio::Table, settings, &text)?;
+    }
 
     #[test]
     fn arbitrary_messages_map_to_well_formed_calls(

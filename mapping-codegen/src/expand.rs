@@ -509,7 +509,7 @@ fn expand_table_type(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenS
         impl #rt::Mapping for Table {
             const NAME: &'static str = #table;
 
-            type EventData<V: ::core::marker::Copy> = EventData<V>;
+            type EventData<V: ::core::marker::Copy + #rt::serde::Serialize> = EventData<V>;
 
             fn event(&self, name: &str) -> ::core::option::Option<#rt::PinterestEvent<'static>> {
                 event(name)

@@ -16,8 +16,8 @@ use std::borrow::Cow;
 pub use scan::{Json, SyntaxError};
 pub(crate) use scan::{Key, Scanner, has_special_byte};
 
-/// What a mapping needs from a JSON value: JavaScript truthiness, and one pass over the
-/// entries of an object or the elements of an array.
+/// What a mapping needs from a JSON value: JavaScript truthiness, one pass over the entries of
+/// an object or the elements of an array, and serializing it as it is.
 ///
 /// Implemented by handles that are cheap to copy, borrowing from a document that lives for
 /// `'a`: [`Json`] for JSON text, and `&serde_json::Value` for a document already parsed by
@@ -38,7 +38,7 @@ pub(crate) use scan::{Key, Scanner, has_special_byte};
 /// assert_eq!(truthy, [false, false]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub trait JsonValue<'a>: Copy {
+pub trait JsonValue<'a>: Copy + serde::Serialize {
     /// JavaScript truthiness: `null`, `false`, `0`, `-0` (and any number that is zero as a
     /// double) and `""` are falsy; everything else, `[]` and `{}` included, is truthy.
     fn is_truthy(self) -> bool;

@@ -8,6 +8,8 @@ mod spec_table;
 
 use std::fmt;
 
+use serde::Serialize;
+
 pub use event::PinterestEvent;
 pub use spec_table::spec;
 
@@ -47,8 +49,9 @@ pub trait Mapping: Clone + fmt::Debug + Send + Sync + 'static {
     /// The table's name: the name of its module.
     const NAME: &'static str;
 
-    /// The table's event data, holding values of type `V`: its module's `EventData<V>`.
-    type EventData<V: Copy>: EventFields<V>;
+    /// The table's event data, holding values of type `V`: its module's `EventData<V>`,
+    /// which serializes to the event data the Pinterest Tag receives.
+    type EventData<V: Copy + Serialize>: EventFields<V> + Serialize;
 
     /// The Pinterest event the table binds to a Segment event name, if any: Segment's alias
     /// rule, the first matching row winning.
