@@ -511,10 +511,12 @@ fn expand_table_type(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenS
 
             type EventData<V: ::core::marker::Copy + #rt::serde::Serialize> = EventData<V>;
 
+            #[inline]
             fn event(&self, name: &str) -> ::core::option::Option<#rt::PinterestEvent<'static>> {
                 event(name)
             }
 
+            #[inline]
             fn page_event<'a, V>(
                 &self,
                 category: ::core::option::Option<V>,
@@ -525,6 +527,7 @@ fn expand_table_type(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenS
                 page_event(category)
             }
 
+            #[inline]
             fn event_data<'a, V>(&self, properties: V) -> EventData<V>
             where
                 V: #rt::JsonValue<'a>,
@@ -865,6 +868,12 @@ fn expand_line_item_conversion(rt: &TokenStream, line_items: &LineItems) -> Toke
         .rows
         .iter()
         .map(|row| &record.fields[row.field].ident);
+    let distinct = record.fields.iter().map(|field| &field.ident);
+    let any = if record.fields.is_empty() {
+        quote!(false)
+    } else {
+        quote!(#(item.#distinct.is_some())||*)
+    };
     let dispatch = expand_key_dispatch(
         rt,
         &names,
@@ -882,7 +891,8 @@ fn expand_line_item_conversion(rt: &TokenStream, line_items: &LineItems) -> Toke
             #(
                 item.#fields = #rt::truthy(sources[#sources]).or(item.#fields);
             )*
-            item.fields().next().is_some().then_some(item)
+            let any = #any;
+            any.then_some(item)
         }
 
         fn line_item_from_product<'a, V>(product: V) -> ::core::option::Option<LineItem<V>>

@@ -112,6 +112,7 @@ pub struct LineItem<'s, 'a> {
 
 impl<'a> LineItems<'a> {
     /// Empty, with room for `slots` items and fields in all.
+    #[inline]
     pub(crate) fn with_capacity(slots: usize) -> Self {
         LineItems {
             slots: Vec::with_capacity(slots),
@@ -120,6 +121,7 @@ impl<'a> LineItems<'a> {
     }
 
     /// Appends an item with these fields.
+    #[inline]
     pub fn push_item(&mut self, fields: impl IntoIterator<Item = (LineItemField, Json<'a>)>) {
         self.slots.push(Slot::Item);
         self.slots.extend(
@@ -131,6 +133,7 @@ impl<'a> LineItems<'a> {
     }
 
     /// Appends a hole.
+    #[inline]
     pub fn push_hole(&mut self) {
         self.slots.push(Slot::Hole);
         self.len += 1;
@@ -203,6 +206,7 @@ impl<'a> EventData<'a> {
 
     /// Appends a key known to be absent, whose plainness ([`is_plain`]) is known: a table's
     /// fields, into empty data.
+    #[inline]
     pub(crate) fn push_new(&mut self, key: &'a str, plain: bool, value: DataValue<'a>) {
         debug_assert!(plain == is_plain(key) && self.get(key).is_none());
         self.entries.push(Entry { key, plain, value });
@@ -487,30 +491,45 @@ fn write_data(writer: &mut JsonWriter, data: &EventData) {
     writer.bytes(b"}");
 }
 
+/// The line items in one pass over their slots.
 fn write_line_items(writer: &mut JsonWriter, items: &LineItems) {
     writer.bytes(b"[");
-    for (index, item) in items.iter().enumerate() {
-        if index > 0 {
-            writer.bytes(b",");
-        }
-        let Some(item) = item else {
-            writer.bytes(b"null");
-            continue;
-        };
-        writer.bytes(b"{");
-        for (index, (field, value)) in item.fields().enumerate() {
-            if index > 0 {
-                writer.bytes(b",");
+    // Whether an item is open, and whether it has a field yet.
+    let (mut open, mut first_field) = (false, true);
+    for (index, slot) in items.slots.iter().enumerate() {
+        match slot {
+            Slot::Item | Slot::Hole => {
+                if open {
+                    writer.bytes(b"}");
+                }
+                if index > 0 {
+                    writer.bytes(b",");
+                }
+                open = matches!(slot, Slot::Item);
+                if open {
+                    writer.bytes(b"{");
+                    first_field = true;
+                } else {
+                    writer.bytes(b"null");
+                }
             }
-            let key = field.as_str();
-            // Documented fields are identifiers; a table's custom keys may be anything.
-            if field.is_documented() {
-                writer.plain_key(key);
-            } else {
-                writer.key(key);
+            Slot::Field(field, value) => {
+                if !first_field {
+                    writer.bytes(b",");
+                }
+                first_field = false;
+                let key = field.as_str();
+                // Documented fields are identifiers; a table's custom keys may be anything.
+                if field.is_documented() {
+                    writer.plain_key(key);
+                } else {
+                    writer.key(key);
+                }
+                writer.raw(value.text());
             }
-            writer.raw(value.text());
         }
+    }
+    if open {
         writer.bytes(b"}");
     }
     writer.bytes(b"]");
