@@ -1,21 +1,39 @@
 //! `--format js` in a real browser: hostile values in every place a value reaches the output
-//! (property values and keys, event names, page names, emails, the tag ID), the generated
-//! statements placed in a page after Pinterest's base-code queue stub, loaded in headless
-//! Chromium. The queue must hold exactly the calls `--format json` prints, and no injected
-//! script may run.
+//! (property values and keys, event names, page names, emails, the tag ID, and a table's own
+//! custom keys), the generated statements placed in a page after Pinterest's base-code queue
+//! stub, loaded in headless Chromium, with Segment's table and with a user's. The queue must
+//! hold exactly the calls `--format json` prints, and no injected script may run.
 //!
 //! Chromium is found at `$CHROMIUM`, else `chromium` on the `PATH` (Debian's package, which
 //! `.ci/run` installs). Without it the test says so on standard error and stops, unless
 //! `PINTEREST_BROWSER_TEST=required` (as `.ci/run` sets), where that is a failure.
 
-use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use mapping_core::cli::{self, Streams};
-use mapping_tests::TempFile;
+use mapping_core::Mapping;
+use mapping_tests::{TempFile, run_tool};
 use serde_json::Value;
+
+mapping_core::pinterest_mapping! {
+    /// A user's table whose custom keys and partner-defined events are themselves hostile.
+    mod hostile_keys {
+        events { "Products Searched" => Search }
+        page {
+            category => "</script><script>window.injected.push(12)</script>",
+            _        => PageVisit,
+        }
+        properties {
+            "query"    => "</script><script>window.injected.push(10)</script>",
+            "order_id" => "<!--<script>",
+        }
+        products => line_items {
+            "name" => "</SCRIPT ><script>window.injected.push(11)</script>",
+            "sku"  => product_id,
+        }
+    }
+}
 
 /// Texts that would end the script element, open an HTML comment, end a JavaScript string or
 /// line, or otherwise run code if copied into a `<script>` unescaped. The scripts they try to
@@ -93,25 +111,12 @@ fn hostile_inputs() -> (String, String, String) {
     (settings, traits, lines.join("\n") + "\n")
 }
 
-/// Runs `pinterest-map` in process; its standard output.
-fn pinterest_map(args: &[&str], stdin: &str) -> String {
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let args = std::iter::once("pinterest-map")
-        .chain(args.iter().copied())
-        .map(OsString::from);
-    let status = cli::run(
-        mapping_core::spec::Table,
-        args,
-        Streams {
-            stdin: stdin.as_bytes(),
-            stdout: &mut stdout,
-            stderr: &mut stderr,
-            stderr_is_terminal: false,
-        },
-    );
-    assert_eq!(status, 0, "{}", String::from_utf8_lossy(&stderr));
-    String::from_utf8(stdout).expect("output is UTF-8")
+/// Runs the table's tool in process; its standard output.
+fn tool_output<M: Mapping>(table: M, args: &[&str], stdin: &str) -> String {
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    let output = run_tool(table, "pinterest-map", &args, stdin.as_bytes());
+    assert_eq!(output.status, 0, "{}", output.stderr);
+    output.stdout
 }
 
 fn chromium() -> Option<PathBuf> {
@@ -187,6 +192,12 @@ fn hostile_values_cannot_break_out_of_a_script_element() {
         );
         return;
     };
+    check_in_browser(&chromium, mapping_core::spec::Table);
+    check_in_browser(&chromium, hostile_keys::Table);
+}
+
+/// The hostile inputs through the table's tool, its JavaScript run in the page.
+fn check_in_browser<M: Mapping>(chromium: &Path, table: M) {
     let (settings, traits, input) = hostile_inputs();
     let settings = TempFile::new(".json", settings.as_bytes());
     let args = [
@@ -197,8 +208,12 @@ fn hostile_values_cannot_break_out_of_a_script_element() {
         "--traits",
         &traits,
     ];
-    let statements = pinterest_map(&[&args[..], &["--format", "js"]].concat(), &input);
-    let json = pinterest_map(&args, &input);
+    let statements = tool_output(
+        table.clone(),
+        &[&args[..], &["--format", "js"]].concat(),
+        &input,
+    );
+    let json = tool_output(table, &args, &input);
     let expected: Vec<Value> = json
         .lines()
         .flat_map(|line| match serde_json::from_str(line) {
@@ -218,14 +233,23 @@ fn hostile_values_cannot_break_out_of_a_script_element() {
          <script>\n{statements}</script>\n<script>\n{REPORT}\n</script></body></html>\n"
     );
     let page_file = TempFile::new(".html", page.as_bytes());
-    let profile = std::env::temp_dir().join(format!("pinterest-browser-{}", std::process::id()));
-    let dom = load(&chromium, page_file.path(), &profile);
+    let profile = std::env::temp_dir().join(format!(
+        "pinterest-browser-{}-{}",
+        std::process::id(),
+        M::NAME
+    ));
+    let dom = load(chromium, page_file.path(), &profile);
     let _ = std::fs::remove_dir_all(&profile);
     let report = report(&dom);
-    assert_eq!(report["injected"], Value::Array(Vec::new()), "scripts ran");
+    assert_eq!(
+        report["injected"],
+        Value::Array(Vec::new()),
+        "scripts ran with the {} table",
+        M::NAME
+    );
     let queue = report["queue"].as_array().expect("the queue is an array");
     assert_eq!(queue.len(), expected.len());
     for (index, (queued, call)) in queue.iter().zip(&expected).enumerate() {
-        assert_eq!(queued, call, "call {index}");
+        assert_eq!(queued, call, "call {index} with the {} table", M::NAME);
     }
 }

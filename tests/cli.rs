@@ -4,28 +4,12 @@
 use std::ffi::OsString;
 
 use mapping_core::cli::{self, Streams};
-use mapping_tests::{Output, TempFile, all_vectors, assert_all_pass, catalogue, cli_failures};
+use mapping_tests::{
+    Output, TempFile, all_vectors, assert_all_pass, catalogue, cli_failures, run_tool,
+};
 
 fn run(args: &[String], stdin: &[u8]) -> Output {
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let args =
-        std::iter::once(OsString::from("pinterest-map")).chain(args.iter().map(OsString::from));
-    let status = cli::run(
-        mapping_core::spec::Table,
-        args,
-        Streams {
-            stdin,
-            stdout: &mut stdout,
-            stderr: &mut stderr,
-            stderr_is_terminal: false,
-        },
-    );
-    Output {
-        status,
-        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
-    }
+    run_tool(mapping_core::spec::Table, "pinterest-map", args, stdin)
 }
 
 fn run_str(args: &[&str], stdin: &str) -> Output {

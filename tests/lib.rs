@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod user_tables;
 
 use std::borrow::Cow;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use mapping_core::{Destination, Json, JsonValue, Mapping, Message, PintrkCall, Settings};
@@ -253,6 +254,29 @@ impl Output {
                     .unwrap_or_else(|error| panic!("output line {line:?}: {error}"))
             })
             .collect()
+    }
+}
+
+/// Runs a table's tool in process through `mapping_core::cli::run`, started as `program`,
+/// with these arguments and standard input; standard error is not a terminal.
+pub fn run_tool<M: Mapping>(table: M, program: &str, args: &[String], stdin: &[u8]) -> Output {
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let args = std::iter::once(OsString::from(program)).chain(args.iter().map(OsString::from));
+    let status = mapping_core::cli::run(
+        table,
+        args,
+        mapping_core::cli::Streams {
+            stdin,
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            stderr_is_terminal: false,
+        },
+    );
+    Output {
+        status,
+        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
     }
 }
 

@@ -3,15 +3,12 @@
 //! library and through each table's own tool, and whole outputs as JSON and as script-safe
 //! JavaScript.
 
-use std::ffi::OsString;
-
-use mapping_core::cli::{self, Streams};
 use mapping_core::ndjson::{self, OutputFormat};
 use mapping_core::{Destination, Mapping, Message, Settings};
 use mapping_tests::user_tables::{boutique, studio};
 use mapping_tests::{
     Output, Vector, assert_all_pass, cli_failures, failures, library_calls_with, read_vectors,
-    workspace_dir,
+    run_tool, workspace_dir,
 };
 use serde_json::Value;
 
@@ -34,48 +31,26 @@ fn vectors(table: &str) -> Vec<Vector> {
 
 /// The table's own tool, in process.
 fn tool<M: Mapping>(table: M) -> impl Fn(&[String], &[u8]) -> Output {
-    move |args, stdin| {
-        let mut stdout = Vec::new();
-        let mut stderr = Vec::new();
-        let program = format!("{}-map", M::NAME);
-        let args = std::iter::once(OsString::from(program)).chain(args.iter().map(OsString::from));
-        let status = cli::run(
-            table.clone(),
-            args,
-            Streams {
-                stdin,
-                stdout: &mut stdout,
-                stderr: &mut stderr,
-                stderr_is_terminal: false,
-            },
-        );
-        Output {
-            status,
-            stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
-        }
-    }
+    move |args, stdin| run_tool(table.clone(), &format!("{}-map", M::NAME), args, stdin)
+}
+
+/// The table's vectors, at least `at_least` of them, through the library and its tool.
+fn check_vectors<M: Mapping>(table: M, at_least: usize) {
+    let vectors = vectors(M::NAME);
+    assert!(vectors.len() >= at_least, "only {} vectors", vectors.len());
+    let library = |vector: &Vector| library_calls_with(table.clone(), vector);
+    assert_all_pass(&failures(&vectors, library), vectors.len());
+    assert_all_pass(&cli_failures(&vectors, tool(table)), vectors.len());
 }
 
 #[test]
 fn every_boutique_vector_through_the_library_and_the_tool() {
-    let vectors = vectors("boutique");
-    assert!(vectors.len() >= 10, "only {} vectors", vectors.len());
-    let library = |vector: &Vector| library_calls_with(boutique::Table, vector);
-    assert_all_pass(&failures(&vectors, library), vectors.len());
-    assert_all_pass(
-        &cli_failures(&vectors, tool(boutique::Table)),
-        vectors.len(),
-    );
+    check_vectors(boutique::Table, 10);
 }
 
 #[test]
 fn every_studio_vector_through_the_library_and_the_tool() {
-    let vectors = vectors("studio");
-    assert!(vectors.len() >= 6, "only {} vectors", vectors.len());
-    let library = |vector: &Vector| library_calls_with(studio::Table, vector);
-    assert_all_pass(&failures(&vectors, library), vectors.len());
-    assert_all_pass(&cli_failures(&vectors, tool(studio::Table)), vectors.len());
+    check_vectors(studio::Table, 6);
 }
 
 const MESSAGES: &str = concat!(

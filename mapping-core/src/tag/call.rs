@@ -414,10 +414,7 @@ impl<'a> PintrkCall<'a> {
     /// assert_eq!(PintrkCall::Page.to_json(), r#"["page"]"#);
     /// ```
     pub fn to_json(&self) -> String {
-        let mut buffer = Vec::new();
-        self.write_json(&mut buffer);
-        // The writer copies UTF-8 text and adds ASCII.
-        String::from_utf8_lossy(&buffer).into_owned()
+        self.rendered(Self::write_json)
     }
 
     /// The JavaScript statement as a string; see [`Self::write_js`].
@@ -434,8 +431,12 @@ impl<'a> PintrkCall<'a> {
     /// # Ok::<(), mapping_core::SyntaxError>(())
     /// ```
     pub fn to_js(&self) -> String {
+        self.rendered(Self::write_js)
+    }
+
+    fn rendered(&self, write: fn(&Self, &mut Vec<u8>)) -> String {
         let mut buffer = Vec::new();
-        self.write_js(&mut buffer);
+        write(self, &mut buffer);
         // The writer copies UTF-8 text and adds ASCII.
         String::from_utf8_lossy(&buffer).into_owned()
     }
