@@ -350,23 +350,12 @@ mod tests {
         messages
     }
 
-    fn sections(table: &Table) -> Vec<&Section> {
-        table
-            .sections
+    /// The parts, none of them malformed.
+    fn parsed<T>(parts: &[Parsed<T>]) -> Vec<&T> {
+        parts
             .iter()
-            .map(|section| match section {
-                Parsed::Ok(section) => section,
-                Parsed::Malformed(error) => panic!("{error}"),
-            })
-            .collect()
-    }
-
-    fn rows(section: &Section) -> Vec<&Row> {
-        section
-            .rows
-            .iter()
-            .map(|row| match row {
-                Parsed::Ok(row) => row,
+            .map(|part| match part {
+                Parsed::Ok(part) => part,
                 Parsed::Malformed(error) => panic!("{error}"),
             })
             .collect()
@@ -388,11 +377,17 @@ mod tests {
         assert_eq!(table.ident, "spec");
         assert_eq!(table.attrs.len(), 1);
         assert!(table.krate.is_none());
-        let sections = sections(&table);
+        let sections = parsed(&table.sections);
         let counts: Vec<usize> = sections.iter().map(|s| s.rows.len()).collect();
         assert_eq!(counts, [2, 2, 1, 1, 0]);
-        assert!(matches!(rows(sections[1])[1].source, Source::Wildcard(_)));
-        assert!(matches!(rows(sections[0])[1].target, Target::Lit(_)));
+        assert!(matches!(
+            parsed(&sections[1].rows)[1].source,
+            Source::Wildcard(_)
+        ));
+        assert!(matches!(
+            parsed(&sections[0].rows)[1].target,
+            Target::Lit(_)
+        ));
         assert!(matches!(
             &sections[4].head,
             SectionHead::Array { source: Source::Lit(_), target } if target == "line_items"
