@@ -255,6 +255,53 @@ fn init_prints_the_start_up_calls_first() {
     }
 }
 
+/// Traits and settings are read as messages are: any valid JSON, numbers as sent, any depth.
+#[test]
+fn traits_and_settings_take_any_valid_json() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let settings = format!(
+        r#"{{"tid":"t-1","useEnhancedMatchLoad":true,"other":{{"big":12345678901234567890123,"huge":1e400,"deep":{deep}}}}}"#
+    );
+    let settings = TempFile::new(".json", settings.as_bytes());
+    let traits =
+        format!(r#"{{"email":"jane@example.com","score":1.50,"huge":1e400,"deep":{deep}}}"#);
+    let traits_file = TempFile::new(".json", traits.as_bytes());
+    for traits in [traits.clone(), traits_file.arg()] {
+        let output = run_str(
+            &[
+                "-q",
+                "--settings",
+                &settings.arg(),
+                "--init",
+                "--traits",
+                &traits,
+            ],
+            "",
+        );
+        assert_eq!((output.status, output.stderr.as_str()), (0, ""));
+        assert_eq!(
+            output.stdout,
+            "[[\"load\",\"t-1\",{\"em\":\"jane@example.com\"}],[\"page\"]]\n"
+        );
+    }
+    // The email is kept as sent, escapes included.
+    let output = run_str(
+        &[
+            "-q",
+            "--settings",
+            &settings.arg(),
+            "--init",
+            "--traits",
+            r#"{"email":"jane\u0040example.com"}"#,
+        ],
+        "",
+    );
+    assert_eq!(
+        output.stdout,
+        "[[\"load\",\"t-1\",{\"em\":\"jane\\u0040example.com\"}],[\"page\"]]\n"
+    );
+}
+
 #[test]
 fn format_js_prints_one_statement_per_call() {
     let input = format!(
