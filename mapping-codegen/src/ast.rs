@@ -129,8 +129,16 @@ fn parse_options(attr: &Attribute, krate: &mut Option<syn::Path>) -> syn::Result
             )));
         }
         let value = meta.value()?;
+        // A crate's path has no generic arguments: read without them, the path is read
+        // without recursion, however it is nested.
         let path = if value.peek(LitStr) {
-            value.parse::<LitStr>()?.parse::<syn::Path>()?
+            let lit = value.parse::<LitStr>()?;
+            lit.parse_with(syn::Path::parse_mod_style).map_err(|_| {
+                syn::Error::new(
+                    lit.span(),
+                    "the `crate` option takes the path of this crate, such as `pins` or `::pins`",
+                )
+            })?
         } else {
             value.call(syn::Path::parse_mod_style)?
         };
@@ -500,6 +508,31 @@ mod tests {
                 quote!(#[mapping(crate = a, crate = b)] mod spec { events { "a" => Lead } })
             ),
             ["the `crate` option is given twice: keep one"]
+        );
+    }
+
+    /// Found by fuzzing: a path in a string, with generic arguments nested thousands deep, was
+    /// read as any path is, by recursion, and overflowed the stack. A thread with a small
+    /// stack shows the recursion at once.
+    #[test]
+    fn reads_a_crate_path_in_a_string_without_recursion() {
+        let messages = std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(|| {
+                let nested = format!("a{}{}", "<a".repeat(5_000), ">".repeat(5_000));
+                let table: TokenStream = format!(
+                    r#"#[mapping(crate = "{nested}")] mod spec {{ events {{ "a" => Lead }} }}"#
+                )
+                .parse()
+                .expect("tokens");
+                error_messages(table)
+            })
+            .expect("a thread")
+            .join()
+            .expect("no overflow");
+        assert_eq!(
+            messages,
+            ["the `crate` option takes the path of this crate, such as `pins` or `::pins`"]
         );
     }
 }
