@@ -12,11 +12,13 @@
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::{Attribute, Ident, LitStr, Token, Visibility};
+use syn::{Ident, LitStr, Token, Visibility};
 
 /// A whole `pinterest_mapping!` input.
 pub struct Table {
-    pub attrs: Vec<Attribute>,
+    /// The outer attributes other than the table's options, as written: passed on to the
+    /// generated module without being read.
+    pub attrs: Vec<TokenStream>,
     /// `#[mapping(crate = path)]`: the path of the runtime crate, when it is not
     /// `::mapping_core`.
     pub krate: Option<syn::Path>,
@@ -86,18 +88,20 @@ pub fn parse(tokens: TokenStream) -> syn::Result<Table> {
 }
 
 fn parse_table(input: ParseStream) -> syn::Result<Table> {
-    let mut attrs = input.call(Attribute::parse_outer)?;
+    let mut attrs = Vec::new();
     let mut option_errors = Vec::new();
     let mut krate = None;
-    attrs.retain(|attr| {
-        if !attr.path().is_ident(OPTIONS_ATTRIBUTE) {
-            return true;
+    while input.peek(Token![#]) {
+        let (attr, content) = parse_outer_attribute(input)?;
+        match options_of(content) {
+            Some(options) => {
+                if let Err(error) = parse_options(options, &mut krate) {
+                    option_errors.push(error);
+                }
+            }
+            None => attrs.push(attr),
         }
-        if let Err(error) = parse_options(attr, &mut krate) {
-            option_errors.push(error);
-        }
-        false
-    });
+    }
     let vis: Visibility = input.parse()?;
     if !input.peek(Token![mod]) {
         return Err(input.error("expected `mod`: a mapping table is written `pub mod name { … }`"));
@@ -116,9 +120,52 @@ fn parse_table(input: ParseStream) -> syn::Result<Table> {
     })
 }
 
+/// `#[…]`: the whole attribute, and what its brackets hold. Its contents are not parsed: syn
+/// reads the value of a `name = value` attribute as an expression, by recursion, which a
+/// value nested thousands deep would take past the end of the stack (found by fuzzing).
+fn parse_outer_attribute(input: ParseStream) -> syn::Result<(TokenStream, TokenStream)> {
+    let pound: Token![#] = input.parse()?;
+    input.step(|cursor| match cursor.token_tree() {
+        Some((TokenTree::Group(group), rest)) if group.delimiter() == Delimiter::Bracket => {
+            let mut attr = quote::ToTokens::into_token_stream(pound);
+            attr.extend([TokenTree::Group(group.clone())]);
+            Ok(((attr, group.stream()), rest))
+        }
+        _ => Err(cursor.error("expected `[` after `#`: attributes are written `#[…]`")),
+    })
+}
+
+/// When the attribute holding `content` is the table's options attribute: the tokens inside
+/// its `mapping(…)`, or where it stands when it has another form, which [`parse_options`]
+/// reports.
+fn options_of(content: TokenStream) -> Option<OptionsAttribute> {
+    let mut tokens = content.into_iter();
+    let name = match tokens.next() {
+        Some(TokenTree::Ident(name)) if name == OPTIONS_ATTRIBUTE => name,
+        _ => return None,
+    };
+    let list = match (tokens.next(), tokens.next()) {
+        (Some(TokenTree::Group(group)), None) if group.delimiter() == Delimiter::Parenthesis => {
+            Ok(group.stream())
+        }
+        _ => Err(name.span()),
+    };
+    Some(list)
+}
+
+/// What the options attribute holds: the tokens of its list, or, when it has no list, where
+/// it stands.
+type OptionsAttribute = Result<TokenStream, Span>;
+
 /// `#[mapping(crate = path)]`, the path also accepted as a string literal, as serde takes it.
-fn parse_options(attr: &Attribute, krate: &mut Option<syn::Path>) -> syn::Result<()> {
-    attr.parse_nested_meta(|meta| {
+fn parse_options(options: OptionsAttribute, krate: &mut Option<syn::Path>) -> syn::Result<()> {
+    let list = options.map_err(|span| {
+        syn::Error::new(
+            span,
+            "the table's options are written `#[mapping(crate = path)]`",
+        )
+    })?;
+    let parser = syn::meta::parser(|meta| {
         if !meta.path.is_ident("crate") {
             let name = meta
                 .path
@@ -150,7 +197,8 @@ fn parse_options(attr: &Attribute, krate: &mut Option<syn::Path>) -> syn::Result
         }
         *krate = Some(path);
         Ok(())
-    })
+    });
+    parser.parse2(list)
 }
 
 fn parse_sections(input: ParseStream) -> syn::Result<Vec<Parsed<Section>>> {
@@ -508,6 +556,44 @@ mod tests {
                 quote!(#[mapping(crate = a, crate = b)] mod spec { events { "a" => Lead } })
             ),
             ["the `crate` option is given twice: keep one"]
+        );
+    }
+
+    /// Found by fuzzing: syn, built as the macro builds it (without its `full` feature), reads
+    /// an attribute's `name = value` as an expression, by recursion, and a long run of `<<`
+    /// and `<` overflowed the stack (the input is `fuzz/seeds/expand/attribute-value-*`).
+    /// Attributes are now passed on as written, unread.
+    #[test]
+    fn passes_attributes_on_without_reading_them() {
+        let table = std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(|| {
+                let nested = format!("f({})", "a << ".repeat(5_000) + "0");
+                let deep = format!("g{}{}", "(".repeat(20), ")".repeat(20));
+                let tokens: TokenStream = format!(
+                    r#"#[doc = {nested}] #[cfg({deep})] mod spec {{ events {{ "a" => Lead }} }}"#
+                )
+                .parse()
+                .expect("tokens");
+                parse(tokens)
+                    .map(|table| table.attrs.len())
+                    .map_err(|error| error.to_string())
+            })
+            .expect("a thread")
+            .join()
+            .expect("no overflow");
+        assert_eq!(table, Ok(2));
+        assert_eq!(
+            error_messages(quote!(#[mapping] mod spec { events { "a" => Lead } })),
+            ["the table's options are written `#[mapping(crate = path)]`"]
+        );
+        assert_eq!(
+            error_messages(quote!(#[mapping = "pins"] mod spec { events { "a" => Lead } })),
+            ["the table's options are written `#[mapping(crate = path)]`"]
+        );
+        assert_eq!(
+            error_messages("# mod spec {}".parse().expect("tokens")),
+            ["expected `[` after `#`: attributes are written `#[…]`"]
         );
     }
 

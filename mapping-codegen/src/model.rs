@@ -3,10 +3,11 @@
 //! it, so code generation may trust it.
 
 use proc_macro2::{Ident, Span};
-use syn::{Attribute, Visibility};
+use syn::Visibility;
 
 pub struct Mapping {
-    pub attrs: Vec<Attribute>,
+    /// The table's attributes, passed on to the module as written.
+    pub attrs: Vec<proc_macro2::TokenStream>,
     /// The path of the runtime crate: `::mapping_core`, or the table's `crate` option.
     pub krate: syn::Path,
     pub vis: Visibility,
