@@ -261,19 +261,27 @@ fn parse_braces(input: ParseStream, purpose: &str) -> syn::Result<TokenStream> {
     })
 }
 
-/// After a malformed section: skips to the end of its braces (or of any bracketed group it
-/// used instead), where the next section starts.
-fn skip_past_braces(input: ParseStream) -> syn::Result<()> {
+/// Skips tokens up to and including the first for which `stop` holds (or to the end).
+fn skip_past(input: ParseStream, stop: impl Fn(&TokenTree) -> bool) -> syn::Result<()> {
     input.step(|cursor| {
         let mut rest = *cursor;
         while let Some((token, next)) = rest.token_tree() {
             rest = next;
-            if matches!(&token, TokenTree::Group(group) if group.delimiter() != Delimiter::None) {
+            if stop(&token) {
                 break;
             }
         }
         Ok(((), rest))
     })
+}
+
+/// After a malformed section: skips to the end of its braces (or of any bracketed group it
+/// used instead), where the next section starts.
+fn skip_past_braces(input: ParseStream) -> syn::Result<()> {
+    skip_past(
+        input,
+        |token| matches!(token, TokenTree::Group(group) if group.delimiter() != Delimiter::None),
+    )
 }
 
 /// The rows of a section, each parsed on its own: a malformed row is kept as its error and
@@ -313,17 +321,12 @@ fn starts_row(input: ParseStream) -> bool {
         || (input.peek(Ident::peek_any) && input.peek2(Token![=>]))
 }
 
+/// After a malformed row: skips past the comma that ends it.
 fn skip_past_comma(input: ParseStream) -> syn::Result<()> {
-    input.step(|cursor| {
-        let mut rest = *cursor;
-        while let Some((token, next)) = rest.token_tree() {
-            rest = next;
-            if matches!(&token, TokenTree::Punct(punct) if punct.as_char() == ',') {
-                break;
-            }
-        }
-        Ok(((), rest))
-    })
+    skip_past(
+        input,
+        |token| matches!(token, TokenTree::Punct(punct) if punct.as_char() == ','),
+    )
 }
 
 fn parse_row(input: ParseStream) -> syn::Result<Row> {

@@ -211,7 +211,7 @@ fn read_traits(argument: &str) -> Result<String, String> {
         None => text,
     };
     match Json::parse(&text) {
-        Ok(json) if json.type_name() == "an object" => Ok(text),
+        Ok(json) if json.is_object() => Ok(text),
         Ok(other) => Err(format!(
             "--traits must be a JSON object, found {}",
             other.type_name()

@@ -110,6 +110,16 @@ impl<'a> Json<'a> {
         self.0 == "null"
     }
 
+    /// Whether this is an object.
+    pub fn is_object(self) -> bool {
+        self.0.starts_with('{')
+    }
+
+    /// Whether this is an array.
+    pub fn is_array(self) -> bool {
+        self.0.starts_with('[')
+    }
+
     /// The value of `key` in an object: its last value when the key is repeated, as in
     /// JavaScript's `JSON.parse`. `None` for a missing key and for values that are not objects.
     pub fn get(self, key: &str) -> Option<Json<'a>> {
@@ -125,7 +135,7 @@ impl<'a> Json<'a> {
     /// Calls `visit` with each key and value of an object, in document order; `false` when
     /// this is not an object.
     pub(crate) fn entries(self, mut visit: impl FnMut(Cow<'a, str>, Json<'a>)) -> bool {
-        if !self.0.starts_with('{') {
+        if !self.is_object() {
             return false;
         }
         // The text was validated when this value was made: scanning it again cannot fail.
@@ -141,7 +151,7 @@ impl<'a> Json<'a> {
     /// Calls `visit` with each element of an array, in order; `false` when this is not an
     /// array.
     pub(crate) fn elements(self, mut visit: impl FnMut(Json<'a>)) -> bool {
-        if !self.0.starts_with('[') {
+        if !self.is_array() {
             return false;
         }
         Scanner::new(self.0)

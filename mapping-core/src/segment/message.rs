@@ -240,7 +240,7 @@ fn required_string<'a>(
 ) -> Result<Cow<'a, str>, MessageError> {
     match value {
         None => Err(MessageError::Missing { context, field }),
-        Some(value) if value.text() == "null" => Err(MessageError::Missing { context, field }),
+        Some(value) if value.is_null() => Err(MessageError::Missing { context, field }),
         Some(value) => value.as_str().ok_or(MessageError::WrongType {
             field,
             expected: "a string",

@@ -1,5 +1,7 @@
 //! The destination's settings, read from Segment's settings JSON with its exact key names.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 use crate::json::{Json, SyntaxError};
@@ -75,37 +77,33 @@ impl Settings {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let json = Json::parse(text)?;
         let mut settings = Settings::default();
-        let mut error = None;
         // As in `JSON.parse`, a repeated key keeps its last value.
-        let is_object =
-            json.entries(|key, value| {
-                if error.is_some() || value.is_null() {
-                    return;
+        let is_object = try_entries(json, |key, value| {
+            if value.is_null() {
+                return Ok(());
+            }
+            match key.as_ref() {
+                "tid" => settings.tid = expect_string(&key, value)?,
+                "pinterestEventMapping" => settings.event_mapping = read_event_mapping(value)?,
+                "pinterestCustomProperties" => {
+                    settings.custom_properties = read_custom_properties(value)?;
                 }
-                let read =
-                    match key.as_ref() {
-                        "tid" => expect_string(&key, value).map(|tid| settings.tid = tid),
-                        "pinterestEventMapping" => read_event_mapping(value)
-                            .map(|mapping| settings.event_mapping = mapping),
-                        "pinterestCustomProperties" => read_custom_properties(value)
-                            .map(|properties| settings.custom_properties = properties),
-                        "useEnhancedMatchLoad" => expect_bool(&key, value)
-                            .map(|flag| settings.use_enhanced_match_load = flag),
-                        "mapMessageIdToEventId" => expect_bool(&key, value)
-                            .map(|flag| settings.map_message_id_to_event_id = flag),
-                        _ => Ok(()),
-                    };
-                error = read.err();
-            });
+                "useEnhancedMatchLoad" => {
+                    settings.use_enhanced_match_load = expect_bool(&key, value)?
+                }
+                "mapMessageIdToEventId" => {
+                    settings.map_message_id_to_event_id = expect_bool(&key, value)?;
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
         if !is_object {
             return Err(SettingsError::NotAnObject {
                 found: json.type_name(),
             });
         }
-        match error {
-            Some(error) => Err(error),
-            None => Ok(settings),
-        }
+        Ok(settings)
     }
 
     /// The built-in example configuration: Segment's documented test tag, three user
@@ -135,33 +133,26 @@ fn expect_bool(key: &str, value: Json<'_>) -> Result<bool, SettingsError> {
 
 fn read_event_mapping(value: Json<'_>) -> Result<Vec<(String, String)>, SettingsError> {
     let mut mapping: Vec<(String, String)> = Vec::new();
-    let mut error = None;
-    let is_object = value.entries(|event, pinterest| {
-        if error.is_some() {
-            return;
+    let is_object = try_entries(value, |event, pinterest| {
+        let pinterest = expect_string(&format!("pinterestEventMapping[{event:?}]"), pinterest)?;
+        // A repeated key keeps its first position and its last value, as in `JSON.parse`.
+        match mapping.iter_mut().find(|(seen, _)| *seen == event) {
+            Some((_, value)) => *value = pinterest,
+            None => mapping.push((event.into_owned(), pinterest)),
         }
-        let key = format!("pinterestEventMapping[{event:?}]");
-        match expect_string(&key, pinterest) {
-            // A repeated key keeps its first position and its last value, as in `JSON.parse`.
-            Ok(pinterest) => match mapping.iter_mut().find(|(seen, _)| *seen == event) {
-                Some((_, value)) => *value = pinterest,
-                None => mapping.push((event.into_owned(), pinterest)),
-            },
-            Err(wrong) => error = Some(wrong),
-        }
-    });
-    if let Some(error) = error {
-        return Err(error);
-    }
-    match value.type_name() {
-        _ if is_object => Ok(mapping),
+        Ok(())
+    })?;
+    if is_object {
+        Ok(mapping)
+    } else if value.is_array() {
         // Segment's original ignores an array here.
-        "an array" => Ok(Vec::new()),
-        _ => Err(wrong_type(
+        Ok(Vec::new())
+    } else {
+        Err(wrong_type(
             "pinterestEventMapping",
             "an object of event names",
             value,
-        )),
+        ))
     }
 }
 
@@ -172,12 +163,17 @@ fn read_custom_properties(value: Json<'_>) -> Result<Vec<String>, SettingsError>
         if error.is_some() {
             return;
         }
-        let key = || format!("pinterestCustomProperties[{}]", properties.len());
         match element.as_str() {
             Some(path) => properties.push(path.into_owned()),
-            None => error = Some(wrong_type(&key(), "a string", element)),
+            None => {
+                let key = format!("pinterestCustomProperties[{}]", properties.len());
+                error = Some(wrong_type(&key, "a string", element));
+            }
         }
     });
+    if let Some(error) = error {
+        return Err(error);
+    }
     if !is_array {
         return Err(wrong_type(
             "pinterestCustomProperties",
@@ -185,10 +181,21 @@ fn read_custom_properties(value: Json<'_>) -> Result<Vec<String>, SettingsError>
             value,
         ));
     }
-    match error {
-        Some(error) => Err(error),
-        None => Ok(properties),
-    }
+    Ok(properties)
+}
+
+/// Visits an object's entries until `visit` fails; `Ok(false)` when `value` is not an object.
+fn try_entries<'a>(
+    value: Json<'a>,
+    mut visit: impl FnMut(Cow<'a, str>, Json<'a>) -> Result<(), SettingsError>,
+) -> Result<bool, SettingsError> {
+    let mut error = None;
+    let is_object = value.entries(|key, value| {
+        if error.is_none() {
+            error = visit(key, value).err();
+        }
+    });
+    error.map_or(Ok(is_object), Err)
 }
 
 fn wrong_type(key: &str, expected: &'static str, found: Json<'_>) -> SettingsError {
