@@ -242,6 +242,32 @@ pub fn cases() -> Vec<Case> {
         ),
         case("a CRLF line end", format!("{BEFORE}\r"), mapped(BEFORE_OUT)),
         tool_only("a line of spaces and tabs", " \t \r", Outcome::Skipped),
+        // Only space, tab and CR make a line blank: other white space is not JSON.
+        case(
+            "a line holding a no-break space",
+            "\u{a0}",
+            rejected("invalid JSON: expected a value at column 1"),
+        ),
+        case(
+            "a line holding a vertical tab",
+            " \u{b}",
+            rejected("invalid JSON: expected a value at column 2"),
+        ),
+        case(
+            "a line holding a form feed",
+            "\u{c}",
+            rejected("invalid JSON: expected a value at column 1"),
+        ),
+        case(
+            "a line holding a line separator",
+            "\u{2028}",
+            rejected("invalid JSON: expected a value at column 1"),
+        ),
+        case(
+            "a line holding an ideographic space",
+            "\t\u{3000}",
+            rejected("invalid JSON: expected a value at column 2"),
+        ),
         case(
             "whitespace around the message",
             format!(" \t{BEFORE} \t"),

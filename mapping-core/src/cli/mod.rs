@@ -392,7 +392,9 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
         };
         // A byte-order mark may open a file, and so any line of concatenated files.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        if text.trim().is_empty() {
+        // As for `JSON.parse`, only spaces, tabs and CRs are nothing: any other white space
+        // (a no-break space, U+2028) makes an invalid line, reported.
+        if text.bytes().all(|byte| matches!(byte, b' ' | b'\t' | b'\r')) {
             return Ok(());
         }
         match ndjson::map_line(&self.setup.destination, self.format, text, &mut self.out) {

@@ -189,9 +189,11 @@ impl<'a> JsonValue<'a> for Json<'a> {
                 let exponent = bytes.iter().position(|byte| byte | 0x20 == b'e');
                 let mantissa = &bytes[..exponent.unwrap_or(bytes.len())];
                 let nonzero = mantissa.iter().any(|byte| matches!(byte, b'1'..=b'9'));
-                // Only an exponent can turn a nonzero mantissa into zero.
+                // A nonzero mantissa is zero as a double only with an exponent or after some
+                // 300 leading zeros (`0.000…0001`): those are read as a double to tell.
                 nonzero
-                    && (exponent.is_none() || text.parse::<f64>().is_ok_and(|number| number != 0.0))
+                    && ((exponent.is_none() && mantissa.len() < UNDERFLOW_DIGITS)
+                        || text.parse::<f64>().is_ok_and(|number| number != 0.0))
             }
         }
     }
@@ -220,6 +222,10 @@ impl Serialize for Json<'_> {
         raw.serialize(serializer)
     }
 }
+
+/// A number written without an exponent and shorter than this cannot be zero as a double
+/// unless all its digits are (the smallest double is about `4.9e-324`).
+const UNDERFLOW_DIGITS: usize = 320;
 
 /// The containers open while skipping a value, innermost last: `true` for an object. The
 /// first 64 levels are bits, so skipping allocates only for deeper nesting.

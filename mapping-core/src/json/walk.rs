@@ -284,6 +284,13 @@ mod tests {
         ] {
             assert!(!raw(falsy).is_truthy(), "{falsy} should be falsy");
         }
+        // Without an exponent too: 400 zeros after the point underflow a double.
+        let zeros = "0".repeat(400);
+        for underflow in [format!("0.{zeros}1"), format!("-0.{zeros}1"), format!("0.{zeros}")] {
+            assert!(!raw(&underflow).is_truthy(), "0.000…0001 should be falsy");
+        }
+        let tiny = format!("0.{}1", "0".repeat(322));
+        assert!(raw(&tiny).is_truthy(), "1e-323 is a double above zero");
         for truthy in [
             "true", "1", "-1", "0.5", "1e400", "\"0\"", "\" \"", "[]", "{}",
         ] {
