@@ -212,6 +212,19 @@ impl<'a> EventData<'a> {
         self.entries.push(Entry { key, plain, value });
     }
 
+    /// Moves `key`, if present, to position `index` (or the end, if there are fewer entries).
+    pub(crate) fn move_key(&mut self, key: &str, index: usize) {
+        if let Some(from) = self.entries.iter().position(|entry| entry.key == key) {
+            let entry = self.entries.remove(from);
+            self.entries.insert(index.min(self.entries.len()), entry);
+        }
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
     /// Removes `key` if present.
     pub fn remove(&mut self, key: &str) {
         self.entries.retain(|entry| entry.key != key);

@@ -176,6 +176,9 @@ impl<M: Mapping> Destination<M> {
                 data.push_new(field.as_str(), plain, DataValue::Json(value.raw()));
             }
             self.set_event_id_from_message_id(&mut data, track.message_id);
+            // Without a `messageId`, the original still creates `event_id` here (holding
+            // `undefined`, which is not sent): a custom property `event_id` fills this place.
+            let event_id_place = data.len();
             let line_items = line_items(&table_data);
             if !line_items.is_empty() {
                 data.set_key("line_items", true, DataValue::LineItems(line_items));
@@ -184,6 +187,9 @@ impl<M: Mapping> Destination<M> {
                 if let Some(value) = path.find_in(properties).filter(|value| value.is_truthy()) {
                     data.set_key(key, *plain, DataValue::Json(value.raw()));
                 }
+            }
+            if self.settings.map_message_id_to_event_id && track.message_id.is_none() {
+                data.move_key("event_id", event_id_place);
             }
         } else {
             self.set_event_id_from_message_id(&mut data, track.message_id);
