@@ -370,7 +370,7 @@ fn unusable_settings_exit_with_status_2_before_any_output() {
 
 #[test]
 fn unusable_arguments_exit_with_status_2() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["--frobnicate"], "unexpected argument '--frobnicate'"),
         (
             &["--format", "xml"],
@@ -382,7 +382,16 @@ fn unusable_arguments_exit_with_status_2() {
         ),
         (
             &["--init", "--traits", "[1]"],
-            "pinterest-map: cannot read traits [1]: ",
+            "pinterest-map: --traits must be a JSON object, found an array\n",
+        ),
+        (
+            &["--init", "--traits", "[1"],
+            "pinterest-map: --traits is not valid JSON: expected `,` or `]` at column 3\n",
+        ),
+        // Not JSON, not a file: the argument may be personal data and is not repeated.
+        (
+            &["--init", "--traits", "jane.doe@example.com"],
+            "pinterest-map: --traits is neither JSON nor a file that can be read: No such file or directory (os error 2)\n",
         ),
         (
             &["--init", "--traits", "{\"email\":"],
@@ -409,7 +418,7 @@ fn unusable_arguments_exit_with_status_2() {
         (output.status, output.stderr.as_str()),
         (
             2,
-            "pinterest-map: --traits must be a JSON object, found an array\n"
+            "pinterest-map: the --traits file must hold a JSON object, found an array\n"
         )
     );
 }

@@ -196,14 +196,32 @@ impl<M: Mapping> Setup<M> {
     }
 }
 
-/// `--traits`: JSON when it starts with `{`, otherwise a file holding JSON; an object either
-/// way.
+/// `--traits`: JSON, or else a file holding JSON; an object either way. The argument is never
+/// repeated in a message: it may be personal data (an email written where JSON was meant).
 fn read_traits(argument: &str) -> Result<String, String> {
-    let text = if argument.trim_start().starts_with('{') {
-        argument.to_owned()
-    } else {
-        std::fs::read_to_string(argument)
-            .map_err(|error| format!("cannot read traits {argument}: {error}"))?
+    let argument = argument.strip_prefix('\u{feff}').unwrap_or(argument);
+    let (text, source) = match Json::parse(argument) {
+        Ok(_) => (argument.to_owned(), "--traits must be"),
+        Err(json_error) => match std::fs::read(argument) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|error| {
+                    format!(
+                        "the --traits file is not valid UTF-8 (byte {})",
+                        error.utf8_error().valid_up_to() + 1
+                    )
+                })?;
+                (text, "the --traits file must hold")
+            }
+            // Written as JSON, or not a file: the JSON error says what is wrong.
+            Err(_) if looks_like_json(argument) => {
+                return Err(format!("--traits is not valid JSON: {json_error}"));
+            }
+            Err(error) => {
+                return Err(format!(
+                    "--traits is neither JSON nor a file that can be read: {error}"
+                ));
+            }
+        },
     };
     // A byte-order mark may open a file.
     let text = match text.strip_prefix('\u{feff}') {
@@ -213,11 +231,23 @@ fn read_traits(argument: &str) -> Result<String, String> {
     match Json::parse(&text) {
         Ok(json) if json.is_object() => Ok(text),
         Ok(other) => Err(format!(
-            "--traits must be a JSON object, found {}",
+            "{source} a JSON object, found {}",
             other.type_name()
         )),
-        Err(error) => Err(format!("--traits is not valid JSON: {error}")),
+        Err(error) => Err(format!("the --traits file is not valid JSON: {error}")),
     }
+}
+
+/// Whether an argument was meant as JSON text rather than a file name: it opens a JSON object,
+/// array or string.
+fn looks_like_json(argument: &str) -> bool {
+    matches!(
+        argument
+            .trim_start_matches([' ', '\t', '\n', '\r'])
+            .as_bytes()
+            .first(),
+        Some(b'{' | b'[' | b'"')
+    )
 }
 
 /// One run over the inputs.
@@ -394,7 +424,10 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         // As for `JSON.parse`, only spaces, tabs and CRs are nothing: any other white space
         // (a no-break space, U+2028) makes an invalid line, reported.
-        if text.bytes().all(|byte| matches!(byte, b' ' | b'\t' | b'\r')) {
+        if text
+            .bytes()
+            .all(|byte| matches!(byte, b' ' | b'\t' | b'\r'))
+        {
             return Ok(());
         }
         match ndjson::map_line(&self.setup.destination, self.format, text, &mut self.out) {

@@ -286,7 +286,11 @@ mod tests {
         }
         // Without an exponent too: 400 zeros after the point underflow a double.
         let zeros = "0".repeat(400);
-        for underflow in [format!("0.{zeros}1"), format!("-0.{zeros}1"), format!("0.{zeros}")] {
+        for underflow in [
+            format!("0.{zeros}1"),
+            format!("-0.{zeros}1"),
+            format!("0.{zeros}"),
+        ] {
             assert!(!raw(&underflow).is_truthy(), "0.000…0001 should be falsy");
         }
         let tiny = format!("0.{}1", "0".repeat(322));
