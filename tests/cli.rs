@@ -370,7 +370,7 @@ fn unusable_settings_exit_with_status_2_before_any_output() {
 
 #[test]
 fn unusable_arguments_exit_with_status_2() {
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 7] = [
         (&["--frobnicate"], "unexpected argument '--frobnicate'"),
         (
             &["--format", "xml"],
@@ -397,10 +397,6 @@ fn unusable_arguments_exit_with_status_2() {
             &["--init", "--traits", "{\"email\":"],
             "pinterest-map: --traits is not valid JSON: ",
         ),
-        (
-            &["/nonexistent/events.ndjson"],
-            "pinterest-map: cannot open /nonexistent/events.ndjson: ",
-        ),
     ];
     for (args, message) in cases {
         let output = run_str(args, ORDER);
@@ -421,6 +417,33 @@ fn unusable_arguments_exit_with_status_2() {
             "pinterest-map: the --traits file must hold a JSON object, found an array\n"
         )
     );
+}
+
+#[test]
+fn a_missing_input_is_reported_and_the_others_are_mapped() {
+    let first = TempFile::new(".ndjson", ORDER.as_bytes());
+    let last = TempFile::new(".ndjson", ORDER.as_bytes());
+    let directory = std::env::temp_dir();
+    let args = [
+        "-q".to_owned(),
+        first.arg(),
+        "/nonexistent/events.ndjson".to_owned(),
+        directory.display().to_string(),
+        last.arg(),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = run_str(&args, "");
+    let expected = run_str(&["-q"], ORDER).stdout;
+    assert_eq!(output.stdout, expected.repeat(2));
+    assert_eq!(
+        output.stderr,
+        format!(
+            "pinterest-map: cannot open /nonexistent/events.ndjson: No such file or directory (os error 2)\n\
+             pinterest-map: cannot open {}: it is a directory\n",
+            directory.display()
+        )
+    );
+    assert_eq!(output.status, 1);
 }
 
 #[test]

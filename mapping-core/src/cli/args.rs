@@ -34,11 +34,14 @@ Output:
 Errors:
   A line that is not a valid message prints no output line; a message on stderr names the
   input, the line and what is wrong (never the values), and processing continues.
-  Blank lines are skipped. A summary goes to stderr at the end unless --quiet.
+  Blank lines are skipped. An input that cannot be opened is reported and the others are
+  mapped. A summary goes to stderr at the end unless --quiet. On SIGINT or SIGTERM the lines
+  mapped so far are written out in full and the tool ends as the signal would end it.
 
 Exit status:
   0  every line was mapped
-  1  some lines were not valid messages, or an input could not be read to the end
+  1  some lines were not valid messages, or an input could not be opened or read to the
+     end (a file that ended short of its size when opened), or output could not be written
   2  unusable arguments, settings or traits: nothing was processed
 
 Example:

@@ -20,12 +20,14 @@
 
 mod args;
 mod progress;
+#[cfg(unix)]
+mod signals;
 
 use std::ffi::OsString;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -47,6 +49,12 @@ const OUTPUT_BUFFER: usize = 64 * 1024;
 /// The whole program for `table`: reads the process's arguments and standard streams, and
 /// returns the exit status. `pinterest-map` is `main(spec::Table)`.
 pub fn main<M: Mapping>(table: M) -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let program = args::program_name(args.first());
+    if standard_output_was_closed() {
+        eprintln!("{program}: cannot write output: standard output is closed");
+        return ExitCode::from(LINES_FAILED);
+    }
     let stderr = io::stderr();
     let streams = Streams {
         stdin: io::stdin().lock(),
@@ -54,7 +62,41 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
         stderr_is_terminal: stderr.is_terminal(),
         stderr: stderr.lock(),
     };
-    ExitCode::from(run(table, std::env::args_os(), streams))
+    #[cfg(unix)]
+    let interrupt = signals::Interrupt::install(&program);
+    #[cfg(not(unix))]
+    let interrupt = None;
+    ExitCode::from(run_interruptibly(
+        table,
+        args,
+        streams,
+        interrupt.as_deref(),
+    ))
+}
+
+/// Whether the process started with standard output closed (`>&-`). The Rust runtime then
+/// opens `/dev/null` in its place, for reading and writing, and every write would vanish; a
+/// redirection to `/dev/null` by a shell opens it for writing only.
+fn standard_output_was_closed() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let is_null = std::fs::read_link("/proc/self/fd/1")
+            .is_ok_and(|target| target == std::path::Path::new("/dev/null"));
+        // `flags:` in octal; the access mode is its two low bits, 2 for reading and writing.
+        let read_write = || {
+            std::fs::read_to_string("/proc/self/fdinfo/1").is_ok_and(|info| {
+                info.lines()
+                    .find_map(|line| line.strip_prefix("flags:"))
+                    .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
+                    .is_some_and(|flags| flags & 3 == 2)
+            })
+        };
+        is_null && read_write()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
 }
 
 /// The standard streams of a run.
@@ -75,6 +117,23 @@ pub fn run<M: Mapping, I: Read, O: Write, E: Write>(
     table: M,
     args: impl IntoIterator<Item = OsString>,
     streams: Streams<I, O, E>,
+) -> u8 {
+    run_interruptibly(table, args, streams, None)
+}
+
+#[cfg(unix)]
+type Interrupt = signals::Interrupt;
+/// Without Unix signals, nothing interrupts a run.
+#[cfg(not(unix))]
+#[derive(Debug)]
+enum Interrupt {}
+
+/// [`run`], stopping between lines on a signal that `interrupt` watches for.
+fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
+    table: M,
+    args: impl IntoIterator<Item = OsString>,
+    streams: Streams<I, O, E>,
+    interrupt: Option<&Interrupt>,
 ) -> u8 {
     let Streams {
         stdin,
@@ -109,6 +168,7 @@ pub fn run<M: Mapping, I: Read, O: Write, E: Write>(
                 stderr,
                 progress: Progress::new(stderr_is_terminal && !args.quiet, setup.total_bytes),
                 counts: Counts::default(),
+                interrupt,
             };
             run.all(stdin, args.quiet)
         }
@@ -138,16 +198,29 @@ struct Setup<M: Mapping> {
 
 enum Input {
     Stdin,
-    File(PathBuf, File),
+    File(PathBuf),
 }
 
 impl Input {
     fn name(&self) -> String {
         match self {
             Input::Stdin => "<stdin>".to_owned(),
-            Input::File(path, _) => path.display().to_string(),
+            Input::File(path) => path.display().to_string(),
         }
     }
+}
+
+/// An input file, open, with the size it had when it was opened (for a regular file).
+fn open(path: &Path) -> io::Result<(File, Option<u64>)> {
+    let file = File::open(path)?;
+    let metadata = file.metadata()?;
+    if metadata.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a directory",
+        ));
+    }
+    Ok((file, metadata.is_file().then_some(metadata.len())))
 }
 
 impl<M: Mapping> Setup<M> {
@@ -167,25 +240,22 @@ impl<M: Mapping> Setup<M> {
         } else {
             args.inputs.clone()
         };
-        let mut inputs = Vec::with_capacity(paths.len());
+        // Each input is opened when its turn comes; their sizes are known now, for the
+        // progress bar.
         let mut total_bytes = Some(0);
-        for path in paths {
-            if path.as_os_str() == "-" {
-                total_bytes = None;
-                inputs.push(Input::Stdin);
-                continue;
-            }
-            let file = File::open(&path)
-                .map_err(|error| format!("cannot open {}: {error}", path.display()))?;
-            let metadata = file
-                .metadata()
-                .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-            if metadata.is_dir() {
-                return Err(format!("cannot read {}: it is a directory", path.display()));
-            }
-            total_bytes = total_bytes.map(|total| total + metadata.len());
-            inputs.push(Input::File(path, file));
-        }
+        let inputs = paths
+            .into_iter()
+            .map(|path| {
+                if path.as_os_str() == "-" {
+                    total_bytes = None;
+                    return Input::Stdin;
+                }
+                if let Ok(metadata) = std::fs::metadata(&path) {
+                    total_bytes = total_bytes.map(|total| total + metadata.len());
+                }
+                Input::File(path)
+            })
+            .collect();
         Ok(Setup {
             destination: Destination::with_table(table, settings),
             init: args.init,
@@ -262,10 +332,13 @@ struct Run<'s, M: Mapping, O: Write, E: Write> {
     stderr: E,
     progress: Progress,
     counts: Counts,
+    /// The signals that stop the run, when they are watched for.
+    interrupt: Option<&'s Interrupt>,
 }
 
 /// Why an input was not read to its end.
 enum InputStop {
+    Open(io::Error),
     Read(io::Error),
     Output(Stop),
 }
@@ -275,6 +348,8 @@ enum Stop {
     /// The reader of the output went away (`| head`): not an error.
     Closed,
     Failed(io::Error),
+    /// A signal stopped the run: what was mapped is written out, then the process ends.
+    Signal(i32),
 }
 
 impl From<io::Error> for Stop {
@@ -302,40 +377,106 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
                 // Standard input is read to its end the first time it is named.
                 Input::Stdin => stdin
                     .take()
-                    .map_or(Ok(()), |stdin| self.input(&name, stdin)),
-                Input::File(_, file) => self.input(&name, file),
+                    .map_or(Ok(true), |stdin| self.input(&name, stdin).map(|_| true)),
+                Input::File(path) => match open(path) {
+                    Ok((file, size)) => self
+                        .input(&name, file)
+                        .map(|read| self.check_size(&name, read, size)),
+                    Err(error) => Err(InputStop::Open(error)),
+                },
             };
             outcome = match result {
-                Ok(()) => Ok(()),
+                Ok(complete) => {
+                    if !complete {
+                        status = LINES_FAILED;
+                    }
+                    Ok(())
+                }
                 Err(InputStop::Output(stop)) => Err(stop),
+                Err(InputStop::Open(error)) => {
+                    status = LINES_FAILED;
+                    self.warn(format_args!("cannot open {name}: {error}"));
+                    Ok(())
+                }
                 Err(InputStop::Read(error)) => {
                     status = LINES_FAILED;
-                    self.progress.clear(&mut self.stderr);
-                    let _ = writeln!(self.stderr, "{}: {name}: read error: {error}", self.program);
+                    self.warn(format_args!("{name}: read error: {error}"));
                     Ok(())
                 }
             };
         }
-        match outcome.and_then(|()| self.flush_output()) {
+        let mut signal = None;
+        let flushed = match outcome {
+            Err(Stop::Signal(received)) => {
+                signal = Some(received);
+                self.flush_output()
+            }
+            other => other.and_then(|()| self.flush_output()),
+        };
+        match flushed {
             Ok(()) | Err(Stop::Closed) => {}
+            Err(Stop::Signal(received)) => signal = Some(received),
             Err(Stop::Failed(error)) => {
-                self.progress.clear(&mut self.stderr);
-                let _ = writeln!(
-                    self.stderr,
-                    "{}: cannot write output: {error}",
-                    self.program
-                );
+                self.warn(format_args!("cannot write output: {error}"));
                 status = LINES_FAILED;
             }
         }
         self.progress.clear(&mut self.stderr);
+        #[cfg(unix)]
+        if let Some(signal) = signal {
+            self.warn(format_args!("stopped by {}", signals::name(signal)));
+        }
         if !quiet {
             let _ = self.summary(started.elapsed());
         }
+        #[cfg(unix)]
+        if let Some(signal) = signal {
+            let _ = self.stderr.flush();
+            signals::end_by(signal);
+        }
+        let _ = signal;
         if self.counts.errors > 0 {
             status = LINES_FAILED;
         }
         status
+    }
+
+    /// Whether a file was read to the size it had when it was opened; warns if not.
+    fn check_size(&mut self, name: &str, read: u64, size: Option<u64>) -> bool {
+        match size {
+            Some(size) if read < size => {
+                self.warn(format_args!(
+                    "{name}: ended after {read} bytes, short of the {size} it had when opened \
+                     (was it truncated while being read?)"
+                ));
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// A message about the run (not about a line) on standard error.
+    fn warn(&mut self, message: fmt::Arguments) {
+        self.progress.clear(&mut self.stderr);
+        let _ = writeln!(self.stderr, "{}: {message}", self.program);
+    }
+
+    /// The signal that stops the run, if one was received.
+    fn interrupted(&self) -> Result<(), Stop> {
+        #[cfg(unix)]
+        if let Some(signal) = self.interrupt.and_then(Interrupt::received) {
+            return Err(Stop::Signal(signal));
+        }
+        Ok(())
+    }
+
+    /// A read that may wait for input: a signal during it ends the process.
+    fn wait_for_input<T>(&self, read: impl FnOnce() -> T) -> Result<T, Stop> {
+        match self.interrupt {
+            #[cfg(unix)]
+            Some(interrupt) => interrupt.wait_for_input(read).map_err(Stop::Signal),
+            _ => Ok(read()),
+        }
     }
 
     fn init(&mut self) -> Result<(), Stop> {
@@ -364,17 +505,23 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
 
     /// Maps one input to its end, or until the output fails. Lines are mapped where they lie
     /// in the read buffer; only a line that spans two reads is copied.
-    fn input(&mut self, name: &str, reader: impl Read) -> Result<(), InputStop> {
+    /// Returns the number of bytes read.
+    fn input(&mut self, name: &str, reader: impl Read) -> Result<u64, InputStop> {
         let mut reader = BufReader::with_capacity(INPUT_BUFFER, reader);
         // The start of a line whose end has not been read yet.
         let mut partial = Vec::new();
         let mut number = 0_u64;
+        let mut read = 0_u64;
         loop {
-            if reader.buffer().is_empty() {
+            let filled = if reader.buffer().is_empty() {
                 // The read may wait for input: what is mapped so far goes out first.
                 self.flush_output().map_err(InputStop::Output)?;
-            }
-            let available = match reader.fill_buf() {
+                self.wait_for_input(|| reader.fill_buf())
+                    .map_err(InputStop::Output)?
+            } else {
+                reader.fill_buf()
+            };
+            let available = match filled {
                 Ok(available) => available,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => return Err(InputStop::Read(error)),
@@ -385,8 +532,9 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
                     number += 1;
                     self.line(name, number, &partial)?;
                 }
-                return Ok(());
+                return Ok(read);
             }
+            read += available.len() as u64;
             let mut start = 0;
             for end in memchr::memchr_iter(b'\n', available) {
                 number += 1;
@@ -441,7 +589,7 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
             self.flush_output().map_err(InputStop::Output)?;
         }
         self.progress.tick(&mut self.stderr, &self.counts);
-        Ok(())
+        self.interrupted().map_err(InputStop::Output)
     }
 
     fn line_error(&mut self, name: &str, number: u64, message: &str) {

@@ -1,0 +1,239 @@
+//! Faults around the `pinterest-map` process: signals, a closed standard output, more inputs
+//! than open files allowed, a missing input, an input truncated while it is read.
+
+#![cfg(unix)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Child, Command, ExitStatus, Stdio};
+
+#[allow(dead_code)]
+#[path = "../../tests/lib.rs"]
+mod helpers;
+
+// The shared catalogue names the helpers' `Output` from the crate root.
+#[allow(unused_imports)]
+use helpers::{Output, TempFile};
+
+const TOOL: &str = env!("CARGO_BIN_EXE_pinterest-map");
+
+/// The `n`th test message and the line it maps to.
+fn message(n: usize) -> (String, String) {
+    let p = n + 1;
+    (
+        format!(
+            r#"{{"type":"track","event":"Order Completed","properties":{{"order_id":"o-{n}","products":[{{"sku":"s-{n}","price":{p}}}]}}}}"#
+        ),
+        format!(
+            r#"[["track","Checkout",{{"order_id":"o-{n}","line_items":[{{"product_id":"s-{n}","product_price":{p}}}]}}]]"#
+        ),
+    )
+}
+
+fn messages(range: std::ops::Range<usize>) -> String {
+    range.map(|n| message(n).0 + "\n").collect()
+}
+
+/// Runs `command` in a shell that first applies `setup` (`ulimit`, redirections), with
+/// `$0` the tool.
+fn shell(setup: &str, args: &[&str]) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("{setup}; exec \"$0\" \"$@\""))
+        .arg(TOOL)
+        .args(args);
+    command
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+/// Asserts that `output` holds the output lines of messages `0..n` for some `n`, each whole,
+/// and returns `n`.
+fn whole_lines_in_order(output: &str) -> usize {
+    let mut count = 0;
+    for (n, line) in output.split_inclusive('\n').enumerate() {
+        assert_eq!(line, message(n).1 + "\n", "output line {}", n + 1);
+        count += 1;
+    }
+    count
+}
+
+fn stopped_by(status: ExitStatus, signal: i32) {
+    assert_eq!(status.signal(), Some(signal), "{status:?}");
+}
+
+#[test]
+fn a_signal_while_writing_to_a_slow_reader_leaves_only_whole_lines() {
+    for (name, number) in [("TERM", 15), ("INT", 2)] {
+        let mut child = Command::new(TOOL)
+            .arg("-q")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("pinterest-map starts");
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        // The first answer shows the tool running, its signals caught.
+        stdin.write_all(messages(0..1).as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        assert_eq!(first, message(0).1 + "\n");
+        // Far more than the pipes hold: nobody reads the output for now, so the tool blocks
+        // writing it.
+        let rest = messages(1..200_000);
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(rest.as_bytes());
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        signal(&child, name);
+        let mut output = first;
+        stdout.read_to_string(&mut output).unwrap();
+        let status = child.wait().unwrap();
+        let _ = writer.join();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        stopped_by(status, number);
+        assert_eq!(stderr, format!("pinterest-map: stopped by SIG{name}\n"));
+        let written = whole_lines_in_order(&output);
+        assert!(written < 200_000, "the run stopped early: {written} lines");
+    }
+}
+
+#[test]
+fn a_signal_while_waiting_for_input_ends_the_run_with_every_line_written() {
+    let mut child = Command::new(TOOL)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pinterest-map starts");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    stdin.write_all(messages(0..3).as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let mut output = String::new();
+    for _ in 0..3 {
+        stdout.read_line(&mut output).unwrap();
+    }
+    // The tool now waits for input, its standard input still open.
+    signal(&child, "INT");
+    stdout.read_to_string(&mut output).unwrap();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    stopped_by(status, 2);
+    assert_eq!(whole_lines_in_order(&output), 3);
+    assert_eq!(stderr, "pinterest-map: stopped by SIGINT\n");
+}
+
+#[test]
+fn a_closed_standard_output_is_an_error() {
+    let input = TempFile::new(".ndjson", messages(0..3).as_bytes());
+    for args in [vec![input.arg()], vec!["-q".to_owned(), input.arg()]] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = shell("exec >&-", &args).output().expect("sh runs");
+        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "pinterest-map: cannot write output: standard output is closed\n"
+        );
+    }
+    // Output sent to /dev/null on purpose is not an error.
+    let output = shell("exec >/dev/null", &["-q", &input.arg()])
+        .output()
+        .expect("sh runs");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn inputs_are_opened_one_at_a_time() {
+    // 100 inputs where only 64 files may be open at once.
+    let files: Vec<TempFile> = (0..100)
+        .map(|n| TempFile::new(".ndjson", messages(n..n + 1).as_bytes()))
+        .collect();
+    let args: Vec<String> = files.iter().map(TempFile::arg).collect();
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    args.insert(0, "-q");
+    let output = shell("ulimit -n 64", &args).output().expect("sh runs");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "",
+        "{:?}",
+        output.status
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        whole_lines_in_order(&String::from_utf8(output.stdout).unwrap()),
+        100
+    );
+}
+
+#[test]
+fn an_input_truncated_while_it_is_read_is_reported() {
+    let lines = 50_000;
+    let text = messages(0..lines);
+    let input = TempFile::new(".ndjson", text.as_bytes());
+    let mut child = Command::new(TOOL)
+        .args(["-q", &input.arg()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pinterest-map starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    // The first answer shows the file open; the tool then blocks on the unread output,
+    // having read a few hundred kilobytes at most.
+    let mut output = String::new();
+    stdout.read_line(&mut output).unwrap();
+    let kept = text
+        .match_indices('\n')
+        .nth(lines / 2)
+        .map(|(at, _)| at + 1)
+        .unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(input.path())
+        .unwrap()
+        .set_len(kept as u64)
+        .unwrap();
+    stdout.read_to_string(&mut output).unwrap();
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "pinterest-map: {}: ended after {kept} bytes, short of the {} it had when opened \
+             (was it truncated while being read?)\n",
+            input.arg(),
+            text.len()
+        )
+    );
+    assert_eq!(status.code(), Some(1));
+    assert_eq!(whole_lines_in_order(&output), lines / 2 + 1);
+}
