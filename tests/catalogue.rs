@@ -452,6 +452,28 @@ pub fn cases() -> Vec<Case> {
             ),
             mapped(r#"[["track","Checkout",{"order_id":"first"}]]"#),
         ),
+        // JavaScript compares keys by UTF-16 code units: lone surrogates keep keys apart.
+        case(
+            "keys that differ only in lone surrogates are two keys",
+            track(
+                "Order Completed",
+                r#"{"order\ud800id":"first","order\udc00id":"second"}"#,
+            ),
+            mapped(r#"[["track","Checkout",{"order_id":"first"}]]"#),
+        ),
+        case(
+            "an email behind a key that differs only in a lone surrogate",
+            r#"{"type":"identify","traits":{"em\ud800ail":"","em\udc00ail":"jane@example.com"}}"#,
+            mapped("[]"),
+        ),
+        case(
+            "a custom property behind a key that differs only in a lone surrogate",
+            track(
+                "Order Completed",
+                r#"{"custom\ud800prop":0,"custom\udc00prop":"SECRET"}"#,
+            ),
+            mapped(r#"[["track","Checkout",{}]]"#),
+        ),
         case(
             "a repeated `properties`: the last one counts",
             r#"{"type":"track","event":"Order Completed","properties":{"value":1},"properties":{"value":2}}"#,

@@ -255,6 +255,54 @@ fn init_prints_the_start_up_calls_first() {
     }
 }
 
+/// A custom property path of 100,000 segments, in a message nested as deep, and 20,000
+/// custom properties against as many properties: each found, in time linear in the input.
+#[test]
+fn custom_properties_of_any_depth_and_number() {
+    let depth = 100_000;
+    let path = vec!["a"; depth].join(".");
+    let settings = format!(r#"{{"tid":"t","pinterestCustomProperties":["{path}","b"]}}"#);
+    let settings = TempFile::new(".json", settings.as_bytes());
+    let message = format!(
+        "{{\"type\":\"track\",\"event\":\"E\",\"properties\":{{\"b\":2,\"a\":{}1{}}}}}\n",
+        r#"{"a":"#.repeat(depth - 1),
+        "}".repeat(depth - 1)
+    );
+    let output = run_str(&["-q", "--settings", &settings.arg()], &message);
+    assert_eq!((output.status, output.stderr.as_str()), (0, ""));
+    assert_eq!(
+        output.stdout,
+        format!("[[\"track\",\"E\",{{\"{path}\":1,\"b\":2}}]]\n")
+    );
+
+    let count = 20_000;
+    let paths: Vec<String> = (0..count).map(|n| format!(r#""P-{n}""#)).collect();
+    let settings = format!(
+        r#"{{"tid":"t","pinterestCustomProperties":[{}]}}"#,
+        paths.join(",")
+    );
+    let settings = TempFile::new(".json", settings.as_bytes());
+    // In reverse order, with a repeat whose last value counts and a later key of the same
+    // loose form that does not.
+    let properties: Vec<String> = (0..count).rev().map(|n| format!(r#""p{n}":{n}"#)).collect();
+    let message = format!(
+        "{{\"type\":\"track\",\"event\":\"E\",\"properties\":{{{},\"p7\":\"last\",\"P_7\":\"other\"}}}}\n",
+        properties.join(",")
+    );
+    let output = run_str(&["-q", "--settings", &settings.arg()], &message);
+    assert_eq!((output.status, output.stderr.as_str()), (0, ""));
+    let expected: Vec<String> = (1..count)
+        .map(|n| match n {
+            7 => r#""P-7":"last""#.to_owned(),
+            n => format!(r#""P-{n}":{n}"#),
+        })
+        .collect();
+    assert_eq!(
+        output.stdout,
+        format!("[[\"track\",\"E\",{{{}}}]]\n", expected.join(","))
+    );
+}
+
 /// Traits and settings are read as messages are: any valid JSON, numbers as sent, any depth.
 #[test]
 fn traits_and_settings_take_any_valid_json() {

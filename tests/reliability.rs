@@ -295,7 +295,7 @@ fn raw_structure(raw: Json) -> Value {
     }
     let mut entries = serde_json::Map::new();
     if raw.for_each_entry(|key, value| {
-        entries.insert(key.into_owned(), raw_structure(value));
+        entries.insert(key.to_string(), raw_structure(value));
     }) {
         return Value::Object(entries);
     }

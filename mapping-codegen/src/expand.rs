@@ -590,12 +590,18 @@ fn expand_key_dispatch(
             .map(|word| LitInt::new(&format!("0x{word:016x}_u64"), Span::call_site()));
         quote!([#(#words),*])
     });
-    let (normal_form, lengths) = match rule {
-        KeyRule::Loose => (quote!(loose), None),
+    // The loose form keeps only ASCII letters and digits, so a lone surrogate (decoded as
+    // U+FFFD) cannot matter; an exact key holding one matches no name.
+    let (normal_form, text, lengths) = match rule {
+        KeyRule::Loose => (quote!(loose), quote!(key.as_str()), None),
         KeyRule::Exact => {
             let lengths = names.iter().map(String::len);
             (
                 quote!(exact),
+                quote!(match key.to_str() {
+                    ::core::option::Option::Some(text) => text,
+                    ::core::option::Option::None => return,
+                }),
                 Some(quote!(const LENGTHS: [usize; #count] = [#(#lengths),*];)),
             )
         }
@@ -629,7 +635,8 @@ fn expand_key_dispatch(
     quote! {
         const NAMES: [[u64; #word_count]; #count] = [#(#padded),*];
         #lengths
-        let ::core::option::Option::Some(name) = #rt::KeyName::<#word_count>::#normal_form(&key) else {
+        let text = #text;
+        let ::core::option::Option::Some(name) = #rt::KeyName::<#word_count>::#normal_form(&text) else {
             return;
         };
         let slot: ::core::primitive::usize = match name.hash() {
@@ -839,7 +846,7 @@ fn expand_event_data_conversion(rt: &TokenStream, table: &str, mapping: &Mapping
             }
 
             /// Offers the next top-level property.
-            pub fn property(&mut self, key: #rt::Cow<'a, str>, value: V) {
+            pub fn property(&mut self, key: #rt::Key<'a>, value: V) {
                 #dispatch
             }
 

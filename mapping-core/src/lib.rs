@@ -178,7 +178,7 @@ pub mod __private {
 
     pub use serde;
 
-    pub use crate::json::JsonValue;
+    pub use crate::json::{JsonValue, Key};
     pub use crate::table::keys::{
         AliasTable, KeyName, Matched, lookup_event, table_hash, trim_trailing_holes, truthy,
     };

@@ -11,10 +11,8 @@ mod value;
 pub(crate) mod walk;
 pub(crate) mod write;
 
-use std::borrow::Cow;
-
-pub use scan::{Json, SyntaxError};
-pub(crate) use scan::{Key, Scanner, has_special_byte};
+pub use scan::{Json, Key, SyntaxError};
+pub(crate) use scan::{Scanner, has_special_byte};
 
 /// What a mapping needs from a JSON value: JavaScript truthiness, one pass over the entries of
 /// an object or the elements of an array, and serializing it as it is.
@@ -45,8 +43,8 @@ pub trait JsonValue<'a>: Copy + serde::Serialize {
 
     /// Calls `visit` with each key and value of an object, in document order, duplicates
     /// included. Returns `false`, without calling `visit`, when the value is not an object.
-    /// Keys are borrowed unless they had to be unescaped.
-    fn for_each_entry(self, visit: impl FnMut(Cow<'a, str>, Self)) -> bool;
+    /// Keys compare as JavaScript compares property names.
+    fn for_each_entry(self, visit: impl FnMut(Key<'a>, Self)) -> bool;
 
     /// Calls `visit` with each element of an array, in order. Returns `false`, without calling
     /// `visit`, when the value is not an array.

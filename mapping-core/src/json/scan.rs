@@ -134,7 +134,7 @@ impl<'a> Json<'a> {
 
     /// Calls `visit` with each key and value of an object, in document order; `false` when
     /// this is not an object.
-    pub(crate) fn entries(self, mut visit: impl FnMut(Cow<'a, str>, Json<'a>)) -> bool {
+    pub(crate) fn entries(self, mut visit: impl FnMut(Key<'a>, Json<'a>)) -> bool {
         if !self.is_object() {
             return false;
         }
@@ -142,7 +142,7 @@ impl<'a> Json<'a> {
         Scanner::new(self.0)
             .object(|key, scanner| {
                 let value = scanner.value()?;
-                visit(key.decode(), value);
+                visit(key, value);
                 Ok(())
             })
             .is_ok()
@@ -198,7 +198,7 @@ impl<'a> JsonValue<'a> for Json<'a> {
         }
     }
 
-    fn for_each_entry(self, visit: impl FnMut(Cow<'a, str>, Self)) -> bool {
+    fn for_each_entry(self, visit: impl FnMut(Key<'a>, Self)) -> bool {
         self.entries(visit)
     }
 
@@ -267,23 +267,128 @@ impl OpenContainers {
     }
 }
 
-/// An object key as written, between its quotes; decoded only when it holds escapes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Key<'a> {
-    /// The text between the quotes.
+/// An object key, as a mapping reads it: decoded only when asked for, and compared as
+/// JavaScript compares property names, by their UTF-16 code units. Two keys that differ only
+/// in lone surrogate escapes (`"a\ud800"`, `"a\udc00"`) are two keys, as in `JSON.parse`,
+/// though [`Key::as_str`] gives both as `"a\u{fffd}"`.
+///
+/// ```
+/// use mapping_core::{Json, JsonValue};
+///
+/// let json = Json::parse(r#"{"a\ud800": 1, "a\udc00": 2, "\u0061": 3}"#)?;
+/// let mut keys = Vec::new();
+/// json.for_each_entry(|key, _| keys.push(key));
+/// assert_eq!(keys[0].as_str(), "a\u{fffd}");
+/// assert_ne!(keys[0], keys[1]);
+/// assert_eq!(keys[2], "a");
+/// # Ok::<(), mapping_core::SyntaxError>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Key<'a> {
+    /// The key's value when `escaped` is false; otherwise its JSON text between the quotes.
     text: &'a str,
     escaped: bool,
 }
 
 impl<'a> Key<'a> {
-    /// The key's value.
+    /// A key whose value is `text`, as a parsed document holds it.
+    pub fn new(text: &'a str) -> Key<'a> {
+        Key {
+            text,
+            escaped: false,
+        }
+    }
+
+    /// The key's value. A lone surrogate escape (which JavaScript strings allow and Rust's do
+    /// not) becomes U+FFFD.
     #[inline]
-    pub(crate) fn decode(self) -> Cow<'a, str> {
+    pub fn as_str(self) -> Cow<'a, str> {
         if self.escaped {
             Cow::Owned(decode_escapes(self.text))
         } else {
             Cow::Borrowed(self.text)
         }
+    }
+
+    /// The key's value, unless it holds a lone surrogate, which no Rust string can hold.
+    pub fn to_str(self) -> Option<Cow<'a, str>> {
+        let well_formed =
+            !self.escaped || char::decode_utf16(self.units()).all(|unit| unit.is_ok());
+        well_formed.then(|| self.as_str())
+    }
+
+    /// The UTF-16 code units of the key's value, as JavaScript holds it.
+    fn units(self) -> impl Iterator<Item = u16> + 'a {
+        let mut scanner = Scanner::new(self.text);
+        let escaped = self.escaped;
+        let mut pending: [u16; 2] = [0; 2];
+        let mut pending_len = 0_usize;
+        let mut pending_at = 0_usize;
+        std::iter::from_fn(move || {
+            if pending_at < pending_len {
+                pending_at += 1;
+                return Some(pending[pending_at - 1]);
+            }
+            let rest = scanner.text.get(scanner.position..)?;
+            let mut chars = rest.chars();
+            let c = chars.next()?;
+            if c == '\\' && escaped {
+                let escape_char = rest.as_bytes().get(1).copied();
+                match scanner.escape() {
+                    Ok(Some(unit)) => return Some(unit),
+                    Ok(None) => {
+                        return Some(u16::from(match escape_char {
+                            Some(b'b') => 0x8,
+                            Some(b'f') => 0xc,
+                            Some(b'n') => b'\n',
+                            Some(b'r') => b'\r',
+                            Some(b't') => b'\t',
+                            Some(other) => other,
+                            None => b'\\',
+                        }));
+                    }
+                    // Validated when the key was read: cannot happen; end rather than loop.
+                    Err(_) => return None,
+                }
+            }
+            scanner.position += c.len_utf8();
+            let encoded = c.encode_utf16(&mut pending);
+            pending_len = encoded.len();
+            pending_at = 1;
+            Some(pending[0])
+        })
+    }
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        if !self.escaped && !other.escaped {
+            return self.text == other.text;
+        }
+        self.units().eq(other.units())
+    }
+}
+
+impl Eq for Key<'_> {}
+
+impl PartialEq<str> for Key<'_> {
+    fn eq(&self, other: &str) -> bool {
+        if !self.escaped {
+            return self.text == other;
+        }
+        self.units().eq(other.encode_utf16())
+    }
+}
+
+impl PartialEq<&str> for Key<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl fmt::Display for Key<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.as_str())
     }
 }
 
@@ -381,6 +486,60 @@ impl<'a> Scanner<'a> {
             _ => return Err(self.error("a value")),
         }
         Ok(Json(&self.text[start..self.position]))
+    }
+
+    /// Enters the object or array at the scanner's position (its first byte checked by
+    /// [`Scanner::peek_container`]); `true` when it is empty, and then read to its end.
+    pub(crate) fn open_container(&mut self) -> bool {
+        let closing = if self.peek() == Some(b'{') {
+            b'}'
+        } else {
+            b']'
+        };
+        self.position += 1;
+        self.whitespace();
+        let empty = self.peek() == Some(closing);
+        if empty {
+            self.position += 1;
+        }
+        empty
+    }
+
+    /// Reads an object member's key and its colon.
+    pub(crate) fn member_key(&mut self) -> Result<Key<'a>, SyntaxError> {
+        self.whitespace();
+        if self.peek() != Some(b'"') {
+            return Err(self.error("a string key"));
+        }
+        let start = self.position + 1;
+        let escaped = self.skip_string()?;
+        let key = Key {
+            text: &self.text[start..self.position - 1],
+            escaped,
+        };
+        self.expect(b':', "`:`")?;
+        Ok(key)
+    }
+
+    /// After a member or an element: `true` when another follows (its comma read), `false` at
+    /// the container's end (read), `closing` being `}` or `]`.
+    pub(crate) fn next_member(&mut self, closing: u8) -> Result<bool, SyntaxError> {
+        self.whitespace();
+        match self.peek() {
+            Some(b',') => {
+                self.position += 1;
+                Ok(true)
+            }
+            Some(byte) if byte == closing => {
+                self.position += 1;
+                Ok(false)
+            }
+            _ => Err(self.error(if closing == b'}' {
+                "`,` or `}`"
+            } else {
+                "`,` or `]`"
+            })),
+        }
     }
 
     /// An object's members: `member` is called after each key and its colon, and must read the
@@ -574,7 +733,7 @@ impl<'a> Scanner<'a> {
             text: &self.text[start..self.position - 1],
             escaped,
         }
-        .decode())
+        .as_str())
     }
 
     #[inline]
@@ -871,9 +1030,10 @@ mod tests {
         let mut entries = Vec::new();
         assert!(value.entries(|key, value| entries.push((key, value.text()))));
         assert_eq!(entries.len(), 3);
-        assert!(matches!(entries[0].0, Cow::Borrowed("a")));
+        assert!(matches!(entries[0].0.as_str(), Cow::Borrowed("a")));
         assert_eq!(entries[0].1, r#"[1, {"b": 2}]"#);
-        assert!(matches!(&entries[1].0, Cow::Owned(key) if key == "key"));
+        assert!(matches!(entries[1].0.as_str(), Cow::Owned(key) if key == "key"));
+        assert_eq!(entries[1].0, "key");
         let mut elements = Vec::new();
         assert!(
             Json::parse(entries[0].1)

@@ -5,11 +5,9 @@
 //! value, as in JSON text), sorted by key otherwise. The loose key rule takes the first
 //! matching key, so the two orders can differ when two keys of one object match one name.
 
-use std::borrow::Cow;
-
 use serde_json::Value;
 
-use super::JsonValue;
+use super::{JsonValue, Key};
 
 impl<'a> JsonValue<'a> for &'a Value {
     fn is_truthy(self) -> bool {
@@ -28,11 +26,11 @@ impl<'a> JsonValue<'a> for &'a Value {
         }
     }
 
-    fn for_each_entry(self, mut visit: impl FnMut(Cow<'a, str>, Self)) -> bool {
+    fn for_each_entry(self, mut visit: impl FnMut(Key<'a>, Self)) -> bool {
         match self {
             Value::Object(map) => {
                 for (key, value) in map {
-                    visit(Cow::Borrowed(key), value);
+                    visit(Key::new(key), value);
                 }
                 true
             }

@@ -2,8 +2,6 @@
 //! levels deep when the message is, so that the destination visits their entries without
 //! scanning the text again. Deeper values stay [`Json`] text, walked when read.
 
-use std::borrow::Cow;
-
 use serde::{Serialize, Serializer};
 
 use super::{Json, JsonValue, Key, Scanner, SyntaxError};
@@ -45,6 +43,18 @@ impl<'a> Lazy<'a> {
     /// A handle on raw text.
     pub fn from_raw(raw: Json<'a>) -> Lazy<'a> {
         Lazy(Place::Text(raw))
+    }
+
+    /// The text, when the value was not walked (a scalar, or a container below the walked
+    /// levels).
+    pub fn unwalked(self) -> Option<Json<'a>> {
+        match self.0 {
+            Place::Text(raw) => Some(raw),
+            Place::Walked(nodes, index) => {
+                let node = &nodes[index as usize];
+                (node.kind == Kind::Text).then_some(node.raw)
+            }
+        }
     }
 
     /// The JSON text of the value, as sent.
@@ -89,11 +99,11 @@ impl<'a> JsonValue<'a> for Lazy<'a> {
         self.raw().is_truthy()
     }
 
-    fn for_each_entry(self, mut visit: impl FnMut(Cow<'a, str>, Self)) -> bool {
+    fn for_each_entry(self, mut visit: impl FnMut(Key<'a>, Self)) -> bool {
         match self.0 {
             Place::Walked(nodes, index) if nodes[index as usize].kind == Kind::Object => {
                 for (node, value) in Lazy::children(nodes, index) {
-                    visit(node.key.map(Key::decode).unwrap_or_default(), value);
+                    visit(node.key.unwrap_or(Key::new("")), value);
                 }
                 true
             }
@@ -185,11 +195,10 @@ impl<'a> RawObject<'a> {
         Lazy(Place::Walked(&self.nodes, 0))
     }
 
-    /// The entries in document order, duplicates included. Keys are borrowed unless they had
-    /// to be unescaped.
-    pub fn entries(&self) -> impl Iterator<Item = (Cow<'_, str>, Lazy<'_>)> {
+    /// The entries in document order, duplicates included.
+    pub fn entries(&self) -> impl Iterator<Item = (Key<'_>, Lazy<'_>)> {
         Lazy::children(&self.nodes, 0)
-            .map(|(node, value)| (node.key.map(Key::decode).unwrap_or_default(), value))
+            .map(|(node, value)| (node.key.unwrap_or(Key::new("")), value))
     }
 
     /// The value of `key` (its last value when the key is repeated, as in `JSON.parse`).
@@ -341,7 +350,7 @@ mod walk_tests {
         let products = object.get("products").unwrap();
         let mut names = Vec::new();
         assert!(products.for_each_element(|product| {
-            product.for_each_entry(|key, value| names.push((key.into_owned(), value.raw().text())));
+            product.for_each_entry(|key, value| names.push((key.to_string(), value.raw().text())));
         }));
         assert_eq!(
             names,

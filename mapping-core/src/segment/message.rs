@@ -161,7 +161,7 @@ impl<'a> Message<'a> {
         let mut fields = Fields::default();
         // A repeated field keeps its last value, as in `JSON.parse`.
         scanner.object(|key, scanner| {
-            match key.decode().as_ref() {
+            match key.as_str().as_ref() {
                 "type" => fields.kind = Some(scanner.value()?),
                 "event" => fields.event = Some(scanner.value()?),
                 "name" => fields.name = Some(scanner.value()?),

@@ -1,10 +1,15 @@
 //! Segment's loose lookup of a property path (`address.city`), as its `obj-case` library does it
 //! for custom properties and `traits.email`.
+//!
+//! The search reads each byte of a message once, without recursion: at each level it scans the
+//! members of one object (or array), and it searches the value of a member that matches while
+//! it reads past it. A path of any length, in a message nested as deep, takes time linear in
+//! the two.
 
-use std::borrow::Cow;
+use std::collections::HashMap;
 
-use crate::json::JsonValue;
 use crate::json::walk::{Lazy, RawObject};
+use crate::json::{Json, JsonValue, Key, Scanner, SyntaxError};
 
 /// A property path in loose normal form: only ASCII letters, digits and `.` kept, lowercased.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,57 +26,128 @@ impl LoosePath {
         )
     }
 
-    /// Finds the path in `root`.
+    /// Finds the path in an object read a few levels deep, such as a message's properties.
     ///
     /// At each level the first key, in document order, whose normal form is the start of what
     /// is left of the path (followed by `.` or the end) is taken; dots descend into objects and,
     /// by index, into arrays. There is no backtracking: a key that matches a prefix but leads
     /// nowhere ends the search. A repeated key is one key holding its last value, as in
-    /// `JSON.parse`.
-    #[cfg(test)]
-    pub fn find<'a, V: JsonValue<'a>>(&self, root: V) -> Option<V> {
-        self.descend(root, &self.0)
-    }
-
-    /// Finds the path in an object read one level deep, such as a message's properties.
+    /// `JSON.parse`; keys are compared as JavaScript compares them.
     pub fn find_in<'a>(&self, object: &'a RawObject<'a>) -> Option<Lazy<'a>> {
-        let mut step = Step::new(&self.0);
-        for (key, value) in object.entries() {
-            step.offer(key, value);
-        }
-        self.follow(step)
+        descend(object.as_lazy(), &self.0)
     }
 
-    fn descend<'a, V: JsonValue<'a>>(&self, current: V, rest: &str) -> Option<V> {
+    /// [`LoosePath::find_in`] through an index of the object's keys: for many paths in one
+    /// object, each costs what its own length does rather than what the object's size does.
+    pub fn find_indexed<'a>(&self, index: &KeyIndex<'a>) -> Option<Lazy<'a>> {
+        let path = self.0.as_str();
+        let (key, value, after) = index
+            .lengths
+            .iter()
+            .take_while(|length| **length <= path.len())
+            .filter(|length| path.len() == **length || path.as_bytes()[**length] == b'.')
+            .filter_map(|length| {
+                index
+                    .first
+                    .get(&path[..*length])
+                    .map(|found| (found, length))
+            })
+            .min_by_key(|((position, ..), _)| *position)
+            .map(|((_, key, value), length)| (*key, *value, &path[*length..]))?;
+        match next(Some(key), after) {
+            Next::Nothing => None,
+            Next::Found => Some(value),
+            Next::Descend(deeper) => descend(value, deeper),
+        }
+    }
+
+    /// Finds the path in JSON text.
+    #[cfg(test)]
+    pub fn find<'a>(&self, root: Json<'a>) -> Option<Json<'a>> {
+        search(root, &self.0)
+    }
+}
+
+/// The top-level keys of an object by loose normal form: for each form, the first key that
+/// has it (with its position and the last value of that key), and the lengths of the forms.
+pub(crate) struct KeyIndex<'a> {
+    first: HashMap<String, (usize, Key<'a>, Lazy<'a>)>,
+    /// The distinct lengths of the normal forms, shortest first.
+    lengths: Vec<usize>,
+}
+
+impl<'a> KeyIndex<'a> {
+    pub fn new(object: &'a RawObject<'a>) -> KeyIndex<'a> {
+        let mut first: HashMap<String, (usize, Key<'a>, Lazy<'a>)> = HashMap::new();
+        for (position, (key, value)) in object.entries().enumerate() {
+            let normal = LoosePath::new(&key.as_str()).0;
+            match first.get_mut(&normal) {
+                // A repeat of the first key of this form: its value replaces the earlier one.
+                Some((_, first_key, last_value)) if *first_key == key => *last_value = value,
+                Some(_) => {}
+                None => {
+                    first.insert(normal, (position, key, value));
+                }
+            }
+        }
+        let mut lengths: Vec<usize> = first.keys().map(String::len).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        KeyIndex { first, lengths }
+    }
+}
+
+/// Searches `current` for what is left of a path, `rest`.
+fn descend<'a>(mut current: Lazy<'a>, mut rest: &str) -> Option<Lazy<'a>> {
+    loop {
+        // Below the walked levels, the text is searched in one pass.
+        if let Some(text) = current.unwalked() {
+            return search(text, rest).map(Lazy::from_raw);
+        }
         let mut step = Step::new(rest);
-        let is_object = current.for_each_entry(|key, value| step.offer(key, value));
+        let is_object = current.for_each_entry(|key, value| step.offer(Some(key), value));
         if !is_object {
             let mut index = 0_usize;
             current.for_each_element(|element| {
-                step.offer(Cow::Owned(index.to_string()), element);
+                step.offer_index(index, element);
                 index += 1;
             });
         }
-        self.follow(step)
-    }
-
-    /// The value a step found, or the search one level down.
-    fn follow<'a, V: JsonValue<'a>>(&self, step: Step<'_, 'a, V>) -> Option<V> {
         let (key, value, after) = step.found?;
-        match after.strip_prefix('.').unwrap_or(after) {
-            // The original treats a matched empty key as no match.
-            "" if key.is_empty() => None,
-            "" => Some(value),
-            // Scalars, `null` included, have nothing below them.
-            deeper => self.descend(value, deeper),
+        match next(key, after) {
+            Next::Nothing => return None,
+            Next::Found => return Some(value),
+            Next::Descend(deeper) => {
+                current = value;
+                rest = deeper;
+            }
         }
     }
 }
 
-/// One level of the search: the first matching key, with the last value it holds.
+/// What a matched key leads to, `after` being what is left of the path after it.
+enum Next<'p> {
+    /// The path ends at a matched empty key, which the original treats as no match.
+    Nothing,
+    /// The path ends here: the key's value is the answer.
+    Found,
+    /// The rest of the path, to look for in the key's value.
+    Descend(&'p str),
+}
+
+fn next<'p>(key: Option<Key<'_>>, after: &'p str) -> Next<'p> {
+    match after.strip_prefix('.').unwrap_or(after) {
+        "" if key.is_some_and(|key| key == "") => Next::Nothing,
+        "" => Next::Found,
+        deeper => Next::Descend(deeper),
+    }
+}
+
+/// One level of the search: the first matching key (`None` for an array index), with the last
+/// value it holds.
 struct Step<'p, 'a, V> {
     rest: &'p str,
-    found: Option<(Cow<'a, str>, V, &'p str)>,
+    found: Option<(Option<Key<'a>>, V, &'p str)>,
 }
 
 impl<'p, 'a, V> Step<'p, 'a, V> {
@@ -79,17 +155,148 @@ impl<'p, 'a, V> Step<'p, 'a, V> {
         Step { rest, found: None }
     }
 
-    fn offer(&mut self, key: Cow<'a, str>, value: V) {
+    fn offer(&mut self, key: Option<Key<'a>>, value: V) {
         match &mut self.found {
             None => {
-                if let Some(after) = strip_loose_key(self.rest, &key) {
+                let name = key.map(Key::as_str).unwrap_or_default();
+                if let Some(after) = strip_loose_key(self.rest, &name) {
                     self.found = Some((key, value, after));
                 }
             }
-            Some((first, last_value, _)) if *first == key => *last_value = value,
+            Some((Some(first), last_value, _)) if key.is_some_and(|key| *first == key) => {
+                *last_value = value;
+            }
             Some(_) => {}
         }
     }
+
+    /// Offers an array element: indices are distinct, so only the first match counts.
+    fn offer_index(&mut self, index: usize, value: V) {
+        if self.found.is_none()
+            && let Some(after) = strip_loose_key(self.rest, &index.to_string())
+        {
+            self.found = Some((None, value, after));
+        }
+    }
+}
+
+/// Searches `root` for `path`, reading the text once.
+fn search<'a>(root: Json<'a>, path: &str) -> Option<Json<'a>> {
+    // The text was validated when it was read: a syntax error cannot happen.
+    search_text(root, path).ok().flatten()
+}
+
+/// An object or array being scanned for what is left of the path.
+struct Level<'a, 'p> {
+    rest: &'p str,
+    /// `}` or `]`.
+    closing: u8,
+    /// Elements seen, in an array.
+    index: usize,
+    /// The first matching key (`None` for an array index) and what is left of the path after
+    /// it.
+    matched: Option<(Option<Key<'a>>, &'p str)>,
+    /// The value found under the matched key's last repeat.
+    found: Option<Json<'a>>,
+}
+
+/// Where the search is: at the start of a value to search for a path, between members, or
+/// back from searching a member's value.
+enum At<'a, 'p> {
+    Value(&'p str),
+    Members,
+    Returned(Option<Json<'a>>),
+}
+
+fn search_text<'a>(root: Json<'a>, path: &str) -> Result<Option<Json<'a>>, SyntaxError> {
+    let mut scanner = Scanner::new(root.text());
+    let mut levels: Vec<Level<'a, '_>> = Vec::new();
+    let mut at = At::Value(path);
+    loop {
+        at = match at {
+            At::Value(rest) => match scanner.peek_container() {
+                Some(opening) => {
+                    if scanner.open_container() {
+                        At::Returned(None)
+                    } else {
+                        levels.push(Level {
+                            rest,
+                            closing: if opening == b'{' { b'}' } else { b']' },
+                            index: 0,
+                            matched: None,
+                            found: None,
+                        });
+                        At::Members
+                    }
+                }
+                // Scalars, `null` included, have nothing below them.
+                None => {
+                    scanner.value()?;
+                    At::Returned(None)
+                }
+            },
+            At::Members => {
+                let Some(level) = levels.last_mut() else {
+                    return Ok(None);
+                };
+                let key = if level.closing == b'}' {
+                    Some(scanner.member_key()?)
+                } else {
+                    level.index += 1;
+                    None
+                };
+                let after = match (&level.matched, key) {
+                    (None, Some(key)) => strip_loose_key(level.rest, &key.as_str()),
+                    (None, None) => strip_loose_key(level.rest, &(level.index - 1).to_string()),
+                    // A repeat of the matched key: its value replaces the earlier one's.
+                    (Some((Some(first), after)), Some(key)) if *first == key => Some(*after),
+                    (Some(_), _) => None,
+                };
+                match after {
+                    None => {
+                        scanner.value()?;
+                        end_member(&mut scanner, &mut levels)?
+                    }
+                    Some(after) => {
+                        if level.matched.is_none() {
+                            level.matched = Some((key, after));
+                        }
+                        match next(key, after) {
+                            Next::Nothing => {
+                                scanner.value()?;
+                                At::Returned(None)
+                            }
+                            Next::Found => At::Returned(Some(scanner.value()?)),
+                            Next::Descend(deeper) => At::Value(deeper),
+                        }
+                    }
+                }
+            }
+            At::Returned(found) => match levels.last_mut() {
+                None => return Ok(found),
+                Some(level) => {
+                    level.found = found;
+                    end_member(&mut scanner, &mut levels)?
+                }
+            },
+        };
+    }
+}
+
+/// After a member's value: the next member, or the end of the innermost level, whose finding
+/// goes back to the level above.
+fn end_member<'a, 'p>(
+    scanner: &mut Scanner<'a>,
+    levels: &mut Vec<Level<'a, 'p>>,
+) -> Result<At<'a, 'p>, SyntaxError> {
+    let Some(level) = levels.last() else {
+        return Ok(At::Returned(None));
+    };
+    if scanner.next_member(level.closing)? {
+        return Ok(At::Members);
+    }
+    let found = levels.pop().and_then(|level| level.found);
+    Ok(At::Returned(found))
 }
 
 /// What is left of `path` after `key` (compared in loose normal form), when `key` matches its
@@ -120,12 +327,16 @@ mod tests {
         let from_raw = LoosePath::new(path)
             .find(raw)
             .map(|value| value.text().to_owned());
-        // And through an object read one level deep.
+        // And through an object read a few levels deep, directly and through its index.
         if let Ok(object) = RawObject::parse(json) {
             let from_object = LoosePath::new(path)
                 .find_in(&object)
                 .map(|value| value.raw().text().to_owned());
             assert_eq!(from_raw, from_object, "{json} {path}");
+            let from_index = LoosePath::new(path)
+                .find_indexed(&KeyIndex::new(&object))
+                .map(|value| value.raw().text().to_owned());
+            assert_eq!(from_raw, from_index, "{json} {path}");
         }
         from_raw
     }
@@ -174,6 +385,41 @@ mod tests {
             find(r#"{"user.tier":"x","user":{}}"#, "user.tier").as_deref(),
             Some("\"x\"")
         );
+    }
+
+    #[test]
+    fn keys_differing_in_lone_surrogates_are_distinct() {
+        // Both keys read `orderid` loosely; the first wins, and the second is another key.
+        assert_eq!(
+            find(r#"{"order\ud800id":"","order\udc00id":"x"}"#, "order_id").as_deref(),
+            Some("\"\"")
+        );
+        assert_eq!(
+            find(r#"{"order\ud800id":"","order\ud800id":"x"}"#, "order_id").as_deref(),
+            Some("\"x\"")
+        );
+        assert_eq!(
+            find(r#"{"a":{"b\udc00":1,"b\ud800":2}}"#, "a.b").as_deref(),
+            Some("1")
+        );
+    }
+
+    #[test]
+    fn paths_and_messages_of_any_depth() {
+        // 100,000 levels: read without recursion, each byte once.
+        let depth = 100_000;
+        let path = vec!["a"; depth].join(".");
+        let json = format!("{}1{}", r#"{"a":"#.repeat(depth), "}".repeat(depth));
+        assert_eq!(find(&json, &path).as_deref(), Some("1"));
+        let arrays = format!("{{\"a\":{}7{}}}", "[".repeat(depth), "]".repeat(depth));
+        let index_path = format!("a{}", ".0".repeat(depth));
+        assert_eq!(find(&arrays, &index_path).as_deref(), Some("7"));
+        // One level short, and one too many.
+        assert_eq!(
+            find(&json, &vec!["a"; depth - 1].join(".")).as_deref(),
+            Some(r#"{"a":1}"#)
+        );
+        assert_eq!(find(&json, &vec!["a"; depth + 1].join(".")), None);
     }
 
     #[test]

@@ -5,9 +5,7 @@
 //! the hash give the candidates, which are confirmed here. A lookup costs the same whatever
 //! the size of the table.
 
-use std::borrow::Cow;
-
-use crate::json::JsonValue;
+use crate::json::{JsonValue, Key};
 
 /// The hash the generated `match`es dispatch on: eight bytes at a time, so that hashing a
 /// name costs a few multiplications. Must equal `mapping_codegen`'s `table_hash`.
@@ -419,9 +417,9 @@ fn strip_word<'t>(text: &'t str, word: &str) -> Option<&'t str> {
 /// size of the table.
 pub struct Matched<'a, V> {
     /// The first few matches, without allocating; most properties match a handful of names.
-    inline: [Option<(usize, Cow<'a, str>, V)>; INLINE_MATCHES],
+    inline: [Option<(usize, Key<'a>, V)>; INLINE_MATCHES],
     /// The rest.
-    more: Vec<(usize, Cow<'a, str>, V)>,
+    more: Vec<(usize, Key<'a>, V)>,
 }
 
 /// Matches kept without allocating.
@@ -438,7 +436,7 @@ impl<'a, V> Matched<'a, V> {
     }
 
     /// Offers a key that matched `slot`'s name.
-    pub fn offer(&mut self, slot: usize, key: Cow<'a, str>, value: V) {
+    pub fn offer(&mut self, slot: usize, key: Key<'a>, value: V) {
         let matches = self
             .inline
             .iter_mut()
@@ -665,20 +663,31 @@ mod tests {
     #[test]
     fn matches_keep_the_first_key_and_its_last_repeat() {
         let mut matched = Matched::new();
-        matched.offer(3, Cow::Borrowed("orderId"), 1);
-        matched.offer(3, Cow::Borrowed("order_id"), 2);
-        matched.offer(5, Cow::Borrowed("value"), 7);
-        matched.offer(3, Cow::Owned("orderId".to_owned()), 0);
+        matched.offer(3, Key::new("orderId"), 1);
+        matched.offer(3, Key::new("order_id"), 2);
+        matched.offer(5, Key::new("value"), 7);
+        matched.offer(3, Key::new("orderId"), 0);
         let values: Vec<(usize, i32)> = matched.into_values().collect();
         assert_eq!(values, [(3, 0), (5, 7)]);
 
+        // Keys that differ only in lone surrogates are two keys, as in JavaScript.
+        let json = Json::parse(r#"{"order\ud800id": 1, "order\udc00id": 2}"#).unwrap();
+        let mut matched = Matched::new();
+        json.for_each_entry(|key, value| matched.offer(0, key, value));
+        let values: Vec<String> = matched
+            .into_values()
+            .map(|(_, value)| value.text().to_owned())
+            .collect();
+        assert_eq!(values, ["1"]);
+
         // Past the inline capacity, matches go on the heap, in order.
+        let names: Vec<String> = (0..20).map(|slot| format!("key{slot}")).collect();
         let mut many = Matched::new();
-        for slot in 0..20 {
-            many.offer(slot, Cow::Owned(format!("key{slot}")), slot);
+        for (slot, name) in names.iter().enumerate() {
+            many.offer(slot, Key::new(name), slot);
         }
-        many.offer(15, Cow::Borrowed("key15"), 150);
-        many.offer(15, Cow::Borrowed("other"), 0);
+        many.offer(15, Key::new("key15"), 150);
+        many.offer(15, Key::new("other"), 0);
         let values: Vec<usize> = many.into_values().map(|(_, value)| value).collect();
         let mut expected: Vec<usize> = (0..20).collect();
         expected[15] = 150;

@@ -1,12 +1,13 @@
 //! The Pinterest Tag destination: settings and Segment messages in, `pintrk` calls out.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use super::call::{DataValue, EventData, LineItems, PintrkCall, is_plain};
 use super::settings::Settings;
 use crate::json::walk::Lazy;
 use crate::json::{Json, JsonValue};
-use crate::segment::path::LoosePath;
+use crate::segment::path::{KeyIndex, LoosePath};
 use crate::segment::{Identify, Message, Page, Track};
 use crate::table::{EventFields, LineItemField, Mapping, PinterestEvent, spec};
 
@@ -35,6 +36,8 @@ pub struct Destination<M: Mapping = spec::Table> {
     settings: Settings,
     /// `pinterestEventMapping` keys lowercased (as JavaScript's `toLowerCase`), with values.
     event_mapping: Vec<(String, String)>,
+    /// For a long mapping, where the first entry of each lowercased key is.
+    event_index: Option<HashMap<String, usize>>,
     /// `pinterestCustomProperties`: each output key, whether it is written without escapes,
     /// and its path in loose normal form.
     custom_properties: Vec<(String, bool, LoosePath)>,
@@ -67,11 +70,18 @@ impl<M: Mapping> Destination<M> {
     /// # Ok::<(), mapping_core::MessageError>(())
     /// ```
     pub fn with_table(table: M, settings: Settings) -> Destination<M> {
-        let event_mapping = settings
+        let event_mapping: Vec<(String, String)> = settings
             .event_mapping
             .iter()
             .map(|(event, pinterest)| (event.to_lowercase(), pinterest.clone()))
             .collect();
+        let event_index = (event_mapping.len() > INDEXED_MAPPING).then(|| {
+            let mut index = HashMap::with_capacity(event_mapping.len());
+            for (position, (event, _)) in event_mapping.iter().enumerate() {
+                index.entry(event.clone()).or_insert(position);
+            }
+            index
+        });
         let custom_properties = settings
             .custom_properties
             .iter()
@@ -81,6 +91,7 @@ impl<M: Mapping> Destination<M> {
             table,
             settings,
             event_mapping,
+            event_index,
             custom_properties,
         }
     }
@@ -152,6 +163,10 @@ impl<M: Mapping> Destination<M> {
     /// The user mapping's value for `name`: the first key equal to it once both are
     /// lowercased as JavaScript's `toLowerCase` does.
     fn mapped_event(&self, name: &str) -> Option<&str> {
+        if let Some(index) = &self.event_index {
+            let position = index.get(&name.to_lowercase())?;
+            return Some(self.event_mapping[*position].1.as_str());
+        }
         let found = if name.is_ascii() {
             // The keys are lowercased already; an ASCII name lowercases byte by byte.
             self.event_mapping
@@ -183,8 +198,14 @@ impl<M: Mapping> Destination<M> {
             if !line_items.is_empty() {
                 data.set_key("line_items", true, DataValue::LineItems(line_items));
             }
+            let index =
+                (self.custom_properties.len() > INDEXED_PATHS).then(|| KeyIndex::new(properties));
             for (key, plain, path) in &self.custom_properties {
-                if let Some(value) = path.find_in(properties).filter(|value| value.is_truthy()) {
+                let found = match &index {
+                    Some(index) => path.find_indexed(index),
+                    None => path.find_in(properties),
+                };
+                if let Some(value) = found.filter(|value| value.is_truthy()) {
                     data.set_key(key, *plain, DataValue::Json(value.raw()));
                 }
             }
@@ -255,6 +276,12 @@ impl<M: Mapping> Destination<M> {
     }
 }
 
+/// Event mappings longer than this are looked up through a hash index rather than in order.
+const INDEXED_MAPPING: usize = 16;
+
+/// With more custom properties than this, a message's properties are indexed by key first.
+const INDEXED_PATHS: usize = 8;
+
 /// A table's line items, with their values as sent. One allocation holds them all.
 fn line_items<'a, D: EventFields<Lazy<'a>>>(table_data: &D) -> LineItems<'a> {
     let items = table_data.line_items();
@@ -314,6 +341,33 @@ mod tests {
         ] {
             assert!(!looks_like_email(other), "{other}");
         }
+    }
+
+    #[test]
+    fn a_long_event_mapping_is_looked_up_as_a_short_one_is() {
+        let mut event_mapping: Vec<(String, String)> = (0..100)
+            .map(|n| (format!("Event {n}"), "Custom".to_owned()))
+            .collect();
+        event_mapping.insert(10, ("Ünïcode".to_owned(), "Lead".to_owned()));
+        event_mapping.insert(20, ("ÜNÏCODE".to_owned(), "Signup".to_owned()));
+        event_mapping.push(("Order Completed".to_owned(), String::new()));
+        let destination = Destination::new(Settings {
+            tid: "t".to_owned(),
+            event_mapping,
+            ..Settings::default()
+        });
+        assert!(destination.event_index.is_some());
+        // The first key equal ignoring case wins.
+        assert_eq!(destination.event_for("ünïcode"), PinterestEvent::Lead);
+        assert_eq!(destination.event_for("EVENT 99"), PinterestEvent::Custom);
+        assert_eq!(
+            destination.event_for("ORDER COMPLETED"),
+            PinterestEvent::Partner("ORDER COMPLETED".into())
+        );
+        assert_eq!(
+            destination.event_for("Product Added"),
+            PinterestEvent::AddToCart
+        );
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! The destination's settings, read from Segment's settings JSON with its exact key names.
 
-use std::borrow::Cow;
+use std::collections::HashMap;
 
 use thiserror::Error;
 
-use crate::json::{Json, SyntaxError};
+use crate::json::{Json, Key, SyntaxError};
 
 /// The Pinterest Tag destination settings, as Segment stores them.
 ///
@@ -82,6 +82,7 @@ impl Settings {
             if value.is_null() {
                 return Ok(());
             }
+            let key = key.as_str();
             match key.as_ref() {
                 "tid" => settings.tid = expect_string(&key, value)?,
                 "pinterestEventMapping" => settings.event_mapping = read_event_mapping(value)?,
@@ -133,12 +134,18 @@ fn expect_bool(key: &str, value: Json<'_>) -> Result<bool, SettingsError> {
 
 fn read_event_mapping(value: Json<'_>) -> Result<Vec<(String, String)>, SettingsError> {
     let mut mapping: Vec<(String, String)> = Vec::new();
+    // Where each event is in `mapping`.
+    let mut positions: HashMap<String, usize> = HashMap::new();
     let is_object = try_entries(value, |event, pinterest| {
+        let event = event.as_str();
         let pinterest = expect_string(&format!("pinterestEventMapping[{event:?}]"), pinterest)?;
         // A repeated key keeps its first position and its last value, as in `JSON.parse`.
-        match mapping.iter_mut().find(|(seen, _)| *seen == event) {
-            Some((_, value)) => *value = pinterest,
-            None => mapping.push((event.into_owned(), pinterest)),
+        match positions.get(event.as_ref()) {
+            Some(&position) => mapping[position].1 = pinterest,
+            None => {
+                positions.insert(event.clone().into_owned(), mapping.len());
+                mapping.push((event.into_owned(), pinterest));
+            }
         }
         Ok(())
     })?;
@@ -187,7 +194,7 @@ fn read_custom_properties(value: Json<'_>) -> Result<Vec<String>, SettingsError>
 /// Visits an object's entries until `visit` fails; `Ok(false)` when `value` is not an object.
 fn try_entries<'a>(
     value: Json<'a>,
-    mut visit: impl FnMut(Cow<'a, str>, Json<'a>) -> Result<(), SettingsError>,
+    mut visit: impl FnMut(Key<'a>, Json<'a>) -> Result<(), SettingsError>,
 ) -> Result<bool, SettingsError> {
     let mut error = None;
     let is_object = value.entries(|key, value| {
