@@ -14,6 +14,10 @@ use syn::LitInt;
 use crate::keys;
 use crate::model::{Event, EventTarget, LineItems, Mapping, Page, Record};
 
+/// Names up to this long are normalised into a buffer on the stack; a table with a longer
+/// event name or property uses one on the heap, so that a lookup's stack use stays bounded.
+const STACK_NAME_BYTES: usize = 1024;
+
 /// Generates the module for a checked table.
 pub fn expand(mapping: &Mapping) -> TokenStream {
     let Mapping {
@@ -144,6 +148,12 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> Token
         .map(String::len)
         .max()
         .unwrap_or(0);
+    // The lookup's buffer holds the longest form: on the stack unless that is long.
+    let lookup = if max_len <= STACK_NAME_BYTES {
+        quote!(#rt::lookup_event::<#max_len>(name, &TABLE))
+    } else {
+        quote!(#rt::lookup_long_event(name, &TABLE, #max_len))
+    };
     let mut action_first_lengths: Vec<usize> = action_first_forms
         .iter()
         .map(|(_, form)| form.len())
@@ -231,7 +241,7 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> Token
                 forward_forms: &[#(#forward_forms),*],
                 action_first_forms: &[#(#action_first_forms),*],
             };
-            match #rt::lookup_event::<#max_len>(name, &TABLE)? {
+            match #lookup? {
                 #(#results)*
                 _ => ::core::option::Option::None,
             }
@@ -632,11 +642,17 @@ fn expand_key_dispatch(
         Some(quote_spanned!(*span=> #hash => #choice,))
     });
     let confirm = is_name(&quote!(slot));
+    // The key's words go on the stack, unless the longest name is long.
+    let key_name = if word_count <= STACK_NAME_BYTES / 8 {
+        quote!(#rt::KeyName::<#word_count>::#normal_form(&text))
+    } else {
+        quote!(#rt::LongKeyName::#normal_form(&text, #word_count))
+    };
     quote! {
         const NAMES: [[u64; #word_count]; #count] = [#(#padded),*];
         #lengths
         let text = #text;
-        let ::core::option::Option::Some(name) = #rt::KeyName::<#word_count>::#normal_form(&text) else {
+        let ::core::option::Option::Some(name) = #key_name else {
             return;
         };
         let slot: ::core::primitive::usize = match name.hash() {

@@ -180,7 +180,8 @@ pub mod __private {
 
     pub use crate::json::{JsonValue, Key};
     pub use crate::table::keys::{
-        AliasTable, KeyName, Matched, lookup_event, table_hash, trim_trailing_holes, truthy,
+        AliasTable, KeyName, LongKeyName, Matched, lookup_event, lookup_long_event, table_hash,
+        trim_trailing_holes, truthy,
     };
     pub use crate::table::{DataField, EventFields, LineItemField, Mapping, PinterestEvent};
 }

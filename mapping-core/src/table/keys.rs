@@ -62,20 +62,20 @@ static LOOSE: [u8; 256] = {
     table
 };
 
-/// A name in a table's normal form, on the stack: at most `N` bytes, `N` being the longest
-/// normal form in the table, so that a longer name is known not to match without more work.
-pub struct NormalName<const N: usize> {
-    bytes: [u8; N],
+/// A name in a table's normal form, in a buffer as long as the table's longest form, so that
+/// a longer name is known not to match without more work.
+struct NormalName<'b> {
+    bytes: &'b mut [u8],
     len: usize,
 }
 
-impl<const N: usize> NormalName<N> {
+impl<'b> NormalName<'b> {
     /// `name` under Segment's alias rule for events: lowercased, spaces and underscores
-    /// removed; cut after `N` bytes. Also the full length of the normal form, and where the
-    /// separators stood.
-    fn alias(name: &str) -> (Self, usize, Separators) {
+    /// removed; cut at the buffer's length. Also the full length of the normal form, and where
+    /// the separators stood.
+    fn alias(name: &str, buffer: &'b mut [u8]) -> (Self, usize, Separators) {
         let mut normal = NormalName {
-            bytes: [0; N],
+            bytes: buffer,
             len: 0,
         };
         let mut full_len = 0;
@@ -117,13 +117,13 @@ impl<const N: usize> NormalName<N> {
 
     /// The normal form.
     #[inline]
-    pub fn as_bytes(&self) -> &[u8] {
+    fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
 
     /// Its [`table_hash`].
     #[inline]
-    pub fn hash(&self) -> u64 {
+    fn hash(&self) -> u64 {
         table_hash(self.as_bytes())
     }
 }
@@ -141,50 +141,20 @@ impl<const W: usize> KeyName<W> {
     /// or `None` when that is longer than the table's names.
     #[inline]
     pub fn loose(key: &str) -> Option<Self> {
-        // The word being filled stays in a register; full words are stored.
         let mut words = [0; W];
-        let mut word = 0;
-        let mut len = 0;
-        for &byte in key.as_bytes() {
-            let kept = LOOSE[usize::from(byte)];
-            if kept != 0 {
-                word |= u64::from(kept) << (8 * (len % 8));
-                len += 1;
-                if len % 8 == 0 {
-                    *words.get_mut(len / 8 - 1)? = std::mem::take(&mut word);
-                }
-            }
-        }
-        if len % 8 != 0 {
-            *words.get_mut(len / 8)? = word;
-        }
+        let len = fill_loose(key, &mut words)?;
         Some(KeyName { words, len })
     }
 
     /// `key` as written, or `None` when it is longer than the table's names.
     #[inline]
     pub fn exact(key: &str) -> Option<Self> {
-        let mut name = KeyName {
-            words: [0; W],
+        let mut words = [0; W];
+        fill_exact(key, &mut words)?;
+        Some(KeyName {
+            words,
             len: key.len(),
-        };
-        let mut chunks = key.as_bytes().chunks_exact(8);
-        let mut index = 0;
-        for chunk in &mut chunks {
-            let word = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
-            *name.words.get_mut(index)? = word;
-            index += 1;
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            // Byte by byte with shifts: a copy of a few bytes would cost a call to `memcpy`.
-            let word = rest
-                .iter()
-                .rev()
-                .fold(0, |word, byte| (word << 8) | u64::from(*byte));
-            *name.words.get_mut(index)? = word;
-        }
-        Some(name)
+        })
     }
 
     /// The length of the name in bytes.
@@ -205,25 +175,124 @@ impl<const W: usize> KeyName<W> {
         &self.words
     }
 
-    /// Whether the name is `words`, a table's name as padded words. Word by word, as the
-    /// words were stored: one wide load of words just stored one by one would stall.
+    /// Whether the name is `words`, a table's name as padded words.
     #[inline]
     pub fn is(&self, words: &[u64; W]) -> bool {
-        self.words
-            .iter()
-            .zip(words)
-            .all(|(word, other)| word == other)
+        same_words(&self.words, words)
     }
 
     /// Its [`table_hash`], a word at a time.
     #[inline]
     pub fn hash(&self) -> u64 {
-        let used = self.len.div_ceil(8).min(W);
-        let hash = self.words[..used]
-            .iter()
-            .fold(HASH_SEED, |hash, word| hash_mix(hash, *word));
-        hash_finish(hash, self.len)
+        hash_words(&self.words, self.len)
     }
+}
+
+/// [`KeyName`] for a table whose longest name is too long for the stack: the words are on the
+/// heap.
+pub struct LongKeyName {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl LongKeyName {
+    /// [`KeyName::loose`], for names of up to `words` words.
+    pub fn loose(key: &str, words: usize) -> Option<Self> {
+        let mut buffer = vec![0; words];
+        let len = fill_loose(key, &mut buffer)?;
+        Some(LongKeyName { words: buffer, len })
+    }
+
+    /// [`KeyName::exact`], for names of up to `words` words.
+    pub fn exact(key: &str, words: usize) -> Option<Self> {
+        let mut buffer = vec![0; words];
+        fill_exact(key, &mut buffer)?;
+        Some(LongKeyName {
+            words: buffer,
+            len: key.len(),
+        })
+    }
+
+    /// The length of the name in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the name is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the name is `words`, a table's name as padded words.
+    pub fn is(&self, words: &[u64]) -> bool {
+        same_words(&self.words, words)
+    }
+
+    /// Its [`table_hash`], a word at a time.
+    pub fn hash(&self) -> u64 {
+        hash_words(&self.words, self.len)
+    }
+}
+
+/// Fills `words` with `key` under the loose key rule; its length in bytes, or `None` when it
+/// does not fit.
+#[inline]
+fn fill_loose(key: &str, words: &mut [u64]) -> Option<usize> {
+    // The word being filled stays in a register; full words are stored.
+    let mut word = 0;
+    let mut len = 0;
+    for &byte in key.as_bytes() {
+        let kept = LOOSE[usize::from(byte)];
+        if kept != 0 {
+            word |= u64::from(kept) << (8 * (len % 8));
+            len += 1;
+            if len % 8 == 0 {
+                *words.get_mut(len / 8 - 1)? = std::mem::take(&mut word);
+            }
+        }
+    }
+    if len % 8 != 0 {
+        *words.get_mut(len / 8)? = word;
+    }
+    Some(len)
+}
+
+/// Fills `words` with `key` as written; `None` when it does not fit.
+#[inline]
+fn fill_exact(key: &str, words: &mut [u64]) -> Option<()> {
+    let mut chunks = key.as_bytes().chunks_exact(8);
+    let mut index = 0;
+    for chunk in &mut chunks {
+        let word = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        *words.get_mut(index)? = word;
+        index += 1;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        // Byte by byte with shifts: a copy of a few bytes would cost a call to `memcpy`.
+        let word = rest
+            .iter()
+            .rev()
+            .fold(0, |word, byte| (word << 8) | u64::from(*byte));
+        *words.get_mut(index)? = word;
+    }
+    Some(())
+}
+
+/// Word by word, as the words were stored: one wide load of words just stored one by one
+/// would stall.
+#[inline]
+fn same_words(words: &[u64], other: &[u64]) -> bool {
+    words.len() == other.len() && words.iter().zip(other).all(|(word, other)| word == other)
+}
+
+#[inline]
+fn hash_words(words: &[u64], len: usize) -> u64 {
+    let used = len.div_ceil(8).min(words.len());
+    let hash = words[..used]
+        .iter()
+        .fold(HASH_SEED, |hash, word| hash_mix(hash, *word));
+    hash_finish(hash, len)
 }
 
 /// Where the runs of separators stood in a name, by offset in its normal form (a run at
@@ -303,11 +372,25 @@ pub struct AliasTable {
 /// The name is lowercased without separators into a buffer of `N` bytes, `N` being the
 /// table's longest form; the whole of it, and its prefixes where an action-first form could
 /// end, are hashed and looked up, and candidates are checked against the exact rule.
+#[inline]
 pub fn lookup_event<const N: usize>(name: &str, table: &AliasTable) -> Option<usize> {
-    let (normal, full_len, separators) = NormalName::<N>::alias(name);
+    lookup_in(name, table, &mut [0; N])
+}
+
+/// [`lookup_event`] for a table whose longest form, `max_len` bytes, is too long for the
+/// stack: the buffer is on the heap.
+pub fn lookup_long_event(name: &str, table: &AliasTable, max_len: usize) -> Option<usize> {
+    lookup_in(name, table, &mut vec![0; max_len])
+}
+
+/// [`lookup_event`] with a buffer as long as the table's longest form.
+#[inline]
+fn lookup_in(name: &str, table: &AliasTable, buffer: &mut [u8]) -> Option<usize> {
+    let max_len = buffer.len();
+    let (normal, full_len, separators) = NormalName::alias(name, buffer);
     let mut best = None;
     let bytes = normal.as_bytes();
-    if full_len <= N {
+    if full_len <= max_len {
         for &index in (table.forward)(normal.hash()) {
             let matches = match table.forward_forms.get(index) {
                 Some((form, Some(bounds))) if !separators.far => {
