@@ -597,15 +597,17 @@ mod tests {
 
     #[test]
     fn alias_normal_form_is_cut_at_the_buffer() {
-        let (normal, full_len, separators) = NormalName::<8>::alias(" Order_Completed ");
+        let mut buffer = [0; 8];
+        let (normal, full_len, separators) = NormalName::alias(" Order_Completed ", &mut buffer);
         assert_eq!((normal.as_bytes(), full_len), (&b"ordercom"[..], 14));
         assert_eq!(
             (separators.runs, separators.long_runs),
             ((1 << 0) | (1 << 5) | (1 << 14), 0)
         );
-        let (_, _, separators) = NormalName::<8>::alias("a  b");
+        let (_, _, separators) = NormalName::alias("a  b", &mut [0; 8]);
         assert_eq!((separators.runs, separators.long_runs), (1 << 1, 1 << 1));
-        let (normal, full_len, _) = NormalName::<32>::alias("CRÈME Brûlée");
+        let mut buffer = [0; 32];
+        let (normal, full_len, _) = NormalName::alias("CRÈME Brûlée", &mut buffer);
         assert_eq!(
             (normal.as_bytes(), full_len),
             ("crèmebrûlée".as_bytes(), 14)
@@ -723,7 +725,8 @@ mod tests {
             "completedorder__",
         ];
         for name in names {
-            let (normal, full_len, separators) = NormalName::<32>::alias(name);
+            let mut buffer = [0; 32];
+            let (normal, full_len, separators) = NormalName::alias(name, &mut buffer);
             let bytes = &normal.as_bytes()[..full_len.min(32)];
             let forward = bytes == b"ordercompleted" && separators.fit_forward(forward_bounds);
             assert_eq!(forward, matches_forward(name, &words), "forward: {name:?}");

@@ -1,6 +1,7 @@
 //! Pinterest Tag calls: the argument lists of `pintrk(…)`, as JSON or as JavaScript statements
 //! safe to place inside an HTML `<script>` element.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -43,9 +44,20 @@ pub enum PintrkCall<'a> {
 ///
 /// Setting a key that is already present replaces its value in place, as assigning to a
 /// JavaScript object property does.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct EventData<'a> {
     entries: Vec<Entry<'a>>,
+    /// Where each key is, once there are many (thousands of custom properties).
+    index: Option<HashMap<&'a str, usize>>,
+}
+
+/// Keys are found through a hash index from this many entries on.
+const INDEXED_ENTRIES: usize = 32;
+
+impl PartialEq for EventData<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -187,6 +199,7 @@ impl<'a> EventData<'a> {
     pub fn with_capacity(capacity: usize) -> Self {
         EventData {
             entries: Vec::with_capacity(capacity),
+            index: None,
         }
     }
 
@@ -198,9 +211,9 @@ impl<'a> EventData<'a> {
     /// [`Self::set`] for a key whose plainness ([`is_plain`]) is known.
     pub(crate) fn set_key(&mut self, key: &'a str, plain: bool, value: DataValue<'a>) {
         debug_assert_eq!(plain, is_plain(key));
-        match self.entries.iter_mut().find(|entry| entry.key == key) {
-            Some(entry) => entry.value = value,
-            None => self.entries.push(Entry { key, plain, value }),
+        match self.position(key) {
+            Some(position) => self.entries[position].value = value,
+            None => self.push_new(key, plain, value),
         }
     }
 
@@ -210,13 +223,44 @@ impl<'a> EventData<'a> {
     pub(crate) fn push_new(&mut self, key: &'a str, plain: bool, value: DataValue<'a>) {
         debug_assert!(plain == is_plain(key) && self.get(key).is_none());
         self.entries.push(Entry { key, plain, value });
+        match &mut self.index {
+            Some(index) => {
+                index.insert(key, self.entries.len() - 1);
+            }
+            None if self.entries.len() >= INDEXED_ENTRIES => self.reindex(),
+            None => {}
+        }
+    }
+
+    /// Where `key` is.
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|entry| entry.key == key),
+        }
+    }
+
+    /// Builds the index anew, after entries moved.
+    fn reindex(&mut self) {
+        if self.entries.len() < INDEXED_ENTRIES {
+            self.index = None;
+            return;
+        }
+        let index = self.index.get_or_insert_with(HashMap::new);
+        index.clear();
+        for (position, entry) in self.entries.iter().enumerate() {
+            index.insert(entry.key, position);
+        }
     }
 
     /// Moves `key`, if present, to position `index` (or the end, if there are fewer entries).
     pub(crate) fn move_key(&mut self, key: &str, index: usize) {
-        if let Some(from) = self.entries.iter().position(|entry| entry.key == key) {
+        if let Some(from) = self.position(key) {
             let entry = self.entries.remove(from);
             self.entries.insert(index.min(self.entries.len()), entry);
+            if self.index.is_some() {
+                self.reindex();
+            }
         }
     }
 
@@ -227,15 +271,18 @@ impl<'a> EventData<'a> {
 
     /// Removes `key` if present.
     pub fn remove(&mut self, key: &str) {
-        self.entries.retain(|entry| entry.key != key);
+        if let Some(position) = self.position(key) {
+            self.entries.remove(position);
+            if self.index.is_some() {
+                self.reindex();
+            }
+        }
     }
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&DataValue<'a>> {
-        self.entries
-            .iter()
-            .find(|entry| entry.key == key)
-            .map(|entry| &entry.value)
+        self.position(key)
+            .map(|position| &self.entries[position].value)
     }
 
     /// The entries in order.

@@ -1,5 +1,6 @@
 //! The destination's settings, read from Segment's settings JSON with its exact key names.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use thiserror::Error;
@@ -138,7 +139,13 @@ fn read_event_mapping(value: Json<'_>) -> Result<Vec<(String, String)>, Settings
     let mut positions: HashMap<String, usize> = HashMap::new();
     let is_object = try_entries(value, |event, pinterest| {
         let event = event.as_str();
-        let pinterest = expect_string(&format!("pinterestEventMapping[{event:?}]"), pinterest)?;
+        let pinterest = pinterest.as_str().map(Cow::into_owned).ok_or_else(|| {
+            wrong_type(
+                &format!("pinterestEventMapping[{event:?}]"),
+                "a string",
+                pinterest,
+            )
+        })?;
         // A repeated key keeps its first position and its last value, as in `JSON.parse`.
         match positions.get(event.as_ref()) {
             Some(&position) => mapping[position].1 = pinterest,
