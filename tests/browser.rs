@@ -27,6 +27,7 @@ mapping_core::pinterest_mapping! {
         properties {
             "query"    => "</script><script>window.injected.push(10)</script>",
             "order_id" => "<!--<script>",
+            "coupon"   => "__proto__",
         }
         products => line_items {
             "name" => "</SCRIPT ><script>window.injected.push(11)</script>",
@@ -83,7 +84,7 @@ fn hostile_inputs() -> (String, String, String) {
     let settings = serde_json::json!({
         "tid": HOSTILE[1],
         "pinterestEventMapping": {"Lead Generated": HOSTILE[2]},
-        "pinterestCustomProperties": [key],
+        "pinterestCustomProperties": [key, "__proto__"],
         "useEnhancedMatchLoad": true,
         "mapMessageIdToEventId": true,
     })
@@ -108,6 +109,13 @@ fn hostile_inputs() -> (String, String, String) {
             format!(r#"{{"type":"identify","traits":{{"email":{value}}}}}"#),
         ]);
     }
+    // `__proto__` as a key: in an object literal it would set the object's prototype rather
+    // than make a property. Nested, escaped, in products, as a custom key, in traits.
+    lines.extend([
+        r#"{"type":"track","event":"Order Completed","properties":{"__proto__":{"__proto__":{"polluted":1},"a":1},"value":{"__pro\u0074o__":{"polluted":2},"b":[{"__proto__" :3}]},"products":[{"sku":{"__proto__":{"polluted":4}}}],"coupon":{"__proto__":6}}}"#.to_owned(),
+        r#"{"type":"identify","traits":{"email":{"__proto__":{"polluted":5},"x":"__proto__"}}}"#.to_owned(),
+        r#"{"type":"page","name":"p","properties":{"event_id":[{"\u005f_proto__":{"polluted":7}}]}}"#.to_owned(),
+    ]);
     (settings, traits, lines.join("\n") + "\n")
 }
 

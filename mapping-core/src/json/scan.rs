@@ -299,6 +299,14 @@ impl<'a> Key<'a> {
         }
     }
 
+    /// A key as JSON text writes it between its quotes, escapes undecoded.
+    pub(crate) fn from_json(text: &'a str) -> Key<'a> {
+        Key {
+            text,
+            escaped: text.contains('\\'),
+        }
+    }
+
     /// The key's value. A lone surrogate escape (which JavaScript strings allow and Rust's do
     /// not) becomes U+FFFD.
     #[inline]

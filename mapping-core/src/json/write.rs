@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::has_special_byte;
+use super::{Key, has_special_byte};
 
 /// Writes JSON tokens to `out`; when `script_safe`, also escapes what could end an HTML
 /// `<script>` element or a JavaScript line: `<`, `>`, `&`, U+2028 and U+2029.
@@ -25,8 +25,12 @@ impl JsonWriter<'_> {
         self.out.push(b'"');
     }
 
-    /// An object key and its colon: `"key":`.
+    /// An object key and its colon: `"key":`. In a script, `__proto__` is written as a
+    /// computed key, `["__proto__"]:`: as a plain key it would set the object's prototype.
     pub(crate) fn key(&mut self, key: &str) {
+        if self.script_safe && key == PROTO {
+            return self.out.extend_from_slice(br#"["__proto__"]:"#);
+        }
         self.string(key);
         self.out.push(b':');
     }
@@ -42,6 +46,9 @@ impl JsonWriter<'_> {
     /// A key that needs no escape ([`Self::is_plain`]) and its colon.
     pub(crate) fn plain_key(&mut self, key: &str) {
         debug_assert!(Self::is_plain(key));
+        if self.script_safe && key == PROTO {
+            return self.out.extend_from_slice(br#"["__proto__"]:"#);
+        }
         self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"\":");
@@ -57,13 +64,45 @@ impl JsonWriter<'_> {
 
     /// Json JSON text, as it is (within its strings, script-safe escapes where asked), except
     /// that line breaks become spaces: output stays one line per message.
+    ///
+    /// In a script, an object key spelling `__proto__` (escapes included) becomes a computed
+    /// key, `["__proto__"]:`, so that evaluating the statement gives the JSON value: as a plain
+    /// key of an object literal, `__proto__` sets the object's prototype.
     #[inline]
     pub(crate) fn raw(&mut self, json: &str) {
-        if self.script_safe || has_line_breaks(json) {
+        if self.script_safe && may_hold_proto_key(json) {
+            self.raw_in_script(json);
+        } else if self.script_safe || has_line_breaks(json) {
             self.escaped(json, false);
         } else {
             self.out.extend_from_slice(json.as_bytes());
         }
+    }
+
+    /// [`Self::raw`] in a script, for text that may hold a `__proto__` key.
+    fn raw_in_script(&mut self, json: &str) {
+        let bytes = json.as_bytes();
+        // Written up to here.
+        let mut written = 0;
+        let mut index = 0;
+        while let Some(found) = memchr::memchr(b'"', &bytes[index..]) {
+            let open = index + found;
+            let close = string_end(bytes, open);
+            index = close + 1;
+            let rest = &bytes[index..];
+            let colon = rest
+                .iter()
+                .position(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'));
+            let is_key = colon.is_some_and(|at| rest[at] == b':');
+            if is_key && Key::from_json(&json[open + 1..close]) == PROTO {
+                self.escaped(&json[written..open], false);
+                self.out.push(b'[');
+                self.escaped(&json[open..index], false);
+                self.out.push(b']');
+                written = index;
+            }
+        }
+        self.escaped(&json[written..], false);
     }
 
     /// Writes `text`, escaping what JSON strings must escape (when `in_string`) and what
@@ -134,6 +173,32 @@ impl JsonWriter<'_> {
         }
         self.out.extend_from_slice(&bytes[start..]);
     }
+}
+
+/// The key that sets an object's prototype in an object literal.
+const PROTO: &str = "__proto__";
+
+/// Whether raw JSON text may hold a `__proto__` key: it is a container holding the name, or a
+/// `\u` escape that might spell it.
+fn may_hold_proto_key(json: &str) -> bool {
+    let bytes = json.as_bytes();
+    matches!(bytes.first(), Some(b'{' | b'['))
+        && (memchr::memmem::find(bytes, PROTO.as_bytes()).is_some()
+            || memchr::memmem::find(bytes, b"\\u").is_some())
+}
+
+/// Where the string opened at `open` closes, in valid JSON text.
+fn string_end(bytes: &[u8], open: usize) -> usize {
+    let mut index = open + 1;
+    while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[index..]) {
+        index += found;
+        if bytes[index] == b'"' {
+            return index;
+        }
+        // An escape: the byte after the backslash is not the end.
+        index += 2;
+    }
+    bytes.len().saturating_sub(1)
 }
 
 /// Whether raw JSON text holds line breaks. Valid JSON has them only as whitespace between
@@ -217,6 +282,25 @@ mod tests {
             "{\"a\": \"\\u003c/b\\u003e \\u2028\", \"c\": 1}"
         );
         assert_eq!(written("{\"a\": \"<\"}", false, true), "{\"a\": \"<\"}");
+    }
+
+    #[test]
+    fn proto_keys_become_computed_keys_in_scripts() {
+        let json = r#"{"__proto__": {"a": "__proto__", "__pro\u0074o__" :[{"__proto__":1}]}, "b": "\"__proto__\":"}"#;
+        assert_eq!(
+            written(json, true, true),
+            r#"{["__proto__"]: {"a": "__proto__", ["__pro\u0074o__"] :[{["__proto__"]:1}]}, "b": "\"__proto__\":"}"#
+        );
+        assert_eq!(written(json, false, true), json);
+        let mut out = Vec::new();
+        let mut writer = JsonWriter {
+            out: &mut out,
+            script_safe: true,
+        };
+        writer.key("__proto__");
+        writer.plain_key("__proto__");
+        writer.key("__proto");
+        assert_eq!(out, br#"["__proto__"]:["__proto__"]:"__proto":"#);
     }
 
     #[test]
