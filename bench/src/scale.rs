@@ -1,8 +1,8 @@
 //! Settings and messages far larger than usual: loading 100,000 event mappings, 100,000
 //! custom properties against a message with 100,000 properties, a custom property path
 //! 100,000 segments long in a message nested as deep. Each is measured at a tenth of the size
-//! too: work linear in the size takes about ten times as long at full size, quadratic work a
-//! hundred times.
+//! too: work linear in the size takes about ten times as long at full size (somewhat more as
+//! the data outgrows the caches; the target allows thirty), quadratic work a hundred times.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -115,7 +115,7 @@ pub fn settings_and_paths(report: &mut Report) {
             &format!("{name}: time at {SIZE} / at {}", SIZE / 10),
             large.as_secs_f64() / small.as_secs_f64(),
             "≤",
-            20.0,
+            30.0,
         );
     }
 }
