@@ -674,6 +674,7 @@ pub fn settings_cases() -> Vec<SettingsCase> {
         if found != "a boolean" {
             push("useEnhancedMatchLoad", "true or false");
             push("mapMessageIdToEventId", "true or false");
+            push("disableAutoISOConversion", "true or false");
         }
         if !matches!(found, "an object" | "an array") {
             push("pinterestEventMapping", "an object of event names");

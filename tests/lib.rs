@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use mapping_core::{Destination, Json, JsonValue, Mapping, Message, PintrkCall, Settings};
+use mapping_core::{Destination, Json, JsonValue, Mapping, PintrkCall, Settings};
 use serde_json::Value;
 
 /// One worked example: settings and an input in, the `pintrk` argument lists out.
@@ -129,11 +129,12 @@ pub fn library_calls_with<M: Mapping>(table: M, vector: &Vector) -> Value {
                 .unwrap_or_else(|error| panic!("userTraits: {error}"));
             to_json(&destination.initialize(Some(traits)))
         }
-        Some(text) => {
-            let message = Message::parse(text).unwrap_or_else(|error| panic!("message: {error}"));
-            let calls: Vec<PintrkCall> = destination.map(&message).into_iter().collect();
-            to_json(&calls)
-        }
+        Some(text) => destination
+            .map_text(text, |call| {
+                let calls: Vec<PintrkCall> = call.into_iter().collect();
+                to_json(&calls)
+            })
+            .unwrap_or_else(|error| panic!("message: {error}")),
     }
 }
 

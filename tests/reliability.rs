@@ -267,14 +267,16 @@ fn settings() -> impl Strategy<Value = Settings> {
         ),
         any::<bool>(),
         any::<bool>(),
+        any::<bool>(),
     )
         .prop_map(
-            |(tid, event_mapping, custom_properties, enhanced, message_id)| Settings {
+            |(tid, event_mapping, custom_properties, enhanced, message_id, plain_dates)| Settings {
                 tid: tid.to_owned(),
                 event_mapping,
                 custom_properties,
                 use_enhanced_match_load: enhanced,
                 map_message_id_to_event_id: message_id,
+                disable_auto_iso_conversion: plain_dates,
             },
         )
 }

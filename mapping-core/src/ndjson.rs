@@ -1,7 +1,7 @@
 //! Newline-delimited streams: one Segment message per input line, its calls written out. The
 //! per-line path `pinterest-map` runs, for programs and benchmarks that stream the same way.
 
-use crate::segment::{Message, MessageError};
+use crate::segment::MessageError;
 use crate::table::Mapping;
 use crate::tag::{Destination, PintrkCall};
 
@@ -57,10 +57,10 @@ pub fn map_line<M: Mapping>(
     line: &str,
     out: &mut Vec<u8>,
 ) -> Result<usize, MessageError> {
-    let message = Message::parse(line)?;
-    let call = destination.map(&message);
-    write_calls(format, call.as_slice(), out);
-    Ok(call.as_slice().len())
+    destination.map_text(line, |call| {
+        write_calls(format, call.as_slice(), out);
+        call.as_slice().len()
+    })
 }
 
 #[cfg(test)]
@@ -86,7 +86,7 @@ mod tests {
             map_line(&destination, format, text, &mut out).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), expected);
         }
-        let message = Message::parse(text).unwrap();
+        let message = crate::Message::parse(text).unwrap();
         assert_eq!(
             serde_json::to_string(&destination.map(&message)).unwrap(),
             "[\"track\",\"Checkout\",{\"value\":{\"a\": [1,  2]}}]"

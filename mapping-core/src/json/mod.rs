@@ -12,7 +12,7 @@ pub(crate) mod walk;
 pub(crate) mod write;
 
 pub use scan::{Json, Key, SyntaxError};
-pub(crate) use scan::{Scanner, has_special_byte};
+pub(crate) use scan::{Scanner, has_special_byte, strings};
 
 /// What a mapping needs from a JSON value: JavaScript truthiness, one pass over the entries of
 /// an object or the elements of an array, and serializing it as it is.

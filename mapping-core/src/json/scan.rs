@@ -400,6 +400,32 @@ impl fmt::Display for Key<'_> {
     }
 }
 
+/// The strings of valid JSON text, in order: for each, the offsets of its opening and closing
+/// quotes, and whether it is an object key. One pass, without recursion.
+pub(crate) fn strings(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    std::iter::from_fn(move || {
+        let open = index + memchr::memchr(b'"', bytes.get(index..)?)?;
+        let mut close = open + 1;
+        while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[close..]) {
+            close += found;
+            if bytes[close] == b'"' {
+                break;
+            }
+            // An escape: the byte after the backslash does not end the string.
+            close += 2;
+        }
+        let close = close.min(bytes.len().saturating_sub(1));
+        index = close + 1;
+        let is_key = bytes[index..]
+            .iter()
+            .find(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))
+            == Some(&b':');
+        Some((open, close, is_key))
+    })
+}
+
 /// Reads JSON text left to right.
 pub(crate) struct Scanner<'a> {
     text: &'a str,

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Key, has_special_byte};
+use super::{Key, has_special_byte, strings};
 
 /// Writes JSON tokens to `out`; when `script_safe`, also escapes what could end an HTML
 /// `<script>` element or a JavaScript line: `<`, `>`, `&`, U+2028 and U+2029.
@@ -81,25 +81,15 @@ impl JsonWriter<'_> {
 
     /// [`Self::raw`] in a script, for text that may hold a `__proto__` key.
     fn raw_in_script(&mut self, json: &str) {
-        let bytes = json.as_bytes();
         // Written up to here.
         let mut written = 0;
-        let mut index = 0;
-        while let Some(found) = memchr::memchr(b'"', &bytes[index..]) {
-            let open = index + found;
-            let close = string_end(bytes, open);
-            index = close + 1;
-            let rest = &bytes[index..];
-            let colon = rest
-                .iter()
-                .position(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'));
-            let is_key = colon.is_some_and(|at| rest[at] == b':');
+        for (open, close, is_key) in strings(json) {
             if is_key && Key::from_json(&json[open + 1..close]) == PROTO {
                 self.escaped(&json[written..open], false);
                 self.out.push(b'[');
-                self.escaped(&json[open..index], false);
+                self.escaped(&json[open..=close], false);
                 self.out.push(b']');
-                written = index;
+                written = close + 1;
             }
         }
         self.escaped(&json[written..], false);
@@ -185,20 +175,6 @@ fn may_hold_proto_key(json: &str) -> bool {
     matches!(bytes.first(), Some(b'{' | b'['))
         && (memchr::memmem::find(bytes, PROTO.as_bytes()).is_some()
             || memchr::memmem::find(bytes, b"\\u").is_some())
-}
-
-/// Where the string opened at `open` closes, in valid JSON text.
-fn string_end(bytes: &[u8], open: usize) -> usize {
-    let mut index = open + 1;
-    while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[index..]) {
-        index += found;
-        if bytes[index] == b'"' {
-            return index;
-        }
-        // An escape: the byte after the backslash is not the end.
-        index += 2;
-    }
-    bytes.len().saturating_sub(1)
 }
 
 /// Whether raw JSON text holds line breaks. Valid JSON has them only as whitespace between

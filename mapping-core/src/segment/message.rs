@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use thiserror::Error;
 
+use super::dates;
 use crate::json::walk::RawObject;
 use crate::json::{Json, Scanner, SyntaxError};
 
@@ -183,6 +184,29 @@ impl<'a> Message<'a> {
     /// Whether the destination ignores this message type.
     pub fn is_ignored(&self) -> bool {
         matches!(self, Message::Other(_))
+    }
+
+    /// Whether a field the destination reads may hold an ISO 8601 date string, which
+    /// analytics.js would have turned into a date.
+    pub(crate) fn may_hold_dates(&self) -> bool {
+        let text =
+            |json: Option<Json<'_>>| json.is_some_and(|json| dates::may_hold_date(json.text()));
+        let object = |object: &Option<RawObject<'_>>| text(object.as_ref().map(RawObject::json));
+        match self {
+            Message::Track(track) => {
+                dates::iso_string(&track.event).is_some()
+                    || object(&track.properties)
+                    || text(track.message_id)
+            }
+            Message::Page(page) => {
+                text(page.name)
+                    || text(page.category)
+                    || object(&page.properties)
+                    || text(page.message_id)
+            }
+            Message::Identify(identify) => object(&identify.traits),
+            Message::Other(_) => false,
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Segment's side: messages as Segment sends them, and Segment's loose lookup of property
 //! paths. What every output reads.
 
+pub mod dates;
 mod message;
 pub(crate) mod path;
 

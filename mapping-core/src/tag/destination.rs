@@ -7,8 +7,9 @@ use super::call::{DataValue, EventData, LineItems, PintrkCall, is_plain};
 use super::settings::Settings;
 use crate::json::walk::Lazy;
 use crate::json::{Json, JsonValue};
+use crate::segment::dates;
 use crate::segment::path::{KeyIndex, LoosePath};
-use crate::segment::{Identify, Message, Page, Track};
+use crate::segment::{Identify, Message, MessageError, Page, Track};
 use crate::table::{EventFields, LineItemField, Mapping, PinterestEvent, spec};
 
 /// The Pinterest Tag destination: a table and the destination's settings.
@@ -131,7 +132,9 @@ impl<M: Mapping> Destination<M> {
         ]
     }
 
-    /// The call a message produces, if any: a message produces at most one.
+    /// The call a message produces, if any: a message produces at most one. The message is
+    /// taken as it is; [`Destination::map_text`] first does what analytics.js does to every
+    /// message, date strings becoming dates.
     pub fn map<'a>(&'a self, message: &'a Message<'a>) -> Option<PintrkCall<'a>> {
         if !self.is_enabled() {
             return None;
@@ -142,6 +145,38 @@ impl<M: Mapping> Destination<M> {
             Message::Identify(identify) => self.identify(identify),
             Message::Other(_) => None,
         }
+    }
+
+    /// Reads a message from JSON text and maps it as Segment's analytics.js does: unless
+    /// [`Settings::disable_auto_iso_conversion`], every string value that looks like an ISO
+    /// 8601 date (`"2024-01-02"`) first becomes a date, sent as its `toISOString()`. `with`
+    /// gets the call, if any; its result is returned.
+    ///
+    /// ```
+    /// use mapping_core::{Destination, Settings};
+    ///
+    /// let destination = Destination::new(Settings::example());
+    /// let line = r#"{"type":"track","event":"Order Completed","properties":{"order_id":"2024-01-02"}}"#;
+    /// let json = destination.map_text(line, |call| call.map(|call| call.to_json()))?;
+    /// assert_eq!(
+    ///     json.as_deref(),
+    ///     Some(r#"["track","Checkout",{"order_id":"2024-01-02T00:00:00.000Z"}]"#)
+    /// );
+    /// # Ok::<(), mapping_core::MessageError>(())
+    /// ```
+    pub fn map_text<R>(
+        &self,
+        text: &str,
+        with: impl FnOnce(Option<PintrkCall<'_>>) -> R,
+    ) -> Result<R, MessageError> {
+        let message = Message::parse(text)?;
+        if self.settings.disable_auto_iso_conversion || !message.may_hold_dates() {
+            return Ok(with(self.map(&message)));
+        }
+        // Replacing strings with strings keeps the text valid: it reads as before.
+        let converted = dates::convert(text);
+        let message = Message::parse(&converted)?;
+        Ok(with(self.map(&message)))
     }
 
     /// The Pinterest event for a Segment event name: the settings' event mapping, then the

@@ -40,6 +40,12 @@ pub struct Settings {
     pub use_enhanced_match_load: bool,
     /// `mapMessageIdToEventId`: send the message's `messageId` as `event_id`.
     pub map_message_id_to_event_id: bool,
+    /// `disableAutoISOConversion`: take date strings as they are. By default, as analytics.js
+    /// does before any destination sees a message, every string value that looks like an ISO
+    /// 8601 date is sent as the date's `toISOString()` (`"2024-01-02"` →
+    /// `"2024-01-02T00:00:00.000Z"`); analytics-next's load option of this name turns that
+    /// off. See [`crate::segment::dates`].
+    pub disable_auto_iso_conversion: bool,
 }
 
 /// Why settings were rejected. Messages name the key, never a value.
@@ -95,6 +101,9 @@ impl Settings {
                 }
                 "mapMessageIdToEventId" => {
                     settings.map_message_id_to_event_id = expect_bool(&key, value)?;
+                }
+                "disableAutoISOConversion" => {
+                    settings.disable_auto_iso_conversion = expect_bool(&key, value)?;
                 }
                 _ => {}
             }
@@ -241,7 +250,7 @@ mod tests {
         let settings = Settings::from_json(
             r#"{"tid":"t","pinterestEventMapping":{"B":"Lead","a":"Signup","B":"Custom"},
                 "pinterestCustomProperties":["x","a.b"],"useEnhancedMatchLoad":true,
-                "mapMessageIdToEventId":true,"unknown":[1,2]}"#,
+                "mapMessageIdToEventId":true,"disableAutoISOConversion":true,"unknown":[1,2]}"#,
         )
         .unwrap();
         assert_eq!(
@@ -255,6 +264,7 @@ mod tests {
                 custom_properties: vec!["x".to_owned(), "a.b".to_owned()],
                 use_enhanced_match_load: true,
                 map_message_id_to_event_id: true,
+                disable_auto_iso_conversion: true,
             }
         );
     }
