@@ -32,7 +32,8 @@ pub struct Settings {
     pub tid: String,
     /// `pinterestEventMapping`: Segment event → Pinterest event, in the settings' key order
     /// (the first key equal to an event name ignoring case wins). A value of `""` sends the
-    /// Segment event name unchanged.
+    /// Segment event name unchanged. An array maps its indices, as Segment's original reads
+    /// it: `["Lead"]` maps the event `0`.
     pub event_mapping: Vec<(String, String)>,
     /// `pinterestCustomProperties`: property paths copied into the event data of track calls.
     pub custom_properties: Vec<String>,
@@ -168,8 +169,22 @@ fn read_event_mapping(value: Json<'_>) -> Result<Vec<(String, String)>, Settings
     if is_object {
         Ok(mapping)
     } else if value.is_array() {
-        // Segment's original ignores an array here.
-        Ok(Vec::new())
+        // Segment's original iterates an array's indices: `["Lead"]` maps the event `0`.
+        let mut error = None;
+        value.elements(|pinterest| {
+            if error.is_some() {
+                return;
+            }
+            let index = mapping.len();
+            match pinterest.as_str() {
+                Some(pinterest) => mapping.push((index.to_string(), pinterest.into_owned())),
+                None => {
+                    let key = format!("pinterestEventMapping[{index}]");
+                    error = Some(wrong_type(&key, "a string", pinterest));
+                }
+            }
+        });
+        error.map_or(Ok(mapping), Err)
     } else {
         Err(wrong_type(
             "pinterestEventMapping",
@@ -270,11 +285,19 @@ mod tests {
     }
 
     #[test]
-    fn an_array_event_mapping_is_ignored() {
-        let settings =
-            Settings::from_json(r#"{"pinterestEventMapping":[{"key":"a","value":"Lead"}]}"#)
-                .unwrap();
-        assert!(settings.event_mapping.is_empty());
+    fn an_array_event_mapping_maps_its_indices() {
+        let settings = Settings::from_json(r#"{"pinterestEventMapping":["Lead","Signup"]}"#).unwrap();
+        assert_eq!(
+            settings.event_mapping,
+            [
+                ("0".to_owned(), "Lead".to_owned()),
+                ("1".to_owned(), "Signup".to_owned())
+            ]
+        );
+        assert_eq!(
+            error(r#"{"pinterestEventMapping":["Lead",{"key":"a","value":"Lead"}]}"#),
+            "`pinterestEventMapping[1]` must be a string, found an object"
+        );
     }
 
     #[test]
