@@ -72,7 +72,7 @@ fn stopped_by(status: ExitStatus, signal: i32) {
 
 #[test]
 fn a_signal_while_writing_to_a_slow_reader_leaves_only_whole_lines() {
-    for (name, number) in [("TERM", 15), ("INT", 2)] {
+    for (name, number) in [("TERM", 15), ("INT", 2), ("HUP", 1)] {
         let mut child = Command::new(TOOL)
             .arg("-q")
             .stdin(Stdio::piped())

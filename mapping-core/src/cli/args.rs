@@ -35,8 +35,8 @@ Errors:
   A line that is not a valid message prints no output line; a message on stderr names the
   input, the line and what is wrong (never the values), and processing continues.
   Blank lines are skipped. An input that cannot be opened is reported and the others are
-  mapped. A summary goes to stderr at the end unless --quiet. On SIGINT or SIGTERM the lines
-  mapped so far are written out in full and the tool ends as the signal would end it.
+  mapped. A summary goes to stderr at the end unless --quiet. On SIGINT, SIGTERM or SIGHUP
+  the lines mapped so far are written out in full and the tool ends as the signal would.
 
 Exit status:
   0  every line was mapped

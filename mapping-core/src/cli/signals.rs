@@ -1,4 +1,4 @@
-//! SIGINT and SIGTERM: the run stops reading, writes out the whole lines already mapped (never a
+//! SIGINT, SIGTERM and SIGHUP: the run stops reading, writes out the whole lines already mapped (never a
 //! part of one), and the process ends as the signal would have ended it.
 //!
 //! A thread waits for the signals. When one arrives while the run is waiting for input, every
@@ -12,11 +12,11 @@ use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 /// The signals that stop a run.
-const STOPPING: [i32; 2] = [SIGINT, SIGTERM];
+const STOPPING: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 
 /// A run's view of the stopping signals.
 #[derive(Debug, Default)]
@@ -28,7 +28,7 @@ pub(super) struct Interrupt {
 }
 
 impl Interrupt {
-    /// Starts watching for SIGINT and SIGTERM; `None` (signals keep their default action)
+    /// Starts watching for the stopping signals; `None` (signals keep their default action)
     /// when they cannot be caught.
     pub(super) fn install(program: &str) -> Option<Arc<Interrupt>> {
         let mut signals = Signals::new(STOPPING).ok()?;
@@ -93,7 +93,7 @@ impl Interrupt {
 /// Ends the process as `signal` would have, once the run has written out what it mapped.
 pub(super) fn end_by(signal: i32) -> ! {
     let _ = signal_hook::low_level::emulate_default_handler(signal);
-    // The default action of SIGINT and SIGTERM ends the process; should it not have, the
+    // The default action of these signals ends the process; should it not have, the
     // conventional status says the same.
     std::process::exit(128 + signal)
 }
@@ -103,6 +103,7 @@ pub(super) fn name(signal: i32) -> &'static str {
     match signal {
         SIGINT => "SIGINT",
         SIGTERM => "SIGTERM",
+        SIGHUP => "SIGHUP",
         _ => "a signal",
     }
 }

@@ -286,7 +286,8 @@ mod tests {
 
     #[test]
     fn an_array_event_mapping_maps_its_indices() {
-        let settings = Settings::from_json(r#"{"pinterestEventMapping":["Lead","Signup"]}"#).unwrap();
+        let settings =
+            Settings::from_json(r#"{"pinterestEventMapping":["Lead","Signup"]}"#).unwrap();
         assert_eq!(
             settings.event_mapping,
             [
