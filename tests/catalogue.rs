@@ -741,9 +741,14 @@ pub fn settings_cases() -> Vec<SettingsCase> {
             Ok("{}"),
         ),
         settings_case(
-            "an event mapping given as an array is ignored, as Segment's original does",
-            r#"{"tid":"t","pinterestEventMapping":[["Order Completed","Lead"]]}"#,
-            Ok(r#"{"tid":"t"}"#),
+            "an event mapping given as an array maps its indices, as Segment's original does",
+            r#"{"tid":"t","pinterestEventMapping":["Lead","Signup"]}"#,
+            Ok(r#"{"tid":"t","pinterestEventMapping":{"0":"Lead","1":"Signup"}}"#),
+        ),
+        settings_case(
+            "an event mapping given as an array of pairs is an error",
+            r#"{"tid":"t","pinterestEventMapping":[["Order Completed","SECRET"]]}"#,
+            Err("`pinterestEventMapping[0]` must be a string, found an array"),
         ),
         settings_case(
             "unknown keys are ignored",

@@ -356,3 +356,65 @@ fn check_run(output: &Output, vectors: &[&Vector], failed: &mut Vec<String>) {
         }
     }
 }
+
+/// JavaScript arguments as JSON: the computed keys of the JavaScript output (`["__proto__"]:`,
+/// written so that the key makes a property) as plain keys. A `[` that opens a string followed
+/// by `]` and `:` is nothing else in valid JSON, so the rewrite is exact.
+pub fn uncomputed(arguments: &str) -> String {
+    let bytes = arguments.as_bytes();
+    let mut out = String::with_capacity(arguments.len());
+    let mut index = 0;
+    let mut in_string = false;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        if in_string {
+            match byte {
+                b'\\' => {
+                    out.push_str(&arguments[index..index + 2]);
+                    index += 2;
+                    continue;
+                }
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if byte == b'"' {
+            in_string = true;
+        } else if byte == b'[' && bytes.get(index + 1) == Some(&b'"') {
+            let end = string_end(bytes, index + 1);
+            let after = arguments[end + 1..].strip_prefix(']');
+            if after.is_some_and(|after| after.trim_start().starts_with(':')) {
+                out.push_str(&arguments[index + 1..=end]);
+                index = end + 2;
+                continue;
+            }
+        }
+        let width = arguments[index..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&arguments[index..index + width]);
+        index += width;
+    }
+    out
+}
+
+/// Where the string opened at `open` closes.
+fn string_end(bytes: &[u8], open: usize) -> usize {
+    let mut index = open + 1;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'\\' => index += 2,
+            b'"' => return index,
+            _ => index += 1,
+        }
+    }
+    bytes.len() - 1
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn computed_keys_become_plain_keys() {
+        assert_eq!(
+            super::uncomputed(r#""a", {["__proto__"]:{"b":["c"],["__pro\u0074o__"] :1}, "d":"[\"x\"]:"}"#),
+            r#""a", {"__proto__":{"b":["c"],"__pro\u0074o__" :1}, "d":"[\"x\"]:"}"#
+        );
+    }
+}
