@@ -413,7 +413,9 @@ mod tests {
     #[test]
     fn computed_keys_become_plain_keys() {
         assert_eq!(
-            super::uncomputed(r#""a", {["__proto__"]:{"b":["c"],["__pro\u0074o__"] :1}, "d":"[\"x\"]:"}"#),
+            super::uncomputed(
+                r#""a", {["__proto__"]:{"b":["c"],["__pro\u0074o__"] :1}, "d":"[\"x\"]:"}"#
+            ),
             r#""a", {"__proto__":{"b":["c"],"__pro\u0074o__" :1}, "d":"[\"x\"]:"}"#
         );
     }

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 
 #[allow(dead_code)]
 #[path = "../../tests/lib.rs"]
@@ -46,15 +46,6 @@ fn shell(setup: &str, args: &[&str]) -> Command {
     command
 }
 
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill")
-        .arg(format!("-{name}"))
-        .arg(child.id().to_string())
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-}
-
 /// Asserts that `output` holds the output lines of messages `0..n` for some `n`, each whole,
 /// and returns `n`.
 fn whole_lines_in_order(output: &str) -> usize {
@@ -70,80 +61,94 @@ fn stopped_by(status: ExitStatus, signal: i32) {
     assert_eq!(status.signal(), Some(signal), "{status:?}");
 }
 
-#[test]
-fn a_signal_while_writing_to_a_slow_reader_leaves_only_whole_lines() {
-    for (name, number) in [("TERM", 15), ("INT", 2), ("HUP", 1)] {
+/// The tool, running with its standard streams piped to the test.
+struct Running {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Running {
+    fn start(args: &[&str]) -> Running {
         let mut child = Command::new(TOOL)
-            .arg("-q")
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("pinterest-map starts");
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
-        // The first answer shows the tool running, its signals caught.
-        stdin.write_all(messages(0..1).as_bytes()).unwrap();
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        Running {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    /// Sends `input` and reads the first `lines` output lines, which shows the tool running
+    /// with its signals caught.
+    fn send_and_read(&mut self, input: &str, lines: usize) -> String {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(input.as_bytes()).unwrap();
         stdin.flush().unwrap();
-        let mut first = String::new();
-        stdout.read_line(&mut first).unwrap();
-        assert_eq!(first, message(0).1 + "\n");
+        let mut output = String::new();
+        for _ in 0..lines {
+            self.stdout.read_line(&mut output).unwrap();
+        }
+        output
+    }
+
+    /// Signals the tool, then reads the rest of its output to the end: that, its exit
+    /// status and its standard error.
+    fn stop(mut self, signal: &str) -> (String, ExitStatus, String) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let mut output = String::new();
+        self.stdout.read_to_string(&mut output).unwrap();
+        let status = self.child.wait().unwrap();
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            pipe.read_to_string(&mut stderr).unwrap();
+        }
+        (output, status, stderr)
+    }
+}
+
+#[test]
+fn a_signal_while_writing_to_a_slow_reader_leaves_only_whole_lines() {
+    for (name, number) in [("TERM", 15), ("INT", 2), ("HUP", 1)] {
+        let mut tool = Running::start(&["-q"]);
+        let first = tool.send_and_read(&messages(0..1), 1);
         // Far more than the pipes hold: nobody reads the output for now, so the tool blocks
         // writing it.
         let rest = messages(1..200_000);
+        let mut stdin = tool.stdin.take().expect("stdin is open");
         let writer = std::thread::spawn(move || {
             let _ = stdin.write_all(rest.as_bytes());
         });
         std::thread::sleep(std::time::Duration::from_millis(300));
-        signal(&child, name);
-        let mut output = first;
-        stdout.read_to_string(&mut output).unwrap();
-        let status = child.wait().unwrap();
+        let (rest, status, stderr) = tool.stop(name);
         let _ = writer.join();
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
         stopped_by(status, number);
         assert_eq!(stderr, format!("pinterest-map: stopped by SIG{name}\n"));
-        let written = whole_lines_in_order(&output);
+        let written = whole_lines_in_order(&(first + &rest));
         assert!(written < 200_000, "the run stopped early: {written} lines");
     }
 }
 
 #[test]
 fn a_signal_while_waiting_for_input_ends_the_run_with_every_line_written() {
-    let mut child = Command::new(TOOL)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pinterest-map starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
-    stdin.write_all(messages(0..3).as_bytes()).unwrap();
-    stdin.flush().unwrap();
-    let mut output = String::new();
-    for _ in 0..3 {
-        stdout.read_line(&mut output).unwrap();
-    }
+    let mut tool = Running::start(&[]);
+    let output = tool.send_and_read(&messages(0..3), 3);
     // The tool now waits for input, its standard input still open.
-    signal(&child, "INT");
-    stdout.read_to_string(&mut output).unwrap();
-    let status = child.wait().unwrap();
-    drop(stdin);
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let (rest, status, stderr) = tool.stop("INT");
     stopped_by(status, 2);
-    assert_eq!(whole_lines_in_order(&output), 3);
+    assert_eq!(whole_lines_in_order(&(output + &rest)), 3);
     assert_eq!(stderr, "pinterest-map: stopped by SIGINT\n");
 }
 

@@ -540,6 +540,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads an object member's key and its colon.
+    #[inline]
     pub(crate) fn member_key(&mut self) -> Result<Key<'a>, SyntaxError> {
         self.whitespace();
         if self.peek() != Some(b'"') {
@@ -557,6 +558,7 @@ impl<'a> Scanner<'a> {
 
     /// After a member or an element: `true` when another follows (its comma read), `false` at
     /// the container's end (read), `closing` being `}` or `]`.
+    #[inline]
     pub(crate) fn next_member(&mut self, closing: u8) -> Result<bool, SyntaxError> {
         self.whitespace();
         match self.peek() {
@@ -589,26 +591,10 @@ impl<'a> Scanner<'a> {
             return Ok(());
         }
         loop {
-            self.whitespace();
-            if self.peek() != Some(b'"') {
-                return Err(self.error("a string key"));
-            }
-            let start = self.position + 1;
-            let escaped = self.skip_string()?;
-            let key = Key {
-                text: &self.text[start..self.position - 1],
-                escaped,
-            };
-            self.expect(b':', "`:`")?;
+            let key = self.member_key()?;
             member(key, self)?;
-            self.whitespace();
-            match self.peek() {
-                Some(b',') => self.position += 1,
-                Some(b'}') => {
-                    self.position += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.error("`,` or `}`")),
+            if !self.next_member(b'}')? {
+                return Ok(());
             }
         }
     }
@@ -626,14 +612,8 @@ impl<'a> Scanner<'a> {
         }
         loop {
             element(self)?;
-            self.whitespace();
-            match self.peek() {
-                Some(b',') => self.position += 1,
-                Some(b']') => {
-                    self.position += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.error("`,` or `]`")),
+            if !self.next_member(b']')? {
+                return Ok(());
             }
         }
     }
