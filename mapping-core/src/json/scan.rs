@@ -540,7 +540,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads an object member's key and its colon.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn member_key(&mut self) -> Result<Key<'a>, SyntaxError> {
         self.whitespace();
         if self.peek() != Some(b'"') {
@@ -558,7 +558,7 @@ impl<'a> Scanner<'a> {
 
     /// After a member or an element: `true` when another follows (its comma read), `false` at
     /// the container's end (read), `closing` being `}` or `]`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next_member(&mut self, closing: u8) -> Result<bool, SyntaxError> {
         self.whitespace();
         match self.peek() {

@@ -195,6 +195,15 @@ impl<'a> RawObject<'a> {
         Lazy(Place::Walked(&self.nodes, 0))
     }
 
+    /// Every value the walk did not enter, at any walked level: scalars, and containers below
+    /// the walked levels.
+    pub fn leaves(&self) -> impl Iterator<Item = Json<'a>> + '_ {
+        self.nodes
+            .iter()
+            .filter(|node| node.kind == Kind::Text)
+            .map(|node| node.raw)
+    }
+
     /// The entries in document order, duplicates included.
     pub fn entries(&self) -> impl Iterator<Item = (Key<'_>, Lazy<'_>)> {
         Lazy::children(&self.nodes, 0)

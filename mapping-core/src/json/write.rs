@@ -29,7 +29,7 @@ impl JsonWriter<'_> {
     /// computed key, `["__proto__"]:`: as a plain key it would set the object's prototype.
     pub(crate) fn key(&mut self, key: &str) {
         if self.script_safe && key == PROTO {
-            return self.out.extend_from_slice(br#"["__proto__"]:"#);
+            return self.computed_proto_key();
         }
         self.string(key);
         self.out.push(b':');
@@ -44,10 +44,11 @@ impl JsonWriter<'_> {
     }
 
     /// A key that needs no escape ([`Self::is_plain`]) and its colon.
+    #[inline(always)]
     pub(crate) fn plain_key(&mut self, key: &str) {
         debug_assert!(Self::is_plain(key));
         if self.script_safe && key == PROTO {
-            return self.out.extend_from_slice(br#"["__proto__"]:"#);
+            return self.computed_proto_key();
         }
         self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());
@@ -68,7 +69,7 @@ impl JsonWriter<'_> {
     /// In a script, an object key spelling `__proto__` (escapes included) becomes a computed
     /// key, `["__proto__"]:`, so that evaluating the statement gives the JSON value: as a plain
     /// key of an object literal, `__proto__` sets the object's prototype.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn raw(&mut self, json: &str) {
         if self.script_safe && may_hold_proto_key(json) {
             self.raw_in_script(json);
@@ -79,7 +80,16 @@ impl JsonWriter<'_> {
         }
     }
 
+    /// `__proto__` as a computed key and its colon.
+    #[cold]
+    #[inline(never)]
+    fn computed_proto_key(&mut self) {
+        self.out.extend_from_slice(br#"["__proto__"]:"#);
+    }
+
     /// [`Self::raw`] in a script, for text that may hold a `__proto__` key.
+    #[cold]
+    #[inline(never)]
     fn raw_in_script(&mut self, json: &str) {
         // Written up to here.
         let mut written = 0;

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate, TimeDelta, Timelike};
 
-use crate::json::{Key, strings};
+use crate::json::{Json, Key, strings};
 
 /// `text` (one valid JSON value) with every string value that is an ISO 8601 date replaced
 /// by the date's `toISOString()`; borrowed when there is none.
@@ -43,6 +43,28 @@ pub(crate) fn convert(text: &str) -> Cow<'_, str> {
     Cow::Owned(converted)
 }
 
+/// Whether a value may be, or hold, a date string: a string that starts `dddd-` or holds an
+/// escape, or a container whose text [`may_hold_date`].
+pub(crate) fn may_be_date(value: Json<'_>) -> bool {
+    let bytes = value.text().as_bytes();
+    match bytes.first() {
+        // A date starts with a digit, written as one or as an escape.
+        Some(b'"') => match bytes.get(1) {
+            Some(b'\\') => true,
+            Some(first) if first.is_ascii_digit() => {
+                let digits = bytes[1..].iter().take(4).all(u8::is_ascii_digit);
+                // An escape counts only near the start: a date starts `dddd-dd-dd`, ten
+                // characters of at most six bytes each when escaped.
+                (digits && bytes.get(5) == Some(&b'-'))
+                    || bytes[..bytes.len().min(64)].contains(&b'\\')
+            }
+            _ => false,
+        },
+        Some(b'{' | b'[') => may_hold_date(value.text()),
+        _ => false,
+    }
+}
+
 /// Whether `text` may hold a date string: a `"dddd-dd-dd` somewhere, or a `\u` escape that
 /// might spell one. Most texts are ruled out by a fast search for `-`.
 pub(crate) fn may_hold_date(text: &str) -> bool {
@@ -59,7 +81,7 @@ pub(crate) fn may_hold_date(text: &str) -> bool {
             && digits(dash + 1..dash + 3)
             && bytes.get(dash + 3) == Some(&b'-')
             && digits(dash + 4..dash + 6)
-    }) || memchr::memmem::find(bytes, b"\\u").is_some()
+    }) || memchr::memchr_iter(b'\\', bytes).any(|at| bytes.get(at + 1) == Some(&b'u'))
 }
 
 /// The `toISOString()` of the date `text` is, when it is an ISO 8601 date under the facade's
@@ -275,6 +297,30 @@ mod tests {
             "",
         ] {
             assert_eq!(iso_string(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn values_that_may_be_dates_are_found_quickly() {
+        let may_be = |text: &str| may_be_date(Json::parse(text).unwrap());
+        for text in [
+            r#""2024-01-02""#,
+            r#""2024-01-02x""#,
+            r#""\u0032024-01-02""#,
+            r#""20\u00324-01-02""#,
+            r#"{"a":["2024-01-02"]}"#,
+        ] {
+            assert!(may_be(text), "{text}");
+        }
+        for text in [
+            r#""https://shop.example/""#,
+            r#""0ed904759531985d5d9dc9f8""#,
+            r#""x2024-01-02""#,
+            r#"{"a":"sku-2024"}"#,
+            "20240102",
+            "null",
+        ] {
+            assert!(!may_be(text), "{text}");
         }
     }
 

@@ -189,9 +189,12 @@ impl<'a> Message<'a> {
     /// Whether a field the destination reads may hold an ISO 8601 date string, which
     /// analytics.js would have turned into a date.
     pub(crate) fn may_hold_dates(&self) -> bool {
-        let text =
-            |json: Option<Json<'_>>| json.is_some_and(|json| dates::may_hold_date(json.text()));
-        let object = |object: &Option<RawObject<'_>>| text(object.as_ref().map(RawObject::json));
+        let text = |json: Option<Json<'_>>| json.is_some_and(dates::may_be_date);
+        let object = |object: &Option<RawObject<'_>>| {
+            object
+                .as_ref()
+                .is_some_and(|object| object.leaves().any(dates::may_be_date))
+        };
         match self {
             Message::Track(track) => {
                 dates::iso_string(&track.event).is_some()

@@ -170,13 +170,16 @@ impl<M: Mapping> Destination<M> {
         with: impl FnOnce(Option<PintrkCall<'_>>) -> R,
     ) -> Result<R, MessageError> {
         let message = Message::parse(text)?;
-        if self.settings.disable_auto_iso_conversion || !message.may_hold_dates() {
-            return Ok(with(self.map(&message)));
-        }
-        // Replacing strings with strings keeps the text valid: it reads as before.
-        let converted = dates::convert(text);
-        let message = Message::parse(&converted)?;
-        Ok(with(self.map(&message)))
+        let converted;
+        let reread;
+        let message = if self.settings.disable_auto_iso_conversion || !message.may_hold_dates() {
+            &message
+        } else {
+            converted = dates::convert(text);
+            reread = reparse(&converted)?;
+            &reread
+        };
+        Ok(with(self.map(message)))
     }
 
     /// The Pinterest event for a Segment event name: the settings' event mapping, then the
@@ -309,6 +312,15 @@ impl<M: Mapping> Destination<M> {
             None => data.remove("event_id"),
         }
     }
+}
+
+/// Reads a message again after its dates were converted: rare, and kept out of the way of
+/// the common path.
+#[cold]
+#[inline(never)]
+fn reparse(converted: &str) -> Result<Message<'_>, MessageError> {
+    // Replacing strings with strings keeps the text valid: it reads as before.
+    Message::parse(converted)
 }
 
 /// Event mappings longer than this are looked up through a hash index rather than in order.
