@@ -226,6 +226,21 @@ fn a_failing_input_keeps_its_lines_and_the_next_input_is_read() {
     assert!(lines[2].contains("Checkout"), "{lines:?}");
 }
 
+/// `--init` alone, with these settings and stored traits.
+fn start_up(settings: &TempFile, traits: &str) -> Output {
+    run_str(
+        &[
+            "-q",
+            "--settings",
+            &settings.arg(),
+            "--init",
+            "--traits",
+            traits,
+        ],
+        "",
+    )
+}
+
 #[test]
 fn init_prints_the_start_up_calls_first() {
     let output = run_str(&["-q", "--init"], PAGE);
@@ -236,17 +251,7 @@ fn init_prints_the_start_up_calls_first() {
     let settings = TempFile::new(".json", br#"{"tid":"t-1","useEnhancedMatchLoad":true}"#);
     let traits = TempFile::new(".json", br#"{"email":"known@example.com"}"#);
     for traits_arg in [traits.arg(), r#" {"email":"known@example.com"}"#.to_owned()] {
-        let output = run_str(
-            &[
-                "-q",
-                "--settings",
-                &settings.arg(),
-                "--init",
-                "--traits",
-                &traits_arg,
-            ],
-            "",
-        );
+        let output = start_up(&settings, &traits_arg);
         assert_eq!(output.status, 0, "{}", output.stderr);
         assert_eq!(
             output.stdout,
@@ -315,17 +320,7 @@ fn traits_and_settings_take_any_valid_json() {
         format!(r#"{{"email":"jane@example.com","score":1.50,"huge":1e400,"deep":{deep}}}"#);
     let traits_file = TempFile::new(".json", traits.as_bytes());
     for traits in [traits.clone(), traits_file.arg()] {
-        let output = run_str(
-            &[
-                "-q",
-                "--settings",
-                &settings.arg(),
-                "--init",
-                "--traits",
-                &traits,
-            ],
-            "",
-        );
+        let output = start_up(&settings, &traits);
         assert_eq!((output.status, output.stderr.as_str()), (0, ""));
         assert_eq!(
             output.stdout,
@@ -333,17 +328,7 @@ fn traits_and_settings_take_any_valid_json() {
         );
     }
     // The email is kept as sent, escapes included.
-    let output = run_str(
-        &[
-            "-q",
-            "--settings",
-            &settings.arg(),
-            "--init",
-            "--traits",
-            r#"{"email":"jane\u0040example.com"}"#,
-        ],
-        "",
-    );
+    let output = start_up(&settings, r#"{"email":"jane\u0040example.com"}"#);
     assert_eq!(
         output.stdout,
         "[[\"load\",\"t-1\",{\"em\":\"jane\\u0040example.com\"}],[\"page\"]]\n"

@@ -22,6 +22,34 @@ mod args;
 mod progress;
 #[cfg(unix)]
 mod signals;
+/// Without Unix signals nothing stops a run: no `Interrupt` can exist.
+#[cfg(not(unix))]
+mod signals {
+    #[derive(Debug)]
+    pub(super) enum Interrupt {}
+
+    impl Interrupt {
+        pub(super) fn install(_program: &str) -> Option<std::sync::Arc<Interrupt>> {
+            None
+        }
+
+        pub(super) fn received(&self) -> Option<i32> {
+            match *self {}
+        }
+
+        pub(super) fn wait_for_input<T>(&self, _read: impl FnOnce() -> T) -> Result<T, i32> {
+            match *self {}
+        }
+    }
+
+    pub(super) fn name(_signal: i32) -> &'static str {
+        "a signal"
+    }
+
+    pub(super) fn end_by(signal: i32) -> ! {
+        std::process::exit(128 + signal)
+    }
+}
 
 use std::ffi::OsString;
 use std::fmt::{self, Write as _};
@@ -34,6 +62,7 @@ use std::time::{Duration, Instant};
 use args::Args;
 pub use args::{LINES_FAILED, SUCCESS, UNUSABLE};
 use progress::{Counts, Progress};
+use signals::Interrupt;
 
 use crate::json::Json;
 use crate::ndjson::{self, OutputFormat, write_calls};
@@ -62,10 +91,7 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
         stderr_is_terminal: stderr.is_terminal(),
         stderr: stderr.lock(),
     };
-    #[cfg(unix)]
-    let interrupt = signals::Interrupt::install(&program);
-    #[cfg(not(unix))]
-    let interrupt = None;
+    let interrupt = Interrupt::install(&program);
     ExitCode::from(run_interruptibly(
         table,
         args,
@@ -120,13 +146,6 @@ pub fn run<M: Mapping, I: Read, O: Write, E: Write>(
 ) -> u8 {
     run_interruptibly(table, args, streams, None)
 }
-
-#[cfg(unix)]
-type Interrupt = signals::Interrupt;
-/// Without Unix signals, nothing interrupts a run.
-#[cfg(not(unix))]
-#[derive(Debug)]
-enum Interrupt {}
 
 /// [`run`], stopping between lines on a signal that `interrupt` watches for.
 fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
@@ -405,36 +424,32 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
                 }
             };
         }
-        let mut signal = None;
-        let flushed = match outcome {
-            Err(Stop::Signal(received)) => {
-                signal = Some(received);
-                self.flush_output()
+        // A signal stops the reading, not the writing: what was mapped goes out first.
+        let signal = match outcome {
+            Err(Stop::Signal(signal)) => {
+                outcome = Ok(());
+                Some(signal)
             }
-            other => other.and_then(|()| self.flush_output()),
+            _ => None,
         };
-        match flushed {
-            Ok(()) | Err(Stop::Closed) => {}
-            Err(Stop::Signal(received)) => signal = Some(received),
+        match outcome.and_then(|()| self.flush_output()) {
+            Ok(()) | Err(Stop::Closed | Stop::Signal(_)) => {}
             Err(Stop::Failed(error)) => {
                 self.warn(format_args!("cannot write output: {error}"));
                 status = LINES_FAILED;
             }
         }
         self.progress.clear(&mut self.stderr);
-        #[cfg(unix)]
         if let Some(signal) = signal {
             self.warn(format_args!("stopped by {}", signals::name(signal)));
         }
         if !quiet {
             let _ = self.summary(started.elapsed());
         }
-        #[cfg(unix)]
         if let Some(signal) = signal {
             let _ = self.stderr.flush();
             signals::end_by(signal);
         }
-        let _ = signal;
         if self.counts.errors > 0 {
             status = LINES_FAILED;
         }
@@ -463,7 +478,6 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
 
     /// The signal that stops the run, if one was received.
     fn interrupted(&self) -> Result<(), Stop> {
-        #[cfg(unix)]
         if let Some(signal) = self.interrupt.and_then(Interrupt::received) {
             return Err(Stop::Signal(signal));
         }
@@ -473,9 +487,8 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
     /// A read that may wait for input: a signal during it ends the process.
     fn wait_for_input<T>(&self, read: impl FnOnce() -> T) -> Result<T, Stop> {
         match self.interrupt {
-            #[cfg(unix)]
             Some(interrupt) => interrupt.wait_for_input(read).map_err(Stop::Signal),
-            _ => Ok(read()),
+            None => Ok(read()),
         }
     }
 
