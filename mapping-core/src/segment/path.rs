@@ -104,16 +104,23 @@ fn descend<'a>(mut current: Lazy<'a>, mut rest: &str) -> Option<Lazy<'a>> {
         if let Some(text) = current.unwalked() {
             return search(text, rest).map(Lazy::from_raw);
         }
-        let mut step = Step::new(rest);
-        let is_object = current.for_each_entry(|key, value| step.offer(Some(key), value));
+        let mut matcher = Matcher::new(rest);
+        let mut found = None;
+        let mut offer = |key, index, value| {
+            if matcher.take(key, index).is_some() {
+                found = Some(value);
+            }
+        };
+        let mut index = 0_usize;
+        let is_object = current.for_each_entry(|key, value| offer(Some(key), 0, value));
         if !is_object {
-            let mut index = 0_usize;
             current.for_each_element(|element| {
-                step.offer_index(index, element);
+                offer(None, index, element);
                 index += 1;
             });
         }
-        let (key, value, after) = step.found?;
+        let value = found?;
+        let (key, after) = matcher.matched?;
         match next(key, after) {
             Next::Nothing => return None,
             Next::Found => return Some(value),
@@ -143,39 +150,37 @@ fn next<'p>(key: Option<Key<'_>>, after: &'p str) -> Next<'p> {
     }
 }
 
-/// One level of the search: the first matching key (`None` for an array index), with the last
-/// value it holds.
-struct Step<'p, 'a, V> {
+/// The matching rule at one level: the first key (`None` for an array index) whose loose form
+/// starts what is left of the path is taken, and so are its repeats, whose values replace
+/// the earlier ones', as in `JSON.parse`.
+struct Matcher<'p, 'a> {
     rest: &'p str,
-    found: Option<(Option<Key<'a>>, V, &'p str)>,
+    /// The key taken and what is left of the path after it.
+    matched: Option<(Option<Key<'a>>, &'p str)>,
 }
 
-impl<'p, 'a, V> Step<'p, 'a, V> {
+impl<'p, 'a> Matcher<'p, 'a> {
     fn new(rest: &'p str) -> Self {
-        Step { rest, found: None }
-    }
-
-    fn offer(&mut self, key: Option<Key<'a>>, value: V) {
-        match &mut self.found {
-            None => {
-                let name = key.map(Key::as_str).unwrap_or_default();
-                if let Some(after) = strip_loose_key(self.rest, &name) {
-                    self.found = Some((key, value, after));
-                }
-            }
-            Some((Some(first), last_value, _)) if key.is_some_and(|key| *first == key) => {
-                *last_value = value;
-            }
-            Some(_) => {}
+        Matcher {
+            rest,
+            matched: None,
         }
     }
 
-    /// Offers an array element: indices are distinct, so only the first match counts.
-    fn offer_index(&mut self, index: usize, value: V) {
-        if self.found.is_none()
-            && let Some(after) = strip_loose_key(self.rest, &index.to_string())
-        {
-            self.found = Some((None, value, after));
+    /// What is left of the path when the member with this key (or, in an array, at this
+    /// index) is taken.
+    fn take(&mut self, key: Option<Key<'a>>, index: usize) -> Option<&'p str> {
+        match (&self.matched, key) {
+            (None, key) => {
+                let after = match key {
+                    Some(key) => strip_loose_key(self.rest, &key.as_str()),
+                    None => strip_loose_key(self.rest, &index.to_string()),
+                }?;
+                self.matched = Some((key, after));
+                Some(after)
+            }
+            (Some((Some(first), after)), Some(key)) if *first == key => Some(*after),
+            (Some(_), _) => None,
         }
     }
 }
@@ -188,14 +193,11 @@ fn search<'a>(root: Json<'a>, path: &str) -> Option<Json<'a>> {
 
 /// An object or array being scanned for what is left of the path.
 struct Level<'a, 'p> {
-    rest: &'p str,
+    matcher: Matcher<'p, 'a>,
     /// `}` or `]`.
     closing: u8,
     /// Elements seen, in an array.
     index: usize,
-    /// The first matching key (`None` for an array index) and what is left of the path after
-    /// it.
-    matched: Option<(Option<Key<'a>>, &'p str)>,
     /// The value found under the matched key's last repeat.
     found: Option<Json<'a>>,
 }
@@ -220,10 +222,9 @@ fn search_text<'a>(root: Json<'a>, path: &str) -> Result<Option<Json<'a>>, Synta
                         At::Returned(None)
                     } else {
                         levels.push(Level {
-                            rest,
+                            matcher: Matcher::new(rest),
                             closing: if opening == b'{' { b'}' } else { b']' },
                             index: 0,
-                            matched: None,
                             found: None,
                         });
                         At::Members
@@ -242,34 +243,23 @@ fn search_text<'a>(root: Json<'a>, path: &str) -> Result<Option<Json<'a>>, Synta
                 let key = if level.closing == b'}' {
                     Some(scanner.member_key()?)
                 } else {
-                    level.index += 1;
                     None
                 };
-                let after = match (&level.matched, key) {
-                    (None, Some(key)) => strip_loose_key(level.rest, &key.as_str()),
-                    (None, None) => strip_loose_key(level.rest, &(level.index - 1).to_string()),
-                    // A repeat of the matched key: its value replaces the earlier one's.
-                    (Some((Some(first), after)), Some(key)) if *first == key => Some(*after),
-                    (Some(_), _) => None,
-                };
+                let after = level.matcher.take(key, level.index);
+                level.index += 1;
                 match after {
                     None => {
                         scanner.value()?;
                         end_member(&mut scanner, &mut levels)?
                     }
-                    Some(after) => {
-                        if level.matched.is_none() {
-                            level.matched = Some((key, after));
+                    Some(after) => match next(key, after) {
+                        Next::Nothing => {
+                            scanner.value()?;
+                            At::Returned(None)
                         }
-                        match next(key, after) {
-                            Next::Nothing => {
-                                scanner.value()?;
-                                At::Returned(None)
-                            }
-                            Next::Found => At::Returned(Some(scanner.value()?)),
-                            Next::Descend(deeper) => At::Value(deeper),
-                        }
-                    }
+                        Next::Found => At::Returned(Some(scanner.value()?)),
+                        Next::Descend(deeper) => At::Value(deeper),
+                    },
                 }
             }
             At::Returned(found) => match levels.last_mut() {
