@@ -77,52 +77,6 @@ fn check(call: &PintrkCall) {
         .strip_prefix("pintrk(")
         .and_then(|rest| rest.strip_suffix(");"))
         .expect("a pintrk statement");
-    Json::parse(&format!("[{}]", plain_keys(arguments)))
+    Json::parse(&format!("[{}]", mapping_tests::uncomputed(arguments)))
         .expect("the statement's arguments are JSON, computed keys aside");
-}
-
-/// The arguments with their computed keys (`["__proto__"]:`, which JavaScript output uses so
-/// that the key makes a property) written as plain keys: `[`, a string, `]` and `:` is nothing
-/// else in valid JSON.
-fn plain_keys(arguments: &str) -> String {
-    let mut out = String::with_capacity(arguments.len());
-    let mut chars = arguments.char_indices().peekable();
-    let mut in_string = false;
-    while let Some((at, c)) = chars.next() {
-        match c {
-            '\\' if in_string => {
-                out.push(c);
-                if let Some((_, escaped)) = chars.next() {
-                    out.push(escaped);
-                }
-                continue;
-            }
-            '"' => in_string = !in_string,
-            '[' if !in_string && arguments[at + 1..].starts_with('"') => {
-                if let Some(key) = computed_key(&arguments[at + 1..]) {
-                    out.push_str(key);
-                    // Past the key and its closing bracket.
-                    for _ in 0..key.chars().count() + 1 {
-                        chars.next();
-                    }
-                    continue;
-                }
-            }
-            _ => {}
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The string at the start of `text`, when `]` and then `:` follow it.
-fn computed_key(text: &str) -> Option<&str> {
-    let mut escaped = false;
-    let end = text.char_indices().skip(1).find_map(|(at, c)| {
-        let end = (c == '"' && !escaped).then_some(at);
-        escaped = c == '\\' && !escaped;
-        end
-    })?;
-    let after = text[end + 1..].strip_prefix(']')?;
-    after.trim_start().starts_with(':').then_some(&text[..=end])
 }

@@ -344,17 +344,7 @@ impl<'a> Key<'a> {
                 let escape_char = rest.as_bytes().get(1).copied();
                 match scanner.escape() {
                     Ok(Some(unit)) => return Some(unit),
-                    Ok(None) => {
-                        return Some(u16::from(match escape_char {
-                            Some(b'b') => 0x8,
-                            Some(b'f') => 0xc,
-                            Some(b'n') => b'\n',
-                            Some(b'r') => b'\r',
-                            Some(b't') => b'\t',
-                            Some(other) => other,
-                            None => b'\\',
-                        }));
-                    }
+                    Ok(None) => return Some(u16::from(unescaped(escape_char.unwrap_or(b'\\')))),
                     // Validated when the key was read: cannot happen; end rather than loop.
                     Err(_) => return None,
                 }
@@ -407,22 +397,16 @@ pub(crate) fn strings(text: &str) -> impl Iterator<Item = (usize, usize, bool)> 
     let mut index = 0;
     std::iter::from_fn(move || {
         let open = index + memchr::memchr(b'"', bytes.get(index..)?)?;
-        let mut close = open + 1;
-        while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[close..]) {
-            close += found;
-            if bytes[close] == b'"' {
-                break;
-            }
-            // An escape: the byte after the backslash does not end the string.
-            close += 2;
-        }
-        let close = close.min(bytes.len().saturating_sub(1));
-        index = close + 1;
-        let is_key = bytes[index..]
-            .iter()
-            .find(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))
-            == Some(&b':');
-        Some((open, close, is_key))
+        let mut scanner = Scanner {
+            text,
+            position: open,
+        };
+        // The text was validated when it was read: the string ends where its quote does.
+        scanner.skip_string().ok()?;
+        let close = scanner.position - 1;
+        scanner.whitespace();
+        index = scanner.position;
+        Some((open, close, scanner.peek() == Some(b':')))
     })
 }
 
@@ -899,14 +883,7 @@ fn decode_escapes(content: &str) -> String {
             Ok(Some(unit)) => units.push(unit),
             Ok(None) => {
                 flush_units(&mut units, &mut decoded);
-                decoded.push(match escape_char {
-                    b'b' => '\u{8}',
-                    b'f' => '\u{c}',
-                    b'n' => '\n',
-                    b'r' => '\r',
-                    b't' => '\t',
-                    other => char::from(other),
-                });
+                decoded.push(char::from(unescaped(escape_char)));
             }
             // Validated when the string was read: cannot happen; stop rather than loop.
             Err(_) => break,
@@ -914,6 +891,19 @@ fn decode_escapes(content: &str) -> String {
     }
     flush_units(&mut units, &mut decoded);
     decoded
+}
+
+/// The byte a one-character escape (`\n`, `\"`…) stands for, given the character after its
+/// backslash.
+fn unescaped(escape_char: u8) -> u8 {
+    match escape_char {
+        b'b' => 0x8,
+        b'f' => 0xc,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        other => other,
+    }
 }
 
 /// Appends decoded `\u` escapes, pairing surrogates.
