@@ -167,59 +167,49 @@ fn read_event_mapping(value: Json<'_>) -> Result<Vec<(String, String)>, Settings
         Ok(())
     })?;
     if is_object {
-        Ok(mapping)
-    } else if value.is_array() {
-        // Segment's original iterates an array's indices: `["Lead"]` maps the event `0`.
-        let mut error = None;
-        value.elements(|pinterest| {
-            if error.is_some() {
-                return;
-            }
-            let index = mapping.len();
-            match pinterest.as_str() {
-                Some(pinterest) => mapping.push((index.to_string(), pinterest.into_owned())),
-                None => {
-                    let key = format!("pinterestEventMapping[{index}]");
-                    error = Some(wrong_type(&key, "a string", pinterest));
-                }
-            }
-        });
-        error.map_or(Ok(mapping), Err)
-    } else {
-        Err(wrong_type(
+        return Ok(mapping);
+    }
+    // Segment's original iterates an array's indices: `["Lead"]` maps the event `0`.
+    match read_strings("pinterestEventMapping", value)? {
+        Some(events) => Ok(events
+            .into_iter()
+            .enumerate()
+            .map(|(index, pinterest)| (index.to_string(), pinterest))
+            .collect()),
+        None => Err(wrong_type(
             "pinterestEventMapping",
             "an object of event names",
             value,
-        ))
+        )),
     }
 }
 
 fn read_custom_properties(value: Json<'_>) -> Result<Vec<String>, SettingsError> {
-    let mut properties = Vec::new();
+    read_strings("pinterestCustomProperties", value)?
+        .ok_or_else(|| wrong_type("pinterestCustomProperties", "an array of strings", value))
+}
+
+/// The strings of the array `value`, the setting `name`; `Ok(None)` when it is not an array,
+/// an error naming the first element that is not a string.
+fn read_strings(name: &str, value: Json<'_>) -> Result<Option<Vec<String>>, SettingsError> {
+    let mut strings = Vec::new();
     let mut error = None;
     let is_array = value.elements(|element| {
         if error.is_some() {
             return;
         }
         match element.as_str() {
-            Some(path) => properties.push(path.into_owned()),
+            Some(text) => strings.push(text.into_owned()),
             None => {
-                let key = format!("pinterestCustomProperties[{}]", properties.len());
+                let key = format!("{name}[{}]", strings.len());
                 error = Some(wrong_type(&key, "a string", element));
             }
         }
     });
-    if let Some(error) = error {
-        return Err(error);
+    match error {
+        Some(error) => Err(error),
+        None => Ok(is_array.then_some(strings)),
     }
-    if !is_array {
-        return Err(wrong_type(
-            "pinterestCustomProperties",
-            "an array of strings",
-            value,
-        ));
-    }
-    Ok(properties)
 }
 
 /// Visits an object's entries until `visit` fails; `Ok(false)` when `value` is not an object.
