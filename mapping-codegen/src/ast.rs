@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! table   := attribute* visibility "mod" IDENT "{" section* "}"
-//! section := IDENT "{" rows "}"                        events, page, properties
+//! section := IDENT "{" rows "}"                        events, page, properties, user_data
 //!          | (STRING | IDENT) "=>" IDENT "{" rows "}"  products => line_items
 //! rows    := (row ("," row)* ","?)?
 //! row     := (STRING | IDENT | "_") "=>" (IDENT | STRING)
@@ -236,7 +236,7 @@ fn parse_section_head(input: ParseStream) -> syn::Result<SectionHead> {
         Ok(SectionHead::Named(input.call(Ident::parse_any)?))
     } else {
         Err(input.error(
-            "expected a section: `events { … }`, `page { … }`, `properties { … }` or `products => line_items { … }`",
+            "expected a section: `events { … }`, `page { … }`, `properties { … }`, `products => line_items { … }` or `user_data { … }`",
         ))
     }
 }
@@ -520,7 +520,7 @@ mod tests {
         assert_eq!(
             error_messages(quote!(mod spec { 42 })),
             [
-                "expected a section: `events { … }`, `page { … }`, `properties { … }` or `products => line_items { … }`"
+                "expected a section: `events { … }`, `page { … }`, `properties { … }`, `products => line_items { … }` or `user_data { … }`"
             ]
         );
         assert_eq!(

@@ -7,10 +7,11 @@ use proc_macro2::{Ident, Span};
 
 use crate::ast::{self, Parsed, Row, Section, SectionHead, Source, Target};
 use crate::keys;
-use crate::model::{Event, EventTarget, Field, LineItems, Mapping, Page, Record};
+use crate::model::{Event, EventTarget, Field, LineItems, Mapping, Page, Record, UserDataRow};
 use crate::suggest::closest;
 use crate::vocabulary::{
-    EVENT_CODES, FieldScope, LINE_ITEMS, NAMED_SECTIONS, PAGE_CATEGORY_ARM, SectionKind, list,
+    EVENT_CODES, FieldScope, LINE_ITEMS, NAMED_SECTIONS, PAGE_CATEGORY_ARM, SectionKind,
+    USER_DATA_FIELDS, list, user_data_alias,
 };
 
 /// Collects errors; a check reports a problem and carries on with the next row.
@@ -67,6 +68,7 @@ pub fn check(table: ast::Table) -> syn::Result<Mapping> {
         page: Page::default(),
         event_data: Record::default(),
         line_items: None,
+        user_data: None,
     };
     let mut seen_sections: Vec<(SectionKind, Span)> = Vec::new();
     for section in table.sections {
@@ -89,6 +91,9 @@ pub fn check(table: ast::Table) -> syn::Result<Mapping> {
             SectionKind::Page => mapping.page = check_page(&mut cx, &section.rows),
             SectionKind::Properties => {
                 mapping.event_data = check_record(&mut cx, &section.rows, FieldScope::EventData);
+            }
+            SectionKind::UserData => {
+                mapping.user_data = Some(check_user_data(&mut cx, &section.rows));
             }
             SectionKind::Products => {
                 let SectionHead::Array { source, .. } = &section.head else {
@@ -154,6 +159,15 @@ fn check_section_head(
     Some(kind)
 }
 
+/// Every section, in the order messages list them.
+const ALL_SECTIONS: [SectionKind; 5] = [
+    SectionKind::Events,
+    SectionKind::Page,
+    SectionKind::Properties,
+    SectionKind::Products,
+    SectionKind::UserData,
+];
+
 fn report_unknown_section(cx: &mut Ctxt, ident: &Ident, name: &str) {
     let named: Vec<&str> = NAMED_SECTIONS.iter().map(|(known, _)| *known).collect();
     let message = if name == "products" || name == LINE_ITEMS {
@@ -161,14 +175,9 @@ fn report_unknown_section(cx: &mut Ctxt, ident: &Ident, name: &str) {
     } else if let Some(suggestion) = closest(name, &named) {
         format!("unknown section `{name}`: did you mean `{suggestion}`?")
     } else {
-        let all: Vec<&str> = named
-            .iter()
-            .copied()
-            .chain([SectionKind::Products.display()])
-            .collect();
         format!(
             "unknown section `{name}`: a table has {} sections",
-            list(&all)
+            list(&ALL_SECTIONS.map(SectionKind::display))
         )
     };
     cx.error(ident.span(), message);
@@ -501,6 +510,15 @@ fn check_field_target(cx: &mut Ctxt, target: &Target, scope: FieldScope) -> Opti
         cx.error(span, message);
         return None;
     }
+    if documented && USER_DATA_FIELDS.contains(&key.as_str()) {
+        cx.error(
+            span,
+            format!(
+                "`{key}` is an identity field of the Conversions API: bind a Segment message path to it in the `user_data` section, such as `\"context.traits.email\" => em`"
+            ),
+        );
+        return None;
+    }
     if documented {
         let noun = scope.noun();
         let message = match closest(&key, scope.fields()) {
@@ -619,6 +637,159 @@ fn rust_field_name(key: &str) -> String {
     name
 }
 
+fn check_user_data(cx: &mut Ctxt, rows: &[Parsed<Row>]) -> Vec<UserDataRow> {
+    let mut checked = Vec::new();
+    // Each path as written (with its parameter), and where.
+    let mut seen: Vec<(String, Span)> = Vec::new();
+    for row in rows {
+        let Some(row) = cx.parsed(row) else {
+            continue;
+        };
+        let source = check_user_data_path(cx, &row.source);
+        let field = check_user_data_field(cx, &row.target);
+        let Some((written, path, parameter, span)) = source else {
+            continue;
+        };
+        if let Some((_, first)) = seen.iter().find(|(seen, _)| *seen == written) {
+            cx.error(
+                span,
+                format!("Segment path {written:?} is bound twice in `user_data`: a path feeds one identity field"),
+            );
+            cx.error(*first, format!("{written:?} first bound here"));
+            continue;
+        }
+        seen.push((written, span));
+        if let Some(field) = field {
+            checked.push(UserDataRow {
+                path,
+                parameter,
+                field,
+                span,
+            });
+        }
+    }
+    checked
+}
+
+/// A path in the Segment message (`"context.traits.email"`), or a query parameter of the URL or
+/// query string at a path (`"context.page.search?epik"`): the path as written, its keys, its
+/// parameter, and its span.
+fn check_user_data_path(
+    cx: &mut Ctxt,
+    source: &Source,
+) -> Option<(String, String, Option<String>, Span)> {
+    let lit = match source {
+        Source::Lit(lit) => lit,
+        Source::Ident(ident) => {
+            cx.error(
+                ident.span(),
+                format!("Segment paths are string literals: write `\"{ident}\"`"),
+            );
+            return None;
+        }
+        Source::Wildcard(token) => {
+            cx.error(
+                token.span,
+                "`_` is not allowed in `user_data`: bind each path in the message by name",
+            );
+            return None;
+        }
+    };
+    let written = lit.value();
+    let span = lit.span();
+    if written.trim().is_empty() {
+        cx.error(
+            span,
+            "empty Segment path: write where the value is in the message, such as `\"context.traits.email\"`",
+        );
+        return None;
+    }
+    let (path, parameter) = match written.split_once('?') {
+        Some((path, parameter)) => (path, Some(parameter)),
+        None => (written.as_str(), None),
+    };
+    if let Some(parameter) = parameter {
+        if parameter.contains('?') {
+            cx.error(
+                span,
+                format!("Segment path {written:?} has more than one `?`: a path reads one query parameter, as in `\"context.page.search?epik\"`"),
+            );
+            return None;
+        }
+        if parameter.is_empty() {
+            cx.error(
+                span,
+                format!("Segment path {written:?} names no query parameter after `?`: write the parameter, as in `\"context.page.search?epik\"`"),
+            );
+            return None;
+        }
+    }
+    if path.split('.').any(str::is_empty) {
+        cx.error(
+            span,
+            format!("Segment path {written:?} has an empty key: keys are separated by single dots, as in `\"context.traits.email\"`"),
+        );
+        return None;
+    }
+    Some((
+        written.clone(),
+        path.to_owned(),
+        parameter.map(str::to_owned),
+        span,
+    ))
+}
+
+/// An identity field: an identifier the Conversions API names in `user_data`.
+fn check_user_data_field(cx: &mut Ctxt, target: &Target) -> Option<Ident> {
+    let ident = match target {
+        Target::Ident(ident) => ident,
+        Target::Lit(lit) => {
+            let name = lit.value();
+            let message = if USER_DATA_FIELDS.contains(&name.as_str()) {
+                format!(
+                    "{name:?} is the identity field `{name}`: write it as an identifier, `{name}`"
+                )
+            } else {
+                format!(
+                    "`user_data` binds the Conversions API's identity fields, written as identifiers ({}): the API takes no other keys",
+                    list(USER_DATA_FIELDS)
+                )
+            };
+            cx.error(lit.span(), message);
+            return None;
+        }
+    };
+    let name = ident.to_string();
+    if USER_DATA_FIELDS.contains(&name.as_str()) {
+        return Some(ident.clone());
+    }
+    let message = if let Some(scope) = [FieldScope::EventData, FieldScope::LineItem]
+        .into_iter()
+        .find(|scope| scope.fields().contains(&name.as_str()))
+    {
+        format!(
+            "`{name}` is {} {}: bind it in the `{}` section",
+            scope.article(),
+            scope.noun(),
+            scope.section().display()
+        )
+    } else if name == LINE_ITEMS {
+        "`line_items` is filled by the products section: write `products => line_items { … }`"
+            .to_owned()
+    } else if let Some(suggestion) =
+        closest(&name, USER_DATA_FIELDS).or_else(|| user_data_alias(&name))
+    {
+        format!("unknown identity field `{name}`: did you mean `{suggestion}`?")
+    } else {
+        format!(
+            "unknown identity field `{name}`: the Conversions API's identity fields are {}",
+            list(USER_DATA_FIELDS)
+        )
+    };
+    cx.error(ident.span(), message);
+    None
+}
+
 fn check_binds_something(cx: &mut Ctxt, mapping: &Mapping) {
     let page_arms = usize::from(mapping.page.with_category.is_some())
         + usize::from(mapping.page.without_category.is_some());
@@ -626,11 +797,18 @@ fn check_binds_something(cx: &mut Ctxt, mapping: &Mapping) {
         .line_items
         .as_ref()
         .map_or(0, |line_items| line_items.record.rows.len());
-    if mapping.events.len() + page_arms + mapping.event_data.rows.len() + product_rows == 0 {
+    let user_data_rows = mapping.user_data.as_ref().map_or(0, Vec::len);
+    if mapping.events.len()
+        + page_arms
+        + mapping.event_data.rows.len()
+        + product_rows
+        + user_data_rows
+        == 0
+    {
         cx.error(
             mapping.ident.span(),
             format!(
-                "the mapping table `{}` binds nothing: add an `events`, `page`, `properties` or `products => line_items` section with at least one row",
+                "the mapping table `{}` binds nothing: add an `events`, `page`, `properties`, `products => line_items` or `user_data` section with at least one row",
                 mapping.ident
             ),
         );
@@ -823,11 +1001,78 @@ mod tests {
             [
                 "unknown section `evnts`: did you mean `events`?",
                 "the products section is written `products => line_items { … }`",
-                "unknown section `extras`: a table has `events`, `page`, `properties` and `products => line_items` sections",
+                "unknown section `extras`: a table has `events`, `page`, `properties`, `products => line_items` and `user_data` sections",
                 "duplicate `events` section: move its rows into the first one",
                 "first `events` section here",
                 "the products section fills `line_items`, not `line_item`: write `items => line_items { … }`",
             ]
+        );
+    }
+
+    #[test]
+    fn user_data_paths_and_fields() {
+        assert_eq!(
+            messages(quote!(mod m {
+                user_data {
+                    "context.traits.email" => em,
+                    "traits.email" => email,
+                    "context.ip" => client_ip,
+                    "traits.phone" => telephone,
+                    "properties.total" => value,
+                    "properties.sku" => product_id,
+                    "traits.name" => "name",
+                    "traits.first" => "fn",
+                    "context..ip" => client_ip_address,
+                    ".userId" => external_id,
+                    "" => em,
+                    "context.page.search?" => click_id,
+                    "context.page.search?a?b" => click_id,
+                    userId => external_id,
+                    _ => em,
+                    "context.traits.email" => ph,
+                    "context.page.search?epik" => click_id,
+                }
+            })),
+            [
+                "unknown identity field `email`: did you mean `em`?",
+                "unknown identity field `client_ip`: did you mean `client_ip_address`?",
+                "unknown identity field `telephone`: the Conversions API's identity fields are `em`, `ph`, `fn`, `ln`, `ge`, `db`, `ct`, `st`, `zp`, `country`, `external_id`, `hashed_maids`, `client_ip_address`, `client_user_agent` and `click_id`",
+                "`value` is an event-data field: bind it in the `properties` section",
+                "`product_id` is a line-item field: bind it in the `products => line_items` section",
+                "`user_data` binds the Conversions API's identity fields, written as identifiers (`em`, `ph`, `fn`, `ln`, `ge`, `db`, `ct`, `st`, `zp`, `country`, `external_id`, `hashed_maids`, `client_ip_address`, `client_user_agent` and `click_id`): the API takes no other keys",
+                "\"fn\" is the identity field `fn`: write it as an identifier, `fn`",
+                "Segment path \"context..ip\" has an empty key: keys are separated by single dots, as in `\"context.traits.email\"`",
+                "Segment path \".userId\" has an empty key: keys are separated by single dots, as in `\"context.traits.email\"`",
+                "empty Segment path: write where the value is in the message, such as `\"context.traits.email\"`",
+                "Segment path \"context.page.search?\" names no query parameter after `?`: write the parameter, as in `\"context.page.search?epik\"`",
+                "Segment path \"context.page.search?a?b\" has more than one `?`: a path reads one query parameter, as in `\"context.page.search?epik\"`",
+                "Segment paths are string literals: write `\"userId\"`",
+                "`_` is not allowed in `user_data`: bind each path in the message by name",
+                "Segment path \"context.traits.email\" is bound twice in `user_data`: a path feeds one identity field",
+                "\"context.traits.email\" first bound here",
+            ]
+        );
+    }
+
+    #[test]
+    fn identity_fields_belong_to_user_data() {
+        assert_eq!(
+            messages(quote!(mod m {
+                properties { "email" => em, "em" => "em" }
+                products => line_items { "ip" => client_ip_address }
+            })),
+            [
+                "`em` is an identity field of the Conversions API: bind a Segment message path to it in the `user_data` section, such as `\"context.traits.email\" => em`",
+                "`client_ip_address` is an identity field of the Conversions API: bind a Segment message path to it in the `user_data` section, such as `\"context.traits.email\" => em`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_table_of_user_data_alone_binds_something() {
+        assert_eq!(
+            messages(quote!(mod m { user_data { "userId" => external_id } })),
+            Vec::<String>::new()
         );
     }
 
@@ -849,7 +1094,7 @@ mod tests {
     #[test]
     fn an_empty_table_is_an_error() {
         let expected = [
-            "the mapping table `m` binds nothing: add an `events`, `page`, `properties` or `products => line_items` section with at least one row",
+            "the mapping table `m` binds nothing: add an `events`, `page`, `properties`, `products => line_items` or `user_data` section with at least one row",
         ];
         assert_eq!(
             messages(quote!(

@@ -12,7 +12,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::LitInt;
 
 use crate::keys;
-use crate::model::{Event, EventTarget, LineItems, Mapping, Page, Record};
+use crate::model::{Event, EventTarget, LineItems, Mapping, Page, Record, UserDataRow};
+use crate::vocabulary::{FieldScope, event_api_name};
 
 /// Names up to this long are normalised into a buffer on the stack; a table with a longer
 /// event name or property uses one on the heap, so that a lookup's stack use stays bounded.
@@ -34,6 +35,10 @@ pub fn expand(mapping: &Mapping) -> TokenStream {
         .map(|line_items| expand_line_item_struct(rt, &table, line_items));
     let event_data_struct = expand_event_data_struct(rt, &table, mapping);
     let conversion = expand_event_data_conversion(rt, &table, mapping);
+    let user_data = mapping
+        .user_data
+        .as_deref()
+        .map(|rows| expand_user_data(rt, &table, rows));
     quote! {
         #(#attrs)*
         #vis mod #ident {
@@ -43,6 +48,7 @@ pub fn expand(mapping: &Mapping) -> TokenStream {
             #line_item_struct
             #event_data_struct
             #conversion
+            #user_data
         }
     }
 }
@@ -116,8 +122,16 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> Token
         .iter()
         .map(|event| {
             let target = match &event.target {
-                EventTarget::Standard(code) => format!("`{code}`"),
-                EventTarget::Partner(name, _) => format!("`{name:?}` (partner-defined)"),
+                EventTarget::Standard(code) => {
+                    let code = code.to_string();
+                    match event_api_name(&code) {
+                        Some(api) => format!("`{code}` (Conversions API: `{api}`)"),
+                        None => format!("`{code}`"),
+                    }
+                }
+                EventTarget::Partner(name, _) => format!(
+                    "`{name:?}` (partner-defined: Tag only, unless the settings send partner events to the Conversions API as `custom`)"
+                ),
             };
             format!("\n - `{:?}` → {target}", event.name)
         })
@@ -272,8 +286,9 @@ fn expand_page_rule(rt: &TokenStream, table: &str, page: &Page) -> TokenStream {
     }
 }
 
-/// Field docs: which Segment properties feed the field.
-fn field_docs(record: &Record) -> Vec<String> {
+/// Field docs: which Segment properties feed the field, and where it reaches the Conversions
+/// API, if it does.
+fn field_docs(record: &Record, scope: FieldScope) -> Vec<String> {
     record
         .fields
         .iter()
@@ -295,8 +310,18 @@ fn field_docs(record: &Record) -> Vec<String> {
             } else {
                 ""
             };
+            let reach = match (field.documented, scope.conversions_field(&field.key)) {
+                (true, Some(api)) => {
+                    let place = match scope {
+                        FieldScope::EventData => "custom_data",
+                        FieldScope::LineItem => "custom_data.contents[]",
+                    };
+                    format!(" Reaches the Conversions API as `{place}.{api}`.")
+                }
+                _ => " Tag only: the Conversions API has no place for it.".to_owned(),
+            };
             format!(
-                " `{}`{kind}, from Segment {}{winner}.",
+                " `{}`{kind}, from Segment {}{winner}.{reach}",
                 field.key,
                 sources.join(", ")
             )
@@ -311,7 +336,7 @@ fn expand_record_struct(
     key_type: &TokenStream,
     name: &syn::Ident,
     doc: &str,
-    record: &Record,
+    (record, scope): (&Record, FieldScope),
     line_items: Option<&TokenStream>,
 ) -> TokenStream {
     let idents: Vec<&syn::Ident> = record.fields.iter().map(|field| &field.ident).collect();
@@ -324,12 +349,13 @@ fn expand_record_struct(
             quote!(#key_type::Custom(#key))
         }
     });
-    let docs = field_docs(record);
+    let docs = field_docs(record, scope);
     let field_count = idents.len();
     let line_items_field = line_items.map(|item| {
         quote! {
             /// `line_items`: one entry per product; `None` (sent as `null`) for a product
-            /// with none of the bound fields. Omitted when empty.
+            /// with none of the bound fields. Omitted when empty. Reaches the Conversions API
+            /// as `custom_data.contents` and `custom_data.content_ids`.
             pub line_items: ::std::vec::Vec<::core::option::Option<#item<V>>>,
         }
     });
@@ -426,7 +452,7 @@ fn expand_line_item_struct(rt: &TokenStream, table: &str, line_items: &LineItems
         &quote!(#rt::LineItemField),
         &format_ident!("LineItem"),
         &doc,
-        &line_items.record,
+        (&line_items.record, FieldScope::LineItem),
         None,
     )
 }
@@ -442,7 +468,7 @@ fn expand_event_data_struct(rt: &TokenStream, table: &str, mapping: &Mapping) ->
         &quote!(#rt::DataField),
         &format_ident!("EventData"),
         &doc,
-        &mapping.event_data,
+        (&mapping.event_data, FieldScope::EventData),
         line_item.as_ref(),
     );
     let line_items = if mapping.line_items.is_some() {
@@ -500,9 +526,18 @@ fn expand_table_type(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenS
     let krate = krate.trim_start_matches("::");
     let doc = format!(
         " The `{table}` table as a value, implementing `{krate}::Mapping`: give it to \
-         `{krate}::Destination::with_table` for the whole Pinterest Tag destination, or to \
-         `{krate}::cli::main` for a `pinterest-map` of its own."
+         `{krate}::Destination::with_table` for the whole destination (Pinterest Tag calls and \
+         Conversions API events), or to `{krate}::cli::main` for a `pinterest-map` of its own."
     );
+    let doc = format!("{doc}\n\n{}", outputs_doc(mapping));
+    let user_data = mapping.user_data.as_ref().map(|_| {
+        quote! {
+            #[inline]
+            fn user_data(&self) -> &'static [#rt::UserDataSource] {
+                USER_DATA
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
         #[derive(
@@ -544,7 +579,94 @@ fn expand_table_type(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenS
             {
                 event_data(properties)
             }
+
+            #user_data
         }
+    }
+}
+
+/// The part of the table's documentation that says which bindings reach which output.
+fn outputs_doc(mapping: &Mapping) -> String {
+    let mut tag_only: Vec<String> = mapping
+        .events
+        .iter()
+        .filter(|event| matches!(event.target, EventTarget::Partner(..)))
+        .map(|event| format!("the event `{:?}` (partner-defined)", event.name))
+        .collect();
+    let mut fields = |record: &Record, scope: FieldScope, place: &str| {
+        for field in &record.fields {
+            if !field.documented || scope.conversions_field(&field.key).is_none() {
+                tag_only.push(format!("`{place}{}`", field.key));
+            }
+        }
+    };
+    fields(&mapping.event_data, FieldScope::EventData, "");
+    if let Some(line_items) = &mapping.line_items {
+        fields(&line_items.record, FieldScope::LineItem, "line_items[].");
+    }
+    let tag_only = if tag_only.is_empty() {
+        " Every binding reaches both the Tag and the Conversions API.".to_owned()
+    } else {
+        format!(
+            " Reach the Tag only (the Conversions API has no place for them): {}.",
+            tag_only.join(", ")
+        )
+    };
+    let identity = match &mapping.user_data {
+        Some(rows) => format!(
+            " Conversions API identity (`user_data`): the table's own {}, see [`USER_DATA`].",
+            match rows.len() {
+                1 => "path".to_owned(),
+                count => format!("{count} paths"),
+            }
+        ),
+        None => " Conversions API identity (`user_data`): Segment's standard sources, the \
+                 `spec` table's (this table has no `user_data` section)."
+            .to_owned(),
+    };
+    format!(" # Outputs\n\n{tag_only}\n\n{identity}")
+}
+
+/// `USER_DATA`: the rows of the `user_data` section, in priority order.
+fn expand_user_data(rt: &TokenStream, table: &str, rows: &[UserDataRow]) -> TokenStream {
+    let listed: String = rows
+        .iter()
+        .map(|row| {
+            let parameter = row
+                .parameter
+                .as_ref()
+                .map(|parameter| format!(" (its query parameter `{parameter}`)"))
+                .unwrap_or_default();
+            format!("\n - `{}`{parameter} → `{}`", row.path, row.field)
+        })
+        .collect();
+    let doc = format!(
+        " Where the `{table}` table finds the Conversions API's identity fields (`user_data`) in \
+         a Segment message, in priority order: for each field, the first path holding a value \
+         wins.\n\n Rows:\n{listed}"
+    );
+    let entries = rows.iter().map(|row| {
+        let path = &row.path;
+        let parameter = match &row.parameter {
+            Some(parameter) => quote!(::core::option::Option::Some(#parameter)),
+            None => quote!(::core::option::Option::None),
+        };
+        let variant = format_ident!(
+            "{}",
+            variant_name(&row.field.to_string()),
+            span = row.field.span()
+        );
+        quote_spanned! {row.span=>
+            #rt::UserDataSource {
+                path: #path,
+                parameter: #parameter,
+                field: #rt::UserDataField::#variant,
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        pub const USER_DATA: &[#rt::UserDataSource] = &[#(#entries),*];
     }
 }
 

@@ -19,6 +19,10 @@ pub struct Mapping {
     pub event_data: Record,
     /// The products section, when the table has one.
     pub line_items: Option<LineItems>,
+    /// The `user_data` section, when the table has one: where the Conversions API's identity
+    /// fields come from, in priority order. Without it, the table takes Segment's standard
+    /// sources (the spec table's).
+    pub user_data: Option<Vec<UserDataRow>>,
 }
 
 pub struct Event {
@@ -79,4 +83,16 @@ pub struct LineItems {
     pub source: String,
     pub span: Span,
     pub record: Record,
+}
+
+/// `"context.traits.email" => em`: a path in the Segment message, read for an identity field.
+pub struct UserDataRow {
+    /// The path's keys, as written between the dots.
+    pub path: String,
+    /// With `path?name`, the query parameter `name` of the URL or query string found there.
+    pub parameter: Option<String>,
+    /// The identity field, spelled as the API spells it, spanned where the user wrote it.
+    pub field: Ident,
+    /// The row's source literal.
+    pub span: Span,
 }

@@ -161,7 +161,10 @@ pub mod tag;
 pub use json::{Json, JsonValue, SyntaxError};
 pub use mapping_macros::pinterest_mapping;
 pub use segment::{Identify, Message, MessageError, Page, Track};
-pub use table::{DataField, EventFields, LineItemField, Mapping, PinterestEvent, spec};
+pub use table::{
+    DataField, EventFields, LineItemField, Mapping, PinterestEvent, UserDataField, UserDataSource,
+    spec,
+};
 pub use tag::{
     DataValue, Destination, EventData, LineItem, LineItems, PintrkCall, Settings, SettingsError,
 };
@@ -183,5 +186,8 @@ pub mod __private {
         AliasTable, KeyName, LongKeyName, Matched, lookup_event, lookup_long_event, table_hash,
         trim_trailing_holes, truthy,
     };
-    pub use crate::table::{DataField, EventFields, LineItemField, Mapping, PinterestEvent};
+    pub use crate::table::{
+        DataField, EventFields, LineItemField, Mapping, PinterestEvent, UserDataField,
+        UserDataSource,
+    };
 }

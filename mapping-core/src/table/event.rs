@@ -83,6 +83,31 @@ impl<'a> PinterestEvent<'a> {
         }
     }
 
+    /// The event's name in the Conversions API (`event_name`), for a standard code; a
+    /// partner-defined event has none.
+    ///
+    /// ```
+    /// use mapping_core::PinterestEvent;
+    ///
+    /// assert_eq!(PinterestEvent::AddToCart.api_name(), Some("add_to_cart"));
+    /// assert_eq!(PinterestEvent::Signup.api_name(), Some("signup"));
+    /// assert_eq!(PinterestEvent::from_name("Newsletter").api_name(), None);
+    /// ```
+    pub fn api_name(&self) -> Option<&'static str> {
+        Some(match self {
+            PinterestEvent::Checkout => "checkout",
+            PinterestEvent::AddToCart => "add_to_cart",
+            PinterestEvent::PageVisit => "page_visit",
+            PinterestEvent::Signup => "signup",
+            PinterestEvent::WatchVideo => "watch_video",
+            PinterestEvent::Lead => "lead",
+            PinterestEvent::Search => "search",
+            PinterestEvent::ViewCategory => "view_category",
+            PinterestEvent::Custom => "custom",
+            PinterestEvent::Partner(_) => return None,
+        })
+    }
+
     /// Whether this is one of the nine standard codes.
     pub fn is_standard(&self) -> bool {
         !matches!(self, PinterestEvent::Partner(_))

@@ -5,6 +5,7 @@
 mod event;
 pub(crate) mod keys;
 mod spec_table;
+mod user_data;
 
 use std::fmt;
 
@@ -12,6 +13,7 @@ use serde::Serialize;
 
 pub use event::PinterestEvent;
 pub use spec_table::spec;
+pub use user_data::{UserDataField, UserDataSource};
 
 use crate::json::JsonValue;
 
@@ -65,6 +67,13 @@ pub trait Mapping: Clone + fmt::Debug + Send + Sync + 'static {
 
     /// Segment `properties` converted to the table's event data, in one pass over them.
     fn event_data<'a, V: JsonValue<'a>>(&self, properties: V) -> Self::EventData<V>;
+
+    /// Where the Conversions API's identity fields come from in a message, in priority order:
+    /// the table's `user_data` rows, or, for a table without that section, Segment's standard
+    /// sources (the [`spec`] table's).
+    fn user_data(&self) -> &'static [UserDataSource] {
+        spec::USER_DATA
+    }
 }
 
 /// What an output reads from a table's event data: the fields it holds, and its line items.
@@ -93,11 +102,12 @@ pub trait EventFields<V: Copy> {
     fn line_items(&self) -> impl Iterator<Item = Option<impl Iterator<Item = (LineItemField, V)>>>;
 }
 
-/// Defines a vocabulary enum: the documented names, and `Custom` for any other key.
+/// Defines a vocabulary enum: the documented names (each with the field it becomes in the
+/// Conversions API, if any), and `Custom` for any other key.
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
-        $name:ident { $($(#[$doc:meta])* $variant:ident => $key:literal,)* }
+        $name:ident { $($(#[$doc:meta])* $variant:ident => $key:literal $(as $api:literal)?,)* }
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,6 +133,21 @@ macro_rules! vocabulary {
             pub fn is_documented(self) -> bool {
                 !matches!(self, $name::Custom(_))
             }
+
+            /// The documented field with this key, if it is one.
+            pub fn documented(key: &str) -> Option<$name> {
+                Self::DOCUMENTED.iter().copied().find(|field| field.as_str() == key)
+            }
+
+            /// The field this one becomes in the Conversions API's `custom_data`, if the API
+            /// has a place for it; `None` for fields that reach the Tag only, custom keys
+            /// among them.
+            pub fn conversions_field(self) -> Option<&'static str> {
+                match self {
+                    $($($name::$variant => Some($api),)?)*
+                    _ => None,
+                }
+            }
         }
 
         impl fmt::Display for $name {
@@ -145,19 +170,19 @@ vocabulary! {
     /// ```
     DataField {
         /// `value`: the total value of the event.
-        Value => "value",
+        Value => "value" as "value",
         /// `order_quantity`: the number of items.
-        OrderQuantity => "order_quantity",
+        OrderQuantity => "order_quantity" as "num_items",
         /// `currency`: ISO 4217 code.
-        Currency => "currency",
+        Currency => "currency" as "currency",
         /// `order_id`.
-        OrderId => "order_id",
+        OrderId => "order_id" as "order_id",
         /// `promo_code`.
         PromoCode => "promo_code",
         /// `property`.
         Property => "property",
         /// `search_query`.
-        SearchQuery => "search_query",
+        SearchQuery => "search_query" as "search_string",
         /// `video_title`.
         VideoTitle => "video_title",
         /// `lead_type`.
@@ -181,21 +206,21 @@ vocabulary! {
     /// ```
     LineItemField {
         /// `product_name`.
-        ProductName => "product_name",
+        ProductName => "product_name" as "item_name",
         /// `product_id`.
-        ProductId => "product_id",
+        ProductId => "product_id" as "id",
         /// `product_category`.
-        ProductCategory => "product_category",
+        ProductCategory => "product_category" as "item_category",
         /// `product_variant`.
         ProductVariant => "product_variant",
         /// `product_variant_id`.
         ProductVariantId => "product_variant_id",
         /// `product_price`.
-        ProductPrice => "product_price",
+        ProductPrice => "product_price" as "item_price",
         /// `product_quantity`.
-        ProductQuantity => "product_quantity",
+        ProductQuantity => "product_quantity" as "quantity",
         /// `product_brand`.
-        ProductBrand => "product_brand",
+        ProductBrand => "product_brand" as "item_brand",
     }
 }
 

@@ -1,5 +1,6 @@
 //! Segment's e-commerce and video spec, bound to the Pinterest Tag: the table Segment's
-//! destination applies to every customer.
+//! destination applies to every customer, with the places Segment's libraries put a user's
+//! identity, for the Conversions API.
 
 crate::pinterest_mapping! {
     /// Segment's spec table for the Pinterest Tag, as its documentation lists it.
@@ -38,6 +39,44 @@ crate::pinterest_mapping! {
             "price"      => product_price,
             "quantity"   => product_quantity,
             "brand"      => product_brand,
+        }
+        user_data {
+            "context.traits.email"              => em,
+            "traits.email"                      => em,
+            "properties.email"                  => em,
+            "context.traits.phone"              => ph,
+            "traits.phone"                      => ph,
+            "properties.phone"                  => ph,
+            "context.traits.firstName"          => fn,
+            "context.traits.first_name"         => fn,
+            "traits.firstName"                  => fn,
+            "traits.first_name"                 => fn,
+            "context.traits.lastName"           => ln,
+            "context.traits.last_name"          => ln,
+            "traits.lastName"                   => ln,
+            "traits.last_name"                  => ln,
+            "context.traits.gender"             => ge,
+            "traits.gender"                     => ge,
+            "context.traits.birthday"           => db,
+            "traits.birthday"                   => db,
+            "context.traits.address.city"       => ct,
+            "traits.address.city"               => ct,
+            "context.traits.address.state"      => st,
+            "traits.address.state"              => st,
+            "context.traits.address.postalCode" => zp,
+            "context.traits.address.postal_code" => zp,
+            "context.traits.address.zip"        => zp,
+            "traits.address.postalCode"         => zp,
+            "traits.address.postal_code"        => zp,
+            "traits.address.zip"                => zp,
+            "context.traits.address.country"    => country,
+            "traits.address.country"            => country,
+            "userId"                            => external_id,
+            "context.device.advertisingId"      => hashed_maids,
+            "context.ip"                        => client_ip_address,
+            "context.userAgent"                 => client_user_agent,
+            "properties.click_id"               => click_id,
+            "context.page.search?epik"          => click_id,
         }
     }
 }

@@ -14,6 +14,10 @@ mapping_core::pinterest_mapping! {
             "price" => product_prise,
             "price" => product_price,
         }
+        user_data {
+            "context.traits.email" => email,
+            "context.traits.email" => em,
+        }
     }
 }
 

@@ -1,0 +1,9 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        user_data {
+            "traits.loyalty_id" => "loyalty_id",
+        }
+    }
+}
+
+fn main() {}

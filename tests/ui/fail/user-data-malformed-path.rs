@@ -1,0 +1,10 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        user_data {
+            "context..ip"          => client_ip_address,
+            "context.page.search?" => click_id,
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        user_data {
+            "context.traits.email" => em,
+            "context.ip"           => client_ip_address,
+            "context.traits.email" => ph,
+        }
+    }
+}
+
+fn main() {}
