@@ -150,6 +150,7 @@
 // The macro names paths as `::mapping_core::…`, which must also resolve inside this crate.
 extern crate self as mapping_core;
 
+pub mod capi;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod json;
@@ -166,7 +167,8 @@ pub use table::{
     spec,
 };
 pub use tag::{
-    DataValue, Destination, EventData, LineItem, LineItems, PintrkCall, Settings, SettingsError,
+    ConversionToken, DataValue, Destination, EventData, LineItem, LineItems, PintrkCall, Settings,
+    SettingsError,
 };
 
 /// The README's Rust examples, compiled and run as doctests.

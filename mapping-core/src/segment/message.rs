@@ -37,6 +37,7 @@ pub enum Message<'a> {
 /// A `track` message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Track<'a> {
+    pub(crate) text: Json<'a>,
     pub(crate) event: Cow<'a, str>,
     pub(crate) properties: Option<RawObject<'a>>,
     pub(crate) message_id: Option<Json<'a>>,
@@ -45,6 +46,7 @@ pub struct Track<'a> {
 /// A `page` message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Page<'a> {
+    pub(crate) text: Json<'a>,
     pub(crate) name: Option<Json<'a>>,
     pub(crate) category: Option<Json<'a>>,
     pub(crate) properties: Option<RawObject<'a>>,
@@ -54,6 +56,7 @@ pub struct Page<'a> {
 /// An `identify` message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Identify<'a> {
+    pub(crate) text: Json<'a>,
     pub(crate) user_id: Option<Json<'a>>,
     pub(crate) traits: Option<RawObject<'a>>,
     pub(crate) message_id: Option<Json<'a>>,
@@ -159,6 +162,7 @@ impl<'a> Message<'a> {
                 found: value.type_name(),
             });
         }
+        let start = scanner.position();
         let mut fields = Fields::default();
         // A repeated field keeps its last value, as in `JSON.parse`.
         scanner.object(|key, scanner| {
@@ -177,8 +181,19 @@ impl<'a> Message<'a> {
             }
             Ok(())
         })?;
+        let text = scanner.raw_since(start);
         scanner.end()?;
-        fields.into_message()
+        fields.into_message(text)
+    }
+
+    /// The whole message, as JSON text; `None` for a type the destination ignores.
+    pub fn json(&self) -> Option<Json<'a>> {
+        match self {
+            Message::Track(track) => Some(track.text),
+            Message::Page(page) => Some(page.text),
+            Message::Identify(identify) => Some(identify.text),
+            Message::Other(_) => None,
+        }
     }
 
     /// Whether the destination ignores this message type.
@@ -236,21 +251,24 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    fn into_message(self) -> Result<Message<'a>, MessageError> {
+    fn into_message(self, text: Json<'a>) -> Result<Message<'a>, MessageError> {
         let kind = required_string(self.kind, "message ", "type")?;
         Ok(match kind.as_ref() {
             "track" => Message::Track(Track {
+                text,
                 event: required_string(self.event, "track message ", "event")?,
                 properties: self.properties,
                 message_id: self.message_id,
             }),
             "page" => Message::Page(Page {
+                text,
                 name: self.name,
                 category: self.category,
                 properties: self.properties,
                 message_id: self.message_id,
             }),
             "identify" => Message::Identify(Identify {
+                text,
                 user_id: self.user_id,
                 traits: self.traits,
                 message_id: self.message_id,
@@ -300,14 +318,17 @@ mod tests {
             Some("1")
         );
         assert_eq!(track.message_id.map(Json::text), Some("\"m\""));
-        let page = Message::parse(r#"{"category":"C","type":"page","name":"N"}"#).unwrap();
+        let text = r#" {"category":"C","type":"page","name":"N"} "#;
+        let page = Message::parse(text).unwrap();
+        assert_eq!(page.json().map(Json::text), Some(text.trim()));
         assert!(matches!(
             page,
             Message::Page(Page {
                 name: Some(_),
                 category: Some(_),
                 properties: None,
-                message_id: None
+                message_id: None,
+                ..
             })
         ));
         let identify =

@@ -2,6 +2,7 @@
 //! paths. What every output reads.
 
 pub mod dates;
+pub(crate) mod fields;
 mod message;
 pub(crate) mod path;
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::call::{DataValue, EventData, LineItems, PintrkCall, is_plain};
 use super::settings::Settings;
+use crate::capi::Sources;
 use crate::json::walk::Lazy;
 use crate::json::{Json, JsonValue};
 use crate::segment::dates;
@@ -42,6 +43,8 @@ pub struct Destination<M: Mapping = spec::Table> {
     /// `pinterestCustomProperties`: each output key, whether it is written without escapes,
     /// and its path in loose normal form.
     custom_properties: Vec<(String, bool, LoosePath)>,
+    /// What the Conversions API reads from a message, compiled from the table's `user_data`.
+    pub(crate) conversion_sources: Sources,
 }
 
 impl Destination {
@@ -89,6 +92,7 @@ impl<M: Mapping> Destination<M> {
             .map(|path| (path.clone(), is_plain(path), LoosePath::new(path)))
             .collect();
         Destination {
+            conversion_sources: Sources::new(table.user_data()),
             table,
             settings,
             event_mapping,
@@ -139,6 +143,12 @@ impl<M: Mapping> Destination<M> {
         if !self.is_enabled() {
             return None;
         }
+        self.call(message)
+    }
+
+    /// The call a message produces, whether or not the destination has a Tag ID: what the
+    /// Conversions API's event is built from, so that the two carry the same data.
+    pub(crate) fn call<'a>(&'a self, message: &'a Message<'a>) -> Option<PintrkCall<'a>> {
         match message {
             Message::Track(track) => Some(self.track(track)),
             Message::Page(page) => self.page(page),
@@ -169,6 +179,16 @@ impl<M: Mapping> Destination<M> {
         text: &str,
         with: impl FnOnce(Option<PintrkCall<'_>>) -> R,
     ) -> Result<R, MessageError> {
+        self.read_message(text, |message| with(self.map(message)))
+    }
+
+    /// Reads a message from JSON text as analytics.js delivers it (see [`Self::map_text`]) and
+    /// gives it to `with`.
+    pub(crate) fn read_message<R>(
+        &self,
+        text: &str,
+        with: impl FnOnce(&Message<'_>) -> R,
+    ) -> Result<R, MessageError> {
         let message = Message::parse(text)?;
         let converted;
         let reread;
@@ -179,7 +199,7 @@ impl<M: Mapping> Destination<M> {
             reread = reparse(&converted)?;
             &reread
         };
-        Ok(with(self.map(message)))
+        Ok(with(message))
     }
 
     /// The Pinterest event for a Segment event name: the settings' event mapping, then the

@@ -1,7 +1,9 @@
-//! The destination's settings, read from Segment's settings JSON with its exact key names.
+//! The destination's settings, read from Segment's settings JSON with its exact key names (and,
+//! for the Conversions API, those of Segment's "Pinterest Conversions API" destination).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
 
 use thiserror::Error;
 
@@ -26,7 +28,7 @@ use crate::json::{Json, Key, SyntaxError};
 /// assert_eq!(error.to_string(), "`tid` must be a string, found a number");
 /// # Ok::<(), mapping_core::SettingsError>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     /// `tid`: the Pinterest Tag ID. Empty: the destination produces no call at all.
     pub tid: String,
@@ -47,6 +49,66 @@ pub struct Settings {
     /// `"2024-01-02T00:00:00.000Z"`); analytics-next's load option of this name turns that
     /// off. See [`crate::segment::dates`].
     pub disable_auto_iso_conversion: bool,
+    /// `ad_account_id`: the Pinterest ad account the Conversions API's events are sent to
+    /// (digits, as Ads Manager shows it).
+    pub ad_account_id: String,
+    /// `conversion_token`: the Conversions API's access token, made in Ads Manager. Never
+    /// printed: its `Debug` is redacted.
+    pub conversion_token: Option<ConversionToken>,
+    /// `maxEventAgeDays`: the age beyond which an event is not sent to the Conversions API
+    /// (which refuses stale events), in days; 7 by default.
+    pub max_event_age_days: u32,
+    /// `sendPartnerEventsAsCustom`: send partner-defined events to the Conversions API as
+    /// `custom` events; by default they reach the Tag only.
+    pub send_partner_events_as_custom: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            tid: String::new(),
+            event_mapping: Vec::new(),
+            custom_properties: Vec::new(),
+            use_enhanced_match_load: false,
+            map_message_id_to_event_id: false,
+            disable_auto_iso_conversion: false,
+            ad_account_id: String::new(),
+            conversion_token: None,
+            max_event_age_days: Settings::DEFAULT_MAX_EVENT_AGE_DAYS,
+            send_partner_events_as_custom: false,
+        }
+    }
+}
+
+/// A Conversions API access token. Its `Debug` and `Display` never show it; [`Self::expose`]
+/// does, for the request that needs it.
+///
+/// ```
+/// use mapping_core::ConversionToken;
+///
+/// let token = ConversionToken::new("pina_secret");
+/// assert_eq!(format!("{token:?}"), "ConversionToken(redacted)");
+/// assert_eq!(token.expose(), "pina_secret");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConversionToken(String);
+
+impl ConversionToken {
+    /// Wraps a token.
+    pub fn new(token: impl Into<String>) -> ConversionToken {
+        ConversionToken(token.into())
+    }
+
+    /// The token itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ConversionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ConversionToken(redacted)")
+    }
 }
 
 /// Why settings were rejected. Messages name the key, never a value.
@@ -60,6 +122,14 @@ pub enum SettingsError {
     NotAnObject {
         /// The JSON type found.
         found: &'static str,
+    },
+    /// A known key has a value outside what it takes.
+    #[error("`{key}` must be {expected}")]
+    Invalid {
+        /// The key.
+        key: &'static str,
+        /// What the key takes.
+        expected: &'static str,
     },
     /// A known key has a value of the wrong type.
     #[error("`{key}` must be {expected}, found {found}")]
@@ -78,6 +148,9 @@ pub enum SettingsError {
 const EXAMPLE: &str = include_str!("example-settings.json");
 
 impl Settings {
+    /// The default of `maxEventAgeDays`: Pinterest refuses events older than a week.
+    pub const DEFAULT_MAX_EVENT_AGE_DAYS: u32 = 7;
+
     /// Reads Segment's settings JSON. Unknown keys are ignored; a known key set to `null` takes
     /// its default; a known key of another type is an error naming the key. A byte-order mark
     /// before the JSON is ignored.
@@ -105,6 +178,16 @@ impl Settings {
                 }
                 "disableAutoISOConversion" => {
                     settings.disable_auto_iso_conversion = expect_bool(&key, value)?;
+                }
+                "ad_account_id" => settings.ad_account_id = read_ad_account_id(value)?,
+                "conversion_token" => {
+                    let token = expect_string(&key, value)?;
+                    settings.conversion_token =
+                        (!token.is_empty()).then(|| ConversionToken::new(token));
+                }
+                "maxEventAgeDays" => settings.max_event_age_days = read_max_event_age(value)?,
+                "sendPartnerEventsAsCustom" => {
+                    settings.send_partner_events_as_custom = expect_bool(&key, value)?;
                 }
                 _ => {}
             }
@@ -182,6 +265,39 @@ fn read_event_mapping(value: Json<'_>) -> Result<Vec<(String, String)>, Settings
             value,
         )),
     }
+}
+
+/// `ad_account_id`: digits (at most 18), as a string or a number; empty means unset.
+fn read_ad_account_id(value: Json<'_>) -> Result<String, SettingsError> {
+    let text = match value.as_str() {
+        Some(text) => text.into_owned(),
+        None if value.type_name() == "a number" => value.text().to_owned(),
+        None => return Err(wrong_type("ad_account_id", "a string of digits", value)),
+    };
+    if text.is_empty() || (text.len() <= 18 && text.bytes().all(|byte| byte.is_ascii_digit())) {
+        Ok(text)
+    } else {
+        Err(SettingsError::Invalid {
+            key: "ad_account_id",
+            expected: "the ad account's number: digits only, at most 18",
+        })
+    }
+}
+
+/// `maxEventAgeDays`: a whole number of days, 1 to 365.
+fn read_max_event_age(value: Json<'_>) -> Result<u32, SettingsError> {
+    if value.type_name() != "a number" {
+        return Err(wrong_type("maxEventAgeDays", "a number of days", value));
+    }
+    value
+        .text()
+        .parse::<u32>()
+        .ok()
+        .filter(|days| (1..=365).contains(days))
+        .ok_or(SettingsError::Invalid {
+            key: "maxEventAgeDays",
+            expected: "a whole number of days from 1 to 365",
+        })
 }
 
 fn read_custom_properties(value: Json<'_>) -> Result<Vec<String>, SettingsError> {
@@ -270,7 +386,66 @@ mod tests {
                 use_enhanced_match_load: true,
                 map_message_id_to_event_id: true,
                 disable_auto_iso_conversion: true,
+                ..Settings::default()
             }
+        );
+    }
+
+    #[test]
+    fn reads_the_conversions_api_keys() {
+        let settings = Settings::from_json(
+            r#"{"ad_account_id":"549755885175","conversion_token":"pina_x","maxEventAgeDays":3,
+                "sendPartnerEventsAsCustom":true}"#,
+        )
+        .unwrap();
+        assert_eq!(settings.ad_account_id, "549755885175");
+        assert_eq!(
+            settings
+                .conversion_token
+                .as_ref()
+                .map(ConversionToken::expose),
+            Some("pina_x")
+        );
+        assert_eq!(settings.max_event_age_days, 3);
+        assert!(settings.send_partner_events_as_custom);
+        assert!(!format!("{settings:?}").contains("pina_x"));
+        assert_eq!(
+            Settings::from_json(r#"{"ad_account_id":549755885175,"conversion_token":""}"#).unwrap(),
+            Settings {
+                ad_account_id: "549755885175".to_owned(),
+                ..Settings::default()
+            }
+        );
+        assert_eq!(Settings::default().max_event_age_days, 7);
+        assert_eq!(
+            error(r#"{"ad_account_id":"act_123"}"#),
+            "`ad_account_id` must be the ad account's number: digits only, at most 18"
+        );
+        assert_eq!(
+            error(r#"{"ad_account_id":"1234567890123456789"}"#),
+            "`ad_account_id` must be the ad account's number: digits only, at most 18"
+        );
+        assert_eq!(
+            error(r#"{"ad_account_id":true}"#),
+            "`ad_account_id` must be a string of digits, found a boolean"
+        );
+        assert_eq!(
+            error(r#"{"conversion_token":5}"#),
+            "`conversion_token` must be a string, found a number"
+        );
+        for days in ["0", "366", "1.5", "-1"] {
+            assert_eq!(
+                error(&format!(r#"{{"maxEventAgeDays":{days}}}"#)),
+                "`maxEventAgeDays` must be a whole number of days from 1 to 365"
+            );
+        }
+        assert_eq!(
+            error(r#"{"maxEventAgeDays":"7"}"#),
+            "`maxEventAgeDays` must be a number of days, found a string"
+        );
+        assert_eq!(
+            error(r#"{"sendPartnerEventsAsCustom":"yes"}"#),
+            "`sendPartnerEventsAsCustom` must be true or false, found a string"
         );
     }
 

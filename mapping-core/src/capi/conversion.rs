@@ -1,0 +1,312 @@
+//! A Segment message's Conversions API event, built from the message's Tag call (so that the
+//! two carry the same event, data and `event_id`) and from the message's time, context and
+//! identity.
+
+use std::borrow::Cow;
+use std::time::SystemTime;
+
+use super::custom_data::custom_data;
+use super::event::{ActionSource, ConversionEvent, EventName, UserData};
+use super::identity::{IdentityValue, is_filled};
+use super::time::{TIME_FIELDS, check_age, system_seconds, unix_seconds};
+use super::{Conversion, FieldWarning, Skip, Unsendable};
+use crate::json::Json;
+use crate::segment::fields::{Found, PathSet};
+use crate::segment::{Message, MessageError};
+use crate::table::{Mapping, PinterestEvent, UserDataSource};
+use crate::tag::{DataValue, Destination, PintrkCall};
+
+/// The paths of a message the Conversions API reads, compiled once per destination from the
+/// table's `user_data` rows and the fixed fields (time, page, device, locale).
+#[derive(Clone, Debug)]
+pub(crate) struct Sources {
+    paths: PathSet,
+    /// The `user_data` rows in priority order, each with its path's index.
+    identity: Vec<(usize, UserDataSource)>,
+    times: [usize; TIME_FIELDS.len()],
+    page_url: usize,
+    properties_url: usize,
+    locale: usize,
+    device_type: usize,
+    ad_tracking_enabled: usize,
+}
+
+impl Sources {
+    pub(crate) fn new(rows: &'static [UserDataSource]) -> Sources {
+        let mut paths = PathSet::new();
+        let identity = rows.iter().map(|row| (paths.add(row.path), *row)).collect();
+        let times = TIME_FIELDS.map(|field| paths.add(field));
+        Sources {
+            identity,
+            times,
+            page_url: paths.add("context.page.url"),
+            properties_url: paths.add("properties.url"),
+            locale: paths.add("context.locale"),
+            device_type: paths.add("context.device.type"),
+            ad_tracking_enabled: paths.add("context.device.adTrackingEnabled"),
+            paths,
+        }
+    }
+}
+
+impl<M: Mapping> Destination<M> {
+    /// The Conversions API event of a message, judged at `now` (the reference time for the
+    /// age limit; the system clock's time in production).
+    ///
+    /// The event is built from the message's Tag call, whether or not the settings have a Tag
+    /// ID: the same Pinterest event in the API's spelling, the same `event_id` whenever the
+    /// call carries one (otherwise the `messageId`), and `custom_data` translated from the
+    /// call's event data. The message is taken as it is; [`Destination::conversion_text`]
+    /// reads it from JSON text as [`Destination::map_text`] does.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    ///
+    /// use mapping_core::capi::Conversion;
+    /// use mapping_core::{Destination, Message, Settings};
+    ///
+    /// let destination = Destination::new(Settings::example());
+    /// let message = Message::parse(r#"{"type":"track","event":"Order Completed","messageId":"m-1",
+    ///     "timestamp":"2026-11-28T12:00:00.000Z","userId":"u-1",
+    ///     "context":{"ip":"203.0.113.9","userAgent":"Mozilla/5.0"},
+    ///     "properties":{"order_id":"o-1","value":30.5,"currency":"USD","coupon":"MAY"}}"#)?;
+    /// let now = UNIX_EPOCH + Duration::from_secs(1_795_867_200 + 60);
+    /// let Conversion::Event { event, warnings } = destination.conversion(&message, now) else {
+    ///     panic!("an event");
+    /// };
+    /// assert!(warnings.is_empty());
+    /// assert_eq!(
+    ///     serde_json::to_string(&event)?,
+    ///     r#"{"event_name":"checkout","action_source":"web","event_time":1795867200,"event_id":"m-1","user_data":{"external_id":["a24a7f55f278dd49fb1f99c5507800cb198a5bfe10fe2126cd0b25672152b0da"],"client_ip_address":"203.0.113.9","client_user_agent":"Mozilla/5.0"},"custom_data":{"currency":"USD","value":"30.5","order_id":"o-1"}}"#
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn conversion(&self, message: &Message<'_>, now: SystemTime) -> Conversion {
+        let (Message::Track(_) | Message::Page(_)) = message else {
+            return Conversion::Skipped(Skip::NotAnEvent);
+        };
+        let Some(PintrkCall::Track { event, data }) = self.call(message) else {
+            return Conversion::Skipped(Skip::NotAnEvent);
+        };
+        let event_name = match event_name(&event) {
+            Some(name) => name,
+            None if self.settings().send_partner_events_as_custom => EventName::Custom,
+            None => return Conversion::Skipped(Skip::PartnerEvent),
+        };
+        let sources = &self.conversion_sources;
+        let text = message.json().unwrap_or(Json::EMPTY_OBJECT);
+        let found = sources.paths.find(text);
+
+        let Some(event_time) = sources
+            .times
+            .iter()
+            .find_map(|index| found[*index].and_then(unix_seconds))
+        else {
+            return Conversion::Unsendable(Unsendable::NoEventTime);
+        };
+        if let Err(unsendable) = check_age(
+            event_time,
+            system_seconds(now),
+            self.settings().max_event_age_days,
+        ) {
+            return Conversion::Unsendable(unsendable);
+        }
+
+        let mut warnings = Vec::new();
+        let user_data = user_data(sources, &found, &mut warnings);
+        if !user_data.identifies() {
+            return Conversion::Unsendable(Unsendable::NoIdentity);
+        }
+
+        let tag_event_id = match data.get("event_id") {
+            Some(DataValue::Json(event_id)) => Some(*event_id),
+            _ => None,
+        };
+        let message_id = match message {
+            Message::Track(track) => track.message_id,
+            Message::Page(page) => page.message_id,
+            _ => None,
+        };
+        let Some(event_id) = id_text(tag_event_id).or_else(|| id_text(message_id)) else {
+            return Conversion::Unsendable(Unsendable::NoEventId);
+        };
+
+        let page_url = match message {
+            Message::Page(_) => found[sources.properties_url].and_then(non_empty_string),
+            _ => None,
+        };
+        let event = ConversionEvent {
+            event_name,
+            action_source: action_source(found[sources.device_type]),
+            event_time,
+            event_id,
+            custom_data: custom_data(&data, &mut warnings),
+            user_data,
+            event_source_url: page_url
+                .or_else(|| found[sources.page_url].and_then(non_empty_string)),
+            opt_out: found[sources.ad_tracking_enabled]
+                .and_then(Json::as_bool)
+                .and_then(|enabled| (!enabled).then_some(true)),
+            language: found[sources.locale].and_then(language),
+        };
+        Conversion::Event { event, warnings }
+    }
+
+    /// Reads a message from JSON text as analytics.js delivers it (date strings becoming dates,
+    /// as for [`Destination::map_text`]) and gives its Conversions API event, judged at `now`.
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid Segment message.
+    pub fn conversion_text(&self, text: &str, now: SystemTime) -> Result<Conversion, MessageError> {
+        self.read_message(text, |message| self.conversion(message, now))
+    }
+}
+
+/// The API's name of a Tag event; `None` for a partner-defined event.
+fn event_name(event: &PinterestEvent<'_>) -> Option<EventName> {
+    Some(match event {
+        PinterestEvent::Checkout => EventName::Checkout,
+        PinterestEvent::AddToCart => EventName::AddToCart,
+        PinterestEvent::PageVisit => EventName::PageVisit,
+        PinterestEvent::Signup => EventName::Signup,
+        PinterestEvent::WatchVideo => EventName::WatchVideo,
+        PinterestEvent::Lead => EventName::Lead,
+        PinterestEvent::Search => EventName::Search,
+        PinterestEvent::ViewCategory => EventName::ViewCategory,
+        PinterestEvent::Custom => EventName::Custom,
+        PinterestEvent::Partner(_) => return None,
+    })
+}
+
+/// `user_data` from the table's rows: for each field, the first row whose value leaves
+/// something after normalisation.
+fn user_data(sources: &Sources, found: &Found<'_>, warnings: &mut Vec<FieldWarning>) -> UserData {
+    let mut user_data = UserData::default();
+    for (index, row) in &sources.identity {
+        if is_filled(row.field, &user_data) {
+            continue;
+        }
+        let Some(value) = found[*index].filter(|value| !value.is_null()) else {
+            continue;
+        };
+        let raw: Cow<'_, str> = match value.as_str() {
+            Some(text) => text,
+            None if value.type_name() == "a number" => Cow::Borrowed(value.text()),
+            None => {
+                warnings.push(FieldWarning::new(
+                    format!("user_data.{}", row.field),
+                    format!("`{row}` is {}, not a string", value.type_name()),
+                ));
+                continue;
+            }
+        };
+        let raw = match row.parameter {
+            Some(name) => match query_parameter(&raw, name) {
+                Some(parameter) => Cow::Owned(parameter),
+                None => continue,
+            },
+            None => raw,
+        };
+        if let Some(value) = IdentityValue::new(row.field, &raw) {
+            value.fill(row.field, &mut user_data);
+        }
+    }
+    user_data
+}
+
+/// The parameter `name` of a URL's query (or of a query string), decoded.
+fn query_parameter(text: &str, name: &str) -> Option<String> {
+    let query = text.split_once('?').map_or(text, |(_, query)| query);
+    let query = query.split_once('#').map_or(query, |(query, _)| query);
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// An id as the API takes it: a string as it is, anything else as its JSON text; nothing for
+/// an empty string or `null`.
+fn id_text(value: Option<Json<'_>>) -> Option<String> {
+    let value = value.filter(|value| !value.is_null())?;
+    match value.as_str() {
+        Some(text) => (!text.is_empty()).then(|| text.into_owned()),
+        None => Some(value.text().to_owned()),
+    }
+}
+
+fn non_empty_string(value: Json<'_>) -> Option<String> {
+    value
+        .as_str()
+        .filter(|text| !text.is_empty())
+        .map(Cow::into_owned)
+}
+
+/// `app_ios` or `app_android` for messages from those devices, `web` otherwise.
+fn action_source(device_type: Option<Json<'_>>) -> ActionSource {
+    match device_type.and_then(Json::as_str) {
+        Some(kind) if kind.eq_ignore_ascii_case("ios") => ActionSource::AppIos,
+        Some(kind) if kind.eq_ignore_ascii_case("android") => ActionSource::AppAndroid,
+        _ => ActionSource::Web,
+    }
+}
+
+/// The language of a locale (`en-US` → `en`), when it is two ASCII letters.
+fn language(locale: Json<'_>) -> Option<String> {
+    let locale = locale.as_str()?;
+    let language = locale.split(['-', '_']).next()?;
+    (language.len() == 2 && language.bytes().all(|byte| byte.is_ascii_alphabetic()))
+        .then(|| language.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_events_and_api_names_agree() {
+        for event in PinterestEvent::STANDARD {
+            assert_eq!(event_name(&event).map(EventName::as_str), event.api_name());
+        }
+        assert_eq!(event_name(&PinterestEvent::Partner("x".into())), None);
+    }
+
+    #[test]
+    fn query_parameters_of_urls_and_query_strings() {
+        for (text, expected) in [
+            ("?epik=abc&x=1", Some("abc")),
+            ("epik=a%2Fb+c", Some("a/b c")),
+            ("https://shop.example/p?x=1&epik=z#epik=no", Some("z")),
+            ("https://shop.example/p", None),
+            ("?EPIK=abc", None),
+        ] {
+            assert_eq!(query_parameter(text, "epik").as_deref(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn ids_are_strings_or_json_text() {
+        let id = |text: &str| id_text(Some(Json::parse(text).unwrap()));
+        assert_eq!(id(r#""m-1""#).as_deref(), Some("m-1"));
+        assert_eq!(id("42").as_deref(), Some("42"));
+        assert_eq!(id(r#"{"a": 1}"#).as_deref(), Some(r#"{"a": 1}"#));
+        assert_eq!(id(r#""""#), None);
+        assert_eq!(id("null"), None);
+    }
+
+    #[test]
+    fn languages_and_sources_from_the_context() {
+        let json = |text: &'static str| Json::parse(text).unwrap();
+        assert_eq!(language(json(r#""en-US""#)).as_deref(), Some("en"));
+        assert_eq!(language(json(r#""FR_ca""#)).as_deref(), Some("fr"));
+        assert_eq!(language(json(r#""de""#)).as_deref(), Some("de"));
+        assert_eq!(language(json(r#""eng-GB""#)), None);
+        assert_eq!(language(json("5")), None);
+        assert_eq!(action_source(Some(json(r#""iOS""#))), ActionSource::AppIos);
+        assert_eq!(
+            action_source(Some(json(r#""ANDROID""#))),
+            ActionSource::AppAndroid
+        );
+        assert_eq!(action_source(Some(json(r#""web""#))), ActionSource::Web);
+        assert_eq!(action_source(None), ActionSource::Web);
+    }
+}
