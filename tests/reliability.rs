@@ -279,6 +279,7 @@ fn settings() -> impl Strategy<Value = Settings> {
                 use_enhanced_match_load: enhanced,
                 map_message_id_to_event_id: message_id,
                 disable_auto_iso_conversion: plain_dates,
+                ..Settings::default()
             },
         )
 }

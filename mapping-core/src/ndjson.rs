@@ -1,6 +1,10 @@
-//! Newline-delimited streams: one Segment message per input line, its calls written out. The
-//! per-line path `pinterest-map` runs, for programs and benchmarks that stream the same way.
+//! Newline-delimited streams: one Segment message per input line, its calls (or its Conversions
+//! API event) written out. The per-line path `pinterest-map` runs, for programs and benchmarks
+//! that stream the same way.
 
+use std::time::SystemTime;
+
+use crate::capi::{Conversion, ConversionEvent};
 use crate::segment::MessageError;
 use crate::table::Mapping;
 use crate::tag::{Destination, PintrkCall};
@@ -61,6 +65,59 @@ pub fn map_line<M: Mapping>(
         write_calls(format, call.as_slice(), out);
         call.as_slice().len()
     })
+}
+
+/// Appends one line: the JSON array of `events`, `[]` when there are none.
+pub fn write_events(events: &[ConversionEvent], out: &mut Vec<u8>) {
+    // Writing to a vector cannot fail, and the events' types serialize without error.
+    let _ = serde_json::to_writer(&mut *out, events);
+    out.push(b'\n');
+}
+
+/// Reads one line holding one message, appends the JSON array of its Conversions API events
+/// (`[]` when none; a message makes at most one) and returns what became of it, judged at
+/// `now`.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+///
+/// use mapping_core::capi::{Conversion, Unsendable};
+/// use mapping_core::{ndjson, Destination, Settings};
+///
+/// let destination = Destination::new(Settings::example());
+/// let now = UNIX_EPOCH + Duration::from_secs(1_795_867_200);
+/// let mut out = Vec::new();
+/// let line = r#"{"type":"page","messageId":"m-1","timestamp":"2026-11-28T12:00:00Z","context":{"traits":{"email":"jane@example.com"}}}"#;
+/// let conversion = ndjson::convert_line(&destination, line, now, &mut out)?;
+/// assert!(matches!(conversion, Conversion::Event { .. }));
+/// assert_eq!(
+///     String::from_utf8(out)?,
+///     "[{\"event_name\":\"page_visit\",\"action_source\":\"web\",\"event_time\":1795867200,\"event_id\":\"m-1\",\"user_data\":{\"em\":[\"8c87b489ce35cf2e2f39f80e282cb2e804932a56a213983eeeb428407d43b52d\"]}}]\n"
+/// );
+///
+/// let mut out = Vec::new();
+/// let line = r#"{"type":"page","messageId":"m-2","timestamp":"2026-11-28T12:00:00Z"}"#;
+/// let conversion = ndjson::convert_line(&destination, line, now, &mut out)?;
+/// assert_eq!(conversion, Conversion::Unsendable(Unsendable::NoIdentity));
+/// assert_eq!(out, b"[]\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// The line is not a valid Segment message: nothing is written.
+pub fn convert_line<M: Mapping>(
+    destination: &Destination<M>,
+    line: &str,
+    now: SystemTime,
+    out: &mut Vec<u8>,
+) -> Result<Conversion, MessageError> {
+    let conversion = destination.conversion_text(line, now)?;
+    match &conversion {
+        Conversion::Event { event, .. } => write_events(std::slice::from_ref(event), out),
+        Conversion::Skipped(_) | Conversion::Unsendable(_) => write_events(&[], out),
+    }
+    Ok(conversion)
 }
 
 #[cfg(test)]

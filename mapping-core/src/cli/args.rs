@@ -3,14 +3,14 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
-use crate::ndjson::OutputFormat;
-
 /// Exit status: every line mapped.
 pub const SUCCESS: u8 = 0;
-/// Exit status: some lines failed.
+/// Exit status: some lines failed, or some messages could not become or were not accepted as
+/// Conversions API events.
 pub const LINES_FAILED: u8 = 1;
 /// Exit status: unusable arguments, settings or traits.
 pub const UNUSABLE: u8 = 2;
@@ -30,10 +30,14 @@ Output:
                  [] when none, e.g. [[\"track\",\"Checkout\",{\"order_id\":\"o-1\"}]]
   --format js    one JavaScript statement per call, e.g. pintrk(\"page\");
                  safe to place inside an HTML <script> element
+  --format capi  one line per input message: the JSON array of the Conversions API events
+                 it produced, [] when none (identify, partner-defined events, and messages
+                 that cannot become an event: no event time, too old, no user identity)
 
 Errors:
   A line that is not a valid message prints no output line; a message on stderr names the
-  input, the line and what is wrong (never the values), and processing continues.
+  input, the line and what is wrong (never the values), and processing continues. With
+  --format capi, a message that cannot become an event is reported the same way.
   Blank lines are skipped. An input that cannot be opened is reported and the others are
   mapped. A summary goes to stderr at the end unless --quiet. On SIGINT, SIGTERM or SIGHUP
   the lines mapped so far are written out in full and the tool ends as the signal would.
@@ -41,7 +45,8 @@ Errors:
 Exit status:
   0  every line was mapped
   1  some lines were not valid messages, or an input could not be opened or read to the
-     end (a file that ended short of its size when opened), or output could not be written
+     end (a file that ended short of its size when opened), or output could not be written,
+     or (--format capi) some messages could not become Conversions API events
   2  unusable arguments, settings or traits: nothing was processed
 
 Example:
@@ -72,6 +77,12 @@ pub(super) struct Args {
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub(super) format: Format,
 
+    /// The reference time of the Conversions API's age limit, as an ISO 8601 time with an
+    /// offset (2026-11-28T12:00:00Z): events older than the limit, or more than an hour
+    /// ahead, are not sent. Default: the clock, at each message.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub(super) now: Option<SystemTime>,
+
     /// No summary on standard error.
     #[arg(long, short)]
     pub(super) quiet: bool,
@@ -83,19 +94,22 @@ pub(super) struct Args {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(super) enum Format {
-    /// One JSON array of calls per input message.
+    /// One JSON array of Tag calls per input message.
     Json,
-    /// One JavaScript statement per call.
+    /// One JavaScript statement per Tag call.
     Js,
+    /// One JSON array of Conversions API events per input message.
+    Capi,
 }
 
-impl From<Format> for OutputFormat {
-    fn from(format: Format) -> OutputFormat {
-        match format {
-            Format::Json => OutputFormat::Json,
-            Format::Js => OutputFormat::Js,
-        }
-    }
+/// `--now`: an ISO 8601 time with an offset, after 1970.
+fn parse_time(text: &str) -> Result<SystemTime, String> {
+    let time = chrono::DateTime::parse_from_rfc3339(text).map_err(|error| {
+        format!("{error}: write an ISO 8601 time with an offset, such as 2026-11-28T12:00:00Z")
+    })?;
+    let seconds = u64::try_from(time.timestamp())
+        .map_err(|_| "the time must be after 1970-01-01T00:00:00Z".to_owned())?;
+    Ok(UNIX_EPOCH + Duration::from_secs(seconds))
 }
 
 /// The program's name, as it was started (`shop-map` for a table's own tool).

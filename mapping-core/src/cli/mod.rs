@@ -57,13 +57,14 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-use args::Args;
+use args::{Args, Format};
 pub use args::{LINES_FAILED, SUCCESS, UNUSABLE};
 use progress::{Counts, Progress};
 use signals::Interrupt;
 
+use crate::capi::{Conversion, Skip};
 use crate::json::Json;
 use crate::ndjson::{self, OutputFormat, write_calls};
 use crate::table::Mapping;
@@ -181,12 +182,12 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
             let mut run = Run {
                 program: &program,
                 setup: &setup,
-                format: args.format.into(),
                 out: Vec::with_capacity(2 * OUTPUT_BUFFER),
                 stdout,
                 stderr,
                 progress: Progress::new(stderr_is_terminal && !args.quiet, setup.total_bytes),
                 counts: Counts::default(),
+                unsendable: Vec::new(),
                 interrupt,
             };
             run.all(stdin, args.quiet)
@@ -206,6 +207,9 @@ fn write_all_to(mut writer: impl Write, text: &str) -> io::Result<()> {
 /// Everything checked before the first line is read.
 struct Setup<M: Mapping> {
     destination: Destination<M>,
+    output: Output,
+    /// The reference time of the Conversions API's age limit.
+    clock: Clock,
     /// Whether to print the start-up calls first.
     init: bool,
     /// The stored traits text for --init.
@@ -218,6 +222,33 @@ struct Setup<M: Mapping> {
 enum Input {
     Stdin,
     File(PathBuf),
+}
+
+/// What a run makes of each message.
+#[derive(Clone, Copy)]
+enum Output {
+    /// Tag calls, written in this format.
+    Tag(OutputFormat),
+    /// Conversions API events, written one JSON array per message.
+    Conversions,
+}
+
+/// The reference time of the Conversions API's age limit.
+#[derive(Clone, Copy)]
+enum Clock {
+    /// `--now`.
+    Fixed(SystemTime),
+    /// The system clock, read for each message (a run may last for days).
+    System,
+}
+
+impl Clock {
+    fn now(self) -> SystemTime {
+        match self {
+            Clock::Fixed(time) => time,
+            Clock::System => SystemTime::now(),
+        }
+    }
 }
 
 impl Input {
@@ -244,6 +275,23 @@ fn open(path: &Path) -> io::Result<(File, Option<u64>)> {
 
 impl<M: Mapping> Setup<M> {
     fn new(table: M, args: &Args) -> Result<Setup<M>, String> {
+        let output = match args.format {
+            Format::Json => Output::Tag(OutputFormat::Json),
+            Format::Js => Output::Tag(OutputFormat::Js),
+            Format::Capi => Output::Conversions,
+        };
+        if matches!(output, Output::Tag(_)) && args.now.is_some() {
+            return Err(
+                "--now sets the Conversions API's reference time: use it with --format capi"
+                    .to_owned(),
+            );
+        }
+        if matches!(output, Output::Conversions) && args.init {
+            return Err(
+                "--init prints the Tag's start-up calls: it does not apply to --format capi"
+                    .to_owned(),
+            );
+        }
         let settings = match &args.settings {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -277,6 +325,8 @@ impl<M: Mapping> Setup<M> {
             .collect();
         Ok(Setup {
             destination: Destination::with_table(table, settings),
+            output,
+            clock: args.now.map_or(Clock::System, Clock::Fixed),
             init: args.init,
             traits,
             inputs,
@@ -344,13 +394,15 @@ struct Run<'s, M: Mapping, O: Write, E: Write> {
     /// The program's name, for its messages.
     program: &'s str,
     setup: &'s Setup<M>,
-    format: OutputFormat,
     /// Output not yet written to standard output.
     out: Vec<u8>,
     stdout: O,
     stderr: E,
     progress: Progress,
     counts: Counts,
+    /// Messages that could not become Conversions API events, by reason, in order of first
+    /// appearance.
+    unsendable: Vec<(&'static str, u64)>,
     /// The signals that stop the run, when they are watched for.
     interrupt: Option<&'s Interrupt>,
 }
@@ -450,7 +502,7 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
             let _ = self.stderr.flush();
             signals::end_by(signal);
         }
-        if self.counts.errors > 0 {
+        if self.counts.errors > 0 || !self.unsendable.is_empty() {
             status = LINES_FAILED;
         }
         status
@@ -503,7 +555,9 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
             .as_deref()
             .and_then(|text| Json::parse(text).ok());
         let calls = self.setup.destination.initialize(traits);
-        write_calls(self.format, &calls, &mut self.out);
+        if let Output::Tag(format) = self.setup.output {
+            write_calls(format, &calls, &mut self.out);
+        }
         Ok(())
     }
 
@@ -591,12 +645,26 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
         {
             return Ok(());
         }
-        match ndjson::map_line(&self.setup.destination, self.format, text, &mut self.out) {
-            Ok(calls) => {
-                self.counts.messages += 1;
-                self.counts.calls += calls as u64;
+        let destination = &self.setup.destination;
+        match self.setup.output {
+            Output::Tag(format) => match ndjson::map_line(destination, format, text, &mut self.out)
+            {
+                Ok(calls) => {
+                    self.counts.messages += 1;
+                    self.counts.calls += calls as u64;
+                }
+                Err(error) => self.line_error(name, number, &error.to_string()),
+            },
+            Output::Conversions => {
+                let now = self.setup.clock.now();
+                match ndjson::convert_line(destination, text, now, &mut self.out) {
+                    Ok(conversion) => {
+                        self.counts.messages += 1;
+                        self.conversion(name, number, &conversion);
+                    }
+                    Err(error) => self.line_error(name, number, &error.to_string()),
+                }
             }
-            Err(error) => self.line_error(name, number, &error.to_string()),
         }
         if self.out.len() >= OUTPUT_BUFFER {
             self.flush_output().map_err(InputStop::Output)?;
@@ -607,14 +675,55 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
 
     fn line_error(&mut self, name: &str, number: u64, message: &str) {
         self.counts.errors += 1;
+        self.line_message(name, number, format_args!("{message}"));
+    }
+
+    /// A message about one line on standard error.
+    fn line_message(&mut self, name: &str, number: u64, message: fmt::Arguments) {
         self.progress.clear(&mut self.stderr);
         let _ = writeln!(self.stderr, "{name}:{number}: {message}");
+    }
+
+    /// Counts what became of a message's Conversions API event, and reports a message that
+    /// could not become one and the fields left out of one.
+    fn conversion(&mut self, name: &str, number: u64, conversion: &Conversion) {
+        match conversion {
+            Conversion::Event { warnings, .. } => {
+                self.counts.events += 1;
+                for warning in warnings {
+                    self.counts.warnings += 1;
+                    self.line_message(name, number, format_args!("warning: {warning}"));
+                }
+            }
+            Conversion::Skipped(Skip::NotAnEvent | Skip::PartnerEvent) => {
+                self.counts.skipped += 1;
+            }
+            Conversion::Unsendable(unsendable) => {
+                let reason = unsendable.reason();
+                match self
+                    .unsendable
+                    .iter_mut()
+                    .find(|(known, _)| *known == reason)
+                {
+                    Some((_, count)) => *count += 1,
+                    None => self.unsendable.push((reason, 1)),
+                }
+                self.line_message(
+                    name,
+                    number,
+                    format_args!("not sent to the Conversions API: {unsendable}"),
+                );
+            }
+        }
     }
 
     fn summary(&mut self, elapsed: Duration) -> io::Result<()> {
         let Counts {
             messages,
             calls,
+            events,
+            skipped,
+            warnings,
             errors,
             bytes,
         } = self.counts;
@@ -631,9 +740,29 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
         if let Some(kib) = peak_memory_kib() {
             let _ = write!(details, ", peak memory {:.1} MiB", kib as f64 / 1024.0);
         }
+        let outputs = match self.setup.output {
+            Output::Tag(_) => format!("{calls} calls"),
+            Output::Conversions => {
+                let unsendable: u64 = self.unsendable.iter().map(|(_, count)| count).sum();
+                let mut outputs = format!("{events} events, {unsendable} unsendable");
+                if unsendable > 0 {
+                    let reasons: Vec<String> = self
+                        .unsendable
+                        .iter()
+                        .map(|(reason, count)| format!("{count} {reason}"))
+                        .collect();
+                    let _ = write!(outputs, " ({})", reasons.join(", "));
+                }
+                let _ = write!(outputs, ", {skipped} without an event");
+                if warnings > 0 {
+                    let _ = write!(outputs, ", {warnings} fields left out");
+                }
+                outputs
+            }
+        };
         writeln!(
             self.stderr,
-            "{}: {messages} messages, {calls} calls, {errors} errors in {seconds:.3} s ({details})",
+            "{}: {messages} messages, {outputs}, {errors} errors in {seconds:.3} s ({details})",
             self.program
         )
     }

@@ -7,7 +7,14 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Counts {
     pub(super) messages: u64,
+    /// Tag calls written.
     pub(super) calls: u64,
+    /// Conversions API events made.
+    pub(super) events: u64,
+    /// Messages that are not conversions (identify, partner-defined events).
+    pub(super) skipped: u64,
+    /// Fields left out of events for their shape.
+    pub(super) warnings: u64,
     pub(super) errors: u64,
     /// Input bytes read, line ends included.
     pub(super) bytes: u64,
@@ -92,9 +99,8 @@ mod tests {
     fn progress_line_shows_a_bar_when_the_size_is_known() {
         let counts = Counts {
             messages: 5_000,
-            calls: 0,
-            errors: 0,
             bytes: 250,
+            ..Counts::default()
         };
         let known = Progress::new(true, Some(1_000));
         assert_eq!(
