@@ -420,7 +420,16 @@ enum Stop {
     Closed,
     Failed(io::Error),
     /// A signal stopped the run: what was mapped is written out, then the process ends.
-    Signal(i32),
+    Signal(Interruption),
+}
+
+/// A stopping signal, and whether the run was about to wait for input when it saw it.
+#[derive(Clone, Copy)]
+struct Interruption {
+    signal: i32,
+    /// Everything mapped was written already: the run ends as it does when the signal comes
+    /// during the wait, without a summary.
+    waiting: bool,
 }
 
 impl From<io::Error> for Stop {
@@ -477,10 +486,10 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
             };
         }
         // A signal stops the reading, not the writing: what was mapped goes out first.
-        let signal = match outcome {
-            Err(Stop::Signal(signal)) => {
+        let interruption = match outcome {
+            Err(Stop::Signal(interruption)) => {
                 outcome = Ok(());
-                Some(signal)
+                Some(interruption)
             }
             _ => None,
         };
@@ -492,13 +501,13 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
             }
         }
         self.progress.clear(&mut self.stderr);
-        if let Some(signal) = signal {
+        if let Some(Interruption { signal, .. }) = interruption {
             self.warn(format_args!("stopped by {}", signals::name(signal)));
         }
-        if !quiet {
+        if !quiet && !interruption.is_some_and(|interruption| interruption.waiting) {
             let _ = self.summary(started.elapsed());
         }
-        if let Some(signal) = signal {
+        if let Some(Interruption { signal, .. }) = interruption {
             let _ = self.stderr.flush();
             signals::end_by(signal);
         }
@@ -531,7 +540,10 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
     /// The signal that stops the run, if one was received.
     fn interrupted(&self) -> Result<(), Stop> {
         if let Some(signal) = self.interrupt.and_then(Interrupt::received) {
-            return Err(Stop::Signal(signal));
+            return Err(Stop::Signal(Interruption {
+                signal,
+                waiting: false,
+            }));
         }
         Ok(())
     }
@@ -539,7 +551,12 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
     /// A read that may wait for input: a signal during it ends the process.
     fn wait_for_input<T>(&self, read: impl FnOnce() -> T) -> Result<T, Stop> {
         match self.interrupt {
-            Some(interrupt) => interrupt.wait_for_input(read).map_err(Stop::Signal),
+            Some(interrupt) => interrupt.wait_for_input(read).map_err(|signal| {
+                Stop::Signal(Interruption {
+                    signal,
+                    waiting: true,
+                })
+            }),
             None => Ok(read()),
         }
     }
