@@ -3,6 +3,8 @@
 
 #[path = "catalogue.rs"]
 pub mod catalogue;
+#[path = "conversion_vectors.rs"]
+pub mod conversion_vectors;
 #[path = "user_tables.rs"]
 pub mod user_tables;
 

@@ -31,7 +31,8 @@ mapping_core::pinterest_mapping! {
 
 mapping_core::pinterest_mapping! {
     /// A yoga studio: video and lead events, no page section, `event_id` bound by the table,
-    /// two sources for one line-item field, a custom key no script may see unescaped.
+    /// two sources for one line-item field, a custom key no script may see unescaped, and its
+    /// own places for a member's identity.
     pub mod studio {
         events {
             "Lesson Watched"    => WatchVideo,
@@ -50,6 +51,13 @@ mapping_core::pinterest_mapping! {
             "code"    => product_id,
             "kind"    => product_category,
             "label"   => "</script>",
+        }
+        user_data {
+            "context.traits.member.email" => em,
+            "properties.member_id"        => external_id,
+            "context.ip"                  => client_ip_address,
+            "context.userAgent"           => client_user_agent,
+            "context.device.id"           => hashed_maids,
         }
     }
 }

@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 #[path = "../../tests/lib.rs"]
 mod helpers;
 
+use helpers::conversion_vectors::{conversion_vectors, tool_failures};
 use helpers::{Output, TempFile, all_vectors, assert_all_pass, catalogue, cli_failures};
 
 fn run(args: &[String], stdin: &[u8]) -> Output {
@@ -45,6 +46,16 @@ fn run_str(args: &[&str], stdin: &str) -> Output {
 fn every_vector_passes_through_the_executable() {
     let vectors = all_vectors();
     assert_all_pass(&cli_failures(&vectors, run), vectors.len());
+}
+
+#[test]
+fn every_conversions_vector_of_segments_table_passes_through_the_executable() {
+    let vectors = conversion_vectors();
+    let spec: Vec<_> = vectors
+        .iter()
+        .filter(|vector| vector.table == "spec")
+        .collect();
+    assert_all_pass(&tool_failures(&spec, run), spec.len());
 }
 
 #[test]

@@ -160,7 +160,7 @@ fn unusable_arguments_exit_with_status_2_before_any_output() {
         (
             2,
             "",
-            "error: invalid value 'xml' for '--format <FORMAT>'\n  [possible values: json, js]\n\n\
+            "error: invalid value 'xml' for '--format <FORMAT>'\n  [possible values: json, js, capi]\n\n\
              For more information, try '--help'.\n"
         )
     );

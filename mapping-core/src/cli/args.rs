@@ -104,8 +104,8 @@ pub(super) enum Format {
 
 /// `--now`: an ISO 8601 time with an offset, after 1970.
 fn parse_time(text: &str) -> Result<SystemTime, String> {
-    let time = chrono::DateTime::parse_from_rfc3339(text).map_err(|error| {
-        format!("{error}: write an ISO 8601 time with an offset, such as 2026-11-28T12:00:00Z")
+    let time = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
+        "not an ISO 8601 time with an offset, such as 2026-11-28T12:00:00Z".to_owned()
     })?;
     let seconds = u64::try_from(time.timestamp())
         .map_err(|_| "the time must be after 1970-01-01T00:00:00Z".to_owned())?;
