@@ -11,6 +11,9 @@ mod conversion;
 mod custom_data;
 mod event;
 mod identity;
+mod response;
+#[cfg(feature = "send")]
+pub mod send;
 mod time;
 
 use std::borrow::Cow;
@@ -23,6 +26,7 @@ pub use event::{
     Sha256Hex, UserData,
 };
 pub use identity::normalise;
+pub use response::{ApiError, ConversionApiResponse, EventResponse, EventStatus};
 
 /// What the Conversions API makes of one message.
 #[derive(Clone, Debug, PartialEq, Eq)]

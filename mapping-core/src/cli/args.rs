@@ -7,12 +7,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
+use crate::capi::send::SenderConfig;
+
 /// Exit status: every line mapped.
 pub const SUCCESS: u8 = 0;
 /// Exit status: some lines failed, or some messages could not become or were not accepted as
 /// Conversions API events.
 pub const LINES_FAILED: u8 = 1;
-/// Exit status: unusable arguments, settings or traits.
+/// Exit status: unusable arguments, settings or traits, or credentials Pinterest refused.
 pub const UNUSABLE: u8 = 2;
 
 /// The name of the program when its first argument names none.
@@ -34,6 +36,17 @@ Output:
                  it produced, [] when none (identify, partner-defined events, and messages
                  that cannot become an event: no event time, too old, no user identity)
 
+Sending (--send):
+  Maps every message to its Conversions API event and POSTs the events to
+  {api}/ad_accounts/{ad_account_id}/events in batches of up to 1,000, several requests in
+  flight, paced under Pinterest's limit of 5,000 requests a minute; retries 429 (after
+  Retry-After), 5xx, timeouts and dropped connections with backoff, within limits; splits a
+  batch Pinterest refuses (400) until the refused events are alone. `ad_account_id` comes from
+  the settings; the token from the environment variable PINTEREST_CONVERSION_TOKEN, else the
+  settings key `conversion_token`. Every event Pinterest rejects or that cannot be sent is
+  reported (with --rejects, written to that file as a JSON line: input, line, event_id,
+  status, message, event). 401 or 403 stops the run. Nothing goes to standard output.
+
 Errors:
   A line that is not a valid message prints no output line; a message on stderr names the
   input, the line and what is wrong (never the values), and processing continues. With
@@ -46,8 +59,10 @@ Exit status:
   0  every line was mapped
   1  some lines were not valid messages, or an input could not be opened or read to the
      end (a file that ended short of its size when opened), or output could not be written,
-     or (--format capi) some messages could not become Conversions API events
-  2  unusable arguments, settings or traits: nothing was processed
+     or (--format capi, --send) some messages could not become Conversions API events, or
+     (--send) some events were rejected or could not be sent
+  2  unusable arguments, settings or traits: nothing was processed; or (--send) Pinterest
+     refused the token or the ad account, and the run stopped
 
 Example:
   pinterest-map --settings examples/settings.json --init \\
@@ -74,12 +89,48 @@ pub(super) struct Args {
     pub(super) traits: Option<String>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
+    #[arg(long, value_enum, default_value_t = Format::Json, conflicts_with = "send")]
     pub(super) format: Format,
+
+    /// Send the Conversions API events to Pinterest instead of printing anything.
+    #[arg(long, conflicts_with = "init")]
+    pub(super) send: bool,
+
+    /// With --send: write every event Pinterest rejected or that could not be sent to FILE,
+    /// one JSON line each (input, line, event_id, status, message, event).
+    #[arg(long, value_name = "FILE", requires = "send")]
+    pub(super) rejects: Option<PathBuf>,
+
+    /// With --send: the API's base URL.
+    #[arg(long, value_name = "URL", requires = "send", default_value = SenderConfig::DEFAULT_API_URL)]
+    pub(super) api_url: String,
+
+    /// With --send: mark the requests as tests (`?test=true`): Pinterest checks the events
+    /// without recording them.
+    #[arg(long, requires = "send")]
+    pub(super) test_events: bool,
+
+    /// With --send: how long one request may take, in seconds, before it is tried again.
+    #[arg(long, value_name = "SECONDS", requires = "send", default_value_t = 30.0, value_parser = parse_seconds)]
+    pub(super) timeout: f64,
+
+    /// With --send: the attempts of one request at most, the first included; a batch that
+    /// still fails stops the sending.
+    #[arg(long, value_name = "N", requires = "send", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub(super) max_attempts: u32,
+
+    /// With --send: requests in flight at once.
+    #[arg(long, value_name = "N", requires = "send", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub(super) in_flight: u32,
+
+    /// With --send: requests started per minute at most, retries included (Pinterest allows
+    /// 5,000 per ad account).
+    #[arg(long, value_name = "N", requires = "send", default_value_t = 4_800, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(super) requests_per_minute: u32,
 
     /// The reference time of the Conversions API's age limit, as an ISO 8601 time with an
     /// offset (2026-11-28T12:00:00Z): events older than the limit, or more than an hour
-    /// ahead, are not sent. Default: the clock, at each message.
+    /// ahead, are not sent. Default: the clock, at each message. With --format capi or --send.
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub(super) now: Option<SystemTime>,
 
@@ -100,6 +151,14 @@ pub(super) enum Format {
     Js,
     /// One JSON array of Conversions API events per input message.
     Capi,
+}
+
+/// A number of seconds above zero, at most a day.
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|seconds| *seconds > 0.0 && *seconds <= 86_400.0)
+        .ok_or_else(|| "not a number of seconds above 0 and at most 86400".to_owned())
 }
 
 /// `--now`: an ISO 8601 time with an offset, after 1970.

@@ -20,8 +20,10 @@
 
 mod args;
 mod progress;
+mod send;
 #[cfg(unix)]
 mod signals;
+mod stdin;
 /// Without Unix signals nothing stops a run: no `Interrupt` can exist.
 #[cfg(not(unix))]
 mod signals {
@@ -34,6 +36,10 @@ mod signals {
         }
 
         pub(super) fn received(&self) -> Option<i32> {
+            match *self {}
+        }
+
+        pub(super) fn on_signal(&self, _hook: impl Fn() + Send + Sync + 'static) {
             match *self {}
         }
 
@@ -62,9 +68,12 @@ use std::time::{Duration, Instant, SystemTime};
 use args::{Args, Format};
 pub use args::{LINES_FAILED, SUCCESS, UNUSABLE};
 use progress::{Counts, Progress};
+use send::{Origin, Recorder, Sending};
 use signals::Interrupt;
+use stdin::PolledStdin;
 
-use crate::capi::{Conversion, Skip};
+use crate::capi::send::{Rejection, Report, Sender, Stopped};
+use crate::capi::{Conversion, ConversionEvent, Skip};
 use crate::json::Json;
 use crate::ndjson::{self, OutputFormat, write_calls};
 use crate::table::Mapping;
@@ -86,8 +95,14 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
         return ExitCode::from(LINES_FAILED);
     }
     let stderr = io::stderr();
+    // Read on a helper thread, so that waiting for input never keeps the run from its signals
+    // and from the events it is sending.
+    let stdin: Box<dyn Read> = match PolledStdin::start() {
+        Some(polled) => Box::new(polled),
+        None => Box::new(io::stdin().lock()),
+    };
     let streams = Streams {
-        stdin: io::stdin().lock(),
+        stdin,
         stdout: io::stdout().lock(),
         stderr_is_terminal: stderr.is_terminal(),
         stderr: stderr.lock(),
@@ -178,7 +193,17 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
         }
     };
     match Setup::new(table, &args) {
-        Ok(setup) => {
+        Ok(mut setup) => {
+            let (sender, recorder) = match setup.sending.take() {
+                Some(Sending { sender, recorder }) => (Some(sender), Some(recorder)),
+                None => (None, None),
+            };
+            if let (Some(interrupt), Some(sender)) = (interrupt, &sender) {
+                // A signal stops the sending at once: no request is started any more, and
+                // what was not sent is reported.
+                let stop = sender.stop_handle();
+                interrupt.on_signal(move || stop.stop());
+            }
             let mut run = Run {
                 program: &program,
                 setup: &setup,
@@ -188,6 +213,11 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
                 progress: Progress::new(stderr_is_terminal && !args.quiet, setup.total_bytes),
                 counts: Counts::default(),
                 unsendable: Vec::new(),
+                sender,
+                recorder,
+                sent: None,
+                current_input: 0,
+                last_line: None,
                 interrupt,
             };
             run.all(stdin, args.quiet)
@@ -208,6 +238,8 @@ fn write_all_to(mut writer: impl Write, text: &str) -> io::Result<()> {
 struct Setup<M: Mapping> {
     destination: Destination<M>,
     output: Output,
+    /// With `--send`: the started sender, taken by the run.
+    sending: Option<Sending>,
     /// The reference time of the Conversions API's age limit.
     clock: Clock,
     /// Whether to print the start-up calls first.
@@ -231,6 +263,8 @@ enum Output {
     Tag(OutputFormat),
     /// Conversions API events, written one JSON array per message.
     Conversions,
+    /// Conversions API events, sent to Pinterest.
+    Send,
 }
 
 /// The reference time of the Conversions API's age limit.
@@ -276,13 +310,14 @@ fn open(path: &Path) -> io::Result<(File, Option<u64>)> {
 impl<M: Mapping> Setup<M> {
     fn new(table: M, args: &Args) -> Result<Setup<M>, String> {
         let output = match args.format {
+            _ if args.send => Output::Send,
             Format::Json => Output::Tag(OutputFormat::Json),
             Format::Js => Output::Tag(OutputFormat::Js),
             Format::Capi => Output::Conversions,
         };
         if matches!(output, Output::Tag(_)) && args.now.is_some() {
             return Err(
-                "--now sets the Conversions API's reference time: use it with --format capi"
+                "--now sets the Conversions API's reference time: use it with --format capi or --send"
                     .to_owned(),
             );
         }
@@ -323,9 +358,14 @@ impl<M: Mapping> Setup<M> {
                 Input::File(path)
             })
             .collect();
+        let sending = match output {
+            Output::Send => Some(Sending::new(args, &settings)?),
+            _ => None,
+        };
         Ok(Setup {
             destination: Destination::with_table(table, settings),
             output,
+            sending,
             clock: args.now.map_or(Clock::System, Clock::Fixed),
             init: args.init,
             traits,
@@ -403,6 +443,16 @@ struct Run<'s, M: Mapping, O: Write, E: Write> {
     /// Messages that could not become Conversions API events, by reason, in order of first
     /// appearance.
     unsendable: Vec<(&'static str, u64)>,
+    /// With `--send`: the sender, until it is finished.
+    sender: Option<Sender<Origin>>,
+    /// With `--send`: where rejected and unsent events are recorded.
+    recorder: Option<Recorder>,
+    /// With `--send`, once finished: what the sender did, and the rejects file.
+    sent: Option<(Report, Option<PathBuf>)>,
+    /// The index of the input being read.
+    current_input: usize,
+    /// The last line read: the input's index and the line's number.
+    last_line: Option<(usize, u64)>,
     /// The signals that stop the run, when they are watched for.
     interrupt: Option<&'s Interrupt>,
 }
@@ -421,6 +471,8 @@ enum Stop {
     Failed(io::Error),
     /// A signal stopped the run: what was mapped is written out, then the process ends.
     Signal(Interruption),
+    /// The sender stopped (credentials refused, the API unavailable): reading stops.
+    Sender,
 }
 
 /// A stopping signal, and whether the run was about to wait for input when it saw it.
@@ -448,10 +500,11 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
         let mut stdin = Some(stdin);
         let mut status = SUCCESS;
         let mut outcome = self.init();
-        for input in &self.setup.inputs {
+        for (index, input) in self.setup.inputs.iter().enumerate() {
             if outcome.is_err() {
                 break;
             }
+            self.current_input = index;
             let name = input.name();
             let result = match input {
                 // Standard input is read to its end the first time it is named.
@@ -494,17 +547,24 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
             _ => None,
         };
         match outcome.and_then(|()| self.flush_output()) {
-            Ok(()) | Err(Stop::Closed | Stop::Signal(_)) => {}
+            Ok(()) | Err(Stop::Closed | Stop::Signal(_) | Stop::Sender) => {}
             Err(Stop::Failed(error)) => {
                 self.warn(format_args!("cannot write output: {error}"));
                 status = LINES_FAILED;
             }
         }
+        if let Some(sender) = self.sender.take() {
+            status = status.max(self.finish_sending(sender, interruption.is_some()));
+        }
         self.progress.clear(&mut self.stderr);
         if let Some(Interruption { signal, .. }) = interruption {
             self.warn(format_args!("stopped by {}", signals::name(signal)));
         }
-        if !quiet && !interruption.is_some_and(|interruption| interruption.waiting) {
+        // Stopped while waiting for input, the tool says no more than that; a run that was
+        // sending says what became of its events.
+        let waiting =
+            interruption.is_some_and(|interruption| interruption.waiting) && self.sent.is_none();
+        if !quiet && !waiting {
             let _ = self.summary(started.elapsed());
         }
         if let Some(Interruption { signal, .. }) = interruption {
@@ -548,9 +608,15 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
         Ok(())
     }
 
-    /// A read that may wait for input: a signal during it ends the process.
+    /// A read that may wait for input: a signal during it ends the process, unless the run is
+    /// sending (its events must be accounted for first: a read then waits briefly at most, and
+    /// the run sees the signal after it).
     fn wait_for_input<T>(&self, read: impl FnOnce() -> T) -> Result<T, Stop> {
         match self.interrupt {
+            Some(_) if self.sender.is_some() => {
+                self.interrupted()?;
+                Ok(read())
+            }
             Some(interrupt) => interrupt.wait_for_input(read).map_err(|signal| {
                 Stop::Signal(Interruption {
                     signal,
@@ -607,7 +673,18 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
             };
             let available = match filled {
                 Ok(available) => available,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                // No input for a while, or a read interrupted: the signals and the sending
+                // have their turn.
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {
+                    self.take_outcomes();
+                    if let Some(signal) = self.interrupt.and_then(Interrupt::received) {
+                        return Err(InputStop::Output(Stop::Signal(Interruption {
+                            signal,
+                            waiting: true,
+                        })));
+                    }
+                    continue;
+                }
                 Err(error) => return Err(InputStop::Read(error)),
             };
             if available.is_empty() {
@@ -644,6 +721,7 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
     /// Maps one line: its calls go to the output, or its error to standard error.
     fn line(&mut self, name: &str, number: u64, line: &[u8]) -> Result<(), InputStop> {
         self.counts.bytes += line.len() as u64 + 1;
+        self.last_line = Some((self.current_input, number));
         let text = match std::str::from_utf8(line) {
             Ok(text) => text,
             Err(error) => {
@@ -682,12 +760,114 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
                     Err(error) => self.line_error(name, number, &error.to_string()),
                 }
             }
+            Output::Send => {
+                let now = self.setup.clock.now();
+                match destination.conversion_text(text, now) {
+                    Ok(conversion) => {
+                        self.counts.messages += 1;
+                        self.conversion(name, number, &conversion);
+                        if let Conversion::Event { event, .. } = conversion {
+                            self.send(number, &event)?;
+                        }
+                    }
+                    Err(error) => self.line_error(name, number, &error.to_string()),
+                }
+            }
         }
         if self.out.len() >= OUTPUT_BUFFER {
             self.flush_output().map_err(InputStop::Output)?;
         }
         self.progress.tick(&mut self.stderr, &self.counts);
         self.interrupted().map_err(InputStop::Output)
+    }
+
+    /// Gives an event to the sender; stops the reading when the sender has stopped.
+    fn send(&mut self, line: u64, event: &ConversionEvent) -> Result<(), InputStop> {
+        let origin = Origin {
+            input: self.current_input,
+            line,
+        };
+        let sent = match &self.sender {
+            Some(sender) => sender.send(origin, event),
+            None => Ok(()),
+        };
+        self.take_outcomes();
+        if sent.is_err() {
+            // Stopped by a signal, or by Pinterest's answers.
+            self.interrupted().map_err(InputStop::Output)?;
+            return Err(InputStop::Output(Stop::Sender));
+        }
+        Ok(())
+    }
+
+    /// Records the rejected and unsent events known so far.
+    fn take_outcomes(&mut self) {
+        let Some(sender) = &self.sender else {
+            return;
+        };
+        let rejections: Vec<_> = send::rejections(sender.outcomes()).collect();
+        self.record(rejections);
+    }
+
+    /// Records rejected and unsent events, in the rejects file or on standard error.
+    fn record(&mut self, rejections: impl IntoIterator<Item = Rejection<Origin>>) {
+        let Some(recorder) = &mut self.recorder else {
+            return;
+        };
+        for rejection in rejections {
+            let name = self.setup.inputs[rejection.origin.input].name();
+            let messages = recorder.record(&rejection, &name);
+            if !messages.is_empty() {
+                self.progress.clear(&mut self.stderr);
+            }
+            for message in messages {
+                let _ = writeln!(self.stderr, "{message}");
+            }
+        }
+    }
+
+    /// Sends what is queued (or, after a signal, stops at once), waits for every answer,
+    /// records the rejected and unsent events, and returns the run's status as far as sending
+    /// goes.
+    fn finish_sending(&mut self, sender: Sender<Origin>, signalled: bool) -> u8 {
+        if signalled {
+            sender.stop();
+        }
+        let finished = sender.finish();
+        self.record(send::rejections(finished.outcomes));
+        let report = finished.report;
+        let rejects = self
+            .recorder
+            .as_ref()
+            .and_then(Recorder::rejects_path)
+            .map(Path::to_path_buf);
+        self.sent = Some((report, rejects));
+        let mut status = SUCCESS;
+        if report.rejected + report.not_sent > 0 {
+            status = LINES_FAILED;
+        }
+        if let Some(stopped) = finished
+            .stopped
+            .filter(|stopped| *stopped != Stopped::Requested)
+        {
+            let read = match self.last_line {
+                Some((input, line)) => {
+                    format!(
+                        "the input read up to {}:{line}",
+                        self.setup.inputs[input].name()
+                    )
+                }
+                None => "no input read".to_owned(),
+            };
+            self.warn(format_args!(
+                "stopped sending: {stopped}; {} events not sent, {read}",
+                report.not_sent
+            ));
+            if send::is_configuration(&stopped) {
+                status = UNUSABLE;
+            }
+        }
+        status
     }
 
     fn line_error(&mut self, name: &str, number: u64, message: &str) {
@@ -759,7 +939,7 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
         }
         let outputs = match self.setup.output {
             Output::Tag(_) => format!("{calls} calls"),
-            Output::Conversions => {
+            Output::Conversions | Output::Send => {
                 let unsendable: u64 = self.unsendable.iter().map(|(_, count)| count).sum();
                 let mut outputs = format!("{events} events, {unsendable} unsendable");
                 if unsendable > 0 {
@@ -773,6 +953,9 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
                 let _ = write!(outputs, ", {skipped} without an event");
                 if warnings > 0 {
                     let _ = write!(outputs, ", {warnings} fields left out");
+                }
+                if let Some((report, rejects)) = &self.sent {
+                    let _ = write!(outputs, ", {}", send::summary(report, rejects.as_deref()));
                 }
                 outputs
             }

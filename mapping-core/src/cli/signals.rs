@@ -18,13 +18,18 @@ use signal_hook::iterator::Signals;
 /// The signals that stop a run.
 const STOPPING: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 
+/// What the watcher does on a signal, besides recording it.
+type Hook = Box<dyn Fn() + Send + Sync>;
+
 /// A run's view of the stopping signals.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(super) struct Interrupt {
     /// The signal received, or 0.
     received: AtomicI32,
     /// Whether the run is waiting for input; the watcher ends the process only then.
     waiting: Mutex<bool>,
+    /// Called on every stopping signal (to stop sending at once).
+    hooks: Mutex<Vec<Hook>>,
 }
 
 impl Interrupt {
@@ -50,6 +55,14 @@ impl Interrupt {
             })
             .ok()?;
         Some(interrupt)
+    }
+
+    /// Has `hook` called on every stopping signal, from the watcher's thread.
+    pub(super) fn on_signal(&self, hook: impl Fn() + Send + Sync + 'static) {
+        self.hooks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Box::new(hook));
     }
 
     /// The stopping signal received so far, if any.
@@ -79,6 +92,15 @@ impl Interrupt {
     fn receive(&self, program: &str, stderr: Option<&mut File>, signal: i32) {
         let waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
         self.received.store(signal, Ordering::Release);
+        // After the signal is recorded: whoever a hook wakes sees why.
+        for hook in self
+            .hooks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            hook();
+        }
         if *waiting {
             // Nothing is buffered: every mapped line has been written in full.
             if let Some(stderr) = stderr {

@@ -1,0 +1,196 @@
+//! `--send`: a run's Conversions API events, sent to Pinterest; every event rejected or not
+//! sent reported, on standard error or as a line of the rejects file, and counted.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::args::Args;
+use crate::capi::send::{ConfigError, Outcome, Rejection, Report, Sender, SenderConfig, Stopped};
+use crate::tag::{ConversionToken, Settings};
+
+/// The environment variable holding the conversion token.
+pub(super) const TOKEN_VARIABLE: &str = "PINTEREST_CONVERSION_TOKEN";
+
+/// Where an event came from: an input (by its index) and a line.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Origin {
+    pub(super) input: usize,
+    pub(super) line: u64,
+}
+
+/// A run's sending: the sender, and the record of rejected events.
+pub(super) struct Sending {
+    pub(super) sender: Sender<Origin>,
+    pub(super) recorder: Recorder,
+}
+
+/// Where rejected and unsent events are recorded: the rejects file, or standard error.
+pub(super) struct Recorder {
+    rejects: Option<Rejects>,
+}
+
+/// The rejects file.
+struct Rejects {
+    path: PathBuf,
+    file: File,
+    /// Whether writing to it failed: the events it misses go to standard error.
+    failed: bool,
+}
+
+/// One line of the rejects file.
+#[derive(Serialize)]
+struct RejectLine<'r> {
+    input: &'r str,
+    line: u64,
+    event_id: &'r str,
+    status: Option<u16>,
+    message: &'r str,
+    event: &'r RawValue,
+}
+
+impl Sending {
+    /// Checks what sending needs (the ad account, the token, the URL, the rejects file) and
+    /// starts the sender.
+    pub(super) fn new(args: &Args, settings: &Settings) -> Result<Sending, String> {
+        if settings.ad_account_id.is_empty() {
+            return Err(
+                "--send needs the ad account: set `ad_account_id` in the settings (--settings)"
+                    .to_owned(),
+            );
+        }
+        let token = std::env::var(TOKEN_VARIABLE)
+            .ok()
+            .filter(|token| !token.is_empty())
+            .map(ConversionToken::new)
+            .or_else(|| settings.conversion_token.clone())
+            .ok_or_else(|| {
+                format!(
+                    "--send needs the conversion token: set the environment variable {TOKEN_VARIABLE}, or `conversion_token` in the settings"
+                )
+            })?;
+        let mut config = SenderConfig::new(settings.ad_account_id.clone(), token);
+        config.api_url.clone_from(&args.api_url);
+        config.test_events = args.test_events;
+        config.timeout = std::time::Duration::from_secs_f64(args.timeout);
+        config.max_attempts = args.max_attempts;
+        config.in_flight = args.in_flight as usize;
+        config.requests_per_minute = args.requests_per_minute;
+        let sender = Sender::new(config).map_err(|error| match error {
+            ConfigError::Url(problem) => format!("--api-url {problem}"),
+            other => other.to_string(),
+        })?;
+        let rejects = match &args.rejects {
+            Some(path) => Some(Rejects {
+                file: File::create(path).map_err(|error| {
+                    format!("cannot create the rejects file {}: {error}", path.display())
+                })?,
+                path: path.clone(),
+                failed: false,
+            }),
+            None => None,
+        };
+        Ok(Sending {
+            sender,
+            recorder: Recorder { rejects },
+        })
+    }
+}
+
+impl Recorder {
+    /// The rejects file, if there is one.
+    pub(super) fn rejects_path(&self) -> Option<&Path> {
+        self.rejects.as_ref().map(|rejects| rejects.path.as_path())
+    }
+
+    /// Records a rejected or unsent event from `input`: a line of the rejects file, or,
+    /// without one (or once it cannot be written), the messages for standard error returned.
+    pub(super) fn record(&mut self, rejection: &Rejection<Origin>, input: &str) -> Vec<String> {
+        let mut messages = Vec::new();
+        if let Some(rejects) = &mut self.rejects
+            && !rejects.failed
+        {
+            match rejects.write(rejection, input) {
+                Ok(()) => return messages,
+                Err(error) => {
+                    messages.push(format!(
+                        "cannot write the rejects file {}: {error}; the events it misses are reported here",
+                        rejects.path.display()
+                    ));
+                    rejects.failed = true;
+                }
+            }
+        }
+        let Origin { line, .. } = rejection.origin;
+        let mut message = format!("{input}:{line}: ");
+        if let (true, Some(status)) = (rejection.received, rejection.status) {
+            let _ = write!(message, "rejected by Pinterest (HTTP {status}): ");
+        }
+        let _ = write!(
+            message,
+            "{} (event_id {})",
+            rejection.message, rejection.event_id
+        );
+        messages.push(message);
+        messages
+    }
+}
+
+impl Rejects {
+    /// Writes one whole line, in one write.
+    fn write(&mut self, rejection: &Rejection<Origin>, input: &str) -> std::io::Result<()> {
+        let event =
+            RawValue::from_string(rejection.event.clone()).map_err(std::io::Error::other)?;
+        let line = RejectLine {
+            input,
+            line: rejection.origin.line,
+            event_id: &rejection.event_id,
+            status: rejection.status,
+            message: &rejection.message,
+            event: &event,
+        };
+        let mut text = serde_json::to_vec(&line).map_err(std::io::Error::other)?;
+        text.push(b'\n');
+        self.file.write_all(&text)
+    }
+}
+
+/// The part of the summary about sending.
+pub(super) fn summary(report: &Report, rejects: Option<&Path>) -> String {
+    let Report {
+        sent,
+        accepted,
+        rejected,
+        not_sent,
+        requests,
+        retried,
+        ..
+    } = *report;
+    let mut summary = format!(
+        "sent {sent}, accepted {accepted}, rejected {rejected}, not sent {not_sent}, {requests} requests ({retried} retried)"
+    );
+    if let Some(path) = rejects.filter(|_| rejected + not_sent > 0) {
+        let _ = write!(summary, ", rejects in {}", path.display());
+    }
+    summary
+}
+
+/// Whether the sender stopped for a reason that makes the run's status 2: its configuration
+/// was refused.
+pub(super) fn is_configuration(stopped: &Stopped) -> bool {
+    matches!(stopped, Stopped::Unauthorized { .. } | Stopped::Unusable(_))
+}
+
+/// The outcomes of a finished sender that the run must still record.
+pub(super) fn rejections(
+    outcomes: impl IntoIterator<Item = Outcome<Origin>>,
+) -> impl Iterator<Item = Rejection<Origin>> {
+    outcomes.into_iter().filter_map(|outcome| match outcome {
+        Outcome::Accepted(_) => None,
+        Outcome::Rejected(rejection) => Some(rejection),
+    })
+}

@@ -1,0 +1,416 @@
+//! `pinterest-map --send` against a fake Pinterest on 127.0.0.1 that checks every request's
+//! token and schema and misbehaves by script: for each fault, no valid event is lost (each is
+//! accepted, or in the rejects file), the exit status, the counts, and bounded retries.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use fake_pinterest::{AD_ACCOUNT, FakePinterest, Reply, Request, TOKEN};
+use mapping_tests::{Output, TempFile, run_tool};
+use serde_json::Value;
+
+const NOW: &str = "2026-11-28T12:05:00Z";
+
+/// `count` checkouts, `m-0`…, each a valid event.
+fn checkouts(count: usize) -> String {
+    (0..count)
+        .map(|n| {
+            format!(
+                r#"{{"type":"track","event":"Order Completed","messageId":"m-{n}","timestamp":"2026-11-28T12:00:00Z","userId":"u-{n}","context":{{"ip":"203.0.113.9","userAgent":"Mozilla/5.0"}},"properties":{{"order_id":"o-{n}","value":{n}.5,"currency":"USD"}}}}"#
+            ) + "\n"
+        })
+        .collect()
+}
+
+fn ids(range: std::ops::Range<usize>) -> BTreeSet<String> {
+    range.map(|n| format!("m-{n}")).collect()
+}
+
+/// Settings with the fake's ad account and token.
+fn settings() -> TempFile {
+    TempFile::new(
+        ".json",
+        format!(r#"{{"tid":"t","ad_account_id":"{AD_ACCOUNT}","conversion_token":"{TOKEN}"}}"#)
+            .as_bytes(),
+    )
+}
+
+/// What a run did: its output, the rejects file's lines, and the fake's requests.
+struct Sent {
+    output: Output,
+    rejects: Vec<Value>,
+    requests: Vec<Request>,
+}
+
+impl Sent {
+    /// The `event_id`s Pinterest took: those of the events answered `processed`.
+    fn accepted(&self) -> BTreeSet<String> {
+        let mut accepted = BTreeSet::new();
+        for request in &self.requests {
+            if matches!(request.status, 200 | 422) {
+                for (index, id) in request.event_ids().into_iter().enumerate() {
+                    if !request.failed.contains(&index) {
+                        accepted.insert(id);
+                    }
+                }
+            }
+        }
+        accepted
+    }
+
+    /// The `event_id`s in the rejects file.
+    fn rejected(&self) -> BTreeSet<String> {
+        self.rejects
+            .iter()
+            .map(|line| line["event_id"].as_str().expect("an event_id").to_owned())
+            .collect()
+    }
+
+    /// Every event is accepted or in the rejects file; the file lists each event once, whole,
+    /// with the input, line, status and message.
+    fn assert_none_lost(&self, all: &BTreeSet<String>) {
+        let accepted = self.accepted();
+        let rejected = self.rejected();
+        assert_eq!(
+            rejected.len(),
+            self.rejects.len(),
+            "an event rejected twice"
+        );
+        let found: BTreeSet<String> = accepted.union(&rejected).cloned().collect();
+        assert_eq!(
+            &found,
+            all,
+            "lost: {:?}",
+            all.difference(&found).collect::<Vec<_>>()
+        );
+        for line in &self.rejects {
+            let number = line["line"].as_u64().expect("a line number");
+            assert_eq!(line["input"], "<stdin>");
+            assert_eq!(line["event"]["event_id"], line["event_id"]);
+            assert_eq!(line["event_id"], format!("m-{}", number - 1));
+            assert!(
+                line["message"]
+                    .as_str()
+                    .is_some_and(|message| !message.is_empty())
+            );
+        }
+        for request in &self.requests {
+            assert_eq!(
+                request.invalid, None,
+                "request {} off the schema",
+                request.number
+            );
+        }
+    }
+
+    /// The summary's counts of sending: `sent …, accepted …, … requests (… retried)`.
+    fn summary(&self) -> &str {
+        let line = self.output.stderr.lines().last().unwrap_or_default();
+        let start = line
+            .find("sent ")
+            .unwrap_or_else(|| panic!("no counts in {line:?}"));
+        let end = line
+            .find(" requests (")
+            .and_then(|requests| line[requests..].find(')').map(|close| requests + close + 1));
+        &line[start..end.unwrap_or_else(|| panic!("no counts in {line:?}"))]
+    }
+}
+
+/// Runs `pinterest-map --send` on `input` against a fake answering by `script`.
+fn send(
+    input: &str,
+    extra: &[&str],
+    script: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+) -> Sent {
+    let fake = FakePinterest::start(script);
+    let settings = settings();
+    let rejects = TempFile::new(".ndjson", b"");
+    let mut args: Vec<String> = [
+        "--send",
+        "--settings",
+        &settings.arg(),
+        "--api-url",
+        &fake.url(),
+        "--rejects",
+        &rejects.arg(),
+        "--now",
+        NOW,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+    let output = run_tool(
+        mapping_core::spec::Table,
+        "pinterest-map",
+        &args,
+        input.as_bytes(),
+    );
+    let rejects = std::fs::read_to_string(rejects.path())
+        .expect("the rejects file")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a whole JSON line"))
+        .collect();
+    Sent {
+        output,
+        rejects,
+        requests: fake.requests(),
+    }
+}
+
+#[test]
+fn every_event_is_sent_in_batches_of_a_thousand() {
+    let sent = send(&checkouts(2_500), &[], |_| Reply::Processed);
+    assert_eq!(sent.output.status, 0, "{}", sent.output.stderr);
+    assert_eq!(sent.output.stdout, "");
+    sent.assert_none_lost(&ids(0..2_500));
+    assert_eq!(sent.accepted(), ids(0..2_500));
+    let mut sizes: Vec<usize> = sent.requests.iter().map(|request| request.events).collect();
+    sizes.sort_unstable();
+    assert_eq!(sizes, [500, 1_000, 1_000]);
+    for request in &sent.requests {
+        assert_eq!(request.query, None);
+        assert_eq!(
+            request.authorization.as_deref(),
+            Some(&*format!("Bearer {TOKEN}"))
+        );
+    }
+    assert_eq!(
+        sent.summary(),
+        "sent 2500, accepted 2500, rejected 0, not sent 0, 3 requests (0 retried)"
+    );
+    assert!(
+        sent.output.stderr.starts_with(
+            "pinterest-map: 2500 messages, 2500 events, 0 unsendable, 0 without an event, sent 2500"
+        ),
+        "{}",
+        sent.output.stderr
+    );
+}
+
+#[test]
+fn test_events_are_marked_as_tests() {
+    let sent = send(&checkouts(3), &["--test-events"], |_| Reply::Processed);
+    assert_eq!(sent.output.status, 0, "{}", sent.output.stderr);
+    assert_eq!(sent.requests.len(), 1);
+    assert_eq!(sent.requests[0].query.as_deref(), Some("test=true"));
+}
+
+/// Replies from a list, one per request, then `Processed`.
+fn in_turn(replies: Vec<Reply>) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    let next = AtomicUsize::new(0);
+    move |_| {
+        replies
+            .get(next.fetch_add(1, Ordering::SeqCst))
+            .cloned()
+            .unwrap_or(Reply::Processed)
+    }
+}
+
+#[test]
+fn rate_limits_and_server_errors_are_retried() {
+    let too_many = |retry_after: Option<&str>| Reply::Status {
+        status: 429,
+        retry_after: retry_after.map(str::to_owned),
+        body: r#"{"code":8,"message":"This request exceeded a rate limit."}"#.to_owned(),
+    };
+    for (name, replies) in [
+        ("429 with Retry-After", vec![too_many(Some("1"))]),
+        ("429 without Retry-After", vec![too_many(None)]),
+        (
+            "500 then 503",
+            vec![
+                Reply::error(500, 1, "Internal error."),
+                Reply::error(503, 4197, "The endpoint has been ramped down."),
+            ],
+        ),
+        ("a dropped connection", vec![Reply::Drop]),
+        (
+            "an answer later than the timeout",
+            vec![Reply::Late(
+                Duration::from_secs(3),
+                Box::new(Reply::Processed),
+            )],
+        ),
+    ] {
+        let retries = replies.len();
+        let sent = send(&checkouts(40), &["--timeout", "1"], in_turn(replies));
+        assert_eq!(sent.output.status, 0, "{name}: {}", sent.output.stderr);
+        sent.assert_none_lost(&ids(0..40));
+        assert!(sent.rejects.is_empty(), "{name}");
+        assert_eq!(sent.requests.len(), retries + 1, "{name}");
+        assert_eq!(
+            sent.summary(),
+            format!(
+                "sent 40, accepted 40, rejected 0, not sent 0, {} requests ({retries} retried)",
+                retries + 1
+            ),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_event_is_isolated_and_the_others_are_sent() {
+    let sent = send(&checkouts(1_000), &[], |request| {
+        if request.event_ids().iter().any(|id| id == "m-617") {
+            Reply::error(400, 4196, "The request was invalid: event 617")
+        } else {
+            Reply::Processed
+        }
+    });
+    assert_eq!(sent.output.status, 1, "{}", sent.output.stderr);
+    sent.assert_none_lost(&ids(0..1_000));
+    assert_eq!(sent.rejected(), BTreeSet::from(["m-617".to_owned()]));
+    assert_eq!(sent.rejects[0]["status"], 400);
+    assert_eq!(
+        sent.rejects[0]["message"],
+        "The request was invalid: event 617"
+    );
+    assert_eq!(sent.rejects[0]["line"], 618);
+    // Halving a thousand events down to one: two requests per level, ten levels.
+    assert!(
+        sent.requests.len() <= 21,
+        "{} requests",
+        sent.requests.len()
+    );
+    assert_eq!(
+        sent.summary(),
+        format!(
+            "sent 1000, accepted 999, rejected 1, not sent 0, {} requests (0 retried)",
+            sent.requests.len()
+        )
+    );
+}
+
+#[test]
+fn failed_events_of_a_422_are_rejected_and_the_rest_accepted() {
+    let sent = send(&checkouts(30), &[], |request| Reply::Failed {
+        indices: request
+            .event_ids()
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| id.ends_with('7'))
+            .map(|(index, _)| index)
+            .collect(),
+        message: "event_time is too old".to_owned(),
+    });
+    assert_eq!(sent.output.status, 1);
+    sent.assert_none_lost(&ids(0..30));
+    assert_eq!(
+        sent.rejected(),
+        ["m-7", "m-17", "m-27"]
+            .map(str::to_owned)
+            .into_iter()
+            .collect()
+    );
+    for line in &sent.rejects {
+        assert_eq!(line["status"], 422);
+        assert_eq!(line["message"], "event_time is too old");
+    }
+    assert!(
+        sent.summary()
+            .starts_with("sent 30, accepted 27, rejected 3, not sent 0, 1 requests (0 retried)")
+    );
+}
+
+#[test]
+fn refused_credentials_stop_the_run_with_status_2() {
+    let sent = send(&checkouts(20), &[], |_| {
+        Reply::error(403, 29, "You are not permitted to access that resource.")
+    });
+    assert_eq!(sent.output.status, 2);
+    sent.assert_none_lost(&ids(0..20));
+    assert_eq!(sent.rejects.len(), 20);
+    assert_eq!(sent.requests.len(), 1, "no retry after 403");
+    assert!(sent.output.stderr.contains(
+        "pinterest-map: stopped sending: Pinterest refused the credentials (HTTP 403): You are not permitted to access that resource.; 20 events not sent, the input read up to <stdin>:20\n"
+    ), "{}", sent.output.stderr);
+    assert_eq!(sent.rejects[0]["status"], 403);
+
+    // The wrong token: the fake answers 401, as Pinterest does.
+    let fake = FakePinterest::start(|_| Reply::Processed);
+    let settings = TempFile::new(
+        ".json",
+        format!(r#"{{"ad_account_id":"{AD_ACCOUNT}","conversion_token":"wrong"}}"#).as_bytes(),
+    );
+    let output = run_tool(
+        mapping_core::spec::Table,
+        "pinterest-map",
+        &[
+            "--send",
+            "--settings",
+            &settings.arg(),
+            "--api-url",
+            &fake.url(),
+            "--now",
+            NOW,
+        ]
+        .map(str::to_owned),
+        checkouts(2).as_bytes(),
+    );
+    assert_eq!(output.status, 2);
+    assert!(
+        output.stderr.contains("(HTTP 401): Authentication failed."),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        !output.stderr.contains("wrong"),
+        "the token is never printed"
+    );
+}
+
+#[test]
+fn retries_are_bounded_and_unsent_events_are_reported() {
+    let sent = send(&checkouts(10), &["--max-attempts", "3"], |_| {
+        Reply::error(503, 4197, "The endpoint has been ramped down.")
+    });
+    assert_eq!(sent.output.status, 1);
+    sent.assert_none_lost(&ids(0..10));
+    assert_eq!(sent.requests.len(), 3);
+    assert_eq!(sent.rejects.len(), 10);
+    for line in &sent.rejects {
+        assert_eq!(line["status"], 503);
+        assert!(
+            line["message"].as_str().is_some_and(|message| message.starts_with(
+                "not sent: the Conversions API is unavailable: HTTP 503: The endpoint has been ramped down. (after 3 attempts)"
+            )),
+            "{line}"
+        );
+    }
+    assert!(
+        sent.summary()
+            .starts_with("sent 10, accepted 0, rejected 0, not sent 10, 3 requests (2 retried)")
+    );
+}
+
+#[test]
+fn without_a_rejects_file_rejections_go_to_standard_error() {
+    let fake = FakePinterest::start(|_| Reply::Failed {
+        indices: vec![0],
+        message: "bad".to_owned(),
+    });
+    let settings = settings();
+    let output = run_tool(
+        mapping_core::spec::Table,
+        "pinterest-map",
+        &[
+            "--send",
+            "-q",
+            "--settings",
+            &settings.arg(),
+            "--api-url",
+            &fake.url(),
+            "--now",
+            NOW,
+        ]
+        .map(str::to_owned),
+        checkouts(2).as_bytes(),
+    );
+    assert_eq!(output.status, 1);
+    assert_eq!(
+        output.stderr,
+        "<stdin>:1: rejected by Pinterest (HTTP 422): bad (event_id m-0)\n"
+    );
+}
