@@ -173,7 +173,7 @@ fn the_reference_time_options_are_checked_before_anything_is_read() {
         ),
         (
             &["--now", "2026-11-28T12:00:00Z"][..],
-            "pinterest-map: --now sets the Conversions API's reference time: use it with --format capi",
+            "pinterest-map: --now sets the Conversions API's reference time: use it with --format capi or --send",
         ),
         (
             &["--format", "capi", "--init"][..],
