@@ -414,3 +414,104 @@ fn without_a_rejects_file_rejections_go_to_standard_error() {
         "<stdin>:1: rejected by Pinterest (HTTP 422): bad (event_id m-0)\n"
     );
 }
+
+#[test]
+fn what_sending_needs_is_checked_before_anything_is_read() {
+    let no_account = TempFile::new(
+        ".json",
+        format!(r#"{{"conversion_token":"{TOKEN}"}}"#).as_bytes(),
+    );
+    let no_token = TempFile::new(
+        ".json",
+        format!(r#"{{"ad_account_id":"{AD_ACCOUNT}"}}"#).as_bytes(),
+    );
+    let settings = settings();
+    for (args, message) in [
+        (
+            vec!["--send", "--settings", &no_account.arg()],
+            "pinterest-map: --send needs the ad account: set `ad_account_id` in the settings (--settings)",
+        ),
+        (
+            vec!["--send", "--settings", &no_token.arg()],
+            "pinterest-map: --send needs the conversion token: set the environment variable PINTEREST_CONVERSION_TOKEN, or `conversion_token` in the settings",
+        ),
+        (
+            vec![
+                "--send",
+                "--settings",
+                &settings.arg(),
+                "--api-url",
+                "http://api.example/v5",
+            ],
+            "pinterest-map: --api-url must use https: the token is sent in plain text over http, taken only for a server on this machine",
+        ),
+        (
+            vec![
+                "--send",
+                "--settings",
+                &settings.arg(),
+                "--rejects",
+                "/nonexistent/rejects.ndjson",
+            ],
+            "pinterest-map: cannot create the rejects file /nonexistent/rejects.ndjson: No such file or directory (os error 2)",
+        ),
+        (
+            vec!["--rejects", "rejects.ndjson"],
+            "error: the following required arguments were not provided:",
+        ),
+        (
+            vec!["--send", "--format", "capi"],
+            "error: the argument '--send' cannot be used with '--format <FORMAT>'",
+        ),
+        (
+            vec!["--send", "--init"],
+            "error: the argument '--send' cannot be used with '--init'",
+        ),
+        (
+            vec!["--send", "--timeout", "0"],
+            "error: invalid value '0' for '--timeout <SECONDS>': not a number of seconds above 0 and at most 86400",
+        ),
+    ] {
+        let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        let output = run_tool(
+            mapping_core::spec::Table,
+            "pinterest-map",
+            &args,
+            checkouts(1).as_bytes(),
+        );
+        assert_eq!(output.status, 2, "{args:?}: {}", output.stderr);
+        assert_eq!(output.stderr.lines().next(), Some(message), "{args:?}");
+        assert_eq!(output.stdout, "");
+    }
+}
+
+#[test]
+fn messages_that_cannot_become_events_are_reported_and_the_rest_sent() {
+    let input = format!(
+        "{}{{\"type\":\"track\",\"event\":\"Order Completed\",\"messageId\":\"x\"}}\nnot json\n{{\"type\":\"identify\",\"userId\":\"u\"}}\n{}",
+        checkouts(1),
+        checkouts(2).lines().nth(1).unwrap_or_default()
+    );
+    let sent = send(&input, &[], |_| Reply::Processed);
+    assert_eq!(sent.output.status, 1);
+    assert_eq!(sent.accepted(), ids(0..2));
+    assert!(sent.rejects.is_empty());
+    let mut lines = sent.output.stderr.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "<stdin>:2: not sent to the Conversions API: no event time: none of `timestamp`, `originalTimestamp`, `sentAt` and `receivedAt` is an ISO 8601 time with an offset"
+        )
+    );
+    assert_eq!(
+        lines.next(),
+        Some("<stdin>:3: invalid JSON: expected `null` at column 1")
+    );
+    assert!(
+        lines.next().is_some_and(|summary| summary.starts_with(
+            "pinterest-map: 4 messages, 2 events, 1 unsendable (1 no event time), 1 without an event, sent 2, accepted 2,"
+        )),
+        "{}",
+        sent.output.stderr
+    );
+}
