@@ -1,9 +1,15 @@
 //! Reliability: the bad-input catalogue and the settings catalogue through the library, and
 //! property tests that, for arbitrary messages, settings and bytes and with Segment's table or
 //! a user's, the library never panics, always writes well-formed calls (JSON, and JavaScript
-//! safe inside `<script>`), never shows a value in an error message, and converts a
-//! `serde_json::Value` exactly as it converts the same JSON text.
+//! safe inside `<script>`) and Conversions API events Pinterest's schema accepts, never shows a
+//! value in an error message or a warning, and converts a `serde_json::Value` exactly as it
+//! converts the same JSON text.
 
+use std::sync::LazyLock;
+use std::time::{Duration, UNIX_EPOCH};
+
+use fake_pinterest::Schema;
+use mapping_core::capi::Conversion;
 use mapping_core::ndjson::{self, OutputFormat};
 use mapping_core::{Destination, Json, JsonValue, Mapping, Message, PintrkCall, Settings, spec};
 use mapping_tests::catalogue::{self, Outcome, SECRETS};
@@ -408,8 +414,262 @@ fn check_message<M: Mapping>(
     Ok(())
 }
 
+/// Values the Conversions API reads, as senders write them, and anything.
+fn identity() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            r#"" Jane.Doe@Example.COM ""#,
+            r#""+1 (555) 123-4567""#,
+            r#""Female""#,
+            r#""non binary""#,
+            r#""1997-12-26""#,
+            r#""19971226""#,
+            r#""1997-02-30""#,
+            r#""Saint-Étienne""#,
+            r#""SW1A 1AA""#,
+            r#""94025-1234""#,
+            r#""836F82DB99121B3481011F16B49DFA5FBC714A0D1B1B9F784A1EBBBF5B39577F""#,
+            r#""?epik=dj0yJnU9&x=1""#,
+            r#""https://shop.example/p?epik=a%2Fb#x""#,
+            r#""iOS""#,
+            r#""android""#,
+            r#""en-US""#,
+            r#""203.0.113.9""#,
+            r#""Mozilla/5.0""#,
+            "12345",
+            "false",
+        ])
+        .prop_map(str::to_owned),
+        scalar(),
+        json(),
+    ]
+}
+
+/// A JSON object of some of `fields`, each from `value`.
+fn object_of(
+    fields: &'static [&'static str],
+    value: impl Strategy<Value = String> + 'static,
+) -> BoxedStrategy<String> {
+    prop::collection::vec((prop::sample::select(fields), value), 0..fields.len() + 1)
+        .prop_map(|members| {
+            let members: Vec<String> = members
+                .iter()
+                .map(|(key, value)| format!("{}:{value}", quoted(key)))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        })
+        .boxed()
+}
+
+/// A track or page message with the fields the Conversions API reads: times, a context with
+/// an identity, traits, properties with products; each present or not, of the right type or
+/// any.
+fn conversion_message() -> impl Strategy<Value = String> {
+    // Mostly times the API takes, so that most messages make events.
+    let time = prop_oneof![
+        4 => prop::sample::select(vec![
+            "2026-11-28T12:00:00Z",
+            "2026-11-28T11:59:59.999+01:00",
+            "2026-11-21T12:05:00Z",
+        ])
+        .prop_map(|time| quoted(time)),
+        1 => prop::sample::select(vec![
+            "2026-11-20T12:00:00Z",
+            "2026-11-28T13:05:01Z",
+            "1970-01-01T00:00:00Z",
+            "2026-11-28",
+            "yesterday",
+        ])
+        .prop_map(|time| quoted(time)),
+        1 => scalar(),
+    ];
+    let address = object_of(
+        &[
+            "city",
+            "state",
+            "postalCode",
+            "postal_code",
+            "zip",
+            "country",
+        ],
+        identity(),
+    );
+    let traits = (
+        object_of(
+            &[
+                "email",
+                "phone",
+                "firstName",
+                "first_name",
+                "lastName",
+                "last_name",
+                "gender",
+                "birthday",
+            ],
+            identity(),
+        ),
+        prop::option::of(address),
+    )
+        .prop_map(|(traits, address)| match address {
+            Some(address) if traits.len() > 2 => {
+                format!("{},\"address\":{address}}}", &traits[..traits.len() - 1])
+            }
+            Some(address) => format!("{{\"address\":{address}}}"),
+            None => traits,
+        })
+        .boxed();
+    let device = object_of(&["type", "adTrackingEnabled", "advertisingId"], identity());
+    let page = object_of(&["url", "search"], identity());
+    // Mostly an IP address and a user agent, which identify the user.
+    let client = prop_oneof![
+        3 => Just(r#"{"ip":"203.0.113.9","userAgent":"Mozilla/5.0"}"#.to_owned()),
+        1 => object_of(&["ip", "userAgent", "locale"], identity()),
+    ];
+    let context = (
+        client,
+        prop::option::of(traits.clone()),
+        prop::option::of(device),
+        prop::option::of(page),
+    )
+        .prop_map(|(base, traits, device, page)| {
+            let mut members = vec![base[1..base.len() - 1].to_owned()];
+            for (key, value) in [("traits", traits), ("device", device), ("page", page)] {
+                if let Some(value) = value {
+                    members.push(format!("{}:{value}", quoted(key)));
+                }
+            }
+            let members: Vec<String> = members
+                .into_iter()
+                .filter(|member| !member.is_empty())
+                .collect();
+            format!("{{{}}}", members.join(","))
+        });
+    let product = object_of(
+        &[
+            "sku",
+            "product_id",
+            "price",
+            "quantity",
+            "name",
+            "category",
+            "brand",
+            "variant",
+        ],
+        scalar(),
+    );
+    let properties = (
+        object_of(
+            &[
+                "order_id", "value", "currency", "query", "email", "click_id", "url", "event_id",
+                "eid",
+            ],
+            scalar(),
+        ),
+        prop::collection::vec(product, 0..4),
+    )
+        .prop_map(|(properties, products)| {
+            let products = format!("\"products\":[{}]", products.join(","));
+            if properties.len() > 2 {
+                format!("{},{products}}}", &properties[..properties.len() - 1])
+            } else {
+                format!("{{{products}}}")
+            }
+        });
+    (
+        prop::sample::select(vec!["track", "page"]),
+        event_name(),
+        prop::option::weighted(0.9, scalar()),
+        prop::option::weighted(0.8, time.clone()),
+        prop::option::of(time),
+        prop::option::weighted(0.8, context),
+        prop::option::of(traits),
+        prop::option::weighted(0.9, prop_oneof![3 => properties, 1 => json()]),
+        prop::option::of(scalar()),
+    )
+        .prop_map(
+            |(
+                kind,
+                event,
+                message_id,
+                timestamp,
+                sent_at,
+                context,
+                traits,
+                properties,
+                user_id,
+            )| {
+                let mut fields = vec![format!(r#""type":"{kind}","event":{}"#, quoted(&event))];
+                let optional = [
+                    ("messageId", message_id),
+                    ("timestamp", timestamp),
+                    ("sentAt", sent_at),
+                    ("context", context),
+                    ("traits", traits),
+                    ("properties", properties),
+                    ("userId", user_id),
+                ];
+                for (field, value) in optional {
+                    if let Some(value) = value {
+                        fields.push(format!("{}:{value}", quoted(field)));
+                    }
+                }
+                format!("{{{}}}", fields.join(","))
+            },
+        )
+}
+
+/// Pinterest's schema, compiled once.
+static SCHEMA: LazyLock<Schema> = LazyLock::new(Schema::load);
+
+/// The Conversions API event of a message, if it makes one, is one Pinterest's schema takes;
+/// what it reports shows no value.
+fn check_conversion<M: Mapping>(
+    table: M,
+    settings: Settings,
+    text: &str,
+) -> Result<(), TestCaseError> {
+    let destination = Destination::with_table(table, settings);
+    let now = UNIX_EPOCH + Duration::from_secs(1_795_867_500);
+    let reports = match destination.conversion_text(text, now) {
+        Ok(Conversion::Event { event, warnings }) => {
+            let body = serde_json::json!({"data": [event]});
+            if let Err(error) = SCHEMA.check_request(&body) {
+                return Err(TestCaseError::fail(format!("{error}\nfor {body}")));
+            }
+            warnings.iter().map(ToString::to_string).collect()
+        }
+        Ok(Conversion::Unsendable(reason)) => vec![reason.to_string()],
+        Ok(Conversion::Skipped(_)) => Vec::new(),
+        Err(error) => vec![error.to_string()],
+    };
+    for report in reports {
+        for secret in SECRETS.iter().chain(["Jane", "Étienne", "555"].iter()) {
+            prop_assert!(!report.contains(secret), "{}", report);
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_messages_make_events_pinterests_schema_takes(
+        text in conversion_message(),
+        partner_events in any::<bool>(),
+        message_ids in any::<bool>(),
+    ) {
+        let settings = Settings {
+            tid: "t".to_owned(),
+            send_partner_events_as_custom: partner_events,
+            map_message_id_to_event_id: message_ids,
+            custom_properties: vec!["email".to_owned()],
+            ..Settings::default()
+        };
+        check_conversion(spec::Table, settings.clone(), &text)?;
+        check_conversion(boutique::Table, settings.clone(), &text)?;
+        check_conversion(studio::Table, settings, &text)?;
+    }
 
     #[test]
     fn a_value_and_its_text_convert_alike_with_every_table(properties in value()) {
