@@ -472,7 +472,7 @@ fn conversion_message() -> impl Strategy<Value = String> {
             "2026-11-28T11:59:59.999+01:00",
             "2026-11-21T12:05:00Z",
         ])
-        .prop_map(|time| quoted(time)),
+        .prop_map(quoted),
         1 => prop::sample::select(vec![
             "2026-11-20T12:00:00Z",
             "2026-11-28T13:05:01Z",
@@ -480,7 +480,7 @@ fn conversion_message() -> impl Strategy<Value = String> {
             "2026-11-28",
             "yesterday",
         ])
-        .prop_map(|time| quoted(time)),
+        .prop_map(quoted),
         1 => scalar(),
     ];
     let address = object_of(
