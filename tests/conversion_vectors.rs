@@ -80,20 +80,24 @@ pub fn library_failures<M: Mapping>(table: M, vectors: &[&ConversionVector]) -> 
         let settings = Settings::from_json(&vector.settings)
             .unwrap_or_else(|error| panic!("{}: settings: {error}", vector.name));
         let destination = Destination::with_table(table.clone(), settings);
-        let conversion = destination
-            .conversion_text(&vector.message, vector.now_time())
+        let (actual, unsendable, warnings) = destination
+            .conversion_text(&vector.message, vector.now_time(), |conversion| {
+                let (events, unsendable, warnings) = match conversion {
+                    Conversion::Event { event, warnings } => (
+                        vec![event],
+                        None,
+                        warnings.iter().map(ToString::to_string).collect(),
+                    ),
+                    Conversion::Skipped(_) => (Vec::new(), None, Vec::new()),
+                    Conversion::Unsendable(reason) => {
+                        (Vec::new(), Some(reason.to_string()), Vec::new())
+                    }
+                };
+                let events: Value = serde_json::to_value(&events)
+                    .unwrap_or_else(|error| panic!("{}: events: {error}", vector.name));
+                (events, unsendable, warnings)
+            })
             .unwrap_or_else(|error| panic!("{}: message: {error}", vector.name));
-        let (events, unsendable, warnings) = match conversion {
-            Conversion::Event { event, warnings } => (
-                vec![event],
-                None,
-                warnings.iter().map(ToString::to_string).collect(),
-            ),
-            Conversion::Skipped(_) => (Vec::new(), None, Vec::new()),
-            Conversion::Unsendable(reason) => (Vec::new(), Some(reason.to_string()), Vec::new()),
-        };
-        let actual: Value = serde_json::to_value(&events)
-            .unwrap_or_else(|error| panic!("{}: events: {error}", vector.name));
         if !same_json(&actual, &vector.expected)
             || unsendable != vector.unsendable
             || warnings != vector.warnings

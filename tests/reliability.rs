@@ -630,16 +630,19 @@ fn check_conversion<M: Mapping>(
 ) -> Result<(), TestCaseError> {
     let destination = Destination::with_table(table, settings);
     let now = UNIX_EPOCH + Duration::from_secs(1_795_867_500);
-    let reports = match destination.conversion_text(text, now) {
-        Ok(Conversion::Event { event, warnings }) => {
+    let checked = destination.conversion_text(text, now, |conversion| match conversion {
+        Conversion::Event { event, warnings } => {
             let body = serde_json::json!({"data": [event]});
-            if let Err(error) = SCHEMA.check_request(&body) {
-                return Err(TestCaseError::fail(format!("{error}\nfor {body}")));
+            match SCHEMA.check_request(&body) {
+                Ok(()) => Ok(warnings.iter().map(ToString::to_string).collect()),
+                Err(error) => Err(format!("{error}\nfor {body}")),
             }
-            warnings.iter().map(ToString::to_string).collect()
         }
-        Ok(Conversion::Unsendable(reason)) => vec![reason.to_string()],
-        Ok(Conversion::Skipped(_)) => Vec::new(),
+        Conversion::Unsendable(reason) => Ok(vec![reason.to_string()]),
+        Conversion::Skipped(_) => Ok(Vec::new()),
+    });
+    let reports: Vec<String> = match checked {
+        Ok(checked) => checked.map_err(TestCaseError::fail)?,
         Err(error) => vec![error.to_string()],
     };
     for report in reports {

@@ -11,6 +11,9 @@
 //! 6. Settings and messages at scale: 100,000 event mappings, 100,000 custom properties
 //!    against as many properties, a 100,000-segment path in a message nested as deep, each
 //!    against a tenth of the size (linear work takes ten times as long, quadratic a hundred).
+//! 7. The Conversions API output (hashing included) against the Tag output, in process.
+//! 8. `pinterest-map --send` to a local server that answers at once against `--format capi`
+//!    to `/dev/null`, best of 7 whole runs each, interleaved.
 //!
 //! Ratios are computed within the run, between measures taken the same way: for the
 //! throughput and table figures, the sum over chunks of 2,000 items of the best of 11
@@ -18,6 +21,7 @@
 //! end to end, the best of 21 whole runs of the executable against the best of 21 whole passes
 //! in process, interleaved. Prints a Markdown report and exits with status 1 when a target is missed.
 
+mod conversions;
 mod scale;
 mod tables;
 
@@ -66,6 +70,8 @@ fn main() {
     );
     compile_time(&mut report, &root, quick);
     scale::settings_and_paths(&mut report);
+    conversions::throughput(&mut report, &lines);
+    conversions::sending(&mut report, &release_binary(&root), &workload, events);
 
     print!("{}", report.text);
     if report.missed > 0 {

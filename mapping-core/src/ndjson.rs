@@ -4,7 +4,7 @@
 
 use std::time::SystemTime;
 
-use crate::capi::{Conversion, ConversionEvent};
+use crate::capi::{Conversion, ConversionEvent, FieldWarning, Skip, Unsendable};
 use crate::segment::MessageError;
 use crate::table::Mapping;
 use crate::tag::{Destination, PintrkCall};
@@ -68,7 +68,7 @@ pub fn map_line<M: Mapping>(
 }
 
 /// Appends one line: the JSON array of `events`, `[]` when there are none.
-pub fn write_events(events: &[ConversionEvent], out: &mut Vec<u8>) {
+pub fn write_events(events: &[ConversionEvent<'_>], out: &mut Vec<u8>) {
     // Writing to a vector cannot fail, and the events' types serialize without error.
     let _ = serde_json::to_writer(&mut *out, events);
     out.push(b'\n');
@@ -76,20 +76,21 @@ pub fn write_events(events: &[ConversionEvent], out: &mut Vec<u8>) {
 
 /// Reads one line holding one message, appends the JSON array of its Conversions API events
 /// (`[]` when none; a message makes at most one) and returns what became of it, judged at
-/// `now`.
+/// `now` (the event itself left out: it was written).
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
 ///
-/// use mapping_core::capi::{Conversion, Unsendable};
-/// use mapping_core::{ndjson, Destination, Settings};
+/// use mapping_core::capi::Unsendable;
+/// use mapping_core::ndjson::{self, Converted};
+/// use mapping_core::{Destination, Settings};
 ///
 /// let destination = Destination::new(Settings::example());
 /// let now = UNIX_EPOCH + Duration::from_secs(1_795_867_200);
 /// let mut out = Vec::new();
 /// let line = r#"{"type":"page","messageId":"m-1","timestamp":"2026-11-28T12:00:00Z","context":{"traits":{"email":"jane@example.com"}}}"#;
 /// let conversion = ndjson::convert_line(&destination, line, now, &mut out)?;
-/// assert!(matches!(conversion, Conversion::Event { .. }));
+/// assert_eq!(conversion, Converted::Event { warnings: Vec::new() });
 /// assert_eq!(
 ///     String::from_utf8(out)?,
 ///     "[{\"event_name\":\"page_visit\",\"action_source\":\"web\",\"event_time\":1795867200,\"event_id\":\"m-1\",\"user_data\":{\"em\":[\"8c87b489ce35cf2e2f39f80e282cb2e804932a56a213983eeeb428407d43b52d\"]}}]\n"
@@ -98,7 +99,7 @@ pub fn write_events(events: &[ConversionEvent], out: &mut Vec<u8>) {
 /// let mut out = Vec::new();
 /// let line = r#"{"type":"page","messageId":"m-2","timestamp":"2026-11-28T12:00:00Z"}"#;
 /// let conversion = ndjson::convert_line(&destination, line, now, &mut out)?;
-/// assert_eq!(conversion, Conversion::Unsendable(Unsendable::NoIdentity));
+/// assert_eq!(conversion, Converted::Unsendable(Unsendable::NoIdentity));
 /// assert_eq!(out, b"[]\n");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -111,13 +112,37 @@ pub fn convert_line<M: Mapping>(
     line: &str,
     now: SystemTime,
     out: &mut Vec<u8>,
-) -> Result<Conversion, MessageError> {
-    let conversion = destination.conversion_text(line, now)?;
-    match &conversion {
-        Conversion::Event { event, .. } => write_events(std::slice::from_ref(event), out),
-        Conversion::Skipped(_) | Conversion::Unsendable(_) => write_events(&[], out),
+) -> Result<Converted, MessageError> {
+    destination.conversion_text(line, now, |conversion| {
+        let (converted, event) = Converted::split(conversion);
+        write_events(event.as_slice(), out);
+        converted
+    })
+}
+
+/// What became of a message [`convert_line`] wrote: a [`Conversion`] without its event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Converted {
+    /// An event was written; these fields were left out of it for their shape.
+    Event {
+        /// The fields left out.
+        warnings: Vec<FieldWarning>,
+    },
+    /// The message is not a conversion.
+    Skipped(Skip),
+    /// The message is a conversion that cannot be sent.
+    Unsendable(Unsendable),
+}
+
+impl Converted {
+    /// A conversion's event, and what it says besides.
+    pub fn split(conversion: Conversion<'_>) -> (Converted, Option<ConversionEvent<'_>>) {
+        match conversion {
+            Conversion::Event { event, warnings } => (Converted::Event { warnings }, Some(event)),
+            Conversion::Skipped(skip) => (Converted::Skipped(skip), None),
+            Conversion::Unsendable(unsendable) => (Converted::Unsendable(unsendable), None),
+        }
     }
-    Ok(conversion)
 }
 
 #[cfg(test)]

@@ -56,8 +56,9 @@ impl<M: Mapping> Destination<M> {
     /// The event is built from the message's Tag call, whether or not the settings have a Tag
     /// ID: the same Pinterest event in the API's spelling, the same `event_id` whenever the
     /// call carries one (otherwise the `messageId`), and `custom_data` translated from the
-    /// call's event data. The message is taken as it is; [`Destination::conversion_text`]
-    /// reads it from JSON text as [`Destination::map_text`] does.
+    /// call's event data. Its strings borrow from the message. The message is taken as it is;
+    /// [`Destination::conversion_text`] reads it from JSON text as [`Destination::map_text`]
+    /// does.
     ///
     /// ```
     /// use std::time::{Duration, UNIX_EPOCH};
@@ -81,7 +82,7 @@ impl<M: Mapping> Destination<M> {
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn conversion(&self, message: &Message<'_>, now: SystemTime) -> Conversion {
+    pub fn conversion<'m>(&'m self, message: &'m Message<'m>, now: SystemTime) -> Conversion<'m> {
         let (Message::Track(_) | Message::Page(_)) = message else {
             return Conversion::Skipped(Skip::NotAnEvent);
         };
@@ -94,8 +95,7 @@ impl<M: Mapping> Destination<M> {
             None => return Conversion::Skipped(Skip::PartnerEvent),
         };
         let sources = &self.conversion_sources;
-        let text = message.json().unwrap_or(Json::EMPTY_OBJECT);
-        let found = sources.paths.find(text);
+        let found = sources.paths.find(message);
 
         let Some(event_time) = sources
             .times
@@ -153,13 +153,37 @@ impl<M: Mapping> Destination<M> {
     }
 
     /// Reads a message from JSON text as analytics.js delivers it (date strings becoming dates,
-    /// as for [`Destination::map_text`]) and gives its Conversions API event, judged at `now`.
+    /// as for [`Destination::map_text`]) and gives its Conversions API event, judged at `now`,
+    /// to `with`; its result is returned.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    ///
+    /// use mapping_core::capi::Conversion;
+    /// use mapping_core::{Destination, Settings};
+    ///
+    /// let destination = Destination::new(Settings::example());
+    /// let line = r#"{"type":"page","messageId":"m-1","timestamp":"2026-11-28T12:00:00Z",
+    ///     "context":{"ip":"203.0.113.9","userAgent":"Mozilla/5.0"}}"#;
+    /// let now = UNIX_EPOCH + Duration::from_secs(1_795_867_500);
+    /// let event_id = destination.conversion_text(line, now, |conversion| match conversion {
+    ///     Conversion::Event { event, .. } => Some(event.event_id.into_owned()),
+    ///     _ => None,
+    /// })?;
+    /// assert_eq!(event_id.as_deref(), Some("m-1"));
+    /// # Ok::<(), mapping_core::MessageError>(())
+    /// ```
     ///
     /// # Errors
     ///
     /// The text is not a valid Segment message.
-    pub fn conversion_text(&self, text: &str, now: SystemTime) -> Result<Conversion, MessageError> {
-        self.read_message(text, |message| self.conversion(message, now))
+    pub fn conversion_text<R>(
+        &self,
+        text: &str,
+        now: SystemTime,
+        with: impl FnOnce(Conversion<'_>) -> R,
+    ) -> Result<R, MessageError> {
+        self.read_message(text, |message| with(self.conversion(message, now)))
     }
 }
 
@@ -181,7 +205,11 @@ fn event_name(event: &PinterestEvent<'_>) -> Option<EventName> {
 
 /// `user_data` from the table's rows: for each field, the first row whose value leaves
 /// something after normalisation.
-fn user_data(sources: &Sources, found: &Found<'_>, warnings: &mut Vec<FieldWarning>) -> UserData {
+fn user_data<'a>(
+    sources: &Sources,
+    found: &Found<'a>,
+    warnings: &mut Vec<FieldWarning>,
+) -> UserData<'a> {
     let mut user_data = UserData::default();
     for (index, row) in &sources.identity {
         if is_filled(row.field, &user_data) {
@@ -208,7 +236,7 @@ fn user_data(sources: &Sources, found: &Found<'_>, warnings: &mut Vec<FieldWarni
             },
             None => raw,
         };
-        if let Some(value) = IdentityValue::new(row.field, &raw) {
+        if let Some(value) = IdentityValue::new(row.field, raw) {
             value.fill(row.field, &mut user_data);
         }
     }
@@ -226,19 +254,16 @@ fn query_parameter(text: &str, name: &str) -> Option<String> {
 
 /// An id as the API takes it: a string as it is, anything else as its JSON text; nothing for
 /// an empty string or `null`.
-fn id_text(value: Option<Json<'_>>) -> Option<String> {
+fn id_text(value: Option<Json<'_>>) -> Option<Cow<'_, str>> {
     let value = value.filter(|value| !value.is_null())?;
     match value.as_str() {
-        Some(text) => (!text.is_empty()).then(|| text.into_owned()),
-        None => Some(value.text().to_owned()),
+        Some(text) => (!text.is_empty()).then_some(text),
+        None => Some(Cow::Borrowed(value.text())),
     }
 }
 
-fn non_empty_string(value: Json<'_>) -> Option<String> {
-    value
-        .as_str()
-        .filter(|text| !text.is_empty())
-        .map(Cow::into_owned)
+fn non_empty_string(value: Json<'_>) -> Option<Cow<'_, str>> {
+    value.as_str().filter(|text| !text.is_empty())
 }
 
 /// `app_ios` or `app_android` for messages from those devices, `web` otherwise.
@@ -251,11 +276,11 @@ fn action_source(device_type: Option<Json<'_>>) -> ActionSource {
 }
 
 /// The language of a locale (`en-US` → `en`), when it is two ASCII letters.
-fn language(locale: Json<'_>) -> Option<String> {
+fn language(locale: Json<'_>) -> Option<Cow<'static, str>> {
     let locale = locale.as_str()?;
     let language = locale.split(['-', '_']).next()?;
     (language.len() == 2 && language.bytes().all(|byte| byte.is_ascii_alphabetic()))
-        .then(|| language.to_ascii_lowercase())
+        .then(|| Cow::Owned(language.to_ascii_lowercase()))
 }
 
 #[cfg(test)]
@@ -285,7 +310,7 @@ mod tests {
 
     #[test]
     fn ids_are_strings_or_json_text() {
-        let id = |text: &str| id_text(Some(Json::parse(text).unwrap()));
+        let id = |text: &'static str| id_text(Some(Json::parse(text).unwrap()));
         assert_eq!(id(r#""m-1""#).as_deref(), Some("m-1"));
         assert_eq!(id("42").as_deref(), Some("42"));
         assert_eq!(id(r#"{"a": 1}"#).as_deref(), Some(r#"{"a": 1}"#));

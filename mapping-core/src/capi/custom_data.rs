@@ -11,7 +11,10 @@ use crate::tag::{DataValue, EventData};
 
 /// The `custom_data` of a Tag call's event data. A value of the wrong shape is left out, with
 /// a warning naming its field.
-pub(crate) fn custom_data(data: &EventData<'_>, warnings: &mut Vec<FieldWarning>) -> CustomData {
+pub(crate) fn custom_data<'a>(
+    data: &EventData<'a>,
+    warnings: &mut Vec<FieldWarning>,
+) -> CustomData<'a> {
     let mut custom = CustomData::default();
     let mut quantities: Option<Vec<Option<i64>>> = None;
     for (key, value) in data.entries() {
@@ -88,7 +91,7 @@ pub(crate) fn custom_data(data: &EventData<'_>, warnings: &mut Vec<FieldWarning>
 /// holds, or `None` for a hole; returns each line item's quantity.
 fn contents<'a>(
     items: impl Iterator<Item = Option<Vec<(&'static str, Json<'a>)>>>,
-    custom: &mut CustomData,
+    custom: &mut CustomData<'a>,
     warnings: &mut Vec<FieldWarning>,
 ) -> Vec<Option<i64>> {
     let mut quantities = Vec::new();
@@ -128,24 +131,24 @@ fn contents<'a>(
 const NOT_A_NUMBER: &str = "not a number (or a string holding one)";
 
 /// A number, or a string holding one, as the API's string.
-fn decimal(value: Json<'_>) -> Option<Decimal> {
+fn decimal(value: Json<'_>) -> Option<Decimal<'_>> {
     match value.as_str() {
-        Some(text) => Decimal::new(&text),
+        Some(text) => Decimal::new(text),
         None if value.type_name() == "a number" => Decimal::new(value.text()),
         None => None,
     }
 }
 
 /// A string.
-fn string(value: Json<'_>) -> Result<String, &'static str> {
-    value.as_str().map(Cow::into_owned).ok_or("not a string")
+fn string(value: Json<'_>) -> Result<Cow<'_, str>, &'static str> {
+    value.as_str().ok_or("not a string")
 }
 
 /// A string, or a number as its text.
-fn text(value: Json<'_>) -> Result<String, &'static str> {
+fn text(value: Json<'_>) -> Result<Cow<'_, str>, &'static str> {
     match value.as_str() {
-        Some(text) => Ok(text.into_owned()),
-        None if value.type_name() == "a number" => Ok(value.text().to_owned()),
+        Some(text) => Ok(text),
+        None if value.type_name() == "a number" => Ok(Cow::Borrowed(value.text())),
         None => Err("not a string or a number"),
     }
 }
@@ -158,7 +161,7 @@ fn count(value: Json<'_>) -> Result<i64, &'static str> {
         None if value.type_name() == "a number" => Cow::Borrowed(value.text()),
         None => return Err(PROBLEM),
     };
-    let number = Decimal::new(&text).ok_or(PROBLEM)?;
+    let number = Decimal::new(text).ok_or(PROBLEM)?;
     if let Ok(whole) = number.as_str().parse::<i64>() {
         return (whole >= 0).then_some(whole).ok_or(PROBLEM);
     }

@@ -2,6 +2,8 @@
 //! for the hashed fields. A value that is already a digest (64 hexadecimal digits) is passed
 //! through, lowercased.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 
 use super::event::{Sha256Hex, UserData};
@@ -9,32 +11,32 @@ use crate::table::UserDataField;
 
 /// One identity value, ready for `user_data`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum IdentityValue {
+pub(crate) enum IdentityValue<'a> {
     /// A hashed field's digest.
     Hashed(Sha256Hex),
     /// A field sent as it is.
-    Plain(String),
+    Plain(Cow<'a, str>),
 }
 
-impl IdentityValue {
+impl<'a> IdentityValue<'a> {
     /// Normalises `raw` for `field` and hashes it when the field is hashed; `None` when nothing
     /// is left after normalisation (or, for `ge` and `db`, when the value is not one the field
     /// takes).
-    pub fn new(field: UserDataField, raw: &str) -> Option<IdentityValue> {
+    pub fn new(field: UserDataField, raw: Cow<'a, str>) -> Option<IdentityValue<'a>> {
         if !field.is_hashed() {
-            let trimmed = raw.trim();
-            return (!trimmed.is_empty()).then(|| IdentityValue::Plain(trimmed.to_owned()));
+            let trimmed = trim(raw);
+            return (!trimmed.is_empty()).then_some(IdentityValue::Plain(trimmed));
         }
         if let Some(digest) = Sha256Hex::from_hex(raw.trim()) {
             return Some(IdentityValue::Hashed(digest));
         }
-        let normalised = normalise(field, raw)?;
+        let normalised = normalise(field, &raw)?;
         (!normalised.is_empty()).then(|| IdentityValue::Hashed(Sha256Hex::digest(&normalised)))
     }
 
     /// Puts the value in its field, unless the field has one already (the first source wins).
     /// Returns whether it was put.
-    pub fn fill(self, field: UserDataField, user_data: &mut UserData) -> bool {
+    pub fn fill(self, field: UserDataField, user_data: &mut UserData<'a>) -> bool {
         let hashed = |list: &mut Vec<Sha256Hex>, value: IdentityValue| match value {
             IdentityValue::Hashed(digest) if list.is_empty() => {
                 list.push(digest);
@@ -42,7 +44,7 @@ impl IdentityValue {
             }
             _ => false,
         };
-        let plain = |slot: &mut Option<String>, value: IdentityValue| match value {
+        let plain = |slot: &mut Option<Cow<'a, str>>, value: IdentityValue<'a>| match value {
             IdentityValue::Plain(text) if slot.is_none() => {
                 *slot = Some(text);
                 true
@@ -69,8 +71,17 @@ impl IdentityValue {
     }
 }
 
+/// `text` without white space around it, borrowed when `text` is.
+fn trim(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
+        Cow::Owned(text) if text.trim().len() == text.len() => Cow::Owned(text),
+        Cow::Owned(text) => Cow::Owned(text.trim().to_owned()),
+    }
+}
+
 /// Whether `field` has a value already.
-pub(crate) fn is_filled(field: UserDataField, user_data: &UserData) -> bool {
+pub(crate) fn is_filled(field: UserDataField, user_data: &UserData<'_>) -> bool {
     match field {
         UserDataField::Em => !user_data.em.is_empty(),
         UserDataField::Ph => !user_data.ph.is_empty(),
@@ -202,7 +213,7 @@ mod tests {
     use super::*;
 
     fn hashed(field: UserDataField, raw: &str) -> Option<String> {
-        match IdentityValue::new(field, raw)? {
+        match IdentityValue::new(field, raw.into())? {
             IdentityValue::Hashed(digest) => Some(digest.as_str().to_owned()),
             IdentityValue::Plain(text) => panic!("{field} is hashed, got {text}"),
         }
@@ -294,7 +305,7 @@ mod tests {
             Some("442079460000")
         );
         assert_eq!(normalise(UserDataField::Ph, "000").as_deref(), Some(""));
-        assert_eq!(IdentityValue::new(UserDataField::Ph, "ext. -"), None);
+        assert_eq!(IdentityValue::new(UserDataField::Ph, "ext. -".into()), None);
     }
 
     #[test]
@@ -391,18 +402,25 @@ mod tests {
     #[test]
     fn plain_fields_are_trimmed_not_hashed() {
         assert_eq!(
-            IdentityValue::new(UserDataField::ClientIpAddress, " 203.0.113.9 "),
-            Some(IdentityValue::Plain("203.0.113.9".to_owned()))
+            IdentityValue::new(UserDataField::ClientIpAddress, " 203.0.113.9 ".into()),
+            Some(IdentityValue::Plain("203.0.113.9".into()))
         );
-        assert_eq!(IdentityValue::new(UserDataField::ClickId, "  "), None);
-        assert_eq!(IdentityValue::new(UserDataField::Em, " \t"), None);
+        assert_eq!(
+            IdentityValue::new(UserDataField::ClientIpAddress, Cow::Owned(" a ".to_owned())),
+            Some(IdentityValue::Plain("a".into()))
+        );
+        assert_eq!(
+            IdentityValue::new(UserDataField::ClickId, "  ".into()),
+            None
+        );
+        assert_eq!(IdentityValue::new(UserDataField::Em, " \t".into()), None);
     }
 
     #[test]
     fn the_first_value_of_a_field_stays() {
         let mut user_data = UserData::default();
-        let first = IdentityValue::new(UserDataField::Em, "a@b.co").unwrap();
-        let second = IdentityValue::new(UserDataField::Em, "c@d.co").unwrap();
+        let first = IdentityValue::new(UserDataField::Em, "a@b.co".into()).unwrap();
+        let second = IdentityValue::new(UserDataField::Em, "c@d.co".into()).unwrap();
         assert!(first.clone().fill(UserDataField::Em, &mut user_data));
         assert!(!second.fill(UserDataField::Em, &mut user_data));
         assert!(is_filled(UserDataField::Em, &user_data));

@@ -32,11 +32,11 @@ pub use response::{ApiError, ConversionApiResponse, EventResponse, EventStatus};
 #[derive(Clone, Debug, PartialEq, Eq)]
 // The event is the common case: boxing it would cost an allocation for each.
 #[allow(clippy::large_enum_variant)]
-pub enum Conversion {
+pub enum Conversion<'a> {
     /// The event to send, and the fields left out of it for their shape.
     Event {
         /// The event.
-        event: ConversionEvent,
+        event: ConversionEvent<'a>,
         /// Fields left out (the event is still sent).
         warnings: Vec<FieldWarning>,
     },

@@ -72,10 +72,10 @@ use send::{Origin, Recorder, Sending};
 use signals::Interrupt;
 use stdin::PolledStdin;
 
+use crate::capi::Skip;
 use crate::capi::send::{Rejection, Report, Sender, Stopped};
-use crate::capi::{Conversion, ConversionEvent, Skip};
 use crate::json::Json;
-use crate::ndjson::{self, OutputFormat, write_calls};
+use crate::ndjson::{self, Converted, OutputFormat, write_calls};
 use crate::table::Mapping;
 use crate::tag::{Destination, Settings};
 
@@ -762,12 +762,28 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
             }
             Output::Send => {
                 let now = self.setup.clock.now();
-                match destination.conversion_text(text, now) {
-                    Ok(conversion) => {
+                let origin = Origin {
+                    input: self.current_input,
+                    line: number,
+                };
+                let sender = self.sender.as_ref();
+                let sent = destination.conversion_text(text, now, |conversion| {
+                    let (converted, event) = Converted::split(conversion);
+                    let sent = match (sender, event) {
+                        (Some(sender), Some(event)) => sender.send(origin, &event),
+                        _ => Ok(()),
+                    };
+                    (converted, sent)
+                });
+                match sent {
+                    Ok((converted, sent)) => {
                         self.counts.messages += 1;
-                        self.conversion(name, number, &conversion);
-                        if let Conversion::Event { event, .. } = conversion {
-                            self.send(number, &event)?;
+                        self.conversion(name, number, &converted);
+                        self.take_outcomes();
+                        if sent.is_err() {
+                            // Stopped by a signal, or by Pinterest's answers.
+                            self.interrupted().map_err(InputStop::Output)?;
+                            return Err(InputStop::Output(Stop::Sender));
                         }
                     }
                     Err(error) => self.line_error(name, number, &error.to_string()),
@@ -779,25 +795,6 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
         }
         self.progress.tick(&mut self.stderr, &self.counts);
         self.interrupted().map_err(InputStop::Output)
-    }
-
-    /// Gives an event to the sender; stops the reading when the sender has stopped.
-    fn send(&mut self, line: u64, event: &ConversionEvent) -> Result<(), InputStop> {
-        let origin = Origin {
-            input: self.current_input,
-            line,
-        };
-        let sent = match &self.sender {
-            Some(sender) => sender.send(origin, event),
-            None => Ok(()),
-        };
-        self.take_outcomes();
-        if sent.is_err() {
-            // Stopped by a signal, or by Pinterest's answers.
-            self.interrupted().map_err(InputStop::Output)?;
-            return Err(InputStop::Output(Stop::Sender));
-        }
-        Ok(())
     }
 
     /// Records the rejected and unsent events known so far.
@@ -883,19 +880,19 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
 
     /// Counts what became of a message's Conversions API event, and reports a message that
     /// could not become one and the fields left out of one.
-    fn conversion(&mut self, name: &str, number: u64, conversion: &Conversion) {
+    fn conversion(&mut self, name: &str, number: u64, conversion: &Converted) {
         match conversion {
-            Conversion::Event { warnings, .. } => {
+            Converted::Event { warnings } => {
                 self.counts.events += 1;
                 for warning in warnings {
                     self.counts.warnings += 1;
                     self.line_message(name, number, format_args!("warning: {warning}"));
                 }
             }
-            Conversion::Skipped(Skip::NotAnEvent | Skip::PartnerEvent) => {
+            Converted::Skipped(Skip::NotAnEvent | Skip::PartnerEvent) => {
                 self.counts.skipped += 1;
             }
-            Conversion::Unsendable(unsendable) => {
+            Converted::Unsendable(unsendable) => {
                 let reason = unsendable.reason();
                 match self
                     .unsendable

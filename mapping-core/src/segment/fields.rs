@@ -1,11 +1,15 @@
 //! Exact paths in a Segment message (`context.traits.email`, `timestamp`): a set of them found
 //! together, each key of the message compared once with the keys the set has at its level.
+//! The top-level fields come from the message as its parse kept them (its properties and
+//! traits already walked), so the message's text is not scanned again for them.
 //!
 //! Keys compare exactly (no loose rule: these are the fields Segment's libraries write), as
 //! JavaScript compares them; a repeated key holds its last value, as in `JSON.parse`, whatever
 //! the earlier one held below it.
 
-use crate::json::Json;
+use super::message::{Field, Message};
+use crate::json::walk::Lazy;
+use crate::json::{Json, JsonValue};
 
 /// Paths compiled into a tree of keys, shared by every message a destination reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -73,21 +77,66 @@ impl PathSet {
         })
     }
 
-    /// Finds every path in `message` (an object; anything else holds none).
-    pub fn find<'a>(&self, message: Json<'a>) -> Found<'a> {
+    /// Finds every path in a message.
+    pub fn find<'m>(&self, message: &'m Message<'_>) -> Found<'m> {
         let mut found = vec![None; self.paths];
-        self.descend(0, message, &mut found);
+        let mut not_kept = false;
+        for &child in &self.nodes[0].children {
+            match message.field(&self.nodes[child].key) {
+                Field::Kept(Some(value)) => self.take(child, value, &mut found),
+                Field::Kept(None) => {}
+                Field::NotKept => not_kept = true,
+            }
+        }
+        // Fields the message does not keep are found in its text.
+        if not_kept && let Some(text) = message.json() {
+            text.entries(|key, value| {
+                let Some(child) = self.child(0, key.as_str().as_ref()) else {
+                    return;
+                };
+                let name = self.nodes[child].key.as_str();
+                if matches!(message.field(name), Field::NotKept) {
+                    self.clear(child, &mut found);
+                    self.take(child, Lazy::from_raw(value), &mut found);
+                }
+            });
+        }
         found
+    }
+
+    /// Finds every path in `value`, an object; anything else holds none.
+    #[cfg(test)]
+    pub fn find_in<'a>(&self, value: Json<'a>) -> Found<'a> {
+        let mut found = vec![None; self.paths];
+        self.descend(0, Lazy::from_raw(value), &mut found);
+        found
+    }
+
+    /// The child of `node` whose key is `key`.
+    fn child(&self, node: usize, key: &str) -> Option<usize> {
+        self.nodes[node]
+            .children
+            .iter()
+            .copied()
+            .find(|child| self.nodes[*child].key == key)
+    }
+
+    /// Takes `value` as what `node` reached, and goes on below it.
+    fn take<'a>(&self, node: usize, value: Lazy<'a>, found: &mut Found<'a>) {
+        if let Some(path) = self.nodes[node].path {
+            found[path] = Some(value.raw());
+        }
+        self.descend(node, value, found);
     }
 
     /// Visits the entries of `value` for the children of `node`. The recursion is as deep as
     /// the longest path, which the table fixes, whatever the message's nesting.
-    fn descend<'a>(&self, node: usize, value: Json<'a>, found: &mut Found<'a>) {
+    fn descend<'a>(&self, node: usize, value: Lazy<'a>, found: &mut Found<'a>) {
         let children = &self.nodes[node].children;
         if children.is_empty() {
             return;
         }
-        value.entries(|key, value| {
+        value.for_each_entry(|key, value| {
             let Some(child) = children
                 .iter()
                 .copied()
@@ -97,10 +146,7 @@ impl PathSet {
             };
             // A repeated key replaces everything the earlier one held.
             self.clear(child, found);
-            if let Some(path) = self.nodes[child].path {
-                found[path] = Some(value);
-            }
-            self.descend(child, value, found);
+            self.take(child, value, found);
         });
     }
 
@@ -119,6 +165,34 @@ impl PathSet {
 mod tests {
     use super::*;
 
+    #[test]
+    fn finds_kept_fields_and_the_others_in_the_text() {
+        let mut set = PathSet::new();
+        let email = set.add("properties.email");
+        let city = set.add("context.traits.address.city");
+        let anonymous = set.add("anonymousId");
+        let other = set.add("integrations.all");
+        let event = set.add("event");
+        let text = r#"{"type":"track","event":"E","anonymousId":"a-1","integrations":{"all":true},"context":{"traits":{"address":{"city":"Paris"}}},"properties":{"email":"x@y.z","products":[1]},"properties":{"email":"last@y.z"}}"#;
+        let message = Message::parse(text).unwrap();
+        let found = set.find(&message);
+        assert_eq!(found[email].map(Json::text), Some(r#""last@y.z""#));
+        assert_eq!(found[city].map(Json::text), Some(r#""Paris""#));
+        assert_eq!(found[anonymous].map(Json::text), Some(r#""a-1""#));
+        assert_eq!(found[other].map(Json::text), Some("true"));
+        assert_eq!(found[event].map(Json::text), Some(r#""E""#));
+        let identify = Message::parse(
+            r#"{"type":"identify","properties":{"email":"p"},"traits":{"email":"t"}}"#,
+        )
+        .unwrap();
+        let mut set = PathSet::new();
+        let from_properties = set.add("properties.email");
+        let from_traits = set.add("traits.email");
+        let found = set.find(&identify);
+        assert_eq!(found[from_properties].map(Json::text), Some(r#""p""#));
+        assert_eq!(found[from_traits].map(Json::text), Some(r#""t""#));
+    }
+
     fn texts<'a>(found: &Found<'a>) -> Vec<Option<&'a str>> {
         found.iter().map(|value| value.map(Json::text)).collect()
     }
@@ -136,7 +210,7 @@ mod tests {
             r#"{"userId": 7, "context": {"ip": "203.0.113.9", "traits": {"email": "a@b.co"}}, "x": {"userId": 1}}"#,
         )
         .unwrap();
-        let found = set.find(message);
+        let found = set.find_in(message);
         assert_eq!(found.len(), 5);
         assert_eq!(found[email].map(Json::text), Some(r#""a@b.co""#));
         assert_eq!(found[ip].map(Json::text), Some(r#""203.0.113.9""#));
@@ -153,7 +227,7 @@ mod tests {
         let message =
             Json::parse(r#"{"context": {"ip": "1", "userAgent": "u"}, "context": {"ip": "2"}}"#)
                 .unwrap();
-        assert_eq!(texts(&set.find(message)), [Some(r#""2""#), None]);
+        assert_eq!(texts(&set.find_in(message)), [Some(r#""2""#), None]);
     }
 
     #[test]
@@ -161,14 +235,14 @@ mod tests {
         let mut set = PathSet::new();
         set.add("context.ip");
         let escaped = Json::parse(r#"{"\u0063ontext": {"ip": 1}, "Context": {"ip": 2}}"#).unwrap();
-        assert_eq!(texts(&set.find(escaped)), [Some("1")]);
+        assert_eq!(texts(&set.find_in(escaped)), [Some("1")]);
         for nothing in [
             "[1]",
             "\"context\"",
             r#"{"context": 5}"#,
             r#"{"context": [{"ip": 1}]}"#,
         ] {
-            assert_eq!(texts(&set.find(Json::parse(nothing).unwrap())), [None]);
+            assert_eq!(texts(&set.find_in(Json::parse(nothing).unwrap())), [None]);
         }
     }
 }

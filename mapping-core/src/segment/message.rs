@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use thiserror::Error;
 
 use super::dates;
-use crate::json::walk::RawObject;
+use crate::json::walk::{Lazy, RawObject};
 use crate::json::{Json, Scanner, SyntaxError};
 
 /// A Segment message, as the destination sees it.
@@ -37,29 +37,50 @@ pub enum Message<'a> {
 /// A `track` message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Track<'a> {
-    pub(crate) text: Json<'a>,
     pub(crate) event: Cow<'a, str>,
     pub(crate) properties: Option<RawObject<'a>>,
     pub(crate) message_id: Option<Json<'a>>,
+    pub(crate) envelope: Envelope<'a>,
 }
 
 /// A `page` message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Page<'a> {
-    pub(crate) text: Json<'a>,
     pub(crate) name: Option<Json<'a>>,
     pub(crate) category: Option<Json<'a>>,
     pub(crate) properties: Option<RawObject<'a>>,
     pub(crate) message_id: Option<Json<'a>>,
+    pub(crate) envelope: Envelope<'a>,
 }
 
 /// An `identify` message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Identify<'a> {
-    pub(crate) text: Json<'a>,
     pub(crate) user_id: Option<Json<'a>>,
     pub(crate) traits: Option<RawObject<'a>>,
     pub(crate) message_id: Option<Json<'a>>,
+    pub(crate) envelope: Envelope<'a>,
+}
+
+/// The rest of what a message carries that the Conversions API reads: the message's text,
+/// its user, context and times, as sent. (Identify keeps its user and traits itself.)
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Envelope<'a> {
+    pub(crate) text: Json<'a>,
+    pub(crate) user_id: Option<Json<'a>>,
+    pub(crate) anonymous_id: Option<Json<'a>>,
+    pub(crate) traits: Option<RawObject<'a>>,
+    pub(crate) context: Option<Json<'a>>,
+    /// `timestamp`, `originalTimestamp`, `sentAt`, `receivedAt`.
+    pub(crate) times: [Option<Json<'a>>; 4],
+}
+
+/// A top-level field of a message, as [`Message::field`] finds it.
+pub(crate) enum Field<'m> {
+    /// A field the message keeps: its value, if present.
+    Kept(Option<Lazy<'m>>),
+    /// A field the message does not keep: it is found in the message's text.
+    NotKept,
 }
 
 impl<'a> Track<'a> {
@@ -172,7 +193,13 @@ impl<'a> Message<'a> {
                 "name" => fields.name = Some(scanner.value()?),
                 "category" => fields.category = Some(scanner.value()?),
                 "userId" => fields.user_id = Some(scanner.value()?),
+                "anonymousId" => fields.anonymous_id = Some(scanner.value()?),
                 "messageId" => fields.message_id = Some(scanner.value()?),
+                "context" => fields.context = Some(scanner.value()?),
+                "timestamp" => fields.times[0] = Some(scanner.value()?),
+                "originalTimestamp" => fields.times[1] = Some(scanner.value()?),
+                "sentAt" => fields.times[2] = Some(scanner.value()?),
+                "receivedAt" => fields.times[3] = Some(scanner.value()?),
                 "properties" => fields.properties = object_or_skip(scanner)?,
                 "traits" => fields.traits = object_or_skip(scanner)?,
                 _ => {
@@ -188,11 +215,64 @@ impl<'a> Message<'a> {
 
     /// The whole message, as JSON text; `None` for a type the destination ignores.
     pub fn json(&self) -> Option<Json<'a>> {
+        self.envelope().map(|envelope| envelope.text)
+    }
+
+    pub(crate) fn envelope(&self) -> Option<&Envelope<'a>> {
         match self {
-            Message::Track(track) => Some(track.text),
-            Message::Page(page) => Some(page.text),
-            Message::Identify(identify) => Some(identify.text),
+            Message::Track(track) => Some(&track.envelope),
+            Message::Page(page) => Some(&page.envelope),
+            Message::Identify(identify) => Some(&identify.envelope),
             Message::Other(_) => None,
+        }
+    }
+
+    /// A top-level field, as the message was read (a repeated key holding its last value):
+    /// objects the parse walked are visited without scanning their text again.
+    pub(crate) fn field(&self, key: &str) -> Field<'_> {
+        let Some(envelope) = self.envelope() else {
+            return Field::Kept(None);
+        };
+        let (message_id, properties, user_id, traits) = match self {
+            Message::Track(track) => (
+                track.message_id,
+                track.properties.as_ref(),
+                envelope.user_id,
+                envelope.traits.as_ref(),
+            ),
+            Message::Page(page) => (
+                page.message_id,
+                page.properties.as_ref(),
+                envelope.user_id,
+                envelope.traits.as_ref(),
+            ),
+            Message::Identify(identify) => (
+                identify.message_id,
+                None,
+                identify.user_id,
+                identify.traits.as_ref(),
+            ),
+            Message::Other(_) => return Field::Kept(None),
+        };
+        fn raw(json: Option<Json<'_>>) -> Field<'_> {
+            Field::Kept(json.map(Lazy::from_raw))
+        }
+        fn walked<'m>(object: Option<&'m RawObject<'_>>) -> Field<'m> {
+            Field::Kept(object.map(RawObject::as_lazy))
+        }
+        match key {
+            "userId" => raw(user_id),
+            "anonymousId" => raw(envelope.anonymous_id),
+            "messageId" => raw(message_id),
+            "context" => raw(envelope.context),
+            "timestamp" => raw(envelope.times[0]),
+            "originalTimestamp" => raw(envelope.times[1]),
+            "sentAt" => raw(envelope.times[2]),
+            "receivedAt" => raw(envelope.times[3]),
+            "traits" => walked(traits),
+            // An identify message does not keep its properties: they are found in its text.
+            "properties" if !matches!(self, Message::Identify(_)) => walked(properties),
+            _ => Field::NotKept,
         }
     }
 
@@ -248,31 +328,52 @@ struct Fields<'a> {
     traits: Option<RawObject<'a>>,
     user_id: Option<Json<'a>>,
     message_id: Option<Json<'a>>,
+    anonymous_id: Option<Json<'a>>,
+    context: Option<Json<'a>>,
+    times: [Option<Json<'a>>; 4],
 }
 
 impl<'a> Fields<'a> {
     fn into_message(self, text: Json<'a>) -> Result<Message<'a>, MessageError> {
         let kind = required_string(self.kind, "message ", "type")?;
+        let mut envelope = Envelope {
+            text,
+            user_id: self.user_id,
+            anonymous_id: self.anonymous_id,
+            traits: None,
+            context: self.context,
+            times: self.times,
+        };
         Ok(match kind.as_ref() {
             "track" => Message::Track(Track {
-                text,
                 event: required_string(self.event, "track message ", "event")?,
                 properties: self.properties,
                 message_id: self.message_id,
+                envelope: Envelope {
+                    traits: self.traits,
+                    ..envelope
+                },
             }),
             "page" => Message::Page(Page {
-                text,
                 name: self.name,
                 category: self.category,
                 properties: self.properties,
                 message_id: self.message_id,
+                envelope: Envelope {
+                    traits: self.traits,
+                    ..envelope
+                },
             }),
-            "identify" => Message::Identify(Identify {
-                text,
-                user_id: self.user_id,
-                traits: self.traits,
-                message_id: self.message_id,
-            }),
+            "identify" => {
+                // Kept by the message itself.
+                envelope.user_id = None;
+                Message::Identify(Identify {
+                    user_id: self.user_id,
+                    traits: self.traits,
+                    message_id: self.message_id,
+                    envelope,
+                })
+            }
             _ => Message::Other(kind),
         })
     }

@@ -15,9 +15,10 @@
 //! let sender: Sender<u64> = Sender::new(config)?;
 //! let lines = [r#"{"type":"track","event":"Order Completed","messageId":"m-1","timestamp":"2026-11-28T12:00:00Z","context":{"traits":{"email":"jane@example.com"}}}"#];
 //! for (number, line) in lines.iter().enumerate() {
-//!     if let Conversion::Event { event, .. } = destination.conversion_text(line, SystemTime::now())? {
-//!         sender.send(number as u64, &event)?;
-//!     }
+//!     destination.conversion_text(line, SystemTime::now(), |conversion| match conversion {
+//!         Conversion::Event { event, .. } => sender.send(number as u64, &event),
+//!         _ => Ok(()),
+//!     })??;
 //! }
 //! let finished = sender.finish();
 //! for outcome in finished.outcomes {
@@ -342,12 +343,12 @@ impl<T: Send + 'static> Sender<T> {
     ///
     /// The sender has stopped (the event is then reported as not sent, like the others it
     /// had not sent): stop giving it events.
-    pub fn send(&self, origin: T, event: &ConversionEvent) -> Result<(), Stopped> {
+    pub fn send(&self, origin: T, event: &ConversionEvent<'_>) -> Result<(), Stopped> {
         // The event's types serialize without error.
         let json = serde_json::to_string(event).unwrap_or_default();
         let item = Item {
             origin,
-            event_id: event.event_id.clone(),
+            event_id: event.event_id.clone().into_owned(),
             json,
             sent: false,
         };
