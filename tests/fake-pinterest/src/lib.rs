@@ -292,6 +292,18 @@ fn resolve(reply: Reply, events: usize, request: &mut Request) -> Reply {
 
 /// 200 with every event processed but those at `failed` (422 when one failed).
 fn processed(events: usize, failed: &[usize], message: &str) -> Reply {
+    if failed.is_empty() {
+        // Written directly: the benchmark's server answers thousands of events at once.
+        let status = r#"{"status":"processed","error_message":null,"warning_message":null}"#;
+        let statuses = vec![status; events].join(",");
+        return Reply::Status {
+            status: 200,
+            retry_after: None,
+            body: format!(
+                r#"{{"num_events_received":{events},"num_events_processed":{events},"events":[{statuses}]}}"#
+            ),
+        };
+    }
     let statuses: Vec<Value> = (0..events)
         .map(|index| {
             if failed.contains(&index) {

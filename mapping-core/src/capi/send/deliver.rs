@@ -5,32 +5,26 @@
 use std::time::{Duration, Instant};
 
 use super::http::{Answer, Failure};
-use super::{Item, Shared, Stopped};
+use super::{Batch, Item, Shared, Stopped};
 use crate::capi::response::{ApiError, ConversionApiResponse, EventResponse, EventStatus};
 
 impl<T: Send + 'static> Shared<T> {
     /// Delivers a batch; every event of it gets its outcome.
-    pub(super) fn deliver(&self, batch: Vec<Item<T>>) {
+    pub(super) fn deliver(&self, batch: Batch<T>) {
+        let Batch { json, items } = batch;
         let deadline = Instant::now() + self.config.max_retry_time;
         // Parts still to send: a refused request is split in two, each sent on its own.
-        let mut parts = vec![batch];
+        let mut parts = vec![items];
         while let Some(mut part) = parts.pop() {
-            let answer = match self.request(&mut part, deadline) {
+            let answer = match self.request(&json, &mut part, deadline) {
                 Ok(answer) => answer,
                 Err((reason, status)) => {
-                    self.stop(reason);
-                    let why = self
-                        .stopped()
-                        .map(|stopped| stopped.to_string())
-                        .unwrap_or_default();
-                    for part in std::iter::once(part).chain(parts.drain(..)) {
-                        self.not_sent(part, status, &why);
-                    }
-                    return;
+                    parts.push(part);
+                    return self.give_up(&json, parts, reason, status);
                 }
             };
             match answer.status {
-                200..=299 | 422 => self.resolve(part, &answer),
+                200..=299 | 422 => self.resolve(&json, part, &answer),
                 // The request as a whole was refused: one event may be the cause, so each half
                 // goes on its own until the refused events are alone.
                 400 | 413 if part.len() > 1 => {
@@ -39,40 +33,40 @@ impl<T: Send + 'static> Shared<T> {
                     parts.push(part);
                 }
                 401 | 403 => {
-                    self.stop(Stopped::Unauthorized {
+                    let reason = Stopped::Unauthorized {
                         status: answer.status,
                         message: message(&answer),
-                    });
-                    let why = self
-                        .stopped()
-                        .map(|stopped| stopped.to_string())
-                        .unwrap_or_default();
-                    for part in std::iter::once(part).chain(parts.drain(..)) {
-                        self.not_sent(part, Some(answer.status), &why);
-                    }
-                    return;
+                    };
+                    parts.push(part);
+                    return self.give_up(&json, parts, reason, Some(answer.status));
                 }
                 404 => {
-                    self.stop(Stopped::Unusable(format!(
+                    let reason = Stopped::Unusable(format!(
                         "HTTP 404 ({}): check the API URL and the ad account id",
                         message(&answer)
-                    )));
-                    let why = self
-                        .stopped()
-                        .map(|stopped| stopped.to_string())
-                        .unwrap_or_default();
-                    for part in std::iter::once(part).chain(parts.drain(..)) {
-                        self.not_sent(part, Some(404), &why);
-                    }
-                    return;
+                    ));
+                    parts.push(part);
+                    return self.give_up(&json, parts, reason, Some(404));
                 }
                 status => {
                     let message = message(&answer);
                     for item in part {
-                        self.rejected(item, status, message.clone());
+                        self.rejected(&json, item, status, message.clone());
                     }
                 }
             }
+        }
+    }
+
+    /// Stops the sender for `reason`; the parts not delivered are reported as not sent.
+    fn give_up(&self, json: &[u8], parts: Vec<Vec<Item<T>>>, reason: Stopped, status: Option<u16>) {
+        self.stop(reason);
+        let why = self
+            .stopped()
+            .map(|stopped| stopped.to_string())
+            .unwrap_or_default();
+        for part in parts {
+            self.not_sent(json, part, status, &why);
         }
     }
 
@@ -80,12 +74,15 @@ impl<T: Send + 'static> Shared<T> {
     /// stop otherwise, with the last HTTP status seen.
     fn request(
         &self,
+        json: &[u8],
         part: &mut [Item<T>],
         deadline: Instant,
     ) -> Result<Answer, (Stopped, Option<u16>)> {
-        let body = body(part);
+        let body = body(json, part);
         let mut last_status = None;
-        for attempt in 1.. {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
             if !self.pace() {
                 return Err((self.stopped().unwrap_or(Stopped::Requested), last_status));
             }
@@ -136,7 +133,6 @@ impl<T: Send + 'static> Shared<T> {
                 return Err((self.stopped().unwrap_or(Stopped::Requested), last_status));
             }
         }
-        unreachable!("the attempts end by returning")
     }
 
     /// Waits for the next request's turn under the rate limit; `false` when the sender stopped.
@@ -166,7 +162,7 @@ impl<T: Send + 'static> Shared<T> {
     }
 
     /// The outcome of each event of a part Pinterest answered 200 or 422 about.
-    fn resolve(&self, part: Vec<Item<T>>, answer: &Answer) {
+    fn resolve(&self, json: &[u8], part: Vec<Item<T>>, answer: &Answer) {
         let statuses = event_statuses(&answer.body);
         for (index, item) in part.into_iter().enumerate() {
             match statuses.as_ref().and_then(|statuses| statuses.get(index)) {
@@ -178,12 +174,13 @@ impl<T: Send + 'static> Shared<T> {
                     let message = error_message
                         .clone()
                         .unwrap_or_else(|| "failed, without a message".to_owned());
-                    self.rejected(item, answer.status, message);
+                    self.rejected(json, item, answer.status, message);
                 }
                 Some(_) => self.accepted(item.origin),
                 // A 200 took the whole request.
                 None if answer.status != 422 => self.accepted(item.origin),
                 None => self.rejected(
+                    json,
                     item,
                     422,
                     format!(
@@ -197,15 +194,15 @@ impl<T: Send + 'static> Shared<T> {
 }
 
 /// `{"data":[…]}` from the events' JSON.
-fn body<T>(part: &[Item<T>]) -> Vec<u8> {
-    let length = part.iter().map(|item| item.json.len() + 1).sum::<usize>() + 10;
+fn body<T>(json: &[u8], part: &[Item<T>]) -> Vec<u8> {
+    let length = part.iter().map(|item| item.range.len() + 1).sum::<usize>() + 10;
     let mut body = Vec::with_capacity(length);
     body.extend_from_slice(b"{\"data\":[");
     for (index, item) in part.iter().enumerate() {
         if index > 0 {
             body.push(b',');
         }
-        body.extend_from_slice(item.json.as_bytes());
+        body.extend_from_slice(&json[item.range.clone()]);
     }
     body.extend_from_slice(b"]}");
     body
@@ -281,16 +278,17 @@ mod tests {
 
     #[test]
     fn bodies_join_the_events() {
-        let item = |json: &str| Item {
+        let item = |range| Item {
             origin: (),
-            event_id: String::new(),
-            json: json.to_owned(),
+            range,
             sent: false,
         };
+        let json = b"{\"a\":1}{}";
         assert_eq!(
-            body(&[item("{\"a\":1}"), item("{}")]),
+            body(json, &[item(0..7), item(7..9)]),
             b"{\"data\":[{\"a\":1},{}]}"
         );
-        assert_eq!(body::<()>(&[]), b"{\"data\":[]}");
+        assert_eq!(body(json, &[item(7..9)]), b"{\"data\":[{}]}");
+        assert_eq!(body::<()>(json, &[]), b"{\"data\":[]}");
     }
 }

@@ -34,6 +34,7 @@ mod deliver;
 mod http;
 
 use std::collections::VecDeque;
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread::JoinHandle;
@@ -229,13 +230,51 @@ trait Stop: Send + Sync {
     fn stop_requested(&self);
 }
 
-/// One event on its way.
+/// Events on their way together: their JSON one after another in one buffer.
+struct Batch<T> {
+    json: Vec<u8>,
+    items: Vec<Item<T>>,
+}
+
+impl<T> Batch<T> {
+    fn new() -> Batch<T> {
+        Batch {
+            json: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+
+    /// Appends an event's JSON.
+    fn push(&mut self, origin: T, event: &ConversionEvent<'_>) {
+        let start = self.json.len();
+        // Writing to a vector cannot fail, and the event's types serialize without error.
+        let _ = serde_json::to_writer(&mut self.json, event);
+        self.items.push(Item {
+            origin,
+            range: start..self.json.len(),
+            sent: false,
+        });
+    }
+}
+
+/// One event of a batch.
 struct Item<T> {
     origin: T,
-    event_id: String,
-    json: String,
+    /// Where its JSON is in the batch's buffer.
+    range: Range<usize>,
     /// Whether it was in a request already (for the count of events sent).
     sent: bool,
+}
+
+/// The `event_id` of an event's JSON, for a rejection (the only time it is needed).
+fn event_id(json: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        event_id: String,
+    }
+    serde_json::from_slice::<Id>(json)
+        .map(|id| id.event_id)
+        .unwrap_or_default()
 }
 
 /// What the workers share.
@@ -253,10 +292,10 @@ struct Shared<T> {
 
 struct State<T> {
     /// The batch being filled, and when its first event came.
-    open: Vec<Item<T>>,
+    open: Batch<T>,
     opened: Instant,
     /// Batches ready to go.
-    ready: VecDeque<Vec<Item<T>>>,
+    ready: VecDeque<Batch<T>>,
     /// No event will come any more.
     closed: bool,
     stopped: Option<Stopped>,
@@ -306,7 +345,7 @@ impl<T: Send + 'static> Sender<T> {
         let shared = Arc::new(Shared {
             http,
             state: Mutex::new(State {
-                open: Vec::new(),
+                open: Batch::new(),
                 opened: Instant::now(),
                 ready: VecDeque::new(),
                 closed: false,
@@ -344,21 +383,16 @@ impl<T: Send + 'static> Sender<T> {
     /// The sender has stopped (the event is then reported as not sent, like the others it
     /// had not sent): stop giving it events.
     pub fn send(&self, origin: T, event: &ConversionEvent<'_>) -> Result<(), Stopped> {
-        // The event's types serialize without error.
-        let json = serde_json::to_string(event).unwrap_or_default();
-        let item = Item {
-            origin,
-            event_id: event.event_id.clone().into_owned(),
-            json,
-            sent: false,
-        };
         self.shared.counts.events.fetch_add(1, Ordering::Relaxed);
         let mut state = self.shared.lock();
         loop {
             if let Some(stopped) = &state.stopped {
                 let stopped = stopped.clone();
                 drop(state);
-                self.shared.not_sent(vec![item], None, &stopped.to_string());
+                let mut batch = Batch::new();
+                batch.push(origin, event);
+                self.shared
+                    .not_sent(&batch.json, batch.items, None, &stopped.to_string());
                 return Err(stopped);
             }
             if state.ready.len() < self.shared.config.in_flight {
@@ -366,14 +400,15 @@ impl<T: Send + 'static> Sender<T> {
             }
             state = self.shared.wait(state, Duration::from_millis(100));
         }
-        if state.open.is_empty() {
+        if state.open.items.is_empty() {
             state.opened = Instant::now();
         }
-        state.open.push(item);
-        if state.open.len() >= self.shared.config.batch_size {
-            let batch = std::mem::take(&mut state.open);
-            state.ready.push_back(batch);
+        state.open.push(origin, event);
+        if state.open.items.len() < self.shared.config.batch_size {
+            return Ok(());
         }
+        let batch = std::mem::replace(&mut state.open, Batch::new());
+        state.ready.push_back(batch);
         drop(state);
         self.shared.changed.notify_all();
         Ok(())
@@ -476,8 +511,8 @@ impl<T: Send + 'static> Shared<T> {
                         break batch;
                     }
                     let lingered = state.opened.elapsed() >= self.config.linger;
-                    if !state.open.is_empty() && (state.closed || lingered) {
-                        break std::mem::take(&mut state.open);
+                    if !state.open.items.is_empty() && (state.closed || lingered) {
+                        break std::mem::replace(&mut state.open, Batch::new());
                     }
                     if state.closed {
                         return;
@@ -499,14 +534,14 @@ impl<T: Send + 'static> Shared<T> {
             let stopped = state.stopped.get_or_insert(reason);
             let message = stopped.to_string();
             (
-                std::mem::take(&mut state.open),
+                std::mem::replace(&mut state.open, Batch::new()),
                 std::mem::take(&mut state.ready),
                 message,
             )
         };
         self.changed.notify_all();
         for batch in std::iter::once(open).chain(ready) {
-            self.not_sent(batch, None, &message);
+            self.not_sent(&batch.json, batch.items, None, &message);
         }
     }
 
@@ -534,25 +569,27 @@ impl<T: Send + 'static> Shared<T> {
         let _ = self.outcomes.send(Outcome::Accepted(origin));
     }
 
-    fn rejected(&self, item: Item<T>, status: u16, message: String) {
+    fn rejected(&self, json: &[u8], item: Item<T>, status: u16, message: String) {
         self.counts.rejected.fetch_add(1, Ordering::Relaxed);
+        let event = &json[item.range];
         let _ = self.outcomes.send(Outcome::Rejected(Rejection {
             origin: item.origin,
-            event_id: item.event_id,
-            event: item.json,
+            event_id: event_id(event),
+            event: String::from_utf8_lossy(event).into_owned(),
             status: Some(status),
             message,
             received: true,
         }));
     }
 
-    fn not_sent(&self, items: Vec<Item<T>>, status: Option<u16>, why: &str) {
+    fn not_sent(&self, json: &[u8], items: Vec<Item<T>>, status: Option<u16>, why: &str) {
         for item in items {
             self.counts.not_sent.fetch_add(1, Ordering::Relaxed);
+            let event = &json[item.range];
             let _ = self.outcomes.send(Outcome::Rejected(Rejection {
                 origin: item.origin,
-                event_id: item.event_id,
-                event: item.json,
+                event_id: event_id(event),
+                event: String::from_utf8_lossy(event).into_owned(),
                 status,
                 message: format!("not sent: {why}"),
                 received: false,
