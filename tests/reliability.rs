@@ -632,6 +632,12 @@ fn check_conversion<M: Mapping>(
     let now = UNIX_EPOCH + Duration::from_secs(1_795_867_500);
     let checked = destination.conversion_text(text, now, |conversion| match conversion {
         Conversion::Event { event, warnings } => {
+            // The tool's writer and serde write the same text.
+            let mut written = Vec::new();
+            event.write_json(&mut written);
+            if written != serde_json::to_vec(&event).expect("serializes") {
+                return Err(format!("the writer and serde disagree on {event:?}"));
+            }
             let body = serde_json::json!({"data": [event]});
             match SCHEMA.check_request(&body) {
                 Ok(()) => Ok(warnings.iter().map(ToString::to_string).collect()),

@@ -69,9 +69,14 @@ pub fn map_line<M: Mapping>(
 
 /// Appends one line: the JSON array of `events`, `[]` when there are none.
 pub fn write_events(events: &[ConversionEvent<'_>], out: &mut Vec<u8>) {
-    // Writing to a vector cannot fail, and the events' types serialize without error.
-    let _ = serde_json::to_writer(&mut *out, events);
-    out.push(b'\n');
+    out.push(b'[');
+    for (index, event) in events.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        event.write_json(out);
+    }
+    out.extend_from_slice(b"]\n");
 }
 
 /// Reads one line holding one message, appends the JSON array of its Conversions API events

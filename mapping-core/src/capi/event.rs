@@ -162,6 +162,18 @@ pub enum ActionSource {
     Offline,
 }
 
+impl ActionSource {
+    /// The source as the API spells it (`app_ios`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionSource::Web => "web",
+            ActionSource::AppIos => "app_ios",
+            ActionSource::AppAndroid => "app_android",
+            ActionSource::Offline => "offline",
+        }
+    }
+}
+
 /// `user_data`: who converted. Hashed fields hold SHA-256 digests of normalised values.
 /// Pinterest requires `em`, `hashed_maids`, or both `client_ip_address` and
 /// `client_user_agent` ([`UserData::identifies`]).
@@ -546,10 +558,17 @@ mod tests {
                 format!("\"{}\"", name.as_str())
             );
         }
-        assert_eq!(
-            serde_json::to_string(&ActionSource::AppAndroid).unwrap(),
-            "\"app_android\""
-        );
+        for source in [
+            ActionSource::Web,
+            ActionSource::AppIos,
+            ActionSource::AppAndroid,
+            ActionSource::Offline,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&source).unwrap(),
+                format!("\"{}\"", source.as_str())
+            );
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod response;
 #[cfg(feature = "send")]
 pub mod send;
 mod time;
+mod write;
 
 use std::borrow::Cow;
 

@@ -136,7 +136,10 @@ macro_rules! vocabulary {
 
             /// The documented field with this key, if it is one.
             pub fn documented(key: &str) -> Option<$name> {
-                Self::DOCUMENTED.iter().copied().find(|field| field.as_str() == key)
+                match key {
+                    $($key => Some($name::$variant),)*
+                    _ => None,
+                }
             }
 
             /// The field this one becomes in the Conversions API's `custom_data`, if the API
@@ -267,6 +270,11 @@ mod tests {
         for field in DataField::DOCUMENTED {
             assert_eq!(field.to_string(), field.as_str());
             assert!(field.is_documented());
+            assert_eq!(DataField::documented(field.as_str()), Some(*field));
         }
+        for field in LineItemField::DOCUMENTED {
+            assert_eq!(LineItemField::documented(field.as_str()), Some(*field));
+        }
+        assert_eq!(DataField::documented("coupon"), None);
     }
 }

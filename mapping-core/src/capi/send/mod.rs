@@ -247,8 +247,7 @@ impl<T> Batch<T> {
     /// Appends an event's JSON.
     fn push(&mut self, origin: T, event: &ConversionEvent<'_>) {
         let start = self.json.len();
-        // Writing to a vector cannot fail, and the event's types serialize without error.
-        let _ = serde_json::to_writer(&mut self.json, event);
+        event.write_json(&mut self.json);
         self.items.push(Item {
             origin,
             range: start..self.json.len(),
