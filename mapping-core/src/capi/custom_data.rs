@@ -7,7 +7,7 @@ use super::FieldWarning;
 use super::event::{Content, CustomData, Decimal};
 use crate::json::{Json, JsonValue};
 use crate::table::{DataField, LineItemField};
-use crate::tag::{DataValue, EventData};
+use crate::tag::{DataValue, EventData, LineItem};
 
 /// The `custom_data` of a Tag call's event data. A value of the wrong shape is left out, with
 /// a warning naming its field.
@@ -16,7 +16,8 @@ pub(crate) fn custom_data<'a>(
     warnings: &mut Vec<FieldWarning>,
 ) -> CustomData<'a> {
     let mut custom = CustomData::default();
-    let mut quantities: Option<Vec<Option<i64>>> = None;
+    // The quantities' sum, while every line item has one.
+    let mut quantities = None;
     for (key, value) in data.entries() {
         let Some(field) = DataField::documented(key) else {
             continue;
@@ -43,14 +44,8 @@ pub(crate) fn custom_data<'a>(
     }
     match data.get("line_items") {
         Some(DataValue::LineItems(items)) => {
-            let items = items.iter().map(|item| {
-                item.map(|item| {
-                    item.fields()
-                        .filter_map(|(field, value)| Some((field.conversions_field()?, value)))
-                        .collect::<Vec<_>>()
-                })
-            });
-            quantities = Some(contents(items, &mut custom, warnings));
+            let items = items.iter().map(|item| item.map(LineItem::fields));
+            quantities = contents(items, &mut custom, warnings);
         }
         // A custom property named `line_items` may hold any JSON: products are read from an
         // array of objects, by the line-item fields' names.
@@ -59,64 +54,77 @@ pub(crate) fn custom_data<'a>(
             let is_array = json.for_each_element(|item| {
                 let mut fields = Vec::new();
                 let is_object = item.for_each_entry(|key, value| {
-                    let api = key
-                        .to_str()
-                        .and_then(|key| LineItemField::documented(&key))
-                        .and_then(LineItemField::conversions_field);
-                    if let Some(api) = api {
-                        fields.push((api, value));
+                    if let Some(field) =
+                        key.to_str().and_then(|key| LineItemField::documented(&key))
+                    {
+                        fields.push((field, value));
                     }
                 });
                 items.push(is_object.then_some(fields));
             });
             if is_array {
-                quantities = Some(contents(items.into_iter(), &mut custom, warnings));
+                let items = items.into_iter().map(|item| item.map(Vec::into_iter));
+                quantities = contents(items, &mut custom, warnings);
             }
         }
         _ => {}
     }
     // Without an `order_quantity`, the number of items is the sum of the quantities, when
     // every line item has one.
-    if custom.num_items.is_none()
-        && let Some(quantities) = quantities.filter(|quantities| !quantities.is_empty())
-    {
-        custom.num_items = quantities
-            .into_iter()
-            .try_fold(0_i64, |sum, quantity| sum.checked_add(quantity?));
+    if custom.num_items.is_none() {
+        custom.num_items = quantities;
     }
     custom
 }
 
-/// Fills `contents` and `content_ids` from line items, each the `(API field, value)` pairs it
-/// holds, or `None` for a hole; returns each line item's quantity.
-fn contents<'a>(
-    items: impl Iterator<Item = Option<Vec<(&'static str, Json<'a>)>>>,
+/// Fills `contents` and `content_ids` from line items, each its fields or `None` for a hole;
+/// returns the sum of their quantities when every one has one (and there is one at least).
+fn contents<'a, F>(
+    items: impl Iterator<Item = Option<F>>,
     custom: &mut CustomData<'a>,
     warnings: &mut Vec<FieldWarning>,
-) -> Vec<Option<i64>> {
-    let mut quantities = Vec::new();
+) -> Option<i64>
+where
+    F: Iterator<Item = (LineItemField, Json<'a>)>,
+{
+    let mut quantities = Some(0_i64);
+    let mut any = false;
     for (index, item) in items.enumerate() {
+        any = true;
         let mut content = Content::default();
-        for (api, value) in item.into_iter().flatten() {
+        for (field, value) in item.into_iter().flatten() {
+            let Some(api) = field.conversions_field() else {
+                continue;
+            };
             let mut warn = |problem| {
                 warnings.push(FieldWarning::new(
                     format!("custom_data.contents[{index}].{api}"),
                     problem,
                 ));
             };
-            match api {
-                "id" => content.id = text(value).map_err(&mut warn).ok(),
-                "item_price" => {
+            match field {
+                LineItemField::ProductId => content.id = text(value).map_err(&mut warn).ok(),
+                LineItemField::ProductPrice => {
                     content.item_price = decimal(value).ok_or(NOT_A_NUMBER).map_err(&mut warn).ok();
                 }
-                "quantity" => content.quantity = count(value).map_err(&mut warn).ok(),
-                "item_name" => content.item_name = text(value).map_err(&mut warn).ok(),
-                "item_category" => content.item_category = text(value).map_err(&mut warn).ok(),
-                "item_brand" => content.item_brand = text(value).map_err(&mut warn).ok(),
+                LineItemField::ProductQuantity => {
+                    content.quantity = count(value).map_err(&mut warn).ok();
+                }
+                LineItemField::ProductName => {
+                    content.item_name = text(value).map_err(&mut warn).ok()
+                }
+                LineItemField::ProductCategory => {
+                    content.item_category = text(value).map_err(&mut warn).ok();
+                }
+                LineItemField::ProductBrand => {
+                    content.item_brand = text(value).map_err(&mut warn).ok();
+                }
                 _ => {}
             }
         }
-        quantities.push(content.quantity);
+        quantities = quantities
+            .zip(content.quantity)
+            .and_then(|(sum, quantity)| sum.checked_add(quantity));
         if content.is_empty() {
             continue;
         }
@@ -125,7 +133,7 @@ fn contents<'a>(
         }
         custom.contents.push(content);
     }
-    quantities
+    quantities.filter(|_| any)
 }
 
 const NOT_A_NUMBER: &str = "not a number (or a string holding one)";

@@ -370,10 +370,20 @@ impl PartialEq for Key<'_> {
 impl Eq for Key<'_> {}
 
 impl PartialEq<str> for Key<'_> {
+    #[inline]
     fn eq(&self, other: &str) -> bool {
         if !self.escaped {
             return self.text == other;
         }
+        self.equals_decoded(other)
+    }
+}
+
+impl Key<'_> {
+    /// Whether a key written with escapes equals `other`, unit by unit.
+    #[cold]
+    #[inline(never)]
+    fn equals_decoded(&self, other: &str) -> bool {
         self.units().eq(other.encode_utf16())
     }
 }
