@@ -1,11 +1,15 @@
 //! Message handling on arbitrary bytes. The first byte picks what the rest is: a message line
-//! mapped to JSON or to JavaScript, a settings file, or stored traits. Beyond not panicking,
-//! every output must be well formed: valid JSON equal to what serde writes, and JavaScript
-//! with nothing that could end a `<script>` element or a line.
+//! mapped to JSON or to JavaScript, a settings file, stored traits, or a message line made a
+//! Conversions API event. Beyond not panicking, every output must be well formed: valid JSON
+//! equal to what serde writes, JavaScript with nothing that could end a `<script>` element or
+//! a line, and events that read back as the API's types.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use std::time::{Duration, UNIX_EPOCH};
+
+use mapping_core::capi::{Conversion, ConversionEvent};
 use mapping_core::ndjson::{self, OutputFormat};
 use mapping_core::{Destination, Json, Message, PintrkCall, Settings};
 
@@ -17,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let destination = Destination::new(Settings::example());
-    match selector % 4 {
+    match selector % 5 {
         0 => map(&destination, OutputFormat::Json, text),
         1 => map(&destination, OutputFormat::Js, text),
         2 => {
@@ -28,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
                 map(&destination, OutputFormat::Js, message);
             }
         }
+        4 => convert(&destination, text),
         _ => {
             if let Ok(traits) = Json::parse(text) {
                 let settings = Settings {
@@ -61,6 +66,21 @@ fn map(destination: &Destination, format: OutputFormat, text: &str) {
     destination
         .map_text(text, |call| call.as_ref().map(check))
         .expect("mapped, so parsed");
+}
+
+fn convert(destination: &Destination, text: &str) {
+    let now = UNIX_EPOCH + Duration::from_secs(1_795_867_500);
+    let _ = destination.conversion_text(text, now, |conversion| {
+        if let Conversion::Event { event, .. } = conversion {
+            let mut json = Vec::new();
+            event.write_json(&mut json);
+            assert_eq!(json, serde_json::to_vec(&event).expect("serializes"));
+            let read: ConversionEvent =
+                serde_json::from_slice(&json).expect("the event reads back as the API's types");
+            assert_eq!(read, event);
+            assert!(event.user_data.identifies());
+        }
+    });
 }
 
 fn check(call: &PintrkCall) {
