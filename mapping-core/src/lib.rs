@@ -8,9 +8,11 @@
 //! A table is a type implementing [`Mapping`], and that is all the rest of the crate needs:
 //! a [`Destination`] with any table does what Segment's Pinterest Tag destination does
 //! (settings, page rule, identify, `event_id`, custom properties, line items) and produces
-//! [`PintrkCall`]s, as JSON argument lists or as script-safe JavaScript; [`cli::main`] turns
-//! any table into a `pinterest-map` of its own. The [`spec`] module is Segment's own table,
-//! the one the `pinterest-map` binary (feature `cli`, on by default) runs.
+//! [`PintrkCall`]s, as JSON argument lists or as script-safe JavaScript, and the Pinterest
+//! Conversions API events of the same messages ([`capi`]: hashed identity, the Tag call's
+//! `event_id` for deduplication), which [`capi::send`] sends (feature `send`); [`cli::main`]
+//! turns any table into a `pinterest-map` of its own. The [`spec`] module is Segment's own
+//! table, the one the `pinterest-map` binary (feature `cli`, on by default) runs.
 //!
 //! # Layers
 //!
@@ -20,6 +22,7 @@
 //! | [`table`] | what a table is ([`Mapping`]), the Pinterest vocabulary, Segment's matching rules, the [`spec`] table |
 //! | [`segment`] | Segment's input: [`Message`] |
 //! | [`tag`] | the Pinterest Tag output: [`Settings`], [`Destination`], [`PintrkCall`] |
+//! | [`capi`] | the Conversions API output: [`capi::ConversionEvent`], and [`capi::send`] (feature `send`) |
 //! | [`ndjson`] | one message per line in, its calls out: the per-line path of the tool |
 //! | [`cli`] | the `pinterest-map` command, for any table (feature `cli`) |
 //!
@@ -90,9 +93,11 @@
 //!           | "page"       "{" (("category" | "_") "=>" event ",")* "}"
 //!           | "properties" "{" (STRING "=>" field ",")* "}"
 //!           | ARRAY "=>" "line_items" "{" (STRING "=>" field ",")* "}"
+//!           | "user_data"  "{" (PATH "=>" IDENTITY_FIELD ",")* "}"
 //! event    := STANDARD_CODE | STRING        a string is a partner-defined event, sent verbatim
 //! field    := DOCUMENTED_FIELD | STRING     a string is a custom key, sent verbatim
 //! ARRAY    := NAME | STRING                 the Segment array holding the products
+//! PATH     := STRING                        "context.traits.email", "context.page.search?epik"
 //! ```
 //!
 //! - **Sections** are optional and may come in any order, each at most once; a table must bind
@@ -110,6 +115,13 @@
 //!   documented line-item fields ([`LineItemField`]: `product_name`, `product_id`,
 //!   `product_category`, `product_variant`, `product_variant_id`, `product_price`,
 //!   `product_quantity`, `product_brand`) or custom keys.
+//! - **`user_data`** binds paths in the Segment message (exact keys separated by dots;
+//!   `path?name` reads the query parameter `name` of the URL or query string there) to the
+//!   Conversions API's identity fields ([`UserDataField`]: `em`, `ph`, `fn`, `ln`, `ge`, `db`,
+//!   `ct`, `st`, `zp`, `country`, `external_id`, `hashed_maids`, `client_ip_address`,
+//!   `client_user_agent`, `click_id`), in priority order: for each field, the first path
+//!   holding a value wins. A table without it takes Segment's standard sources, the [`spec`]
+//!   table's.
 //! - **`#[mapping(crate = path)]`** names this crate for a program that depends on it under
 //!   another name (`pins = { package = "mapping-core", … }`: `#[mapping(crate = pins)]`), as
 //!   serde's `#[serde(crate = "…")]` does.
@@ -122,8 +134,10 @@
 //! spells a documented field; a Segment event bound twice, including under the alias rule
 //! (`"Order Completed"` and `"completed_order"`); a property bound twice in a section,
 //! including under the loose key rule (`"orderId"` and `"order_id"`); empty names; unknown,
-//! misspelt or repeated sections; an empty table; and malformed syntax, each row on its own,
-//! so that one missing comma hides none of the other mistakes.
+//! misspelt or repeated sections; an empty table; unknown identity fields (`email` → `em`),
+//! identity fields outside `user_data` and event-data fields in it, a path bound twice,
+//! malformed paths; and malformed syntax, each row on its own, so that one missing comma
+//! hides none of the other mistakes.
 //!
 //! ## What it generates
 //!
@@ -138,7 +152,11 @@
 //!   field per bound target, serializing with serde to the event data the Pinterest Tag
 //!   expects (absent fields omitted), and implementing [`EventFields`];
 //! - `fn event_data(properties: V) -> EventData<V>`, and `EventDataBuilder` for properties
-//!   that come one at a time: the conversion.
+//!   that come one at a time: the conversion;
+//! - with a `user_data` section, `const USER_DATA: &[UserDataSource]`, its rows.
+//!
+//! The documentation of `Table` and of each field says which bindings reach the Conversions
+//! API, and where, and which reach the Tag only.
 //!
 //! `V` is any [`JsonValue`]: [`Json`] for JSON text, `&serde_json::Value` for a document
 //! serde_json has parsed. The generated code is free of warnings under Clippy's `pedantic` and

@@ -73,8 +73,10 @@ Example:
 #[command(after_help = AFTER_HELP)]
 pub(super) struct Args {
     /// Destination settings JSON, with Segment's key names (tid, pinterestEventMapping,
-    /// pinterestCustomProperties, useEnhancedMatchLoad, mapMessageIdToEventId). Without it, a
-    /// built-in example configuration is used.
+    /// pinterestCustomProperties, useEnhancedMatchLoad, mapMessageIdToEventId,
+    /// disableAutoISOConversion; for the Conversions API ad_account_id, conversion_token,
+    /// maxEventAgeDays, sendPartnerEventsAsCustom). Without it, a built-in example
+    /// configuration is used.
     #[arg(long, value_name = "FILE")]
     pub(super) settings: Option<PathBuf>,
 

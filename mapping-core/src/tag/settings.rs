@@ -9,7 +9,8 @@ use thiserror::Error;
 
 use crate::json::{Json, Key, SyntaxError};
 
-/// The Pinterest Tag destination settings, as Segment stores them.
+/// The destination's settings, as Segment stores them: the Pinterest Tag's, and the
+/// Conversions API's.
 ///
 /// ```
 /// use mapping_core::Settings;
