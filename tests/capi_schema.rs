@@ -5,9 +5,9 @@
 
 use fake_pinterest::Schema;
 use mapping_core::Mapping;
-use mapping_tests::conversion_vectors::conversion_vectors;
+use mapping_tests::conversion_vectors::{conversion_vectors, run_capi};
 use mapping_tests::user_tables::{boutique, studio};
-use mapping_tests::{TempFile, all_vectors, catalogue, read_vectors, run_tool, workspace_dir};
+use mapping_tests::{all_vectors, catalogue, read_vectors, run_tool, workspace_dir};
 use serde_json::Value;
 
 /// An id, a time, an identity and a page for a message that has none of its own: a message's own
@@ -25,22 +25,13 @@ fn with_context(line: &str) -> String {
 /// Runs `--format capi` over `lines` and checks every event against the schema; returns the
 /// number of events.
 fn check_events<M: Mapping>(schema: &Schema, table: M, settings: &str, lines: &[String]) -> usize {
-    let settings = TempFile::new(".json", settings.as_bytes());
-    let stdin: String = lines
-        .iter()
-        .flat_map(|line| [line.as_str(), "\n"])
-        .collect();
-    let args = [
-        "--quiet",
-        "--format",
-        "capi",
-        "--now",
+    let run = |args: &[String], stdin: &[u8]| run_tool(table.clone(), "pinterest-map", args, stdin);
+    let output = run_capi(
+        run,
+        settings,
         "2026-11-28T12:05:00Z",
-        "--settings",
-        &settings.arg(),
-    ]
-    .map(str::to_owned);
-    let output = run_tool(table, "pinterest-map", &args, stdin.as_bytes());
+        lines.iter().map(String::as_str),
+    );
     assert!(output.status <= 1, "{}", output.stderr);
     let mut events = 0;
     for line in output.json_lines() {

@@ -111,6 +111,29 @@ pub fn library_failures<M: Mapping>(table: M, vectors: &[&ConversionVector]) -> 
     failed
 }
 
+/// Runs a tool (`run`) with `--quiet --format capi`, the reference time `now` and these
+/// settings, over `messages`, one per line.
+pub fn run_capi<'m>(
+    run: impl Fn(&[String], &[u8]) -> Output,
+    settings: &str,
+    now: &str,
+    messages: impl Iterator<Item = &'m str>,
+) -> Output {
+    let settings = TempFile::new(".json", settings.as_bytes());
+    let stdin: String = messages.flat_map(|message| [message, "\n"]).collect();
+    let args = [
+        "--quiet",
+        "--format",
+        "capi",
+        "--now",
+        now,
+        "--settings",
+        &settings.arg(),
+    ]
+    .map(str::to_owned);
+    run(&args, stdin.as_bytes())
+}
+
 /// Runs the vectors through a tool with `--format capi`, the messages that share settings and
 /// a reference time in one run, and lists those whose output line or report differs.
 pub fn tool_failures(
@@ -127,22 +150,8 @@ pub fn tool_failures(
     }
     let mut failed = Vec::new();
     for ((settings, now), batch) in batches {
-        let settings = TempFile::new(".json", settings.as_bytes());
-        let stdin: String = batch
-            .iter()
-            .flat_map(|vector| [vector.message.as_str(), "\n"])
-            .collect();
-        let args = [
-            "--quiet",
-            "--format",
-            "capi",
-            "--now",
-            now,
-            "--settings",
-            &settings.arg(),
-        ]
-        .map(str::to_owned);
-        let output = run(&args, stdin.as_bytes());
+        let messages = batch.iter().map(|vector| vector.message.as_str());
+        let output = run_capi(&run, settings, now, messages);
         let mut expected_stderr = String::new();
         for (number, vector) in batch.iter().enumerate() {
             let number = number + 1;

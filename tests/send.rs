@@ -117,35 +117,41 @@ impl Sent {
     }
 }
 
-/// Runs `pinterest-map --send` on `input` against a fake answering by `script`.
-fn send(
-    input: &str,
-    extra: &[&str],
-    script: impl Fn(&Request) -> Reply + Send + Sync + 'static,
-) -> Sent {
-    let fake = FakePinterest::start(script);
-    let settings = settings();
-    let rejects = TempFile::new(".ndjson", b"");
+/// Runs `pinterest-map --send` against `fake` with `settings`, these other arguments, and
+/// `input` on standard input.
+fn run_send(fake: &FakePinterest, settings: &TempFile, extra: &[&str], input: &str) -> Output {
     let mut args: Vec<String> = [
         "--send",
         "--settings",
         &settings.arg(),
         "--api-url",
         &fake.url(),
-        "--rejects",
-        &rejects.arg(),
         "--now",
         NOW,
     ]
     .map(str::to_owned)
     .to_vec();
     args.extend(extra.iter().map(|arg| (*arg).to_owned()));
-    let output = run_tool(
+    run_tool(
         mapping_core::spec::Table,
         "pinterest-map",
         &args,
         input.as_bytes(),
-    );
+    )
+}
+
+/// Runs `pinterest-map --send` on `input` against a fake answering by `script`, with a
+/// rejects file.
+fn send(
+    input: &str,
+    extra: &[&str],
+    script: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+) -> Sent {
+    let fake = FakePinterest::start(script);
+    let rejects = TempFile::new(".ndjson", b"");
+    let mut args = vec!["--rejects", &rejects.path().to_str().expect("a UTF-8 path")];
+    args.extend(extra);
+    let output = run_send(&fake, &settings(), &args, input);
     let rejects = std::fs::read_to_string(rejects.path())
         .expect("the rejects file")
         .lines()
@@ -334,21 +340,7 @@ fn refused_credentials_stop_the_run_with_status_2() {
         ".json",
         format!(r#"{{"ad_account_id":"{AD_ACCOUNT}","conversion_token":"wrong"}}"#).as_bytes(),
     );
-    let output = run_tool(
-        mapping_core::spec::Table,
-        "pinterest-map",
-        &[
-            "--send",
-            "--settings",
-            &settings.arg(),
-            "--api-url",
-            &fake.url(),
-            "--now",
-            NOW,
-        ]
-        .map(str::to_owned),
-        checkouts(2).as_bytes(),
-    );
+    let output = run_send(&fake, &settings, &[], &checkouts(2));
     assert_eq!(output.status, 2);
     assert!(
         output.stderr.contains("(HTTP 401): Authentication failed."),
@@ -391,23 +383,7 @@ fn without_a_rejects_file_rejections_go_to_standard_error() {
         indices: vec![0],
         message: "bad".to_owned(),
     });
-    let settings = settings();
-    let output = run_tool(
-        mapping_core::spec::Table,
-        "pinterest-map",
-        &[
-            "--send",
-            "-q",
-            "--settings",
-            &settings.arg(),
-            "--api-url",
-            &fake.url(),
-            "--now",
-            NOW,
-        ]
-        .map(str::to_owned),
-        checkouts(2).as_bytes(),
-    );
+    let output = run_send(&fake, &settings(), &["-q"], &checkouts(2));
     assert_eq!(output.status, 1);
     assert_eq!(
         output.stderr,

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use fake_pinterest::{AD_ACCOUNT, FakePinterest, Reply, TOKEN};
@@ -35,7 +35,7 @@ fn settings() -> TempFile {
 }
 
 /// The tool sending to `fake`, the token in the environment, its standard streams piped.
-fn start(fake: &FakePinterest, settings: &TempFile, rejects: &TempFile) -> std::process::Child {
+fn start(fake: &FakePinterest, settings: &TempFile, rejects: &TempFile) -> Child {
     Command::new(TOOL)
         .args([
             "--send",
@@ -65,13 +65,22 @@ fn wait_for_requests(fake: &FakePinterest, count: usize) {
     }
 }
 
-fn signal(child: &std::process::Child, name: &str) {
+/// Signals the tool; its exit status and standard error once it ends.
+fn stop(mut child: Child, name: &str) -> (ExitStatus, String) {
     let status = Command::new("kill")
         .arg(format!("-{name}"))
         .arg(child.id().to_string())
         .status()
         .expect("kill runs");
     assert!(status.success());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr is piped")
+        .read_to_string(&mut stderr)
+        .expect("stderr is UTF-8");
+    (child.wait().expect("the tool ends"), stderr)
 }
 
 /// The `event_id`s Pinterest took, and those in the rejects file.
@@ -142,15 +151,7 @@ fn a_signal_while_events_are_on_their_way_loses_none() {
         let _ = stdin.write_all(input.as_bytes());
     });
     wait_for_requests(&fake, 1);
-    signal(&child, "TERM");
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let status = child.wait().unwrap();
+    let (status, stderr) = stop(child, "TERM");
     let _ = writer.join();
     assert_eq!(status.signal(), Some(15), "{stderr}");
     assert!(
@@ -182,15 +183,7 @@ fn a_signal_while_waiting_for_input_sends_what_was_read() {
     stdin.flush().unwrap();
     // The events go out when their batch has waited long enough for more, input still open.
     wait_for_requests(&fake, 1);
-    signal(&child, "INT");
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let status = child.wait().unwrap();
+    let (status, stderr) = stop(child, "INT");
     drop(stdin);
     assert_eq!(status.signal(), Some(2), "{stderr}");
     assert!(
