@@ -194,3 +194,28 @@ fn a_signal_while_waiting_for_input_sends_what_was_read() {
     assert_eq!(accepted.len(), 10);
     assert!(rejected.is_empty());
 }
+
+#[test]
+fn a_signal_while_the_last_events_are_retried_stops_the_retries_and_loses_none() {
+    let fake = FakePinterest::start(|_| Reply::error(503, 4197, "Ramped down."));
+    let settings = settings();
+    let rejects = TempFile::new(".ndjson", b"");
+    let mut child = start(&fake, &settings, &rejects);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all((0..10).map(checkout).collect::<String>().as_bytes())
+        .unwrap();
+    // The input is read to its end: the tool is delivering its last batch, waiting to retry.
+    drop(stdin);
+    wait_for_requests(&fake, 1);
+    let (status, stderr) = stop(child, "TERM");
+    assert_eq!(status.signal(), Some(15), "{stderr}");
+    assert!(
+        fake.requests().len() < 6,
+        "the retries were cut short of the six attempts"
+    );
+    let (accepted, rejected) = accounted(&fake, &rejects);
+    assert!(accepted.is_empty());
+    assert_eq!(rejected, (0..10).map(|n| format!("m-{n}")).collect());
+    assert!(stderr.contains("not sent 10"), "{stderr}");
+}

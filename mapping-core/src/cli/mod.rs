@@ -539,7 +539,7 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
             };
         }
         // A signal stops the reading, not the writing: what was mapped goes out first.
-        let interruption = match outcome {
+        let mut interruption = match outcome {
             Err(Stop::Signal(interruption)) => {
                 outcome = Ok(());
                 Some(interruption)
@@ -555,6 +555,15 @@ impl<M: Mapping, O: Write, E: Write> Run<'_, M, O, E> {
         }
         if let Some(sender) = self.sender.take() {
             status = status.max(self.finish_sending(sender, interruption.is_some()));
+            // A signal during the last deliveries stopped them: the run ends as it would.
+            if let (None, Some(signal)) =
+                (interruption, self.interrupt.and_then(Interrupt::received))
+            {
+                interruption = Some(Interruption {
+                    signal,
+                    waiting: false,
+                });
+            }
         }
         self.progress.clear(&mut self.stderr);
         if let Some(Interruption { signal, .. }) = interruption {

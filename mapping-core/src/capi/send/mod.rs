@@ -570,30 +570,33 @@ impl<T: Send + 'static> Shared<T> {
 
     fn rejected(&self, json: &[u8], item: Item<T>, status: u16, message: String) {
         self.counts.rejected.fetch_add(1, Ordering::Relaxed);
-        let event = &json[item.range];
-        let _ = self.outcomes.send(Outcome::Rejected(Rejection {
-            origin: item.origin,
-            event_id: event_id(event),
-            event: String::from_utf8_lossy(event).into_owned(),
-            status: Some(status),
-            message,
-            received: true,
-        }));
+        self.report_rejection(json, item, Some(status), message, true);
     }
 
     fn not_sent(&self, json: &[u8], items: Vec<Item<T>>, status: Option<u16>, why: &str) {
         for item in items {
             self.counts.not_sent.fetch_add(1, Ordering::Relaxed);
-            let event = &json[item.range];
-            let _ = self.outcomes.send(Outcome::Rejected(Rejection {
-                origin: item.origin,
-                event_id: event_id(event),
-                event: String::from_utf8_lossy(event).into_owned(),
-                status,
-                message: format!("not sent: {why}"),
-                received: false,
-            }));
+            self.report_rejection(json, item, status, format!("not sent: {why}"), false);
         }
+    }
+
+    fn report_rejection(
+        &self,
+        json: &[u8],
+        item: Item<T>,
+        status: Option<u16>,
+        message: String,
+        received: bool,
+    ) {
+        let event = &json[item.range];
+        let _ = self.outcomes.send(Outcome::Rejected(Rejection {
+            origin: item.origin,
+            event_id: event_id(event),
+            event: String::from_utf8_lossy(event).into_owned(),
+            status,
+            message,
+            received,
+        }));
     }
 }
 
