@@ -182,7 +182,8 @@ fn help_and_version_name_the_program_and_its_table() {
     assert!(
         help.stdout.starts_with(
             "Map Segment messages to Pinterest Tag calls with the `shop` table, as Segment's \
-             Pinterest Tag destination does.\n"
+             Pinterest Tag destination does, and to Pinterest Conversions API events, printed \
+             or sent.\n"
         ),
         "{}",
         help.stdout

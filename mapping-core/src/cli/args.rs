@@ -53,7 +53,8 @@ Errors:
   --format capi, a message that cannot become an event is reported the same way.
   Blank lines are skipped. An input that cannot be opened is reported and the others are
   mapped. A summary goes to stderr at the end unless --quiet. On SIGINT, SIGTERM or SIGHUP
-  the lines mapped so far are written out in full and the tool ends as the signal would.
+  the lines mapped so far are written out in full (with --send: requests under way finish,
+  and events not yet sent are reported as not sent) and the tool ends as the signal would.
 
 Exit status:
   0  every line was mapped
@@ -191,7 +192,8 @@ pub(super) fn parse(
 ) -> Result<Args, clap::Error> {
     let about = format!(
         "Map Segment messages to Pinterest Tag calls with the `{table}` table, as Segment's \
-         Pinterest Tag destination does."
+         Pinterest Tag destination does, and to Pinterest Conversions API events, printed or \
+         sent."
     );
     let version = format!(
         "{} (mapping-core, table `{table}`)",
