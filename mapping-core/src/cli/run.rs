@@ -1,0 +1,613 @@
+//! One run over the inputs: lines read through a fixed buffer, each mapped to its output
+//! (Tag calls, Conversions API events, or events given to the sender), what is wrong reported
+//! by input and line, the summary, and the stops (a closed output, a signal, the sender).
+
+use std::fmt::{self, Write as _};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::progress::{Counts, Progress};
+use super::send::{self, Origin, Recorder, Sending};
+use super::setup::{Input, Output, Setup, open};
+use super::signals::{self, Interrupt};
+use super::{LINES_FAILED, SUCCESS, UNUSABLE};
+use crate::capi::Skip;
+use crate::capi::send::{Rejection, Report, Sender, Stopped};
+use crate::json::Json;
+use crate::ndjson::{self, Converted, write_calls};
+use crate::table::Mapping;
+
+/// Bytes read at a time.
+const INPUT_BUFFER: usize = 128 * 1024;
+
+/// Output is written out when it reaches this size.
+const OUTPUT_BUFFER: usize = 64 * 1024;
+
+/// One run over the inputs.
+pub(super) struct Run<'s, M: Mapping, O: Write, E: Write> {
+    /// The program's name, for its messages.
+    program: &'s str,
+    setup: &'s Setup<M>,
+    /// Output not yet written to standard output.
+    out: Vec<u8>,
+    stdout: O,
+    stderr: E,
+    progress: Progress,
+    counts: Counts,
+    /// Messages that could not become Conversions API events, by reason, in order of first
+    /// appearance.
+    unsendable: Vec<(&'static str, u64)>,
+    /// With `--send`: the sender, until it is finished.
+    sender: Option<Sender<Origin>>,
+    /// With `--send`: where rejected and unsent events are recorded.
+    recorder: Option<Recorder>,
+    /// With `--send`, once finished: what the sender did, and the rejects file.
+    sent: Option<(Report, Option<PathBuf>)>,
+    /// The index of the input being read.
+    current_input: usize,
+    /// The last line read: the input's index and the line's number.
+    last_line: Option<(usize, u64)>,
+    /// The signals that stop the run, when they are watched for.
+    interrupt: Option<&'s Interrupt>,
+}
+
+/// Why an input was not read to its end.
+enum InputStop {
+    Open(io::Error),
+    Read(io::Error),
+    Output(Stop),
+}
+
+/// How writing the output ended, when it could not go on.
+enum Stop {
+    /// The reader of the output went away (`| head`): not an error.
+    Closed,
+    Failed(io::Error),
+    /// A signal stopped the run: what was mapped is written out, then the process ends.
+    Signal(Interruption),
+    /// The sender stopped (credentials refused, the API unavailable): reading stops.
+    Sender,
+}
+
+/// A stopping signal, and whether the run was about to wait for input when it saw it.
+#[derive(Clone, Copy)]
+struct Interruption {
+    signal: i32,
+    /// Everything mapped was written already: the run ends as it does when the signal comes
+    /// during the wait, without a summary.
+    waiting: bool,
+}
+
+impl From<io::Error> for Stop {
+    fn from(error: io::Error) -> Stop {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            Stop::Closed
+        } else {
+            Stop::Failed(error)
+        }
+    }
+}
+
+impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
+    /// A run of `setup`'s inputs; with `sending`, its events are sent, and a signal stops the
+    /// sending at once (no request is started any more, and what was not sent is reported).
+    pub(super) fn new(
+        program: &'s str,
+        setup: &'s Setup<M>,
+        sending: Option<Sending>,
+        (stdout, stderr): (O, E),
+        show_progress: bool,
+        interrupt: Option<&'s Interrupt>,
+    ) -> Self {
+        let (sender, recorder) = match sending {
+            Some(Sending { sender, recorder }) => (Some(sender), Some(recorder)),
+            None => (None, None),
+        };
+        if let (Some(interrupt), Some(sender)) = (interrupt, &sender) {
+            let stop = sender.stop_handle();
+            interrupt.on_signal(move || stop.stop());
+        }
+        Run {
+            program,
+            setup,
+            out: Vec::with_capacity(2 * OUTPUT_BUFFER),
+            stdout,
+            stderr,
+            progress: Progress::new(show_progress, setup.total_bytes),
+            counts: Counts::default(),
+            unsendable: Vec::new(),
+            sender,
+            recorder,
+            sent: None,
+            current_input: 0,
+            last_line: None,
+            interrupt,
+        }
+    }
+
+    pub(super) fn all(&mut self, stdin: impl Read, quiet: bool) -> u8 {
+        let started = Instant::now();
+        let mut stdin = Some(stdin);
+        let mut status = SUCCESS;
+        let mut outcome = self.init();
+        for (index, input) in self.setup.inputs.iter().enumerate() {
+            if outcome.is_err() {
+                break;
+            }
+            self.current_input = index;
+            let name = input.name();
+            let result = match input {
+                // Standard input is read to its end the first time it is named.
+                Input::Stdin => stdin
+                    .take()
+                    .map_or(Ok(true), |stdin| self.input(&name, stdin).map(|_| true)),
+                Input::File(path) => match open(path) {
+                    Ok((file, size)) => self
+                        .input(&name, file)
+                        .map(|read| self.check_size(&name, read, size)),
+                    Err(error) => Err(InputStop::Open(error)),
+                },
+            };
+            outcome = match result {
+                Ok(complete) => {
+                    if !complete {
+                        status = LINES_FAILED;
+                    }
+                    Ok(())
+                }
+                Err(InputStop::Output(stop)) => Err(stop),
+                Err(InputStop::Open(error)) => {
+                    status = LINES_FAILED;
+                    self.warn(format_args!("cannot open {name}: {error}"));
+                    Ok(())
+                }
+                Err(InputStop::Read(error)) => {
+                    status = LINES_FAILED;
+                    self.warn(format_args!("{name}: read error: {error}"));
+                    Ok(())
+                }
+            };
+        }
+        // A signal stops the reading, not the writing: what was mapped goes out first.
+        let mut interruption = match outcome {
+            Err(Stop::Signal(interruption)) => {
+                outcome = Ok(());
+                Some(interruption)
+            }
+            _ => None,
+        };
+        match outcome.and_then(|()| self.flush_output()) {
+            Ok(()) | Err(Stop::Closed | Stop::Signal(_) | Stop::Sender) => {}
+            Err(Stop::Failed(error)) => {
+                self.warn(format_args!("cannot write output: {error}"));
+                status = LINES_FAILED;
+            }
+        }
+        if let Some(sender) = self.sender.take() {
+            status = status.max(self.finish_sending(sender, interruption.is_some()));
+            // A signal during the last deliveries stopped them: the run ends as it would.
+            if let (None, Some(signal)) =
+                (interruption, self.interrupt.and_then(Interrupt::received))
+            {
+                interruption = Some(Interruption {
+                    signal,
+                    waiting: false,
+                });
+            }
+        }
+        self.progress.clear(&mut self.stderr);
+        if let Some(Interruption { signal, .. }) = interruption {
+            self.warn(format_args!("stopped by {}", signals::name(signal)));
+        }
+        // Stopped while waiting for input, the tool says no more than that; a run that was
+        // sending says what became of its events.
+        let waiting =
+            interruption.is_some_and(|interruption| interruption.waiting) && self.sent.is_none();
+        if !quiet && !waiting {
+            let _ = self.summary(started.elapsed());
+        }
+        if let Some(Interruption { signal, .. }) = interruption {
+            let _ = self.stderr.flush();
+            signals::end_by(signal);
+        }
+        if self.counts.errors > 0 || !self.unsendable.is_empty() {
+            status = LINES_FAILED;
+        }
+        status
+    }
+
+    /// Whether a file was read to the size it had when it was opened; warns if not.
+    fn check_size(&mut self, name: &str, read: u64, size: Option<u64>) -> bool {
+        match size {
+            Some(size) if read < size => {
+                self.warn(format_args!(
+                    "{name}: ended after {read} bytes, short of the {size} it had when opened \
+                     (was it truncated while being read?)"
+                ));
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// A message about the run (not about a line) on standard error.
+    fn warn(&mut self, message: fmt::Arguments) {
+        self.progress.clear(&mut self.stderr);
+        let _ = writeln!(self.stderr, "{}: {message}", self.program);
+    }
+
+    /// The signal that stops the run, if one was received.
+    fn interrupted(&self) -> Result<(), Stop> {
+        if let Some(signal) = self.interrupt.and_then(Interrupt::received) {
+            return Err(Stop::Signal(Interruption {
+                signal,
+                waiting: false,
+            }));
+        }
+        Ok(())
+    }
+
+    /// A read that may wait for input: a signal during it ends the process, unless the run is
+    /// sending (its events must be accounted for first: a read then waits briefly at most, and
+    /// the run sees the signal after it).
+    fn wait_for_input<T>(&self, read: impl FnOnce() -> T) -> Result<T, Stop> {
+        match self.interrupt {
+            Some(_) if self.sender.is_some() => {
+                self.interrupted()?;
+                Ok(read())
+            }
+            Some(interrupt) => interrupt.wait_for_input(read).map_err(|signal| {
+                Stop::Signal(Interruption {
+                    signal,
+                    waiting: true,
+                })
+            }),
+            None => Ok(read()),
+        }
+    }
+
+    fn init(&mut self) -> Result<(), Stop> {
+        if !self.setup.init {
+            return Ok(());
+        }
+        // Checked to be an object when the run was set up.
+        let traits = self
+            .setup
+            .traits
+            .as_deref()
+            .and_then(|text| Json::parse(text).ok());
+        let calls = self.setup.destination.initialize(traits);
+        if let Output::Tag(format) = self.setup.output {
+            write_calls(format, &calls, &mut self.out);
+        }
+        Ok(())
+    }
+
+    /// Writes the buffered output to standard output.
+    fn flush_output(&mut self) -> Result<(), Stop> {
+        if !self.out.is_empty() {
+            self.stdout.write_all(&self.out)?;
+            self.out.clear();
+        }
+        Ok(self.stdout.flush()?)
+    }
+
+    /// Maps one input to its end, or until the output fails. Lines are mapped where they lie
+    /// in the read buffer; only a line that spans two reads is copied.
+    /// Returns the number of bytes read.
+    fn input(&mut self, name: &str, reader: impl Read) -> Result<u64, InputStop> {
+        let mut reader = BufReader::with_capacity(INPUT_BUFFER, reader);
+        // The start of a line whose end has not been read yet.
+        let mut partial = Vec::new();
+        let mut number = 0_u64;
+        let mut read = 0_u64;
+        loop {
+            let filled = if reader.buffer().is_empty() {
+                // The read may wait for input: what is mapped so far goes out first.
+                self.flush_output().map_err(InputStop::Output)?;
+                self.wait_for_input(|| reader.fill_buf())
+                    .map_err(InputStop::Output)?
+            } else {
+                reader.fill_buf()
+            };
+            let available = match filled {
+                Ok(available) => available,
+                // No input for a while, or a read interrupted: the signals and the sending
+                // have their turn.
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {
+                    self.take_outcomes();
+                    if let Some(signal) = self.interrupt.and_then(Interrupt::received) {
+                        return Err(InputStop::Output(Stop::Signal(Interruption {
+                            signal,
+                            waiting: true,
+                        })));
+                    }
+                    continue;
+                }
+                Err(error) => return Err(InputStop::Read(error)),
+            };
+            if available.is_empty() {
+                // The last line may lack its newline.
+                if !partial.is_empty() {
+                    number += 1;
+                    self.line(name, number, &partial)?;
+                }
+                return Ok(read);
+            }
+            read += available.len() as u64;
+            let mut start = 0;
+            for end in memchr::memchr_iter(b'\n', available) {
+                number += 1;
+                if partial.is_empty() {
+                    self.line(name, number, &available[start..end])?;
+                } else {
+                    partial.extend_from_slice(&available[..end]);
+                    self.line(name, number, &partial)?;
+                    partial.clear();
+                    if partial.capacity() > 4 * INPUT_BUFFER {
+                        // One huge line must not keep its memory for the rest of the run.
+                        partial = Vec::new();
+                    }
+                }
+                start = end + 1;
+            }
+            partial.extend_from_slice(&available[start..]);
+            let length = available.len();
+            reader.consume(length);
+        }
+    }
+
+    /// Maps one line: its calls go to the output, or its error to standard error.
+    fn line(&mut self, name: &str, number: u64, line: &[u8]) -> Result<(), InputStop> {
+        self.counts.bytes += line.len() as u64 + 1;
+        self.last_line = Some((self.current_input, number));
+        let text = match std::str::from_utf8(line) {
+            Ok(text) => text,
+            Err(error) => {
+                let message = format!("not valid UTF-8 (byte {})", error.valid_up_to() + 1);
+                self.line_error(name, number, &message);
+                return Ok(());
+            }
+        };
+        // A byte-order mark may open a file, and so any line of concatenated files.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // As for `JSON.parse`, only spaces, tabs and CRs are nothing: any other white space
+        // (a no-break space, U+2028) makes an invalid line, reported.
+        if text
+            .bytes()
+            .all(|byte| matches!(byte, b' ' | b'\t' | b'\r'))
+        {
+            return Ok(());
+        }
+        let destination = &self.setup.destination;
+        match self.setup.output {
+            Output::Tag(format) => match ndjson::map_line(destination, format, text, &mut self.out)
+            {
+                Ok(calls) => {
+                    self.counts.messages += 1;
+                    self.counts.calls += calls as u64;
+                }
+                Err(error) => self.line_error(name, number, &error.to_string()),
+            },
+            Output::Conversions => {
+                let now = self.setup.clock.now();
+                match ndjson::convert_line(destination, text, now, &mut self.out) {
+                    Ok(conversion) => {
+                        self.counts.messages += 1;
+                        self.conversion(name, number, &conversion);
+                    }
+                    Err(error) => self.line_error(name, number, &error.to_string()),
+                }
+            }
+            Output::Send => {
+                let now = self.setup.clock.now();
+                let origin = Origin {
+                    input: self.current_input,
+                    line: number,
+                };
+                let sender = self.sender.as_ref();
+                let sent = destination.conversion_text(text, now, |conversion| {
+                    let (converted, event) = Converted::split(conversion);
+                    let sent = match (sender, event) {
+                        (Some(sender), Some(event)) => sender.send(origin, &event),
+                        _ => Ok(()),
+                    };
+                    (converted, sent)
+                });
+                match sent {
+                    Ok((converted, sent)) => {
+                        self.counts.messages += 1;
+                        self.conversion(name, number, &converted);
+                        self.take_outcomes();
+                        if sent.is_err() {
+                            // Stopped by a signal, or by Pinterest's answers.
+                            self.interrupted().map_err(InputStop::Output)?;
+                            return Err(InputStop::Output(Stop::Sender));
+                        }
+                    }
+                    Err(error) => self.line_error(name, number, &error.to_string()),
+                }
+            }
+        }
+        if self.out.len() >= OUTPUT_BUFFER {
+            self.flush_output().map_err(InputStop::Output)?;
+        }
+        self.progress.tick(&mut self.stderr, &self.counts);
+        self.interrupted().map_err(InputStop::Output)
+    }
+
+    /// Records the rejected and unsent events known so far.
+    fn take_outcomes(&mut self) {
+        let Some(sender) = &self.sender else {
+            return;
+        };
+        let rejections: Vec<_> = send::rejections(sender.outcomes()).collect();
+        self.record(rejections);
+    }
+
+    /// Records rejected and unsent events, in the rejects file or on standard error.
+    fn record(&mut self, rejections: impl IntoIterator<Item = Rejection<Origin>>) {
+        let Some(recorder) = &mut self.recorder else {
+            return;
+        };
+        for rejection in rejections {
+            let name = self.setup.inputs[rejection.origin.input].name();
+            let messages = recorder.record(&rejection, &name);
+            if !messages.is_empty() {
+                self.progress.clear(&mut self.stderr);
+            }
+            for message in messages {
+                let _ = writeln!(self.stderr, "{message}");
+            }
+        }
+    }
+
+    /// Sends what is queued (or, after a signal, stops at once), waits for every answer,
+    /// records the rejected and unsent events, and returns the run's status as far as sending
+    /// goes.
+    fn finish_sending(&mut self, sender: Sender<Origin>, signalled: bool) -> u8 {
+        if signalled {
+            sender.stop();
+        }
+        let finished = sender.finish();
+        self.record(send::rejections(finished.outcomes));
+        let report = finished.report;
+        let rejects = self
+            .recorder
+            .as_ref()
+            .and_then(Recorder::rejects_path)
+            .map(Path::to_path_buf);
+        self.sent = Some((report, rejects));
+        let mut status = SUCCESS;
+        if report.rejected + report.not_sent > 0 {
+            status = LINES_FAILED;
+        }
+        if let Some(stopped) = finished
+            .stopped
+            .filter(|stopped| *stopped != Stopped::Requested)
+        {
+            let read = match self.last_line {
+                Some((input, line)) => {
+                    format!(
+                        "the input read up to {}:{line}",
+                        self.setup.inputs[input].name()
+                    )
+                }
+                None => "no input read".to_owned(),
+            };
+            self.warn(format_args!(
+                "stopped sending: {stopped}; {} events not sent, {read}",
+                report.not_sent
+            ));
+            if send::is_configuration(&stopped) {
+                status = UNUSABLE;
+            }
+        }
+        status
+    }
+
+    fn line_error(&mut self, name: &str, number: u64, message: &str) {
+        self.counts.errors += 1;
+        self.line_message(name, number, format_args!("{message}"));
+    }
+
+    /// A message about one line on standard error.
+    fn line_message(&mut self, name: &str, number: u64, message: fmt::Arguments) {
+        self.progress.clear(&mut self.stderr);
+        let _ = writeln!(self.stderr, "{name}:{number}: {message}");
+    }
+
+    /// Counts what became of a message's Conversions API event, and reports a message that
+    /// could not become one and the fields left out of one.
+    fn conversion(&mut self, name: &str, number: u64, conversion: &Converted) {
+        match conversion {
+            Converted::Event { warnings } => {
+                self.counts.events += 1;
+                for warning in warnings {
+                    self.counts.warnings += 1;
+                    self.line_message(name, number, format_args!("warning: {warning}"));
+                }
+            }
+            Converted::Skipped(Skip::NotAnEvent | Skip::PartnerEvent) => {
+                self.counts.skipped += 1;
+            }
+            Converted::Unsendable(unsendable) => {
+                let reason = unsendable.reason();
+                match self
+                    .unsendable
+                    .iter_mut()
+                    .find(|(known, _)| *known == reason)
+                {
+                    Some((_, count)) => *count += 1,
+                    None => self.unsendable.push((reason, 1)),
+                }
+                self.line_message(
+                    name,
+                    number,
+                    format_args!("not sent to the Conversions API: {unsendable}"),
+                );
+            }
+        }
+    }
+
+    fn summary(&mut self, elapsed: Duration) -> io::Result<()> {
+        let Counts {
+            messages,
+            calls,
+            events,
+            skipped,
+            warnings,
+            errors,
+            bytes,
+        } = self.counts;
+        let seconds = elapsed.as_secs_f64();
+        let mut details = if seconds > 0.0 {
+            format!(
+                "{:.0} messages/s, {:.1} MB/s",
+                messages as f64 / seconds,
+                bytes as f64 / seconds / 1e6
+            )
+        } else {
+            "instant".to_owned()
+        };
+        if let Some(kib) = peak_memory_kib() {
+            let _ = write!(details, ", peak memory {:.1} MiB", kib as f64 / 1024.0);
+        }
+        let outputs = match self.setup.output {
+            Output::Tag(_) => format!("{calls} calls"),
+            Output::Conversions | Output::Send => {
+                let unsendable: u64 = self.unsendable.iter().map(|(_, count)| count).sum();
+                let mut outputs = format!("{events} events, {unsendable} unsendable");
+                if unsendable > 0 {
+                    let reasons: Vec<String> = self
+                        .unsendable
+                        .iter()
+                        .map(|(reason, count)| format!("{count} {reason}"))
+                        .collect();
+                    let _ = write!(outputs, " ({})", reasons.join(", "));
+                }
+                let _ = write!(outputs, ", {skipped} without an event");
+                if warnings > 0 {
+                    let _ = write!(outputs, ", {warnings} fields left out");
+                }
+                if let Some((report, rejects)) = &self.sent {
+                    let _ = write!(outputs, ", {}", send::summary(report, rejects.as_deref()));
+                }
+                outputs
+            }
+        };
+        writeln!(
+            self.stderr,
+            "{}: {messages} messages, {outputs}, {errors} errors in {seconds:.3} s ({details})",
+            self.program
+        )
+    }
+}
+
+/// The process's peak resident memory, where the system reports it (`VmHWM` on Linux).
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
