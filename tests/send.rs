@@ -491,3 +491,31 @@ fn messages_that_cannot_become_events_are_reported_and_the_rest_sent() {
         sent.output.stderr
     );
 }
+
+#[test]
+fn a_rejects_file_that_cannot_be_written_sends_its_lines_to_standard_error() {
+    let fake = FakePinterest::start(|_| Reply::Failed {
+        indices: vec![1],
+        message: "bad".to_owned(),
+    });
+    let output = run_send(
+        &fake,
+        &settings(),
+        &["-q", "--rejects", "/dev/full"],
+        &checkouts(2),
+    );
+    assert_eq!(output.status, 1);
+    let mut lines = output.stderr.lines();
+    assert!(
+        lines.next().is_some_and(|line| line.starts_with(
+            "pinterest-map: cannot write the rejects file /dev/full: No space left on device"
+        )),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(
+        lines.next(),
+        Some("<stdin>:2: rejected by Pinterest (HTTP 422): bad (event_id m-1)")
+    );
+    assert_eq!(lines.next(), None);
+}

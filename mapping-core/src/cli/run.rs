@@ -453,12 +453,15 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         };
         for rejection in rejections {
             let name = self.setup.inputs[rejection.origin.input].name();
-            let messages = recorder.record(&rejection, &name);
-            if !messages.is_empty() {
+            let (problem, line) = recorder.record(&rejection, &name);
+            if problem.is_some() || line.is_some() {
                 self.progress.clear(&mut self.stderr);
             }
-            for message in messages {
-                let _ = writeln!(self.stderr, "{message}");
+            if let Some(problem) = problem {
+                let _ = writeln!(self.stderr, "{}: {problem}", self.program);
+            }
+            if let Some(line) = line {
+                let _ = writeln!(self.stderr, "{line}");
             }
         }
     }

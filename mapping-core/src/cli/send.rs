@@ -38,6 +38,8 @@ pub(super) struct Recorder {
 struct Rejects {
     path: PathBuf,
     file: File,
+    /// The length of the whole lines written.
+    written: u64,
     /// Whether writing to it failed: the events it misses go to standard error.
     failed: bool,
 }
@@ -90,6 +92,7 @@ impl Sending {
                     format!("cannot create the rejects file {}: {error}", path.display())
                 })?,
                 path: path.clone(),
+                written: 0,
                 failed: false,
             }),
             None => None,
@@ -108,16 +111,21 @@ impl Recorder {
     }
 
     /// Records a rejected or unsent event from `input`: a line of the rejects file, or,
-    /// without one (or once it cannot be written), the messages for standard error returned.
-    pub(super) fn record(&mut self, rejection: &Rejection<Origin>, input: &str) -> Vec<String> {
-        let mut messages = Vec::new();
+    /// without one (or once it cannot be written), a line for standard error, returned with
+    /// the problem of the rejects file, if one came up.
+    pub(super) fn record(
+        &mut self,
+        rejection: &Rejection<Origin>,
+        input: &str,
+    ) -> (Option<String>, Option<String>) {
+        let mut problem = None;
         if let Some(rejects) = &mut self.rejects
             && !rejects.failed
         {
             match rejects.write(rejection, input) {
-                Ok(()) => return messages,
+                Ok(()) => return (None, None),
                 Err(error) => {
-                    messages.push(format!(
+                    problem = Some(format!(
                         "cannot write the rejects file {}: {error}; the events it misses are reported here",
                         rejects.path.display()
                     ));
@@ -135,8 +143,7 @@ impl Recorder {
             "{} (event_id {})",
             rejection.message, rejection.event_id
         );
-        messages.push(message);
-        messages
+        (problem, Some(message))
     }
 }
 
@@ -155,7 +162,18 @@ impl Rejects {
         };
         let mut text = serde_json::to_vec(&line).map_err(std::io::Error::other)?;
         text.push(b'\n');
-        self.file.write_all(&text)
+        match self.file.write_all(&text) {
+            Ok(()) => {
+                self.written += text.len() as u64;
+                Ok(())
+            }
+            Err(error) => {
+                // No half line stays behind (the file may be no regular one: then nothing
+                // was written).
+                let _ = self.file.set_len(self.written);
+                Err(error)
+            }
+        }
     }
 }
 
