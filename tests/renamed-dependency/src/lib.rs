@@ -25,6 +25,10 @@ pins::pinterest_mapping! {
             "sku"     => product_id,
             "colour"  => "colour",
         }
+        user_data {
+            "context.traits.email"     => em,
+            "context.page.search?epik" => click_id,
+        }
     }
 }
 
@@ -54,6 +58,14 @@ pins::pinterest_mapping! {
 
 pins::pinterest_mapping! {
     #[mapping(crate = pins)]
+    /// Identity sources only.
+    pub mod user_data_only {
+        user_data { "userId" => external_id }
+    }
+}
+
+pins::pinterest_mapping! {
+    #[mapping(crate = pins)]
     /// An events section, and a products section without rows.
     pub mod empty_products {
         events { "Order Completed" => Checkout }
@@ -65,7 +77,7 @@ pins::pinterest_mapping! {
 mod tests {
     use pins::{Destination, Json, Mapping, Message, PinterestEvent, Settings};
 
-    use super::{empty_products, events_only, full, page_only, properties_only};
+    use super::{empty_products, events_only, full, page_only, properties_only, user_data_only};
 
     fn call<M: Mapping>(table: M, message: &str) -> Option<String> {
         let destination = Destination::with_table(table, Settings::example());
@@ -110,5 +122,11 @@ mod tests {
             Some(PinterestEvent::PageVisit)
         );
         assert_eq!(full::Table::NAME, "full");
+        assert_eq!(full::USER_DATA.len(), 2);
+        assert_eq!(user_data_only::Table.user_data()[0].path, "userId");
+        assert_eq!(
+            events_only::Table.user_data(),
+            pins::spec::Table.user_data()
+        );
     }
 }
