@@ -10,7 +10,7 @@ use mapping_core::capi::Conversion;
 use mapping_core::{Destination, Json, JsonValue, Mapping, Settings};
 use serde_json::Value;
 
-use super::{Output, TempFile, compact, same_json, workspace_dir};
+use super::{Output, TempFile, compact, compare_lines, same_json, workspace_dir};
 
 /// One worked example of the Conversions API output.
 pub struct ConversionVector {
@@ -172,24 +172,11 @@ pub fn tool_failures(
             ));
             continue;
         }
-        let lines = output.json_lines();
-        if lines.len() != batch.len() {
-            failed.push(format!(
-                "{}…: {} output lines for {} messages",
-                batch[0].name,
-                lines.len(),
-                batch.len()
-            ));
-            continue;
-        }
-        for (vector, actual) in batch.iter().zip(&lines) {
-            if !same_json(actual, &vector.expected) {
-                failed.push(format!(
-                    "{}\n  expected: {}\n  actual:   {actual}",
-                    vector.name, vector.expected
-                ));
-            }
-        }
+        let expected: Vec<(&str, &Value)> = batch
+            .iter()
+            .map(|vector| (vector.name.as_str(), &vector.expected))
+            .collect();
+        compare_lines(&output, &expected, &mut failed);
     }
     failed
 }

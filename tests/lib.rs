@@ -339,21 +339,30 @@ fn check_run(output: &Output, vectors: &[&Vector], failed: &mut Vec<String>) {
         ));
         return;
     }
+    let expected: Vec<(&str, &Value)> = vectors
+        .iter()
+        .map(|vector| (vector.name.as_str(), &vector.expected))
+        .collect();
+    compare_lines(output, &expected, failed);
+}
+
+/// Compares a run's output lines, each parsed as JSON, with what each input should give (its
+/// name, and the expected JSON), and lists those that differ.
+pub fn compare_lines(output: &Output, expected: &[(&str, &Value)], failed: &mut Vec<String>) {
     let lines = output.json_lines();
-    if lines.len() != vectors.len() {
+    if lines.len() != expected.len() {
         failed.push(format!(
-            "{}: {} output lines for {} inputs",
-            vectors[0].name,
+            "{}…: {} output lines for {} inputs",
+            expected.first().map_or("", |(name, _)| name),
             lines.len(),
-            vectors.len()
+            expected.len()
         ));
         return;
     }
-    for (vector, actual) in vectors.iter().zip(&lines) {
-        if !same_json(actual, &vector.expected) {
+    for ((name, expected), actual) in expected.iter().zip(&lines) {
+        if !same_json(actual, expected) {
             failed.push(format!(
-                "{}\n  expected: {}\n  actual:   {actual}",
-                vector.name, vector.expected
+                "{name}\n  expected: {expected}\n  actual:   {actual}"
             ));
         }
     }

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use fake_pinterest::{AD_ACCOUNT, FakePinterest, Reply, TOKEN};
@@ -54,6 +54,16 @@ fn start(fake: &FakePinterest, settings: &TempFile, rejects: &TempFile) -> Child
         .stderr(Stdio::piped())
         .spawn()
         .expect("pinterest-map starts")
+}
+
+/// Writes `count` checkouts to the tool's input, which stays open.
+fn feed(child: &mut Child, count: usize) -> ChildStdin {
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin
+        .write_all((0..count).map(checkout).collect::<String>().as_bytes())
+        .expect("the tool reads");
+    stdin.flush().expect("the tool reads");
+    stdin
 }
 
 /// Waits until the fake has received `count` requests.
@@ -124,10 +134,7 @@ fn the_token_comes_from_the_environment_and_is_never_printed() {
     );
     let rejects = TempFile::new(".ndjson", b"");
     let mut child = start(&fake, &settings, &rejects);
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all((0..5).map(checkout).collect::<String>().as_bytes())
-        .unwrap();
+    let stdin = feed(&mut child, 5);
     drop(stdin);
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
@@ -176,11 +183,7 @@ fn a_signal_while_waiting_for_input_sends_what_was_read() {
     let settings = settings();
     let rejects = TempFile::new(".ndjson", b"");
     let mut child = start(&fake, &settings, &rejects);
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all((0..10).map(checkout).collect::<String>().as_bytes())
-        .unwrap();
-    stdin.flush().unwrap();
+    let stdin = feed(&mut child, 10);
     // The events go out when their batch has waited long enough for more, input still open.
     wait_for_requests(&fake, 1);
     let (status, stderr) = stop(child, "INT");
@@ -201,10 +204,7 @@ fn a_signal_while_the_last_events_are_retried_stops_the_retries_and_loses_none()
     let settings = settings();
     let rejects = TempFile::new(".ndjson", b"");
     let mut child = start(&fake, &settings, &rejects);
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all((0..10).map(checkout).collect::<String>().as_bytes())
-        .unwrap();
+    let stdin = feed(&mut child, 10);
     // The input is read to its end: the tool is delivering its last batch, waiting to retry.
     drop(stdin);
     wait_for_requests(&fake, 1);
