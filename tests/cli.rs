@@ -611,3 +611,24 @@ fn a_closed_output_ends_the_run_quietly() {
     assert_eq!(status, 0);
     assert!(!stderr.contains("cannot write"), "{stderr}");
 }
+
+#[test]
+fn misspelt_options_get_a_suggestion_and_formats_ignore_case() {
+    let output = run_str(&["--formt", "json"], "");
+    assert_eq!(output.status, 2);
+    assert!(
+        output
+            .stderr
+            .contains("tip: a similar argument exists: '--format'"),
+        "{}",
+        output.stderr
+    );
+    for format in ["JS", "Js"] {
+        let output = run_str(&["-q", "--format", format], PAGE);
+        assert_eq!(output.status, 0, "{}", output.stderr);
+        assert_eq!(
+            output.stdout,
+            "pintrk(\"track\", \"PageVisit\", {\"name\":\"Home\"});\n"
+        );
+    }
+}

@@ -179,15 +179,18 @@ fn unusable_arguments_exit_with_status_2_before_any_output() {
 fn help_and_version_name_the_program_and_its_table() {
     let help = shop_map(&["--help"], "");
     assert_eq!(help.status, 0);
+    // Help is wrapped to the terminal's width (100 columns without a terminal).
+    let words: Vec<&str> = help.stdout.split_whitespace().collect();
     assert!(
-        help.stdout.starts_with(
+        words.join(" ").starts_with(
             "Map Segment messages to Pinterest Tag calls with the `shop` table, as Segment's \
              Pinterest Tag destination does, and to Pinterest Conversions API events, printed \
-             or sent.\n"
+             or sent. Reads"
         ),
         "{}",
         help.stdout
     );
+    assert!(help.stdout.lines().all(|line| line.chars().count() <= 100));
     assert!(help.stdout.contains("Usage: shop-map [OPTIONS] [INPUT]..."));
     let version = shop_map(&["--version"], "");
     assert_eq!(

@@ -92,7 +92,7 @@ pub(super) struct Args {
     pub(super) traits: Option<String>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Json, conflicts_with = "send")]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Json, conflicts_with = "send")]
     pub(super) format: Format,
 
     /// Send the Conversions API events to Pinterest instead of printing anything.
