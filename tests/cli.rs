@@ -106,7 +106,7 @@ fn errors_name_the_input_file_and_the_summary_counts_them() {
     assert!(
         stderr
             .next()
-            .is_some_and(|summary| summary.contains("2 messages, 2 calls, 1 errors"))
+            .is_some_and(|summary| summary.contains("2 messages, 2 calls, 1 error in "))
     );
 }
 
@@ -629,6 +629,25 @@ fn misspelt_options_get_a_suggestion_and_formats_ignore_case() {
         assert_eq!(
             output.stdout,
             "pintrk(\"track\", \"PageVisit\", {\"name\":\"Home\"});\n"
+        );
+    }
+}
+
+#[test]
+fn the_summary_counts_in_words_and_gives_no_rate_for_an_instant() {
+    let output = run_str(&[], PAGE);
+    assert_eq!(output.status, 0);
+    let summary = output.stderr.trim_end();
+    assert!(
+        summary.starts_with("pinterest-map: 1 message, 1 call, 0 errors in "),
+        "{summary}"
+    );
+    if summary.contains(" in under 1 ms") {
+        assert!(!summary.contains("/s"), "{summary}");
+    } else {
+        assert!(
+            summary.contains(" s (") && summary.contains(" messages/s, "),
+            "{summary}"
         );
     }
 }

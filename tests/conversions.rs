@@ -146,7 +146,7 @@ fn the_summary_counts_events_and_unsendable_messages_by_reason() {
     );
     assert!(
         summary.starts_with(
-            "6 messages, 2 events, 3 unsendable (2 no event time, 1 no user identity), 1 without an event, 1 fields left out, 1 errors in "
+            "6 messages, 2 events, 3 unsendable (2 no event time, 1 no user identity), 1 without an event, 1 field left out, 1 error in "
         ),
         "{summary}"
     );

@@ -565,23 +565,30 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             bytes,
         } = self.counts;
         let seconds = elapsed.as_secs_f64();
-        let mut details = if seconds > 0.0 {
-            format!(
-                "{:.0} messages/s, {:.1} MB/s",
-                messages as f64 / seconds,
-                bytes as f64 / seconds / 1e6
+        // A rate over less than a millisecond says nothing.
+        let (time, mut details) = if elapsed >= Duration::from_millis(1) {
+            (
+                format!("{seconds:.3} s"),
+                format!(
+                    "{:.0} messages/s, {:.1} MB/s",
+                    messages as f64 / seconds,
+                    bytes as f64 / seconds / 1e6
+                ),
             )
         } else {
-            "instant".to_owned()
+            ("under 1 ms".to_owned(), String::new())
         };
         if let Some(kib) = peak_memory_kib() {
-            let _ = write!(details, ", peak memory {:.1} MiB", kib as f64 / 1024.0);
+            if !details.is_empty() {
+                details.push_str(", ");
+            }
+            let _ = write!(details, "peak memory {:.1} MiB", kib as f64 / 1024.0);
         }
         let outputs = match self.setup.output {
-            Output::Tag(_) => format!("{calls} calls"),
+            Output::Tag(_) => counted(calls, "call"),
             Output::Conversions | Output::Send => {
                 let unsendable: u64 = self.unsendable.iter().map(|(_, count)| count).sum();
-                let mut outputs = format!("{events} events, {unsendable} unsendable");
+                let mut outputs = format!("{}, {unsendable} unsendable", counted(events, "event"));
                 if unsendable > 0 {
                     let reasons: Vec<String> = self
                         .unsendable
@@ -592,7 +599,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 }
                 let _ = write!(outputs, ", {skipped} without an event");
                 if warnings > 0 {
-                    let _ = write!(outputs, ", {warnings} fields left out");
+                    let _ = write!(outputs, ", {} left out", counted(warnings, "field"));
                 }
                 if let Some((report, rejects)) = &self.sent {
                     let _ = write!(outputs, ", {}", send::summary(report, rejects.as_deref()));
@@ -600,11 +607,27 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 outputs
             }
         };
+        let details = if details.is_empty() {
+            String::new()
+        } else {
+            format!(" ({details})")
+        };
         writeln!(
             self.stderr,
-            "{}: {messages} messages, {outputs}, {errors} errors in {seconds:.3} s ({details})",
-            self.program
+            "{}: {}, {outputs}, {} in {time}{details}",
+            self.program,
+            counted(messages, "message"),
+            counted(errors, "error"),
         )
+    }
+}
+
+/// `1 message`, `2 messages`.
+pub(super) fn counted(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }
 

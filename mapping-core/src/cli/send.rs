@@ -189,7 +189,8 @@ pub(super) fn summary(report: &Report, rejects: Option<&Path>) -> String {
         ..
     } = *report;
     let mut summary = format!(
-        "sent {sent}, accepted {accepted}, rejected {rejected}, not sent {not_sent}, {requests} requests ({retried} retried)"
+        "sent {sent}, accepted {accepted}, rejected {rejected}, not sent {not_sent}, {} ({retried} retried)",
+        super::run::counted(requests, "request")
     );
     if let Some(path) = rejects.filter(|_| rejected + not_sent > 0) {
         let _ = write!(summary, ", rejects in {}", path.display());
