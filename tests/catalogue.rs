@@ -775,6 +775,20 @@ pub fn settings_cases() -> Vec<SettingsCase> {
             Ok(r#"{"tid":"t"}"#),
         ),
         settings_case(
+            "a known key nested 100,000 levels",
+            format!(
+                r#"{{"pinterestCustomProperties":{}{}}}"#,
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            ),
+            Err("settings hold a value that cannot be read: recursion limit exceeded at line 1 column 156"),
+        ),
+        settings_case(
+            "a number of days beyond a double",
+            r#"{"maxEventAgeDays":1e400}"#,
+            Err("settings hold a value that cannot be read: number out of range at line 1 column 24"),
+        ),
+        settings_case(
             "a byte-order mark",
             "\u{feff}{\"tid\":\"t\"}",
             Ok(r#"{"tid":"t"}"#),

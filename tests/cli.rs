@@ -6,6 +6,7 @@ use std::ffi::OsString;
 use mapping_core::cli::{self, Streams};
 use mapping_tests::{
     Output, TempFile, all_vectors, assert_all_pass, catalogue, cli_failures, run_tool,
+    settings_warnings, without_program,
 };
 
 fn run(args: &[String], stdin: &[u8]) -> Output {
@@ -21,6 +22,10 @@ const ORDER: &str =
     r#"{"type":"track","event":"Order Completed","properties":{"order_id":"o-1","value":5}}"#;
 const PAGE: &str = r#"{"type":"page","name":"Home"}"#;
 const IDENTIFY: &str = r#"{"type":"identify","userId":"u","traits":{"email":"jane@example.com"}}"#;
+
+/// The note of a run without `--settings`.
+const BUILT_IN: &str = "pinterest-map: no --settings: using the built-in example configuration \
+                        (tag ID 2620795819800)\n";
 
 #[test]
 fn every_vector_passes_through_the_tool() {
@@ -46,14 +51,13 @@ fn one_output_line_per_message_and_a_summary() {
          []\n\
          [[\"set\",{\"np\":\"segment\",\"em\":\"jane@example.com\"}]]\n"
     );
+    let summary = output.stderr.strip_prefix(BUILT_IN).unwrap_or_default();
     assert!(
-        output
-            .stderr
-            .starts_with("pinterest-map: 4 messages, 3 calls, 0 errors in "),
+        summary.starts_with("pinterest-map: 4 messages, 3 calls, 0 errors in "),
         "{}",
         output.stderr
     );
-    assert_eq!(output.stderr.lines().count(), 1);
+    assert_eq!(summary.lines().count(), 1);
 }
 
 #[test]
@@ -93,6 +97,7 @@ fn errors_name_the_input_file_and_the_summary_counts_them() {
     assert_eq!(output.status, 1);
     assert_eq!(output.stdout.lines().count(), 2);
     let mut stderr = output.stderr.lines();
+    assert_eq!(stderr.next(), BUILT_IN.lines().next());
     assert_eq!(
         stderr.next(),
         Some(
@@ -308,7 +313,8 @@ fn custom_properties_of_any_depth_and_number() {
     );
 }
 
-/// Traits and settings are read as messages are: any valid JSON, numbers as sent, any depth.
+/// Traits are read as messages are: any valid JSON, numbers as sent, any depth; so are the
+/// settings' unknown keys, which are ignored with a warning.
 #[test]
 fn traits_and_settings_take_any_valid_json() {
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
@@ -321,7 +327,16 @@ fn traits_and_settings_take_any_valid_json() {
     let traits_file = TempFile::new(".json", traits.as_bytes());
     for traits in [traits.clone(), traits_file.arg()] {
         let output = start_up(&settings, &traits);
-        assert_eq!((output.status, output.stderr.as_str()), (0, ""));
+        assert_eq!(
+            (output.status, output.stderr),
+            (
+                0,
+                format!(
+                    "pinterest-map: warning: {}: unknown key `other`, ignored\n",
+                    settings.arg()
+                )
+            )
+        );
         assert_eq!(
             output.stdout,
             "[[\"load\",\"t-1\",{\"em\":\"jane@example.com\"}],[\"page\"]]\n"
@@ -372,10 +387,18 @@ fn unusable_settings_exit_with_status_2_before_any_output() {
                 0,
                 format!("pinterest-map: {}: {message}\n", settings.arg()),
             ),
-            Ok(_) => (0, 1, String::new()),
+            Ok(_) => (
+                0,
+                1,
+                settings_warnings(&String::from_utf8_lossy(&case.contents), &settings.arg()),
+            ),
         };
         let lines = output.stdout.lines().count();
-        if (output.status, lines, output.stderr.clone()) != expected {
+        let stderr = match case.outcome {
+            Ok(_) => without_program(&output.stderr),
+            Err(_) => output.stderr.clone(),
+        };
+        if (output.status, lines, stderr) != expected {
             failed.push(format!("{}: {output:?}", case.name));
         }
     }
@@ -386,7 +409,7 @@ fn unusable_settings_exit_with_status_2_before_any_output() {
     assert_eq!(
         output.stderr,
         format!(
-            "pinterest-map: cannot read settings {}: stream did not contain valid UTF-8\n",
+            "pinterest-map: {} is not valid UTF-8 (byte 12)\n",
             latin1.arg()
         )
     );
@@ -442,7 +465,7 @@ fn unusable_arguments_exit_with_status_2() {
         );
     }
     let traits = TempFile::new(".json", b"[\"not an object\"]");
-    let output = run_str(&["--init", "--traits", &traits.arg()], "");
+    let output = run_str(&["-q", "--init", "--traits", &traits.arg()], "");
     assert_eq!(
         (output.status, output.stderr.as_str()),
         (
@@ -484,7 +507,8 @@ fn help_documents_the_contract_with_an_example() {
     let output = run_str(&["--help"], "");
     assert_eq!(output.status, 0);
     for needle in [
-        "--settings <FILE>",
+        "--settings <JSON_OR_FILE>",
+        "--strict",
         "--init",
         "--traits <JSON_OR_FILE>",
         "--format <FORMAT>",
@@ -513,7 +537,7 @@ fn errors_and_summary_never_show_values() {
     );
     let output = run_str(&[], &input);
     assert_eq!(output.status, 1);
-    assert_eq!(output.stderr.lines().count(), 5);
+    assert_eq!(output.stderr.lines().count(), 6);
     assert!(!output.stderr.contains(secret), "{}", output.stderr);
     assert!(!output.stderr.contains("jane"), "{}", output.stderr);
 }
@@ -532,10 +556,10 @@ fn the_whole_catalogue_in_one_run_shows_no_value() {
         .filter(|case| matches!(case.outcome, catalogue::Outcome::Rejected(_)))
         .count();
     assert_eq!(output.status, 1);
-    // One line per rejected case, then the summary.
+    // The note, one line per rejected case, then the summary.
     assert_eq!(
         output.stderr.lines().count(),
-        rejected + 1,
+        rejected + 2,
         "{}",
         output.stderr
     );
@@ -588,6 +612,7 @@ fn a_failing_output_stops_the_run_with_status_1() {
     let (status, stderr) = run_refused(std::io::ErrorKind::StorageFull, &[big.arg(), big.arg()]);
     assert_eq!(status, 1);
     let mut lines = stderr.lines();
+    assert_eq!(lines.next(), BUILT_IN.lines().next());
     assert!(
         lines
             .next()
@@ -637,7 +662,11 @@ fn misspelt_options_get_a_suggestion_and_formats_ignore_case() {
 fn the_summary_counts_in_words_and_gives_no_rate_for_an_instant() {
     let output = run_str(&[], PAGE);
     assert_eq!(output.status, 0);
-    let summary = output.stderr.trim_end();
+    let summary = output
+        .stderr
+        .strip_prefix(BUILT_IN)
+        .unwrap_or_default()
+        .trim_end();
     assert!(
         summary.starts_with("pinterest-map: 1 message, 1 call, 0 errors in "),
         "{summary}"

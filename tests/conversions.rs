@@ -138,7 +138,8 @@ fn the_summary_counts_events_and_unsendable_messages_by_reason() {
     let (reports, summary) = output.stderr.rsplit_once("pinterest-map: ").unwrap();
     assert_eq!(
         reports,
-        "<stdin>:2: not sent to the Conversions API: no event time: none of `timestamp`, `originalTimestamp`, `sentAt` and `receivedAt` is an ISO 8601 time with an offset\n\
+        "pinterest-map: no --settings: using the built-in example configuration (tag ID 2620795819800)\n\
+         <stdin>:2: not sent to the Conversions API: no event time: none of `timestamp`, `originalTimestamp`, `sentAt` and `receivedAt` is an ISO 8601 time with an offset\n\
          <stdin>:3: not sent to the Conversions API: no user identity: the Conversions API needs an email (`em`), a mobile advertising id (`hashed_maids`), or both an IP address and a user agent\n\
          <stdin>:4: not sent to the Conversions API: no event time: none of `timestamp`, `originalTimestamp`, `sentAt` and `receivedAt` is an ISO 8601 time with an offset\n\
          <stdin>:6: invalid JSON: expected `null` at column 1\n\

@@ -300,7 +300,13 @@ pub fn cli_failures(vectors: &[Vector], run: impl Fn(&[String], &[u8]) -> Output
                 vector.user_traits.clone(),
             ];
             let output = run(&args, b"");
-            check_run(&output, std::slice::from_ref(&vector), &mut failed);
+            let warnings = settings_warnings(&vector.settings, &settings.arg());
+            check_run(
+                &output,
+                &warnings,
+                std::slice::from_ref(&vector),
+                &mut failed,
+            );
             continue;
         }
         match batches
@@ -311,8 +317,8 @@ pub fn cli_failures(vectors: &[Vector], run: impl Fn(&[String], &[u8]) -> Output
             None => batches.push((&vector.settings, vec![vector])),
         }
     }
-    for (settings, batch) in batches {
-        let settings = TempFile::new(".json", settings.as_bytes());
+    for (settings_text, batch) in batches {
+        let settings = TempFile::new(".json", settings_text.as_bytes());
         let stdin: String = batch
             .iter()
             .filter_map(|vector| vector.message.as_deref())
@@ -326,13 +332,33 @@ pub fn cli_failures(vectors: &[Vector], run: impl Fn(&[String], &[u8]) -> Output
             ],
             stdin.as_bytes(),
         );
-        check_run(&output, &batch, &mut failed);
+        let warnings = settings_warnings(settings_text, &settings.arg());
+        check_run(&output, &warnings, &batch, &mut failed);
     }
     failed
 }
 
-fn check_run(output: &Output, vectors: &[&Vector], failed: &mut Vec<String>) {
-    if output.status != 0 || !output.stderr.is_empty() {
+/// What a table's tool warns about the settings `text` in the file `path`: the library's
+/// warnings, one line each, after the program's name.
+pub fn settings_warnings(text: &str, path: &str) -> String {
+    let (_, warnings) =
+        Settings::from_json_with_warnings(text).expect("a vector's settings are valid");
+    warnings
+        .iter()
+        .map(|warning| format!("warning: {path}: {warning}\n"))
+        .collect()
+}
+
+/// Standard error without the program's name before each line.
+pub fn without_program(stderr: &str) -> String {
+    stderr
+        .lines()
+        .map(|line| format!("{}\n", line.split_once(": ").map_or(line, |(_, rest)| rest)))
+        .collect()
+}
+
+fn check_run(output: &Output, warnings: &str, vectors: &[&Vector], failed: &mut Vec<String>) {
+    if output.status != 0 || without_program(&output.stderr) != warnings {
         failed.push(format!(
             "{}: status {}, stderr {:?}",
             vectors[0].name, output.status, output.stderr

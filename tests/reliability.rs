@@ -278,14 +278,17 @@ fn settings() -> impl Strategy<Value = Settings> {
         any::<bool>(),
     )
         .prop_map(
-            |(tid, event_mapping, custom_properties, enhanced, message_id, plain_dates)| Settings {
-                tid: tid.to_owned(),
-                event_mapping,
-                custom_properties,
-                use_enhanced_match_load: enhanced,
-                map_message_id_to_event_id: message_id,
-                disable_auto_iso_conversion: plain_dates,
-                ..Settings::default()
+            |(tid, event_mapping, custom_properties, enhanced, message_id, plain_dates)| {
+                let mut settings = Settings::builder()
+                    .tid(tid)
+                    .use_enhanced_match_load(enhanced)
+                    .map_message_id_to_event_id(message_id)
+                    .disable_auto_iso_conversion(plain_dates)
+                    .build();
+                // As read from JSON, repeated events included.
+                settings.event_mapping = event_mapping;
+                settings.custom_properties = custom_properties;
+                settings
             },
         )
 }
@@ -668,13 +671,12 @@ proptest! {
         partner_events in any::<bool>(),
         message_ids in any::<bool>(),
     ) {
-        let settings = Settings {
-            tid: "t".to_owned(),
-            send_partner_events_as_custom: partner_events,
-            map_message_id_to_event_id: message_ids,
-            custom_properties: vec!["email".to_owned()],
-            ..Settings::default()
-        };
+        let settings = Settings::builder()
+            .tid("t")
+            .send_partner_events_as_custom(partner_events)
+            .map_message_id_to_event_id(message_ids)
+            .custom_property("email")
+            .build();
         check_conversion(spec::Table, settings.clone(), &text)?;
         check_conversion(boutique::Table, settings.clone(), &text)?;
         check_conversion(studio::Table, settings, &text)?;

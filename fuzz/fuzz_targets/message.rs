@@ -35,10 +35,8 @@ fuzz_target!(|data: &[u8]| {
         4 => convert(&destination, text),
         _ => {
             if let Ok(traits) = Json::parse(text) {
-                let settings = Settings {
-                    use_enhanced_match_load: true,
-                    ..Settings::example()
-                };
+                let mut settings = Settings::example();
+                settings.use_enhanced_match_load = true;
                 let destination = Destination::new(settings);
                 for call in destination.initialize(Some(traits)) {
                     check(&call);

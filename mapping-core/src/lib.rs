@@ -186,7 +186,7 @@ pub use table::{
 };
 pub use tag::{
     ConversionToken, DataValue, Destination, EventData, LineItem, LineItems, PintrkCall, Settings,
-    SettingsError,
+    SettingsBuilder, SettingsError, SettingsWarning,
 };
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -149,7 +149,11 @@ fn a_signal_while_waiting_for_input_ends_the_run_with_every_line_written() {
     let (rest, status, stderr) = tool.stop("INT");
     stopped_by(status, 2);
     assert_eq!(whole_lines_in_order(&(output + &rest)), 3);
-    assert_eq!(stderr, "pinterest-map: stopped by SIGINT\n");
+    assert_eq!(
+        stderr,
+        "pinterest-map: no --settings: using the built-in example configuration \
+         (tag ID 2620795819800)\npinterest-map: stopped by SIGINT\n"
+    );
 }
 
 #[test]

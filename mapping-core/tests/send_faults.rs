@@ -8,6 +8,8 @@ use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use fake_pinterest::{AD_ACCOUNT, FakePinterest, Reply, TOKEN};
@@ -153,11 +155,30 @@ fn a_signal_while_events_are_on_their_way_loses_none() {
     let rejects = TempFile::new(".ndjson", b"");
     let mut child = start(&fake, &settings, &rejects);
     let mut stdin = child.stdin.take().unwrap();
-    let input: String = (0..30_000).map(checkout).collect();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(input.as_bytes());
+    let written = Arc::new(AtomicUsize::new(0));
+    let writer = std::thread::spawn({
+        let written = Arc::clone(&written);
+        move || {
+            for n in 0..30_000 {
+                if stdin.write_all(checkout(n).as_bytes()).is_err() {
+                    break;
+                }
+                written.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     });
     wait_for_requests(&fake, 1);
+    // The tool refills its 128 KiB read buffer only once every line in it is mapped, and the
+    // pipe holds 64 KiB: once 3,000 lines (465 KB) are written, the first 1,700 at least are
+    // with the sender, so a batch of 1,000 is under way and more events wait for theirs.
+    let start = Instant::now();
+    while written.load(Ordering::Relaxed) < 3_000 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the tool reads no more"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let (status, stderr) = stop(child, "TERM");
     let _ = writer.join();
     assert_eq!(status.signal(), Some(15), "{stderr}");

@@ -65,8 +65,12 @@ fn the_summary_bears_the_programs_name() {
     assert_eq!(output.stdout, CALLS);
     let summary = output
         .stderr
-        .strip_prefix(ERRORS)
-        .expect("the errors come first");
+        .strip_prefix(
+            "shop-map: no --settings: using the built-in example configuration \
+             (tag ID 2620795819800)\n",
+        )
+        .and_then(|rest| rest.strip_prefix(ERRORS))
+        .expect("the note of the built-in settings, then the errors");
     assert!(
         summary.starts_with("shop-map: 9 messages, 9 calls, 2 errors in "),
         "{summary}"

@@ -47,6 +47,12 @@ Sending (--send):
   reported (with --rejects, written to that file as a JSON line: input, line, event_id,
   status, message, event). 401 or 403 stops the run. Nothing goes to standard output.
 
+Settings:
+  Before any input is read, warnings on stderr name what the settings accept but look
+  mistaken: unknown keys (with the key meant: Tid -> tid), a missing or empty tid (Tag
+  output), an event mapped to a name one slip from a standard event (Chekout -> Checkout),
+  an event mapped twice in different case. --strict makes them errors.
+
 Errors:
   A line that is not a valid message prints no output line; a message on stderr names the
   input, the line and what is wrong (never the values), and processing continues. With
@@ -62,8 +68,9 @@ Exit status:
      end (a file that ended short of its size when opened), or output could not be written,
      or (--format capi, --send) some messages could not become Conversions API events, or
      (--send) some events were rejected or could not be sent
-  2  unusable arguments, settings or traits: nothing was processed; or (--send) Pinterest
-     refused the token or the ad account, and the run stopped
+  2  unusable arguments, settings or traits (with --strict: settings with warnings):
+     nothing was processed; or (--send) Pinterest refused the token or the ad account, and
+     the run stopped
 
 Example:
   pinterest-map --settings examples/settings.json --init \\
@@ -73,21 +80,27 @@ Example:
 #[derive(Debug, Parser)]
 #[command(after_help = AFTER_HELP)]
 pub(super) struct Args {
-    /// Destination settings JSON, with Segment's key names (tid, pinterestEventMapping,
-    /// pinterestCustomProperties, useEnhancedMatchLoad, mapMessageIdToEventId,
-    /// disableAutoISOConversion; for the Conversions API ad_account_id, conversion_token,
-    /// maxEventAgeDays, sendPartnerEventsAsCustom). Without it, a built-in example
-    /// configuration is used.
-    #[arg(long, value_name = "FILE")]
+    /// Destination settings: a JSON file, `-` for standard input, or the JSON itself, with
+    /// Segment's key names (tid, pinterestEventMapping, pinterestCustomProperties,
+    /// useEnhancedMatchLoad, mapMessageIdToEventId, disableAutoISOConversion; for the
+    /// Conversions API ad_account_id, conversion_token, maxEventAgeDays,
+    /// sendPartnerEventsAsCustom). Unknown keys and likely typos are warned about on standard
+    /// error. Without it, a built-in example configuration is used, and a note says so.
+    #[arg(long, value_name = "JSON_OR_FILE")]
     pub(super) settings: Option<PathBuf>,
+
+    /// Treat every warning about the settings as an error: exit with status 2 before reading
+    /// any input.
+    #[arg(long)]
+    pub(super) strict: bool,
 
     /// First print the calls of the destination's start-up on a page (load, page), as one
     /// line.
     #[arg(long)]
     pub(super) init: bool,
 
-    /// The user's stored traits for --init: a JSON object, or a file holding one. Default:
-    /// none.
+    /// The user's stored traits for --init: a JSON object, a file holding one, or `-` for
+    /// standard input. Default: none.
     #[arg(long, value_name = "JSON_OR_FILE", requires = "init")]
     pub(super) traits: Option<String>,
 
@@ -137,7 +150,7 @@ pub(super) struct Args {
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub(super) now: Option<SystemTime>,
 
-    /// No summary on standard error.
+    /// No summary and no notes on standard error; warnings and errors are still written.
     #[arg(long, short)]
     pub(super) quiet: bool,
 

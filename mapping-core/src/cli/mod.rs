@@ -158,7 +158,7 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
     interrupt: Option<&Interrupt>,
 ) -> u8 {
     let Streams {
-        stdin,
+        mut stdin,
         stdout,
         mut stderr,
         stderr_is_terminal,
@@ -179,7 +179,7 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
             };
         }
     };
-    match Setup::new(table, &args) {
+    match Setup::new(table, &args, &program, &mut stdin, &mut stderr) {
         Ok(mut setup) => {
             let sending = setup.sending.take();
             let show_progress = stderr_is_terminal && !args.quiet;

@@ -1,8 +1,9 @@
 //! Everything a run checks before it reads the first line: the arguments, the settings, the
 //! stored traits, the inputs, and what the run makes of each message.
 
+use std::ffi::OsStr;
 use std::fs::File;
-use std::io;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -87,7 +88,16 @@ pub(super) fn open(path: &Path) -> io::Result<(File, Option<u64>)> {
 }
 
 impl<M: Mapping> Setup<M> {
-    pub(super) fn new(table: M, args: &Args) -> Result<Setup<M>, String> {
+    /// Checks the arguments and reads the settings and traits (from `stdin` for `-`). The
+    /// settings' warnings go to `stderr` as they are found; with `--strict`, any warning makes
+    /// the setup fail before an input is opened or a request made.
+    pub(super) fn new(
+        table: M,
+        args: &Args,
+        program: &str,
+        stdin: &mut dyn Read,
+        stderr: &mut dyn Write,
+    ) -> Result<Setup<M>, String> {
         let output = match args.format {
             _ if args.send => Output::Send,
             Format::Json => Output::Tag(OutputFormat::Json),
@@ -106,21 +116,32 @@ impl<M: Mapping> Setup<M> {
                     .to_owned(),
             );
         }
-        let settings = match &args.settings {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|error| format!("cannot read settings {}: {error}", path.display()))?;
-                Settings::from_json(&text)
-                    .map_err(|error| format!("{}: {error}", path.display()))?
-            }
-            None => Settings::example(),
-        };
-        let traits = args.traits.as_deref().map(read_traits).transpose()?;
         let paths: Vec<PathBuf> = if args.inputs.is_empty() {
             vec![PathBuf::from("-")]
         } else {
             args.inputs.clone()
         };
+        check_standard_input(args, &paths)?;
+        let settings = match &args.settings {
+            Some(argument) => read_settings(argument, output, program, stdin, stderr, args.strict)?,
+            None => {
+                let settings = Settings::example();
+                if !args.quiet {
+                    let _ = writeln!(
+                        stderr,
+                        "{program}: no --settings: using the built-in example configuration \
+                         (tag ID {})",
+                        settings.tid
+                    );
+                }
+                settings
+            }
+        };
+        let traits = args
+            .traits
+            .as_deref()
+            .map(|argument| read_traits(argument, stdin))
+            .transpose()?;
         // Each input is opened when its turn comes; their sizes are known now, for the
         // progress bar.
         let mut total_bytes = Some(0);
@@ -154,45 +175,165 @@ impl<M: Mapping> Setup<M> {
     }
 }
 
-/// `--traits`: JSON, or else a file holding JSON; an object either way. The argument is never
-/// repeated in a message: it may be personal data (an email written where JSON was meant).
-fn read_traits(argument: &str) -> Result<String, String> {
-    let argument = argument.strip_prefix('\u{feff}').unwrap_or(argument);
-    let (text, source) = match Json::parse(argument) {
-        Ok(_) => (argument.to_owned(), "--traits must be"),
-        Err(json_error) => match std::fs::read(argument) {
-            Ok(bytes) => {
-                let text = String::from_utf8(bytes).map_err(|error| {
-                    format!(
-                        "the --traits file is not valid UTF-8 (byte {})",
-                        error.utf8_error().valid_up_to() + 1
-                    )
-                })?;
-                (text, "the --traits file must hold")
-            }
-            // Written as JSON, or not a file: the JSON error says what is wrong.
-            Err(_) if looks_like_json(argument) => {
-                return Err(format!("--traits is not valid JSON: {json_error}"));
-            }
-            Err(error) => {
-                return Err(format!(
-                    "--traits is neither JSON nor a file that can be read: {error}"
-                ));
-            }
-        },
+/// Standard input can be read for one purpose: the settings, the traits, or the messages.
+fn check_standard_input(args: &Args, paths: &[PathBuf]) -> Result<(), String> {
+    let settings = args
+        .settings
+        .as_deref()
+        .is_some_and(|path| path == Path::new("-"));
+    let traits = args.traits.as_deref() == Some("-");
+    if settings && traits {
+        return Err("--settings and --traits cannot both be read from standard input".to_owned());
+    }
+    if (settings || traits) && paths.iter().any(|path| path == Path::new("-")) {
+        let option = if settings { "--settings" } else { "--traits" };
+        return Err(format!(
+            "{option} - reads standard input: name the INPUT files to map"
+        ));
+    }
+    Ok(())
+}
+
+/// Where the text of a JSON option came from.
+enum Source {
+    /// The argument itself.
+    Inline,
+    /// `-`.
+    Stdin,
+    File(PathBuf),
+}
+
+/// The text of a JSON option (`--settings`, `--traits`): the argument itself when it is JSON,
+/// standard input for `-`, or else the file it names. A byte-order mark before the JSON is
+/// dropped. `show_path`: whether an unreadable file may be named in the error (a `--traits`
+/// argument may be personal data: an email written where JSON was meant).
+fn read_json_argument(
+    option: &str,
+    argument: &OsStr,
+    show_path: bool,
+    stdin: &mut dyn Read,
+) -> Result<(String, Source), String> {
+    let utf8 = |bytes: Vec<u8>, what: &str| {
+        String::from_utf8(bytes).map_err(|error| {
+            format!(
+                "{what} is not valid UTF-8 (byte {})",
+                error.utf8_error().valid_up_to() + 1
+            )
+        })
     };
-    // A byte-order mark may open a file.
+    let (text, source) = if argument == "-" {
+        let mut bytes = Vec::new();
+        stdin
+            .read_to_end(&mut bytes)
+            .map_err(|error| format!("{option} -: cannot read standard input: {error}"))?;
+        (
+            utf8(bytes, &format!("standard input for {option}"))?,
+            Source::Stdin,
+        )
+    } else {
+        let inline = argument
+            .to_str()
+            .map(|text| text.strip_prefix('\u{feff}').unwrap_or(text));
+        match inline.map(|text| (text, Json::parse(text))) {
+            Some((text, Ok(_))) => (text.to_owned(), Source::Inline),
+            inline => match std::fs::read(argument) {
+                Ok(bytes) => {
+                    let what = if show_path {
+                        Path::new(argument).display().to_string()
+                    } else {
+                        format!("the {option} file")
+                    };
+                    let text = utf8(bytes, &what)?;
+                    (text, Source::File(PathBuf::from(argument)))
+                }
+                // Written as JSON, or not a file: the JSON error says what is wrong.
+                Err(_)
+                    if inline
+                        .as_ref()
+                        .is_some_and(|(text, _)| looks_like_json(text)) =>
+                {
+                    let error = inline.and_then(|(_, parsed)| parsed.err());
+                    return Err(format!(
+                        "{option} is not valid JSON: {}",
+                        error.map(|error| error.to_string()).unwrap_or_default()
+                    ));
+                }
+                Err(error) if show_path => {
+                    return Err(format!(
+                        "cannot read {} {}: {error}",
+                        option.trim_start_matches('-'),
+                        Path::new(argument).display()
+                    ));
+                }
+                Err(error) => {
+                    return Err(format!(
+                        "{option} is neither JSON nor a file that can be read: {error}"
+                    ));
+                }
+            },
+        }
+    };
     let text = match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_owned(),
         None => text,
     };
+    Ok((text, source))
+}
+
+/// `--settings`: read, checked, and their warnings written to `stderr` (those about the Tag
+/// only when the output is the Tag's). With `strict`, a warning is an error.
+fn read_settings(
+    argument: &Path,
+    output: Output,
+    program: &str,
+    stdin: &mut dyn Read,
+    stderr: &mut dyn Write,
+    strict: bool,
+) -> Result<Settings, String> {
+    let (text, source) = read_json_argument("--settings", argument.as_os_str(), true, stdin)?;
+    let name = match source {
+        Source::Inline => "--settings".to_owned(),
+        Source::Stdin => "--settings -".to_owned(),
+        Source::File(path) => path.display().to_string(),
+    };
+    let (settings, warnings) =
+        Settings::from_json_with_warnings(&text).map_err(|error| format!("{name}: {error}"))?;
+    let warnings: Vec<_> = warnings
+        .into_iter()
+        .filter(|warning| matches!(output, Output::Tag(_)) || !warning.is_tag_only())
+        .collect();
+    for warning in &warnings {
+        let _ = writeln!(stderr, "{program}: warning: {name}: {warning}");
+    }
+    if strict && !warnings.is_empty() {
+        return Err(format!(
+            "--strict: {} in the settings: nothing was read",
+            if warnings.len() == 1 {
+                "1 warning".to_owned()
+            } else {
+                format!("{} warnings", warnings.len())
+            }
+        ));
+    }
+    Ok(settings)
+}
+
+/// `--traits`: JSON, `-` for standard input, or else a file holding JSON; an object either way.
+/// The argument is never repeated in a message: it may be personal data.
+fn read_traits(argument: &str, stdin: &mut dyn Read) -> Result<String, String> {
+    let (text, source) = read_json_argument("--traits", argument.as_ref(), false, stdin)?;
+    let what = match source {
+        Source::Inline => "--traits must be",
+        Source::Stdin => "standard input for --traits must hold",
+        Source::File(_) => "the --traits file must hold",
+    };
     match Json::parse(&text) {
         Ok(json) if json.is_object() => Ok(text),
-        Ok(other) => Err(format!(
-            "{source} a JSON object, found {}",
-            other.type_name()
-        )),
-        Err(error) => Err(format!("the --traits file is not valid JSON: {error}")),
+        Ok(other) => Err(format!("{what} a JSON object, found {}", other.type_name())),
+        Err(error) => Err(match source {
+            Source::Stdin => format!("standard input for --traits is not valid JSON: {error}"),
+            _ => format!("the --traits file is not valid JSON: {error}"),
+        }),
     }
 }
 

@@ -8,4 +8,4 @@ mod settings;
 
 pub use call::{DataValue, EventData, LineItem, LineItems, PintrkCall};
 pub use destination::Destination;
-pub use settings::{ConversionToken, Settings, SettingsError};
+pub use settings::{ConversionToken, Settings, SettingsBuilder, SettingsError, SettingsWarning};

@@ -1,0 +1,289 @@
+use super::*;
+
+fn error(text: &str) -> String {
+    Settings::from_json(text).unwrap_err().to_string()
+}
+
+#[test]
+fn defaults_when_keys_are_absent_or_null() {
+    assert_eq!(Settings::from_json("{}").unwrap(), Settings::default());
+    let nulls = r#"{"tid":null,"pinterestEventMapping":null,"pinterestCustomProperties":null,
+                    "useEnhancedMatchLoad":null,"mapMessageIdToEventId":null}"#;
+    assert_eq!(Settings::from_json(nulls).unwrap(), Settings::default());
+}
+
+#[test]
+fn reads_every_key_and_ignores_unknown_ones() {
+    let settings = Settings::from_json(
+        r#"{"tid":"t","pinterestEventMapping":{"B":"Lead","a":"Signup","B":"Custom"},
+            "pinterestCustomProperties":["x","a.b"],"useEnhancedMatchLoad":true,
+            "mapMessageIdToEventId":true,"disableAutoISOConversion":true,"unknown":[1,2]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        settings,
+        Settings {
+            tid: "t".to_owned(),
+            event_mapping: vec![
+                ("B".to_owned(), "Custom".to_owned()),
+                ("a".to_owned(), "Signup".to_owned())
+            ],
+            custom_properties: vec!["x".to_owned(), "a.b".to_owned()],
+            use_enhanced_match_load: true,
+            map_message_id_to_event_id: true,
+            disable_auto_iso_conversion: true,
+            ..Settings::default()
+        }
+    );
+}
+
+#[test]
+fn reads_the_conversions_api_keys() {
+    let settings = Settings::from_json(
+        r#"{"ad_account_id":"549755885175","conversion_token":"pina_x","maxEventAgeDays":3,
+            "sendPartnerEventsAsCustom":true}"#,
+    )
+    .unwrap();
+    assert_eq!(settings.ad_account_id, "549755885175");
+    assert_eq!(
+        settings
+            .conversion_token
+            .as_ref()
+            .map(ConversionToken::expose),
+        Some("pina_x")
+    );
+    assert_eq!(settings.max_event_age_days, 3);
+    assert!(settings.send_partner_events_as_custom);
+    assert!(!format!("{settings:?}").contains("pina_x"));
+    assert_eq!(
+        Settings::from_json(r#"{"ad_account_id":549755885175,"conversion_token":""}"#).unwrap(),
+        Settings {
+            ad_account_id: "549755885175".to_owned(),
+            ..Settings::default()
+        }
+    );
+    assert_eq!(Settings::default().max_event_age_days, 7);
+    assert_eq!(
+        error(r#"{"ad_account_id":"act_123"}"#),
+        "`ad_account_id` must be the ad account's number: digits only, at most 18"
+    );
+    assert_eq!(
+        error(r#"{"ad_account_id":"1234567890123456789"}"#),
+        "`ad_account_id` must be the ad account's number: digits only, at most 18"
+    );
+    assert_eq!(
+        error(r#"{"ad_account_id":true}"#),
+        "`ad_account_id` must be a string of digits, found a boolean"
+    );
+    assert_eq!(
+        error(r#"{"conversion_token":5}"#),
+        "`conversion_token` must be a string, found a number"
+    );
+    for days in ["0", "366", "1.5", "-1"] {
+        assert_eq!(
+            error(&format!(r#"{{"maxEventAgeDays":{days}}}"#)),
+            "`maxEventAgeDays` must be a whole number of days from 1 to 365"
+        );
+    }
+    assert_eq!(
+        error(r#"{"maxEventAgeDays":"7"}"#),
+        "`maxEventAgeDays` must be a number of days, found a string"
+    );
+    assert_eq!(
+        error(r#"{"sendPartnerEventsAsCustom":"yes"}"#),
+        "`sendPartnerEventsAsCustom` must be true or false, found a string"
+    );
+}
+
+#[test]
+fn an_array_event_mapping_maps_its_indices() {
+    let settings = Settings::from_json(r#"{"pinterestEventMapping":["Lead","Signup"]}"#).unwrap();
+    assert_eq!(
+        settings.event_mapping,
+        [
+            ("0".to_owned(), "Lead".to_owned()),
+            ("1".to_owned(), "Signup".to_owned())
+        ]
+    );
+    assert_eq!(
+        error(r#"{"pinterestEventMapping":["Lead",{"key":"a","value":"Lead"}]}"#),
+        "`pinterestEventMapping[1]` must be a string, found an object"
+    );
+}
+
+#[test]
+fn wrong_types_name_the_key() {
+    assert_eq!(
+        error(r#"{"tid":5}"#),
+        "`tid` must be a string, found a number"
+    );
+    assert_eq!(
+        error(r#"{"pinterestEventMapping":"Lead"}"#),
+        "`pinterestEventMapping` must be an object of event names, found a string"
+    );
+    assert_eq!(
+        error(r#"{"pinterestEventMapping":{"Lead Generated":true}}"#),
+        "`pinterestEventMapping[\"Lead Generated\"]` must be a string, found a boolean"
+    );
+    assert_eq!(
+        error(r#"{"pinterestCustomProperties":"a,b"}"#),
+        "`pinterestCustomProperties` must be an array of strings, found a string"
+    );
+    assert_eq!(
+        error(r#"{"pinterestCustomProperties":["a",{}]}"#),
+        "`pinterestCustomProperties[1]` must be a string, found an object"
+    );
+    assert_eq!(
+        error(r#"{"useEnhancedMatchLoad":"true"}"#),
+        "`useEnhancedMatchLoad` must be true or false, found a string"
+    );
+    assert_eq!(
+        error(r#"{"mapMessageIdToEventId":1}"#),
+        "`mapMessageIdToEventId` must be true or false, found a number"
+    );
+}
+
+#[test]
+fn rejects_non_objects_and_invalid_json() {
+    assert_eq!(
+        error("[]"),
+        "settings must be a JSON object, found an array"
+    );
+    assert_eq!(
+        error("{"),
+        "settings are not valid JSON: expected a string key at column 2"
+    );
+}
+
+#[test]
+fn the_example_is_valid() {
+    let example = Settings::example();
+    assert_eq!(example.tid, "2620795819800");
+    assert_eq!(example.event_mapping.len(), 3);
+    assert_eq!(example.custom_properties, ["custom_prop"]);
+}
+
+#[test]
+fn a_null_resets_a_key_set_before_it() {
+    let settings =
+        Settings::from_json(r#"{"tid":"t","maxEventAgeDays":3,"tid":null,"maxEventAgeDays":null}"#)
+            .unwrap();
+    assert_eq!(settings, Settings::default());
+}
+
+#[test]
+fn serde_reads_and_writes_segment_keys() {
+    let text = r#"{"tid":"t","pinterestEventMapping":{"Z":"Lead","a":""},"pinterestCustomProperties":["p"],"useEnhancedMatchLoad":true,"mapMessageIdToEventId":false,"disableAutoISOConversion":false,"ad_account_id":"549755885175","conversion_token":"pina_x","maxEventAgeDays":3,"sendPartnerEventsAsCustom":true}"#;
+    let settings: Settings = serde_json::from_str(text).unwrap();
+    assert_eq!(settings, Settings::from_json(text).unwrap());
+    assert_eq!(serde_json::to_string(&settings).unwrap(), text);
+    let default = serde_json::to_string(&Settings::default()).unwrap();
+    assert_eq!(Settings::from_json(&default).unwrap(), Settings::default());
+    assert!(!default.contains("conversion_token"));
+    let error = serde_json::from_str::<Settings>(r#"{"tid":5}"#).unwrap_err();
+    assert_eq!(error.to_string(), "`tid` must be a string, found a number");
+}
+
+#[test]
+fn the_builder_sets_each_key() {
+    let built = Settings::builder()
+        .tid("t")
+        .map_event("Z", "Lead")
+        .map_event("a", "Signup")
+        .map_event("Z", "")
+        .custom_property("p")
+        .use_enhanced_match_load(true)
+        .map_message_id_to_event_id(true)
+        .disable_auto_iso_conversion(true)
+        .ad_account_id("549755885175")
+        .conversion_token(ConversionToken::new("pina_x"))
+        .max_event_age_days(0)
+        .send_partner_events_as_custom(true)
+        .build();
+    let read = Settings::from_json(
+        r#"{"tid":"t","pinterestEventMapping":{"Z":"","a":"Signup"},"pinterestCustomProperties":["p"],
+            "useEnhancedMatchLoad":true,"mapMessageIdToEventId":true,"disableAutoISOConversion":true,
+            "ad_account_id":"549755885175","conversion_token":"pina_x","maxEventAgeDays":1,
+            "sendPartnerEventsAsCustom":true}"#,
+    )
+    .unwrap();
+    assert_eq!(built, read);
+    assert_eq!(
+        Settings::builder()
+            .max_event_age_days(1000)
+            .build()
+            .max_event_age_days,
+        365
+    );
+}
+
+fn warnings(text: &str) -> Vec<String> {
+    let (_, warnings) = Settings::from_json_with_warnings(text).unwrap();
+    warnings.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn unknown_keys_are_named_with_the_key_meant() {
+    assert_eq!(
+        warnings(
+            r#"{"Tid":"1","tid":"1","pinterestEventMaping":{},"usEnhancedMatchLoad":true,"tag":1,"x":null}"#
+        ),
+        [
+            "unknown key `Tid`, ignored: did you mean `tid`?",
+            "unknown key `pinterestEventMaping`, ignored: did you mean `pinterestEventMapping`?",
+            "unknown key `usEnhancedMatchLoad`, ignored: did you mean `useEnhancedMatchLoad`?",
+            "unknown key `tag`, ignored",
+            "unknown key `x`, ignored",
+        ]
+    );
+    assert!(warnings(super::EXAMPLE).is_empty());
+}
+
+#[test]
+fn a_missing_or_empty_tag_id_is_named() {
+    for text in [r#"{}"#, r#"{"tid":""}"#, r#"{"tid":null}"#] {
+        assert_eq!(
+            warnings(text),
+            ["`tid` is missing or empty: every message will produce no Tag call"],
+            "{text}"
+        );
+    }
+    let (_, found) = Settings::from_json_with_warnings("{}").unwrap();
+    assert!(found[0].is_tag_only());
+}
+
+#[test]
+fn mapping_values_near_a_standard_code_are_named() {
+    assert_eq!(
+        warnings(
+            r#"{"tid":"1","pinterestEventMapping":{"Order Completed":"Chekout","Signed Up":"signup",
+                "A":"ADDTOCART","B":"Leads","C":"Checkout","D":"","E":"Newsletter","F":"Lea"}}"#
+        ),
+        [
+            "`pinterestEventMapping[\"Order Completed\"]` is `Chekout`, a partner-defined event: \
+             did you mean the standard event `Checkout`?",
+            "`pinterestEventMapping[\"Signed Up\"]` is `signup`, a partner-defined event: did you \
+             mean the standard event `Signup`?",
+            "`pinterestEventMapping[\"A\"]` is `ADDTOCART`, a partner-defined event: did you mean \
+             the standard event `AddToCart`?",
+            "`pinterestEventMapping[\"B\"]` is `Leads`, a partner-defined event: did you mean the \
+             standard event `Lead`?",
+            "`pinterestEventMapping[\"F\"]` is `Lea`, a partner-defined event: did you mean the \
+             standard event `Lead`?",
+        ]
+    );
+}
+
+#[test]
+fn an_event_mapped_again_in_another_case_is_named() {
+    assert_eq!(
+        warnings(
+            r#"{"tid":"1","pinterestEventMapping":{"Order Completed":"Checkout","order completed":"Lead","Order Completed":"Signup"}}"#
+        ),
+        [
+            "`pinterestEventMapping[\"order completed\"]` never applies: \
+             `pinterestEventMapping[\"Order Completed\"]` comes first, and event names match \
+             ignoring case"
+        ]
+    );
+}
