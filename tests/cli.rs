@@ -574,12 +574,22 @@ fn the_whole_catalogue_in_one_run_shows_no_value() {
     }
 }
 
-/// Standard output that refuses every write.
-struct Refusing(std::io::ErrorKind);
+/// Standard output that takes `room` bytes, then fails every write with `kind` (a disk that
+/// fills up, a pipe whose reader goes away).
+struct Filling {
+    taken: Vec<u8>,
+    room: usize,
+    kind: std::io::ErrorKind,
+}
 
-impl std::io::Write for Refusing {
-    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-        Err(self.0.into())
+impl std::io::Write for &mut Filling {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let count = bytes.len().min(self.room - self.taken.len());
+        if count == 0 {
+            return Err(self.kind.into());
+        }
+        self.taken.extend_from_slice(&bytes[..count]);
+        Ok(count)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -587,9 +597,16 @@ impl std::io::Write for Refusing {
     }
 }
 
-fn run_refused(kind: std::io::ErrorKind, inputs: &[String]) -> (u8, String) {
+/// Runs the tool on `inputs` with `room` bytes of standard output; its status, standard output
+/// and standard error.
+fn run_filling(room: usize, kind: std::io::ErrorKind, inputs: &[String]) -> (u8, Vec<u8>, String) {
     let mut stderr = Vec::new();
-    let args = ["pinterest-map"]
+    let mut stdout = Filling {
+        taken: Vec::new(),
+        room,
+        kind,
+    };
+    let args = ["pinterest-map", "--settings", r#"{"tid":"t"}"#]
         .iter()
         .map(OsString::from)
         .chain(inputs.iter().map(OsString::from));
@@ -598,43 +615,74 @@ fn run_refused(kind: std::io::ErrorKind, inputs: &[String]) -> (u8, String) {
         args,
         Streams {
             stdin: ORDER.as_bytes(),
-            stdout: Refusing(kind),
+            stdout: &mut stdout,
             stderr: &mut stderr,
             stderr_is_terminal: false,
         },
     );
-    (status, String::from_utf8(stderr).expect("stderr is UTF-8"))
+    let stderr = String::from_utf8(stderr).expect("stderr is UTF-8");
+    (status, stdout.taken, stderr)
 }
 
 #[test]
-fn a_failing_output_stops_the_run_with_status_1() {
+fn a_failing_output_stops_the_run_with_status_3_and_says_how_far_it_got() {
+    let line = "[[\"track\",\"Checkout\",{\"order_id\":\"o-1\",\"value\":5}]]\n";
     let big = TempFile::new(".ndjson", format!("{ORDER}\n").repeat(2_000).as_bytes());
-    let (status, stderr) = run_refused(std::io::ErrorKind::StorageFull, &[big.arg(), big.arg()]);
-    assert_eq!(status, 1);
-    let mut lines = stderr.lines();
-    assert_eq!(lines.next(), BUILT_IN.lines().next());
-    assert!(
-        lines
-            .next()
-            .is_some_and(|line| line.starts_with("pinterest-map: cannot write output: ")),
-        "{stderr}"
-    );
-    // Stopped at the first failed write: the rest of the input was not mapped.
-    let summary = lines.next().unwrap_or_default();
-    let mapped: u32 = summary
-        .strip_prefix("pinterest-map: ")
-        .and_then(|rest| rest.split(' ').next())
-        .and_then(|count| count.parse().ok())
-        .unwrap_or_else(|| panic!("no summary: {stderr}"));
-    assert!(mapped < 2_000, "{summary}");
-    assert_eq!(lines.next(), None);
+    // The disk fills up in the middle of a line, then exactly at the end of one.
+    for (room, written, cut_short) in [
+        (1000 * line.len() + 7, 1000, true),
+        (1000 * line.len(), 1000, false),
+    ] {
+        let (status, stdout, stderr) = run_filling(
+            room,
+            std::io::ErrorKind::StorageFull,
+            &[big.arg(), big.arg()],
+        );
+        assert_eq!(status, 3, "{stderr}");
+        assert_eq!(stdout, line.repeat(2000).as_bytes()[..room]);
+        let mut lines = stderr.lines();
+        assert_eq!(
+            lines.next(),
+            Some("pinterest-map: cannot write output: no storage space")
+        );
+        // Stopped at the first failed write: the rest of the input was not mapped.
+        let summary = lines.next().unwrap_or_default();
+        let mapped: u64 = summary
+            .strip_prefix("pinterest-map: ")
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|count| count.parse().ok())
+            .unwrap_or_else(|| panic!("no summary: {stderr}"));
+        assert!(mapped < 2_000, "{summary}");
+        assert_eq!(
+            lines.next().unwrap_or_default(),
+            format!(
+                "pinterest-map: output failed: {written} output lines of {mapped} written in full{}",
+                if cut_short {
+                    ", and the next one in part"
+                } else {
+                    ""
+                }
+            )
+        );
+        assert_eq!(lines.next(), None);
+    }
 }
 
 #[test]
 fn a_closed_output_ends_the_run_quietly() {
-    let (status, stderr) = run_refused(std::io::ErrorKind::BrokenPipe, &[]);
+    let (status, _, stderr) = run_filling(10, std::io::ErrorKind::BrokenPipe, &[]);
     assert_eq!(status, 0);
     assert!(!stderr.contains("cannot write"), "{stderr}");
+    assert!(!stderr.contains("output failed"), "{stderr}");
+    // Help read in part (`--help | head`) is no failure; help that cannot be written is.
+    let help = ["--help".to_owned()];
+    let (status, stdout, stderr) = run_filling(10, std::io::ErrorKind::BrokenPipe, &help);
+    assert_eq!((status, stdout.len(), stderr.as_str()), (0, 10, ""));
+    let (status, _, stderr) = run_filling(10, std::io::ErrorKind::StorageFull, &help);
+    assert_eq!(
+        (status, stderr.as_str()),
+        (3, "pinterest-map: cannot write output: no storage space\n")
+    );
 }
 
 #[test]

@@ -162,7 +162,7 @@ fn a_closed_standard_output_is_an_error() {
     for args in [vec![input.arg()], vec!["-q".to_owned(), input.arg()]] {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let output = shell("exec >&-", &args).output().expect("sh runs");
-        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(output.status.code(), Some(3));
         assert_eq!(
             String::from_utf8_lossy(&output.stderr),
             "pinterest-map: cannot write output: standard output is closed\n"
@@ -173,6 +173,54 @@ fn a_closed_standard_output_is_an_error() {
         .output()
         .expect("sh runs");
     assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn a_full_disk_is_its_own_exit_status_and_the_summary_says_so() {
+    for option in ["--help", "--version"] {
+        let output = shell("exec >/dev/full", &[option])
+            .output()
+            .expect("sh runs");
+        assert_eq!(output.status.code(), Some(3), "{option}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "pinterest-map: cannot write output: No space left on device (os error 28)\n",
+            "{option}"
+        );
+    }
+    let input = TempFile::new(".ndjson", messages(0..3).as_bytes());
+    let output = shell(
+        "exec >/dev/full",
+        &["--settings", r#"{"tid":"t"}"#, &input.arg()],
+    )
+    .output()
+    .expect("sh runs");
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines.first(),
+        Some(&"pinterest-map: cannot write output: No space left on device (os error 28)")
+    );
+    assert!(
+        lines[1].starts_with("pinterest-map: 3 messages, 3 calls, 0 errors in "),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines[2..],
+        ["pinterest-map: output failed: 0 output lines of 3 written in full"]
+    );
+    // The help read in part is no failure.
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg("set -o pipefail; \"$0\" --help | head -c 1 >/dev/null")
+        .arg(TOOL)
+        .output()
+        .expect("sh runs");
+    assert_eq!(
+        (output.status.code(), output.stderr.as_slice()),
+        (Some(0), &b""[..])
+    );
 }
 
 #[test]

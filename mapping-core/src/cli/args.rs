@@ -16,6 +16,9 @@ pub const SUCCESS: u8 = 0;
 pub const LINES_FAILED: u8 = 1;
 /// Exit status: unusable arguments, settings or traits, or credentials Pinterest refused.
 pub const UNUSABLE: u8 = 2;
+/// Exit status: the output could not be written (a full disk, a closed file); the summary says
+/// how much of it was. A reader that goes away (`| head`) is not a failure.
+pub const OUTPUT_FAILED: u8 = 3;
 
 /// The name of the program when its first argument names none.
 const DEFAULT_NAME: &str = "pinterest-map";
@@ -65,12 +68,15 @@ Errors:
 Exit status:
   0  every line was mapped
   1  some lines were not valid messages, or an input could not be opened or read to the
-     end (a file that ended short of its size when opened), or output could not be written,
-     or (--format capi, --send) some messages could not become Conversions API events, or
-     (--send) some events were rejected or could not be sent
+     end (a file that ended short of its size when opened), or (--format capi, --send) some
+     messages could not become Conversions API events, or (--send) some events were
+     rejected or could not be sent
   2  unusable arguments, settings or traits (with --strict: settings with warnings):
      nothing was processed; or (--send) Pinterest refused the token or the ad account, and
      the run stopped
+  3  standard output could not be written (a full disk, say): the run stopped there, and
+     the summary says how many output lines were written in full (a reader that goes away,
+     as `| head` does, ends the run with the status it would have had)
 
 Example:
   pinterest-map --settings examples/settings.json --init \\

@@ -64,7 +64,7 @@ use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-pub use args::{LINES_FAILED, SUCCESS, UNUSABLE};
+pub use args::{LINES_FAILED, OUTPUT_FAILED, SUCCESS, UNUSABLE};
 use run::Run;
 use setup::Setup;
 use signals::Interrupt;
@@ -79,7 +79,7 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
     let program = args::program_name(args.first());
     if standard_output_was_closed() {
         eprintln!("{program}: cannot write output: standard output is closed");
-        return ExitCode::from(LINES_FAILED);
+        return ExitCode::from(OUTPUT_FAILED);
     }
     let stderr = io::stderr();
     // Read on a helper thread, so that waiting for input never keeps the run from its signals
@@ -170,12 +170,18 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
         Err(error) => {
             let rendered = error.render().to_string();
             // --help and --version are answers, on standard output; the rest are mistakes.
-            return if error.use_stderr() {
+            if error.use_stderr() {
                 let _ = stderr.write_all(rendered.as_bytes());
-                UNUSABLE
-            } else {
-                let _ = write_all_to(stdout, &rendered);
-                SUCCESS
+                return UNUSABLE;
+            }
+            return match write_all_to(stdout, &rendered) {
+                Ok(()) => SUCCESS,
+                // Read in part (`--help | head`): what was wanted was read.
+                Err(error) if error.kind() == io::ErrorKind::BrokenPipe => SUCCESS,
+                Err(error) => {
+                    let _ = writeln!(stderr, "{program}: cannot write output: {error}");
+                    OUTPUT_FAILED
+                }
             };
         }
     };

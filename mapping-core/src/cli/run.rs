@@ -11,7 +11,7 @@ use super::progress::{Counts, Progress};
 use super::send::{self, Origin, Recorder, Sending};
 use super::setup::{Input, Output, Setup, open};
 use super::signals::{self, Interrupt};
-use super::{LINES_FAILED, SUCCESS, UNUSABLE};
+use super::{LINES_FAILED, OUTPUT_FAILED, SUCCESS, UNUSABLE};
 use crate::capi::Skip;
 use crate::capi::send::{Rejection, Report, Sender, Stopped};
 use crate::json::Json;
@@ -31,6 +31,10 @@ pub(super) struct Run<'s, M: Mapping, O: Write, E: Write> {
     setup: &'s Setup<M>,
     /// Output not yet written to standard output.
     out: Vec<u8>,
+    /// Output lines written to standard output in full.
+    lines_written: u64,
+    /// How far the output got, when writing it failed.
+    output_failure: Option<OutputFailure>,
     stdout: O,
     stderr: E,
     progress: Progress,
@@ -50,6 +54,15 @@ pub(super) struct Run<'s, M: Mapping, O: Write, E: Write> {
     last_line: Option<(usize, u64)>,
     /// The signals that stop the run, when they are watched for.
     interrupt: Option<&'s Interrupt>,
+}
+
+/// How far the output got when writing it failed: its lines written in full, whether the next
+/// one was written in part, and how many were not written at all.
+#[derive(Clone, Copy)]
+struct OutputFailure {
+    written: u64,
+    cut_short: bool,
+    not_written: u64,
 }
 
 /// Why an input was not read to its end.
@@ -112,6 +125,8 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             program,
             setup,
             out: Vec::with_capacity(2 * OUTPUT_BUFFER),
+            lines_written: 0,
+            output_failure: None,
             stdout,
             stderr,
             progress: Progress::new(show_progress, setup.total_bytes),
@@ -181,7 +196,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             Ok(()) | Err(Stop::Closed | Stop::Signal(_) | Stop::Sender) => {}
             Err(Stop::Failed(error)) => {
                 self.warn(format_args!("cannot write output: {error}"));
-                status = LINES_FAILED;
+                status = OUTPUT_FAILED;
             }
         }
         if let Some(sender) = self.sender.take() {
@@ -212,7 +227,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             signals::end_by(signal);
         }
         if self.counts.errors > 0 || !self.unsendable.is_empty() {
-            status = LINES_FAILED;
+            status = status.max(LINES_FAILED);
         }
         status
     }
@@ -284,13 +299,37 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         Ok(())
     }
 
-    /// Writes the buffered output to standard output.
+    /// Writes the buffered output to standard output, counting the lines written; on a
+    /// failure, records how far it got.
     fn flush_output(&mut self) -> Result<(), Stop> {
-        if !self.out.is_empty() {
-            self.stdout.write_all(&self.out)?;
-            self.out.clear();
+        let mut written = 0;
+        let result = loop {
+            if written == self.out.len() {
+                break self.stdout.flush();
+            }
+            match self.stdout.write(&self.out[written..]) {
+                Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
+                Ok(count) => written += count,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => break Err(error),
+            }
+        };
+        let lines = |bytes: &[u8]| memchr::memchr_iter(b'\n', bytes).count() as u64;
+        self.lines_written += lines(&self.out[..written]);
+        if let Err(error) = result {
+            if error.kind() != io::ErrorKind::BrokenPipe {
+                self.output_failure = Some(OutputFailure {
+                    written: self.lines_written,
+                    cut_short: self.out[..written]
+                        .last()
+                        .is_some_and(|byte| *byte != b'\n'),
+                    not_written: lines(&self.out[written..]),
+                });
+            }
+            return Err(error.into());
         }
-        Ok(self.stdout.flush()?)
+        self.out.clear();
+        Ok(())
     }
 
     /// Maps one input to its end, or until the output fails. Lines are mapped where they lie
@@ -618,7 +657,22 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             self.program,
             counted(messages, "message"),
             counted(errors, "error"),
-        )
+        )?;
+        if let Some(failure) = self.output_failure {
+            let total = failure.written + failure.not_written;
+            writeln!(
+                self.stderr,
+                "{}: output failed: {} of {total} written in full{}",
+                self.program,
+                counted(failure.written, "output line"),
+                if failure.cut_short {
+                    ", and the next one in part"
+                } else {
+                    ""
+                }
+            )?;
+        }
+        Ok(())
     }
 }
 
