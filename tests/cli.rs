@@ -177,7 +177,7 @@ fn lines_split_across_reads_map_as_whole_lines() {
                 },
                 stdout: &mut stdout,
                 stderr: &mut stderr,
-                stderr_is_terminal: false,
+                progress: false,
             },
         );
         assert_eq!(status, whole.status, "step {step}");
@@ -218,7 +218,7 @@ fn a_failing_input_keeps_its_lines_and_the_next_input_is_read() {
             stdin: FailingAfter(input.as_bytes()),
             stdout: &mut stdout,
             stderr: &mut stderr,
-            stderr_is_terminal: false,
+            progress: false,
         },
     );
     assert_eq!(status, 1);
@@ -617,7 +617,7 @@ fn run_filling(room: usize, kind: std::io::ErrorKind, inputs: &[String]) -> (u8,
             stdin: ORDER.as_bytes(),
             stdout: &mut stdout,
             stderr: &mut stderr,
-            stderr_is_terminal: false,
+            progress: false,
         },
     );
     let stderr = String::from_utf8(stderr).expect("stderr is UTF-8");
@@ -725,6 +725,77 @@ fn the_summary_counts_in_words_and_gives_no_rate_for_an_instant() {
         assert!(
             summary.contains(" s (") && summary.contains(" messages/s, "),
             "{summary}"
+        );
+    }
+}
+
+fn gzip(text: &str) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, text.as_bytes()).expect("a Vec takes every write");
+    encoder.finish().expect("a Vec takes every write")
+}
+
+#[test]
+fn gzip_inputs_are_read_decompressed_from_files_and_standard_input() {
+    let text = format!("{ORDER}\n{PAGE}\nnot json\n{IDENTIFY}\n");
+    let plain = run_str(&["-q"], &text);
+    assert_eq!(plain.status, 1);
+    let compressed = gzip(&text);
+    let file = TempFile::new(".ndjson.gz", &compressed);
+    // Any name: gzip is known by its first bytes.
+    let unnamed = TempFile::new(".ndjson", &compressed);
+    for output in [
+        run(&["-q".to_owned(), file.arg()], b""),
+        run(&["-q".to_owned(), unnamed.arg()], b""),
+        run(&["-q".to_owned()], &compressed),
+    ] {
+        assert_eq!(output.status, 1);
+        assert_eq!(output.stdout, plain.stdout);
+    }
+    let named = run(&["-q".to_owned(), file.arg()], b"");
+    assert_eq!(
+        named.stderr,
+        format!(
+            "{}:3: invalid JSON: expected `null` at column 1\n",
+            file.arg()
+        )
+    );
+    // Several members, as `cat a.gz b.gz` makes: all of them.
+    let twice = [compressed.clone(), compressed.clone()].concat();
+    let output = run(&["-q".to_owned()], &twice);
+    assert_eq!(output.stdout, plain.stdout.repeat(2));
+}
+
+#[test]
+fn a_truncated_gzip_input_is_reported_after_its_whole_lines() {
+    let text: String = (0..2000)
+        .map(|n| format!("{{\"type\":\"page\",\"name\":\"p-{n}\"}}\n"))
+        .collect();
+    let compressed = gzip(&text);
+    let cut = TempFile::new(".ndjson.gz", &compressed[..compressed.len() / 2]);
+    let after = TempFile::new(".ndjson", format!("{PAGE}\n").as_bytes());
+    let output = run(&["-q".to_owned(), cut.arg(), after.arg()], b"");
+    assert_eq!(output.status, 1);
+    assert_eq!(
+        output.stderr,
+        format!(
+            "pinterest-map: {}: read error: incomplete deflate stream\n",
+            cut.arg()
+        )
+    );
+    // Every line written is a whole line of the input, in order; the next input is mapped.
+    let lines: Vec<&str> = output.stdout.lines().collect();
+    let (last, mapped) = lines.split_last().expect("output");
+    assert_eq!(*last, "[[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]");
+    assert!(
+        !mapped.is_empty() && mapped.len() < 2000,
+        "{}",
+        mapped.len()
+    );
+    for (n, line) in mapped.iter().enumerate() {
+        assert_eq!(
+            *line,
+            format!("[[\"track\",\"PageVisit\",{{\"name\":\"p-{n}\"}}]]")
         );
     }
 }

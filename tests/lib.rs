@@ -150,7 +150,8 @@ fn to_json(calls: &[PintrkCall]) -> Value {
         mapping_core::ndjson::OutputFormat::Json,
         calls,
         &mut written,
-    );
+    )
+    .expect("a Vec takes every write");
     assert_eq!(
         format!("{with_serde}\n").as_bytes(),
         written,
@@ -273,7 +274,7 @@ pub fn run_tool<M: Mapping>(table: M, program: &str, args: &[String], stdin: &[u
             stdin,
             stdout: &mut stdout,
             stderr: &mut stderr,
-            stderr_is_terminal: false,
+            progress: false,
         },
     );
     Output {

@@ -327,7 +327,7 @@ fn raw_structure(raw: Json) -> Value {
 /// arguments and nothing that could end a `<script>` element or a line.
 fn check_call(call: &PintrkCall) -> Result<(), TestCaseError> {
     let mut json = Vec::new();
-    call.write_json(&mut json);
+    call.write_json(&mut json).expect("a Vec takes every write");
     let json = String::from_utf8(json).expect("output is UTF-8");
     prop_assert_eq!(&json, &serde_json::to_string(call).expect("serializes"));
     let arguments = structure(&json)?;
@@ -637,7 +637,9 @@ fn check_conversion<M: Mapping>(
         Conversion::Event { event, warnings } => {
             // The tool's writer and serde write the same text.
             let mut written = Vec::new();
-            event.write_json(&mut written);
+            event
+                .write_json(&mut written)
+                .expect("a Vec takes every write");
             if written != serde_json::to_vec(&event).expect("serializes") {
                 return Err(format!("the writer and serde disagree on {event:?}"));
             }

@@ -71,7 +71,7 @@ fn convert(destination: &Destination, text: &str) {
     let _ = destination.conversion_text(text, now, |conversion| {
         if let Conversion::Event { event, .. } = conversion {
             let mut json = Vec::new();
-            event.write_json(&mut json);
+            event.write_json(&mut json).expect("a Vec takes every write");
             assert_eq!(json, serde_json::to_vec(&event).expect("serializes"));
             let read: ConversionEvent =
                 serde_json::from_slice(&json).expect("the event reads back as the API's types");
@@ -83,7 +83,7 @@ fn convert(destination: &Destination, text: &str) {
 
 fn check(call: &PintrkCall) {
     let mut json = Vec::new();
-    call.write_json(&mut json);
+    call.write_json(&mut json).expect("a Vec takes every write");
     let json = std::str::from_utf8(&json).expect("JSON output is UTF-8");
     Json::parse(json).expect("the argument list is JSON");
     assert_eq!(json, serde_json::to_string(call).expect("serializes"));

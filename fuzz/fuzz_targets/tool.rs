@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
             stdin: input,
             stdout: &mut stdout,
             stderr: &mut stderr,
-            stderr_is_terminal: false,
+            progress: false,
         },
     );
     assert!(status <= 1, "status {status}");

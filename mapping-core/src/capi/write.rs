@@ -2,11 +2,13 @@
 //! calls: the same text serde_json writes for them (a test holds the two together), in a
 //! fraction of the time, since strings are checked for escapes eight bytes at a time.
 
+use std::io;
+
 use super::event::{Content, ConversionEvent, CustomData, Decimal, Sha256Hex, UserData};
 use crate::json::write::JsonWriter;
 
 impl ConversionEvent<'_> {
-    /// Appends the event as JSON: exactly what serde_json writes for it.
+    /// Writes the event as JSON: exactly what serde_json writes for it.
     ///
     /// ```
     /// use mapping_core::capi::{ActionSource, ConversionEvent, EventName, UserData};
@@ -23,11 +25,31 @@ impl ConversionEvent<'_> {
     ///     language: None,
     /// };
     /// let mut out = Vec::new();
-    /// event.write_json(&mut out);
+    /// event.write_json(&mut out)?;
     /// assert_eq!(out, serde_json::to_vec(&event)?);
-    /// # Ok::<(), serde_json::Error>(())
+    /// assert_eq!(event.to_json(), serde_json::to_string(&event)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn write_json(&self, out: &mut Vec<u8>) {
+    ///
+    /// # Errors
+    ///
+    /// The writer's.
+    pub fn write_json(&self, mut out: impl io::Write) -> io::Result<()> {
+        let mut buffer = Vec::with_capacity(512);
+        self.append_json(&mut buffer);
+        out.write_all(&buffer)
+    }
+
+    /// The event as JSON: exactly what serde_json writes for it.
+    pub fn to_json(&self) -> String {
+        let mut buffer = Vec::with_capacity(512);
+        self.append_json(&mut buffer);
+        // The writer copies UTF-8 text and adds ASCII.
+        String::from_utf8_lossy(&buffer).into_owned()
+    }
+
+    /// Appends the event as JSON to a buffer.
+    pub(crate) fn append_json(&self, out: &mut Vec<u8>) {
         let mut object = Object::open(out);
         object.plain("event_name", self.event_name.as_str());
         object.plain("action_source", self.action_source.as_str());
@@ -304,7 +326,7 @@ mod tests {
             language: text("en"),
         };
         let mut written = Vec::new();
-        event.write_json(&mut written);
+        event.append_json(&mut written);
         assert_eq!(
             String::from_utf8(written).unwrap(),
             serde_json::to_string(&event).unwrap()
@@ -325,7 +347,7 @@ mod tests {
             language: None,
         };
         let mut written = Vec::new();
-        event.write_json(&mut written);
+        event.append_json(&mut written);
         assert_eq!(written, serde_json::to_vec(&event).unwrap());
     }
 }

@@ -81,18 +81,24 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
         eprintln!("{program}: cannot write output: standard output is closed");
         return ExitCode::from(OUTPUT_FAILED);
     }
-    let stderr = io::stderr();
     // Read on a helper thread, so that waiting for input never keeps the run from its signals
     // and from the events it is sending.
     let stdin: Box<dyn Read> = match PolledStdin::start() {
         Some(polled) => Box::new(polled),
         None => Box::new(io::stdin().lock()),
     };
+    let stdout = io::stdout();
+    // The progress bar needs a terminal that can draw it, and one the output does not scroll
+    // (the output going by is progress enough).
+    let progress = io::stderr().is_terminal()
+        && !stdout.is_terminal()
+        && std::env::var_os("TERM").is_none_or(|term| term != "dumb");
     let streams = Streams {
         stdin,
-        stdout: io::stdout().lock(),
-        stderr_is_terminal: stderr.is_terminal(),
-        stderr: stderr.lock(),
+        stdout: stdout.lock(),
+        // Not locked for the run: the signals' thread clears the progress bar through it.
+        stderr: io::stderr(),
+        progress,
     };
     let interrupt = Interrupt::install(&program);
     ExitCode::from(run_interruptibly(
@@ -136,8 +142,9 @@ pub struct Streams<I, O, E> {
     pub stdout: O,
     /// Standard error.
     pub stderr: E,
-    /// Whether standard error is a terminal: a progress bar is drawn on it for long runs.
-    pub stderr_is_terminal: bool,
+    /// Whether to draw a progress bar on the process's standard error during long runs
+    /// (unless `--quiet`).
+    pub progress: bool,
 }
 
 /// Runs the tool of `table` with these arguments (the first is the program, whose name the
@@ -161,7 +168,7 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
         mut stdin,
         stdout,
         mut stderr,
-        stderr_is_terminal,
+        progress,
     } = streams;
     let args: Vec<OsString> = args.into_iter().collect();
     let program = args::program_name(args.first());
@@ -188,7 +195,7 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
     match Setup::new(table, &args, &program, &mut stdin, &mut stderr) {
         Ok(mut setup) => {
             let sending = setup.sending.take();
-            let show_progress = stderr_is_terminal && !args.quiet;
+            let show_progress = progress && !args.quiet;
             let mut run = Run::new(
                 &program,
                 &setup,

@@ -1,7 +1,12 @@
-//! The progress line `pinterest-map` draws on a terminal's standard error during long runs.
+//! The progress bar `pinterest-map` draws on a terminal's standard error during long runs,
+//! with indicatif: it is cleared before any other message, and when a signal ends the run.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::signals::Interrupt;
 
 /// What a run has done so far.
 #[derive(Clone, Copy, Debug, Default)]
@@ -20,119 +25,98 @@ pub(super) struct Counts {
     pub(super) bytes: u64,
 }
 
-/// A progress line on a terminal's standard error, for runs longer than a second.
-pub(super) struct Progress {
+/// A progress bar on the process's standard error, for runs longer than a second.
+pub(super) struct Progress<'i> {
     enabled: bool,
+    /// The size of the inputs, when all are files.
     total_bytes: Option<u64>,
     started: Instant,
-    last_drawn: Option<Instant>,
+    bar: Option<ProgressBar>,
     ticks: u32,
+    /// The signals that end the run: the bar is cleared when one comes.
+    interrupt: Option<&'i Interrupt>,
 }
 
-impl Progress {
+impl<'i> Progress<'i> {
+    /// The bar appears after this long.
     const FIRST_AFTER: Duration = Duration::from_secs(1);
-    const EVERY: Duration = Duration::from_millis(200);
+    /// Redraws a second at most.
+    const REFRESH_RATE: u8 = 5;
 
-    pub(super) fn new(enabled: bool, total_bytes: Option<u64>) -> Progress {
+    /// A progress bar if `enabled` (standard error is a terminal that can draw one, standard
+    /// output is not the same terminal, and the run is not quiet).
+    pub(super) fn new(
+        enabled: bool,
+        total_bytes: Option<u64>,
+        interrupt: Option<&'i Interrupt>,
+    ) -> Progress<'i> {
         Progress {
             enabled,
-            total_bytes,
+            total_bytes: total_bytes.filter(|total| *total > 0),
             started: Instant::now(),
-            last_drawn: None,
+            bar: None,
             ticks: 0,
+            interrupt,
         }
     }
 
-    pub(super) fn tick(&mut self, stderr: &mut impl Write, counts: &Counts) {
+    /// Counts a line; `read`: the input bytes read so far (compressed ones for gzip).
+    pub(super) fn tick(&mut self, counts: &Counts, read: u64) {
         self.ticks = self.ticks.wrapping_add(1);
         // Reading the clock for every line would cost more than mapping it.
         if !self.enabled || !self.ticks.is_multiple_of(4096) {
             return;
         }
-        let now = Instant::now();
-        let due = match self.last_drawn {
-            None => now - self.started >= Self::FIRST_AFTER,
-            Some(last) => now - last >= Self::EVERY,
-        };
-        if !due {
-            return;
-        }
-        self.last_drawn = Some(now);
-        let line = self.line(counts, now - self.started);
-        let _ = write!(stderr, "\r\x1b[K{line}");
-        let _ = stderr.flush();
-    }
-
-    /// The progress line: a bar and a percentage when the input size is known.
-    fn line(&self, counts: &Counts, elapsed: Duration) -> String {
-        let rate = counts.messages as f64 / elapsed.as_secs_f64().max(1e-9);
-        match self.total_bytes.filter(|total| *total > 0) {
-            Some(total) => {
-                let fraction = (counts.bytes as f64 / total as f64).min(1.0);
-                let filled = (fraction * 30.0) as usize;
-                format!(
-                    "[{}{}] {:>3.0}% {} messages, {:.0}/s",
-                    "#".repeat(filled),
-                    " ".repeat(30 - filled),
-                    fraction * 100.0,
-                    counts.messages,
-                    rate
-                )
+        if self.bar.is_none() {
+            if self.started.elapsed() < Self::FIRST_AFTER {
+                return;
             }
-            None => format!("{} messages, {:.0}/s", counts.messages, rate),
+            self.bar = Some(self.start());
+        }
+        if let Some(bar) = self.bar.as_ref().filter(|bar| !bar.is_finished()) {
+            bar.set_message(format!("{} messages", counts.messages));
+            bar.set_position(read);
         }
     }
 
-    /// Erases the progress line before anything else is written to standard error.
-    pub(super) fn clear(&mut self, stderr: &mut impl Write) {
-        if self.last_drawn.take().is_some() {
-            let _ = write!(stderr, "\r\x1b[K");
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn progress_line_shows_a_bar_when_the_size_is_known() {
-        let counts = Counts {
-            messages: 5_000,
-            bytes: 250,
-            ..Counts::default()
+    fn start(&self) -> ProgressBar {
+        let target = ProgressDrawTarget::stderr_with_hz(Self::REFRESH_RATE);
+        let bar = match self.total_bytes {
+            Some(total) => ProgressBar::with_draw_target(Some(total), target).with_style(
+                ProgressStyle::with_template(
+                    "[{bar:30}] {percent:>3}% {msg}, {binary_bytes_per_sec}, {eta} left",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("#> "),
+            ),
+            None => ProgressBar::with_draw_target(None, target).with_style(
+                ProgressStyle::with_template("{spinner} {msg}, {binary_bytes_per_sec}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ),
         };
-        let known = Progress::new(true, Some(1_000));
-        assert_eq!(
-            known.line(&counts, Duration::from_secs(2)),
-            "[#######                       ]  25% 5000 messages, 2500/s"
-        );
-        let unknown = Progress::new(true, None);
-        assert_eq!(
-            unknown.line(&counts, Duration::from_secs(2)),
-            "5000 messages, 2500/s"
-        );
+        bar.set_elapsed(self.started.elapsed());
+        if let Some(interrupt) = self.interrupt {
+            let cleared = bar.clone();
+            interrupt.on_signal(move || cleared.finish_and_clear());
+        }
+        bar
     }
 
-    #[test]
-    fn progress_is_drawn_only_when_enabled_and_cleared_before_other_output() {
-        let counts = Counts::default();
-        let mut stderr = Vec::new();
-        let mut disabled = Progress::new(false, None);
-        for _ in 0..10_000 {
-            disabled.tick(&mut stderr, &counts);
+    /// Writes a line on standard error, the bar cleared while it is written.
+    pub(super) fn write_line(&self, stderr: &mut impl Write, line: std::fmt::Arguments) {
+        match &self.bar {
+            Some(bar) if !bar.is_finished() => {
+                bar.suspend(|| writeln!(stderr, "{line}").and_then(|()| stderr.flush()))
+            }
+            _ => writeln!(stderr, "{line}"),
         }
-        disabled.clear(&mut stderr);
-        assert!(stderr.is_empty());
+        .unwrap_or(());
+    }
 
-        let mut enabled = Progress::new(true, None);
-        enabled.started -= Progress::FIRST_AFTER;
-        for _ in 0..4096 {
-            enabled.tick(&mut stderr, &counts);
+    /// Clears the bar for good.
+    pub(super) fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
         }
-        enabled.clear(&mut stderr);
-        let drawn = String::from_utf8(stderr).unwrap();
-        assert!(drawn.starts_with("\r\x1b[K0 messages, "), "{drawn:?}");
-        assert!(drawn.ends_with("\r\x1b[K"), "{drawn:?}");
     }
 }

@@ -2,6 +2,7 @@
 //! (Tag calls, Conversions API events, or events given to the sender), what is wrong reported
 //! by input and line, the summary, and the stops (a closed output, a signal, the sender).
 
+use std::cell::Cell;
 use std::fmt::{self, Write as _};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -15,11 +16,14 @@ use super::{LINES_FAILED, OUTPUT_FAILED, SUCCESS, UNUSABLE};
 use crate::capi::Skip;
 use crate::capi::send::{Rejection, Report, Sender, Stopped};
 use crate::json::Json;
-use crate::ndjson::{self, Converted, write_calls};
+use crate::ndjson::{self, Converted, Line, LineReader, append_calls};
 use crate::table::Mapping;
 
 /// Bytes read at a time.
 const INPUT_BUFFER: usize = 128 * 1024;
+
+/// The first bytes of a gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Output is written out when it reaches this size.
 const OUTPUT_BUFFER: usize = 64 * 1024;
@@ -37,7 +41,9 @@ pub(super) struct Run<'s, M: Mapping, O: Write, E: Write> {
     output_failure: Option<OutputFailure>,
     stdout: O,
     stderr: E,
-    progress: Progress,
+    progress: Progress<'s>,
+    /// Bytes read from the inputs before the current one.
+    read_before: u64,
     counts: Counts,
     /// Messages that could not become Conversions API events, by reason, in order of first
     /// appearance.
@@ -129,7 +135,8 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             output_failure: None,
             stdout,
             stderr,
-            progress: Progress::new(show_progress, setup.total_bytes),
+            progress: Progress::new(show_progress, setup.total_bytes, interrupt),
+            read_before: 0,
             counts: Counts::default(),
             unsendable: Vec::new(),
             sender,
@@ -154,13 +161,17 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             let name = input.name();
             let result = match input {
                 // Standard input is read to its end the first time it is named.
-                Input::Stdin => stdin
-                    .take()
-                    .map_or(Ok(true), |stdin| self.input(&name, stdin).map(|_| true)),
+                Input::Stdin => stdin.take().map_or(Ok(true), |stdin| {
+                    self.input(&name, stdin).map(|read| {
+                        self.read_before += read;
+                        true
+                    })
+                }),
                 Input::File(path) => match open(path) {
-                    Ok((file, size)) => self
-                        .input(&name, file)
-                        .map(|read| self.check_size(&name, read, size)),
+                    Ok((file, size)) => self.input(&name, file).map(|read| {
+                        self.read_before += read;
+                        self.check_size(&name, read, size)
+                    }),
                     Err(error) => Err(InputStop::Open(error)),
                 },
             };
@@ -211,7 +222,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 });
             }
         }
-        self.progress.clear(&mut self.stderr);
+        self.progress.finish();
         if let Some(Interruption { signal, .. }) = interruption {
             self.warn(format_args!("stopped by {}", signals::name(signal)));
         }
@@ -248,8 +259,9 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
 
     /// A message about the run (not about a line) on standard error.
     fn warn(&mut self, message: fmt::Arguments) {
-        self.progress.clear(&mut self.stderr);
-        let _ = writeln!(self.stderr, "{}: {message}", self.program);
+        let program = self.program;
+        self.progress
+            .write_line(&mut self.stderr, format_args!("{program}: {message}"));
     }
 
     /// The signal that stops the run, if one was received.
@@ -294,7 +306,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             .and_then(|text| Json::parse(text).ok());
         let calls = self.setup.destination.initialize(traits);
         if let Output::Tag(format) = self.setup.output {
-            write_calls(format, &calls, &mut self.out);
+            append_calls(format, &calls, &mut self.out);
         }
         Ok(())
     }
@@ -332,93 +344,98 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         Ok(())
     }
 
-    /// Maps one input to its end, or until the output fails. Lines are mapped where they lie
-    /// in the read buffer; only a line that spans two reads is copied.
-    /// Returns the number of bytes read.
-    fn input(&mut self, name: &str, reader: impl Read) -> Result<u64, InputStop> {
-        let mut reader = BufReader::with_capacity(INPUT_BUFFER, reader);
-        // The start of a line whose end has not been read yet.
-        let mut partial = Vec::new();
-        let mut number = 0_u64;
-        let mut read = 0_u64;
+    /// Maps one input to its end, or until the output fails; gzip (recognised by its first
+    /// byte, which no text line starts with) is read decompressed. Returns the number of bytes
+    /// read from the input itself.
+    fn input(&mut self, name: &str, input: impl Read) -> Result<u64, InputStop> {
+        let read = Cell::new(0);
+        let mut reader = BufReader::with_capacity(
+            INPUT_BUFFER,
+            Counted {
+                inner: input,
+                count: &read,
+            },
+        );
+        let gzip = self.fill(&mut reader)?.first() == Some(&GZIP_MAGIC[0]);
+        if gzip {
+            let decoder = flate2::bufread::MultiGzDecoder::new(reader);
+            self.lines(name, BufReader::with_capacity(INPUT_BUFFER, decoder), &read)?;
+        } else {
+            self.lines(name, reader, &read)?;
+        }
+        Ok(read.get())
+    }
+
+    /// Fills `reader`'s buffer, waiting for input as the run does; empty at the end.
+    fn fill<'r>(&mut self, reader: &'r mut impl BufRead) -> Result<&'r [u8], InputStop> {
         loop {
-            let filled = if reader.buffer().is_empty() {
-                // The read may wait for input: what is mapped so far goes out first.
-                self.flush_output().map_err(InputStop::Output)?;
-                self.wait_for_input(|| reader.fill_buf())
-                    .map_err(InputStop::Output)?
-            } else {
-                reader.fill_buf()
-            };
-            let available = match filled {
-                Ok(available) => available,
-                // No input for a while, or a read interrupted: the signals and the sending
-                // have their turn.
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {
-                    self.take_outcomes();
-                    if let Some(signal) = self.interrupt.and_then(Interrupt::received) {
-                        return Err(InputStop::Output(Stop::Signal(Interruption {
-                            signal,
-                            waiting: true,
-                        })));
-                    }
-                    continue;
+            match self.wait_for_input(|| reader.fill_buf().map(|filled| filled.len())) {
+                Ok(Ok(_)) => return reader.fill_buf().map_err(InputStop::Read),
+                Ok(Err(error)) if error.kind() == io::ErrorKind::Interrupted => {
+                    self.while_waiting()?;
                 }
-                Err(error) => return Err(InputStop::Read(error)),
-            };
-            if available.is_empty() {
-                // The last line may lack its newline.
-                if !partial.is_empty() {
-                    number += 1;
-                    self.line(name, number, &partial)?;
-                }
-                return Ok(read);
+                Ok(Err(error)) => return Err(InputStop::Read(error)),
+                Err(stop) => return Err(InputStop::Output(stop)),
             }
-            read += available.len() as u64;
-            let mut start = 0;
-            for end in memchr::memchr_iter(b'\n', available) {
-                number += 1;
-                if partial.is_empty() {
-                    self.line(name, number, &available[start..end])?;
-                } else {
-                    partial.extend_from_slice(&available[..end]);
-                    self.line(name, number, &partial)?;
-                    partial.clear();
-                    if partial.capacity() > 4 * INPUT_BUFFER {
-                        // One huge line must not keep its memory for the rest of the run.
-                        partial = Vec::new();
-                    }
-                }
-                start = end + 1;
-            }
-            partial.extend_from_slice(&available[start..]);
-            let length = available.len();
-            reader.consume(length);
         }
     }
 
-    /// Maps one line: its calls go to the output, or its error to standard error.
-    fn line(&mut self, name: &str, number: u64, line: &[u8]) -> Result<(), InputStop> {
-        self.counts.bytes += line.len() as u64 + 1;
+    /// Maps the lines of one input, where they lie in the read buffer (only a line that spans
+    /// two reads is copied). `read`: the bytes read from the input so far, for the progress.
+    fn lines(
+        &mut self,
+        name: &str,
+        input: impl BufRead,
+        read: &Cell<u64>,
+    ) -> Result<(), InputStop> {
+        let mut lines = LineReader::new(input);
+        loop {
+            let line = if lines.will_read() {
+                // The read may wait for input: what is mapped so far goes out first.
+                self.flush_output().map_err(InputStop::Output)?;
+                self.wait_for_input(|| lines.read_line())
+                    .map_err(InputStop::Output)?
+            } else {
+                lines.read_line()
+            };
+            match line {
+                Ok(Some(line)) => self.line(name, line, read.get())?,
+                Ok(None) => return Ok(()),
+                // No input for a while, or a read interrupted: the signals and the sending
+                // have their turn.
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => self.while_waiting()?,
+                Err(error) => return Err(InputStop::Read(error)),
+            }
+        }
+    }
+
+    /// Between reads that found no input: the outcomes of sending are taken, and a signal
+    /// stops the run.
+    fn while_waiting(&mut self) -> Result<(), InputStop> {
+        self.take_outcomes();
+        match self.interrupt.and_then(Interrupt::received) {
+            Some(signal) => Err(InputStop::Output(Stop::Signal(Interruption {
+                signal,
+                waiting: true,
+            }))),
+            None => Ok(()),
+        }
+    }
+
+    /// Maps one line: its calls go to the output, or its error to standard error. `read`: the
+    /// bytes read from the input so far.
+    fn line(&mut self, name: &str, line: Line<'_>, read: u64) -> Result<(), InputStop> {
+        let number = line.number();
+        self.counts.bytes += line.bytes().len() as u64 + 1;
         self.last_line = Some((self.current_input, number));
-        let text = match std::str::from_utf8(line) {
-            Ok(text) => text,
+        let text = match line.text() {
+            Ok(Some(text)) => text,
+            Ok(None) => return Ok(()),
             Err(error) => {
-                let message = format!("not valid UTF-8 (byte {})", error.valid_up_to() + 1);
-                self.line_error(name, number, &message);
+                self.line_error(name, number, &error.to_string());
                 return Ok(());
             }
         };
-        // A byte-order mark may open a file, and so any line of concatenated files.
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        // As for `JSON.parse`, only spaces, tabs and CRs are nothing: any other white space
-        // (a no-break space, U+2028) makes an invalid line, reported.
-        if text
-            .bytes()
-            .all(|byte| matches!(byte, b' ' | b'\t' | b'\r'))
-        {
-            return Ok(());
-        }
         let destination = &self.setup.destination;
         match self.setup.output {
             Output::Tag(format) => match ndjson::map_line(destination, format, text, &mut self.out)
@@ -472,7 +489,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         if self.out.len() >= OUTPUT_BUFFER {
             self.flush_output().map_err(InputStop::Output)?;
         }
-        self.progress.tick(&mut self.stderr, &self.counts);
+        self.progress.tick(&self.counts, self.read_before + read);
         self.interrupted().map_err(InputStop::Output)
     }
 
@@ -493,14 +510,14 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         for rejection in rejections {
             let name = self.setup.inputs[rejection.origin.input].name();
             let (problem, line) = recorder.record(&rejection, &name);
-            if problem.is_some() || line.is_some() {
-                self.progress.clear(&mut self.stderr);
-            }
             if let Some(problem) = problem {
-                let _ = writeln!(self.stderr, "{}: {problem}", self.program);
+                let program = self.program;
+                self.progress
+                    .write_line(&mut self.stderr, format_args!("{program}: {problem}"));
             }
             if let Some(line) = line {
-                let _ = writeln!(self.stderr, "{line}");
+                self.progress
+                    .write_line(&mut self.stderr, format_args!("{line}"));
             }
         }
     }
@@ -556,8 +573,8 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
 
     /// A message about one line on standard error.
     fn line_message(&mut self, name: &str, number: u64, message: fmt::Arguments) {
-        self.progress.clear(&mut self.stderr);
-        let _ = writeln!(self.stderr, "{name}:{number}: {message}");
+        self.progress
+            .write_line(&mut self.stderr, format_args!("{name}:{number}: {message}"));
     }
 
     /// Counts what became of a message's Conversions API event, and reports a message that
@@ -690,4 +707,18 @@ fn peak_memory_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A reader that counts the bytes read through it.
+struct Counted<'c, R> {
+    inner: R,
+    count: &'c Cell<u64>,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.count.set(self.count.get() + read as u64);
+        Ok(read)
+    }
 }

@@ -140,7 +140,8 @@ impl<'a> Identify<'a> {
 }
 
 /// Why a line is not a Segment message. Messages name the field, never a value.
-#[derive(Debug, Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum MessageError {
     /// Not JSON.
     #[error("invalid JSON: {0}")]

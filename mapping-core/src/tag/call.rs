@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
@@ -411,8 +412,36 @@ impl<'a> PintrkCall<'a> {
         arguments
     }
 
-    /// Appends the argument list as JSON: `["track","Checkout",{…}]`, as serde would write it.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
+    /// Writes the argument list as JSON: `["track","Checkout",{…}]`, as serde would write it.
+    ///
+    /// ```
+    /// use mapping_core::PintrkCall;
+    ///
+    /// let mut out = Vec::new();
+    /// PintrkCall::Page.write_json(&mut out)?;
+    /// assert_eq!(out, br#"["page"]"#);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The writer's.
+    pub fn write_json(&self, mut out: impl io::Write) -> io::Result<()> {
+        out.write_all(self.to_json().as_bytes())
+    }
+
+    /// Writes the JavaScript statement, `pintrk("track", "Checkout", {…});`: see
+    /// [`Self::to_js`].
+    ///
+    /// # Errors
+    ///
+    /// The writer's.
+    pub fn write_js(&self, mut out: impl io::Write) -> io::Result<()> {
+        out.write_all(self.to_js().as_bytes())
+    }
+
+    /// Appends the argument list as JSON to a buffer.
+    pub(crate) fn append_json(&self, out: &mut Vec<u8>) {
         let mut writer = JsonWriter {
             out,
             script_safe: false,
@@ -422,12 +451,8 @@ impl<'a> PintrkCall<'a> {
         writer.bytes(b"]");
     }
 
-    /// Appends the JavaScript statement, `pintrk("track", "Checkout", {…});`.
-    ///
-    /// Safe inside an HTML `<script>` element whatever the values: `<`, `>` and `&` are written
-    /// as `\u003c`, `\u003e` and `\u0026`, and U+2028 and U+2029 as escapes, so no value can
-    /// close the element, open a comment, or end a JavaScript line.
-    pub fn write_js(&self, out: &mut Vec<u8>) {
+    /// Appends the JavaScript statement to a buffer.
+    pub(crate) fn append_js(&self, out: &mut Vec<u8>) {
         let mut writer = JsonWriter {
             out,
             script_safe: true,
@@ -466,7 +491,7 @@ impl<'a> PintrkCall<'a> {
         }
     }
 
-    /// The argument list as JSON; see [`Self::write_json`].
+    /// The argument list as JSON: `["track","Checkout",{…}]`, as serde would write it.
     ///
     /// ```
     /// use mapping_core::PintrkCall;
@@ -474,10 +499,14 @@ impl<'a> PintrkCall<'a> {
     /// assert_eq!(PintrkCall::Page.to_json(), r#"["page"]"#);
     /// ```
     pub fn to_json(&self) -> String {
-        self.rendered(Self::write_json)
+        self.rendered(Self::append_json)
     }
 
-    /// The JavaScript statement as a string; see [`Self::write_js`].
+    /// The JavaScript statement, `pintrk("track", "Checkout", {…});`.
+    ///
+    /// Safe inside an HTML `<script>` element whatever the values: `<`, `>` and `&` are written
+    /// as `\u003c`, `\u003e` and `\u0026`, and U+2028 and U+2029 as escapes, so no value can
+    /// close the element, open a comment, or end a JavaScript line.
     ///
     /// ```
     /// use mapping_core::{PintrkCall, Json};
@@ -491,7 +520,7 @@ impl<'a> PintrkCall<'a> {
     /// # Ok::<(), mapping_core::SyntaxError>(())
     /// ```
     pub fn to_js(&self) -> String {
-        self.rendered(Self::write_js)
+        self.rendered(Self::append_js)
     }
 
     fn rendered(&self, write: fn(&Self, &mut Vec<u8>)) -> String {

@@ -247,7 +247,7 @@ impl<T> Batch<T> {
     /// Appends an event's JSON.
     fn push(&mut self, origin: T, event: &ConversionEvent<'_>) {
         let start = self.json.len();
-        event.write_json(&mut self.json);
+        event.append_json(&mut self.json);
         self.items.push(Item {
             origin,
             range: start..self.json.len(),

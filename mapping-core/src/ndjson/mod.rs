@@ -1,8 +1,19 @@
 //! Newline-delimited streams: one Segment message per input line, its calls (or its Conversions
-//! API event) written out. The per-line path `pinterest-map` runs, for programs and benchmarks
-//! that stream the same way.
+//! API event) written out, as `pinterest-map` does.
+//!
+//! - [`map_stream`] and [`convert_stream`]: a whole stream, from any reader to any writer;
+//! - [`LineReader`]: the lines of a stream, read through a fixed buffer, for loops of one's
+//!   own;
+//! - [`map_line`] and [`convert_line`]: one line, appended to a buffer.
 
+mod lines;
+mod stream;
+
+use std::io;
 use std::time::SystemTime;
+
+pub use lines::{Line, LineError, LineReader};
+pub use stream::{LineFailure, StreamCounts, convert_stream, map_stream};
 
 use crate::capi::{Conversion, ConversionEvent, FieldWarning, Skip, Unsendable};
 use crate::segment::MessageError;
@@ -19,8 +30,32 @@ pub enum OutputFormat {
     Js,
 }
 
-/// Appends calls in `format`: for [`OutputFormat::Json`] one line even when there are none.
-pub fn write_calls(format: OutputFormat, calls: &[PintrkCall], out: &mut Vec<u8>) {
+/// Writes calls in `format`: for [`OutputFormat::Json`] one line even when there are none.
+///
+/// ```
+/// use mapping_core::{ndjson, PintrkCall};
+///
+/// let mut out = Vec::new();
+/// ndjson::write_calls(ndjson::OutputFormat::Js, &[PintrkCall::Page], &mut out)?;
+/// assert_eq!(out, b"pintrk(\"page\");\n");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// The writer's.
+pub fn write_calls(
+    format: OutputFormat,
+    calls: &[PintrkCall],
+    mut out: impl io::Write,
+) -> io::Result<()> {
+    let mut buffer = Vec::with_capacity(256);
+    append_calls(format, calls, &mut buffer);
+    out.write_all(&buffer)
+}
+
+/// [`write_calls`], appending to a buffer.
+pub(crate) fn append_calls(format: OutputFormat, calls: &[PintrkCall], out: &mut Vec<u8>) {
     match format {
         OutputFormat::Json => {
             out.push(b'[');
@@ -28,21 +63,21 @@ pub fn write_calls(format: OutputFormat, calls: &[PintrkCall], out: &mut Vec<u8>
                 if index > 0 {
                     out.push(b',');
                 }
-                call.write_json(out);
+                call.append_json(out);
             }
             out.extend_from_slice(b"]\n");
         }
         OutputFormat::Js => {
             for call in calls {
-                call.write_js(out);
+                call.append_js(out);
                 out.push(b'\n');
             }
         }
     }
 }
 
-/// Maps one line holding one message and appends its calls to `out`; returns how many calls
-/// it produced.
+/// Maps one line holding one message and appends its calls to the buffer `out` (the tool's
+/// per-line path: no error but the message's); returns how many calls it produced.
 ///
 /// ```
 /// use mapping_core::{ndjson, Destination, Settings};
@@ -55,6 +90,10 @@ pub fn write_calls(format: OutputFormat, calls: &[PintrkCall], out: &mut Vec<u8>
 /// assert_eq!(out, b"[[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n");
 /// # Ok::<(), mapping_core::MessageError>(())
 /// ```
+///
+/// # Errors
+///
+/// The line is not a valid Segment message: nothing is written.
 pub fn map_line<M: Mapping>(
     destination: &Destination<M>,
     format: OutputFormat,
@@ -62,24 +101,36 @@ pub fn map_line<M: Mapping>(
     out: &mut Vec<u8>,
 ) -> Result<usize, MessageError> {
     destination.map_text(line, |call| {
-        write_calls(format, call.as_slice(), out);
+        append_calls(format, call.as_slice(), out);
         call.as_slice().len()
     })
 }
 
-/// Appends one line: the JSON array of `events`, `[]` when there are none.
-pub fn write_events(events: &[ConversionEvent<'_>], out: &mut Vec<u8>) {
+/// Writes one line: the JSON array of `events`, `[]` when there are none.
+///
+/// # Errors
+///
+/// The writer's.
+pub fn write_events(events: &[ConversionEvent<'_>], mut out: impl io::Write) -> io::Result<()> {
+    let mut buffer = Vec::with_capacity(512);
+    append_events(events, &mut buffer);
+    out.write_all(&buffer)
+}
+
+/// [`write_events`], appending to a buffer.
+pub(crate) fn append_events(events: &[ConversionEvent<'_>], out: &mut Vec<u8>) {
     out.push(b'[');
     for (index, event) in events.iter().enumerate() {
         if index > 0 {
             out.push(b',');
         }
-        event.write_json(out);
+        event.append_json(out);
     }
     out.extend_from_slice(b"]\n");
 }
 
-/// Reads one line holding one message, appends the JSON array of its Conversions API events
+/// Reads one line holding one message, appends to the buffer `out` the JSON array of its
+/// Conversions API events
 /// (`[]` when none; a message makes at most one) and returns what became of it, judged at
 /// `now` (the event itself left out: it was written).
 ///
@@ -120,7 +171,7 @@ pub fn convert_line<M: Mapping>(
 ) -> Result<Converted, MessageError> {
     destination.conversion_text(line, now, |conversion| {
         let (converted, event) = Converted::split(conversion);
-        write_events(event.as_slice(), out);
+        append_events(event.as_slice(), out);
         converted
     })
 }
