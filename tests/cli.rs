@@ -799,3 +799,80 @@ fn a_truncated_gzip_input_is_reported_after_its_whole_lines() {
         );
     }
 }
+
+#[test]
+fn aligned_output_has_one_line_per_input_line() {
+    let input = format!("{ORDER}\nnot json\n\n  \n{PAGE}\n\u{feff}{IDENTIFY}\n[1]");
+    let output = run_str(&["-q", "--aligned"], &input);
+    assert_eq!(output.status, 1);
+    assert_eq!(
+        output.stdout,
+        "[[\"track\",\"Checkout\",{\"order_id\":\"o-1\",\"value\":5}]]\n\
+         null\n\
+         null\n\
+         null\n\
+         [[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n\
+         [[\"set\",{\"np\":\"segment\",\"em\":\"jane@example.com\"}]]\n\
+         null\n"
+    );
+    assert_eq!(output.stdout.lines().count(), input.lines().count());
+    let capi = run_str(
+        &[
+            "-q",
+            "--aligned",
+            "--format",
+            "capi",
+            "--now",
+            "2026-11-28T12:00:00Z",
+        ],
+        &input,
+    );
+    assert_eq!(capi.stdout.lines().count(), input.lines().count());
+    assert_eq!(capi.stdout.lines().nth(1), Some("null"));
+    for (args, message) in [
+        (
+            &["--aligned", "--format", "js"][..],
+            "pinterest-map: --aligned needs one output line per message: use it with --format json or capi\n",
+        ),
+        (&["--aligned", "--init"][..], "cannot be used with"),
+    ] {
+        let output = run_str(args, &input);
+        assert_eq!((output.status, output.stdout.as_str()), (2, ""), "{args:?}");
+        assert!(
+            output.stderr.contains(message),
+            "{args:?}: {}",
+            output.stderr
+        );
+    }
+}
+
+#[test]
+fn max_errors_stops_the_run_after_the_lines_mapped() {
+    let input = format!("{ORDER}\nbad\n{PAGE}\nbad\n{ORDER}\nbad\n");
+    let output = run_str(
+        &["--settings", r#"{"tid":"t"}"#, "--max-errors", "2"],
+        &input,
+    );
+    assert_eq!(output.status, 1);
+    assert_eq!(
+        output.stdout.lines().count(),
+        2,
+        "the lines before the second error"
+    );
+    let stderr: Vec<&str> = output.stderr.lines().collect();
+    assert_eq!(
+        stderr[..3],
+        [
+            "<stdin>:2: invalid JSON: expected a value at column 1",
+            "<stdin>:4: invalid JSON: expected a value at column 1",
+            "pinterest-map: stopped at the error limit (--max-errors 2)",
+        ]
+    );
+    assert!(
+        stderr[3].starts_with("pinterest-map: 2 messages, 2 calls, 2 errors in "),
+        "{}",
+        output.stderr
+    );
+    let output = run_str(&["-q", "--max-errors", "0"], &input);
+    assert_eq!(output.status, 2);
+}

@@ -57,8 +57,9 @@ Settings:
   an event mapped twice in different case. --strict makes them errors.
 
 Errors:
-  A line that is not a valid message prints no output line; a message on stderr names the
-  input, the line and what is wrong (never the values), and processing continues. With
+  A line that is not a valid message prints no output line (with --aligned, `null`); a
+  message on stderr names the input, the line and what is wrong (never the values), and
+  processing continues (with --max-errors N, until the Nth). With
   --format capi, a message that cannot become an event is reported the same way.
   Blank lines are skipped. An input that cannot be opened is reported and the others are
   mapped. A summary goes to stderr at the end unless --quiet. On SIGINT, SIGTERM or SIGHUP
@@ -155,6 +156,16 @@ pub(super) struct Args {
     /// ahead, are not sent. Default: the clock, at each message. With --format capi or --send.
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub(super) now: Option<SystemTime>,
+
+    /// Stop after N lines that are not valid messages: what was mapped is written out, and
+    /// the status is 1. Default: no limit.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(super) max_errors: Option<u64>,
+
+    /// One output line per input line, so that line numbers match: `null` for a blank line
+    /// or one that is not a valid message. With --format json or capi.
+    #[arg(long, conflicts_with_all = ["init", "send"])]
+    pub(super) aligned: bool,
 
     /// No summary and no notes on standard error; warnings and errors are still written.
     #[arg(long, short)]

@@ -87,6 +87,8 @@ enum Stop {
     Signal(Interruption),
     /// The sender stopped (credentials refused, the API unavailable): reading stops.
     Sender,
+    /// `--max-errors` lines were not valid messages: reading stops.
+    Errors,
 }
 
 /// A stopping signal, and whether the run was about to wait for input when it saw it.
@@ -203,8 +205,15 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             }
             _ => None,
         };
+        if let Err(Stop::Errors) = outcome {
+            outcome = Ok(());
+            let errors = self.counts.errors;
+            self.warn(format_args!(
+                "stopped at the error limit (--max-errors {errors})"
+            ));
+        }
         match outcome.and_then(|()| self.flush_output()) {
-            Ok(()) | Err(Stop::Closed | Stop::Signal(_) | Stop::Sender) => {}
+            Ok(()) | Err(Stop::Closed | Stop::Signal(_) | Stop::Sender | Stop::Errors) => {}
             Err(Stop::Failed(error)) => {
                 self.warn(format_args!("cannot write output: {error}"));
                 status = OUTPUT_FAILED;
@@ -399,7 +408,16 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 lines.read_line()
             };
             match line {
-                Ok(Some(line)) => self.line(name, line, read.get())?,
+                Ok(Some(line)) => {
+                    self.line(name, line, read.get())?;
+                    if self
+                        .setup
+                        .max_errors
+                        .is_some_and(|limit| self.counts.errors >= limit)
+                    {
+                        return Err(InputStop::Output(Stop::Errors));
+                    }
+                }
                 Ok(None) => return Ok(()),
                 // No input for a while, or a read interrupted: the signals and the sending
                 // have their turn.
@@ -430,7 +448,12 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         self.last_line = Some((self.current_input, number));
         let text = match line.text() {
             Ok(Some(text)) => text,
-            Ok(None) => return Ok(()),
+            Ok(None) => {
+                if self.setup.aligned {
+                    self.out.extend_from_slice(b"null\n");
+                }
+                return Ok(());
+            }
             Err(error) => {
                 self.line_error(name, number, &error.to_string());
                 return Ok(());
@@ -568,6 +591,9 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
 
     fn line_error(&mut self, name: &str, number: u64, message: &str) {
         self.counts.errors += 1;
+        if self.setup.aligned {
+            self.out.extend_from_slice(b"null\n");
+        }
         self.line_message(name, number, format_args!("{message}"));
     }
 

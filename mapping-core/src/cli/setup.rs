@@ -24,6 +24,10 @@ pub(super) struct Setup<M: Mapping> {
     pub(super) clock: Clock,
     /// Whether to print the start-up calls first.
     pub(super) init: bool,
+    /// `--aligned`: `null` for each blank or invalid line.
+    pub(super) aligned: bool,
+    /// `--max-errors`.
+    pub(super) max_errors: Option<u64>,
     /// The stored traits text for --init.
     pub(super) traits: Option<String>,
     pub(super) inputs: Vec<Input>,
@@ -110,6 +114,12 @@ impl<M: Mapping> Setup<M> {
                     .to_owned(),
             );
         }
+        if matches!(output, Output::Tag(OutputFormat::Js)) && args.aligned {
+            return Err(
+                "--aligned needs one output line per message: use it with --format json or capi"
+                    .to_owned(),
+            );
+        }
         if matches!(output, Output::Conversions) && args.init {
             return Err(
                 "--init prints the Tag's start-up calls: it does not apply to --format capi"
@@ -168,6 +178,8 @@ impl<M: Mapping> Setup<M> {
             sending,
             clock: args.now.map_or(Clock::System, Clock::Fixed),
             init: args.init,
+            aligned: args.aligned,
+            max_errors: args.max_errors,
             traits,
             inputs,
             total_bytes,
