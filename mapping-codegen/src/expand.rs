@@ -273,11 +273,17 @@ fn expand_page_rule(rt: &TokenStream, table: &str, page: &Page) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        pub fn page_event<'a, V>(category: ::core::option::Option<V>) -> ::core::option::Option<#rt::PinterestEvent<'static>>
-        where
-            V: #rt::JsonValue<'a>,
-        {
-            if category.is_some_and(#rt::JsonValue::is_truthy) {
+        #[doc = ""]
+        #[doc = " `category`: an `Option<Json>` (`None` when there is none), a `Json`, or a"]
+        #[doc = " `&serde_json::Value` (`Null` when there is none)."]
+        pub fn page_event(category: impl #rt::PageCategory) -> ::core::option::Option<#rt::PinterestEvent<'static>> {
+            page_rule(category.is_truthy())
+        }
+
+        /// The page rule, given whether the call's category is truthy.
+        #[inline]
+        const fn page_rule(truthy: bool) -> ::core::option::Option<#rt::PinterestEvent<'static>> {
+            if truthy {
                 #with_category
             } else {
                 #without_category
@@ -569,7 +575,7 @@ fn expand_table_type(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenS
             where
                 V: #rt::JsonValue<'a>,
             {
-                page_event(category)
+                page_rule(category.is_some_and(#rt::JsonValue::is_truthy))
             }
 
             #[inline]

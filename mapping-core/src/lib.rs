@@ -147,7 +147,8 @@
 //!   [`cli::main`];
 //! - `fn event(name: &str) -> Option<PinterestEvent<'static>>`: the event lookup, a `match` on
 //!   a hash of the normalised name, with Segment's alias rule;
-//! - `fn page_event(category: Option<V>) -> Option<PinterestEvent<'static>>`: the page rule;
+//! - `fn page_event(category: impl PageCategory) -> Option<PinterestEvent<'static>>`: the page
+//!   rule ([`PageCategory`]: `None`, an `Option<Json>`, a `Json`, a `&serde_json::Value`);
 //! - `struct EventData<V>` and, with a products section, `struct LineItem<V>`: one `Option<V>`
 //!   field per bound target, serializing with serde to the event data the Pinterest Tag
 //!   expects (absent fields omitted), and implementing [`EventFields`];
@@ -180,9 +181,12 @@ pub mod tag;
 pub use json::{Json, JsonValue, SyntaxError};
 pub use mapping_macros::pinterest_mapping;
 pub use segment::{Identify, Message, MessageError, Page, Track};
+/// serde_json, which the public API takes (`&serde_json::Value` is a [`JsonValue`]) and whose
+/// serializer writes calls and events: a program needs no dependency of its own on it.
+pub use serde_json;
 pub use table::{
-    DataField, EventFields, LineItemField, Mapping, PinterestEvent, UserDataField, UserDataSource,
-    spec,
+    DataField, EventFields, LineItemField, Mapping, PageCategory, PinterestEvent, UserDataField,
+    UserDataSource, spec,
 };
 pub use tag::{
     ConversionToken, DataValue, Destination, EventData, LineItem, LineItems, PintrkCall, Settings,
@@ -207,7 +211,7 @@ pub mod __private {
         trim_trailing_holes, truthy,
     };
     pub use crate::table::{
-        DataField, EventFields, LineItemField, Mapping, PinterestEvent, UserDataField,
-        UserDataSource,
+        DataField, EventFields, LineItemField, Mapping, PageCategory, PinterestEvent,
+        UserDataField, UserDataSource,
     };
 }

@@ -134,7 +134,8 @@ fn standard_output_was_closed() -> bool {
     }
 }
 
-/// The standard streams of a run.
+/// The standard streams of a run of [`run`].
+#[doc(hidden)]
 pub struct Streams<I, O, E> {
     /// Standard input, read for `-` or when no INPUT is given.
     pub stdin: I,
@@ -149,6 +150,10 @@ pub struct Streams<I, O, E> {
 
 /// Runs the tool of `table` with these arguments (the first is the program, whose name the
 /// tool's messages bear) and streams; returns the exit status.
+///
+/// Not a public API: the crate's tests drive the tool in process through it; it may change in
+/// any release.
+#[doc(hidden)]
 pub fn run<M: Mapping, I: Read, O: Write, E: Write>(
     table: M,
     args: impl IntoIterator<Item = OsString>,

@@ -61,6 +61,10 @@ impl<'a> Json<'a> {
     /// assert_eq!(Json::parse("[1,]").unwrap_err().to_string(), "expected a value at column 4");
     /// # Ok::<(), mapping_core::SyntaxError>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// The text is not one JSON value: the error says what was expected, and at which column.
     pub fn parse(text: &'a str) -> Result<Json<'a>, SyntaxError> {
         let mut scanner = Scanner::new(text);
         let value = scanner.value()?;

@@ -175,6 +175,12 @@ pub enum MessageError {
 impl<'a> Message<'a> {
     /// Reads one message from JSON text, borrowing from it. The whole text is validated;
     /// only the fields the destination reads are kept.
+    ///
+    /// # Errors
+    ///
+    /// The text is not JSON, not an object, or lacks a field the message's type requires
+    /// (`type`; `event` for a track call), or has one of the wrong type: the error names the
+    /// field, never a value.
     pub fn parse(text: &'a str) -> Result<Message<'a>, MessageError> {
         let mut scanner = Scanner::new(text);
         if !scanner.at_object() {

@@ -15,7 +15,7 @@ pub use event::PinterestEvent;
 pub use spec_table::spec;
 pub use user_data::{UserDataField, UserDataSource};
 
-use crate::json::JsonValue;
+use crate::json::{Json, JsonValue};
 
 /// A mapping table: what the outputs need from one. `pinterest_mapping!` implements it on the
 /// `Table` type of the module it generates, so that any table drives the whole destination
@@ -73,6 +73,44 @@ pub trait Mapping: Clone + fmt::Debug + Send + Sync + 'static {
     /// sources (the [`spec`] table's).
     fn user_data(&self) -> &'static [UserDataSource] {
         spec::USER_DATA
+    }
+}
+
+/// A page call's `category`, as a table's generated `page_event` takes it: an `Option<Json>`
+/// (`None` when there is none, or what [`Page::category`](crate::Page::category) gives), a
+/// [`Json`], or a `&serde_json::Value` (`Null` when there is none). The page rule asks only
+/// whether it is truthy, as JavaScript counts it.
+///
+/// ```
+/// use mapping_core::{Json, PinterestEvent, spec};
+///
+/// assert_eq!(spec::page_event(None), Some(PinterestEvent::PageVisit));
+/// assert_eq!(spec::page_event(Json::parse(r#""Shoes""#)?), Some(PinterestEvent::ViewCategory));
+/// let page: serde_json::Value = serde_json::from_str(r#"{"category": ""}"#)?;
+/// assert_eq!(spec::page_event(&page["category"]), Some(PinterestEvent::PageVisit));
+/// assert_eq!(spec::page_event(&page["missing"]), Some(PinterestEvent::PageVisit));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait PageCategory {
+    /// Whether the category is present and truthy.
+    fn is_truthy(&self) -> bool;
+}
+
+impl PageCategory for Option<Json<'_>> {
+    fn is_truthy(&self) -> bool {
+        self.is_some_and(JsonValue::is_truthy)
+    }
+}
+
+impl PageCategory for Json<'_> {
+    fn is_truthy(&self) -> bool {
+        JsonValue::is_truthy(*self)
+    }
+}
+
+impl PageCategory for &serde_json::Value {
+    fn is_truthy(&self) -> bool {
+        JsonValue::is_truthy(*self)
     }
 }
 

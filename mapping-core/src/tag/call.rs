@@ -16,7 +16,7 @@ use crate::table::{LineItemField, PinterestEvent};
 ///
 /// Serializes to its argument list (`["track","Checkout",{"order_id":"o-1"}]`); [`Self::to_js`]
 /// renders the JavaScript statement.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum PintrkCall<'a> {
     /// `pintrk('load', tid)`, or `pintrk('load', tid, {em})` with enhanced match.
     Load {
@@ -118,7 +118,7 @@ enum Slot<'a> {
 }
 
 /// One line item of [`LineItems`]: its fields, in the table's order.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LineItem<'s, 'a> {
     fields: &'s [Slot<'a>],
 }

@@ -174,6 +174,10 @@ impl<M: Mapping> Destination<M> {
     /// );
     /// # Ok::<(), mapping_core::MessageError>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid Segment message, as [`Message::parse`] says.
     pub fn map_text<R>(
         &self,
         text: &str,

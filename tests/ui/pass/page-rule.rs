@@ -35,11 +35,11 @@ fn main() {
         let category = json(truthy);
         assert_eq!(both::page_event(Some(category)), Some(PinterestEvent::ViewCategory), "{truthy}");
     }
-    assert_eq!(both::page_event::<Json>(None), Some(PinterestEvent::PageVisit));
+    assert_eq!(both::page_event(None), Some(PinterestEvent::PageVisit));
     assert_eq!(fallback_only::page_event(Some(shoes)), Some(PinterestEvent::Partner("PageView".into())));
-    assert_eq!(fallback_only::page_event::<Json>(None), Some(PinterestEvent::Partner("PageView".into())));
+    assert_eq!(fallback_only::page_event(None), Some(PinterestEvent::Partner("PageView".into())));
     assert_eq!(category_only::page_event(Some(shoes)), Some(PinterestEvent::Custom));
-    assert_eq!(category_only::page_event::<Json>(None), None);
+    assert_eq!(category_only::page_event(None), None);
     // A table without a page section has no page event.
     assert_eq!(both::event("Order Completed"), None);
 }

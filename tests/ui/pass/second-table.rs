@@ -40,7 +40,7 @@ fn main() {
     assert_eq!(funnel::event("Order Completed"), Some(PinterestEvent::Custom));
     assert_eq!(spec::event("Order Completed"), Some(PinterestEvent::Checkout));
     assert_eq!(funnel::event("Product Added"), None);
-    assert_eq!(funnel::page_event::<Json>(None), None);
+    assert_eq!(funnel::page_event(None), None);
 
     let properties = Json::parse(
         r#"{"lead_kind":"demo","total":20,"revenue":25,"units":2,"query":"q",

@@ -11,6 +11,6 @@ fn main() {
     let from_text = serde_json::to_string(&spec::event_data(Json::parse(text).unwrap())).unwrap();
     assert_eq!(from_value, r#"{"search_query":"shoes","order_id":"o-1","line_items":[{"product_id":"s-1","product_price":5}]}"#);
     assert_eq!(from_value, from_text);
-    assert_eq!(spec::page_event(Some(&value["query"])), Some(PinterestEvent::ViewCategory));
-    assert_eq!(spec::page_event(Some(&value["value"])), Some(PinterestEvent::PageVisit));
+    assert_eq!(spec::page_event(&value["query"]), Some(PinterestEvent::ViewCategory));
+    assert_eq!(spec::page_event(&value["value"]), Some(PinterestEvent::PageVisit));
 }
