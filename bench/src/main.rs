@@ -293,7 +293,7 @@ fn release_binary(root: &Path) -> PathBuf {
             "--quiet",
             "--release",
             "-p",
-            "mapping-core",
+            "pinterest-map",
             "--bin",
             "pinterest-map",
         ])

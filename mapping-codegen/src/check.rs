@@ -830,11 +830,6 @@ mod tests {
     }
 
     #[test]
-    fn accepts_the_spec_table() {
-        assert_eq!(messages(crate::tests::spec_table()), Vec::<String>::new());
-    }
-
-    #[test]
     fn unknown_event_types_get_suggestions() {
         assert_eq!(
             messages(quote!(mod m { events { "a" => Chekout, "b" => checkout, "c" => Purchase } })),

@@ -11,8 +11,14 @@
 //! [`PintrkCall`]s, as JSON argument lists or as script-safe JavaScript, and the Pinterest
 //! Conversions API events of the same messages ([`capi`]: hashed identity, the Tag call's
 //! `event_id` for deduplication), which [`capi::send`] sends (feature `send`); [`cli::main`]
-//! turns any table into a `pinterest-map` of its own. The [`spec`] module is Segment's own
-//! table, the one the `pinterest-map` binary (feature `cli`, on by default) runs.
+//! turns any table into a `pinterest-map` of its own (feature `cli`). The [`spec`] module is
+//! Segment's own table, the one the `pinterest-map` tool (its own crate) runs.
+//!
+//! # Features
+//!
+//! None is on by default: a program that maps compiles neither an HTTP client nor a command
+//! line. `send` adds the Conversions API's sender ([`capi::send`]: ureq with rustls); `cli`
+//! adds [`cli::main`] (clap, indicatif, flate2, signal-hook), and `send` with it.
 //!
 //! # Layers
 //!
@@ -23,7 +29,7 @@
 //! | [`segment`] | Segment's input: [`Message`] |
 //! | [`tag`] | the Pinterest Tag output: [`Settings`], [`Destination`], [`PintrkCall`] |
 //! | [`capi`] | the Conversions API output: [`capi::ConversionEvent`], and [`capi::send`] (feature `send`) |
-//! | [`ndjson`] | one message per line in, its calls out: the per-line path of the tool |
+//! | [`ndjson`] | newline-delimited streams: [`ndjson::map_stream`], [`ndjson::LineReader`], the tool's per-line path |
 //! | [`cli`] | the `pinterest-map` command, for any table (feature `cli`) |
 //!
 //! The main items of each are also at the crate root.
@@ -195,7 +201,7 @@ pub use tag::{
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeExamples;
 
 /// What generated code uses. Not a public API: it may change in any release.

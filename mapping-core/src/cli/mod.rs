@@ -1,7 +1,7 @@
 //! The `pinterest-map` command for any table: Segment messages as newline-delimited JSON in,
 //! Pinterest Tag calls out, or Conversions API events (printed, or sent to Pinterest). [`main`]
-//! is a table's whole program; [`run`] is the same over injected streams, so tests drive it
-//! without a process.
+//! is a table's whole program, with the options, exit statuses ([`SUCCESS`], [`LINES_FAILED`],
+//! [`UNUSABLE`], [`OUTPUT_FAILED`]) and messages `pinterest-map --help` documents.
 //!
 //! A table declared in a program's own crate becomes its own tool, with the same options,
 //! output and exit statuses as `pinterest-map`:
