@@ -5,12 +5,14 @@
 //! hold exactly the calls `--format json` prints, and no injected script may run.
 //!
 //! Chromium is found at `$CHROMIUM`, else `chromium` on the `PATH` (Debian's package, which
-//! `.ci/run` installs). Without it the test says so on standard error and stops, unless
-//! `PINTEREST_BROWSER_TEST=required` (as `.ci/run` sets), where that is a failure.
+//! `.ci/run` installs). Without it the test shows as ignored in the test summary, and says why
+//! on standard error, unless `PINTEREST_BROWSER_TEST=required` (as `.ci/run` sets), where that
+//! is a failure.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitCode};
+
+use libtest_mimic::Trial;
 
 use mapping_core::Mapping;
 use mapping_tests::{TempFile, run_tool};
@@ -184,24 +186,30 @@ fn report(dom: &str) -> Value {
     serde_json::from_str(&text).expect("the report is JSON")
 }
 
-#[test]
-fn hostile_values_cannot_break_out_of_a_script_element() {
-    let Some(chromium) = chromium() else {
-        let required = std::env::var("PINTEREST_BROWSER_TEST").as_deref() == Ok("required");
-        assert!(
-            !required,
-            "Chromium is required (PINTEREST_BROWSER_TEST=required) and was not found"
+fn main() -> ExitCode {
+    let arguments = libtest_mimic::Arguments::from_args();
+    let chromium = chromium();
+    let required = std::env::var("PINTEREST_BROWSER_TEST").as_deref() == Ok("required");
+    let ignored = chromium.is_none() && !required;
+    if ignored && !arguments.list {
+        eprintln!(
+            "browser test ignored: Chromium not found (install Debian's `chromium` package, as \
+             .ci/run does, or set CHROMIUM to its path)"
         );
-        // Written past the test harness's capture, so that it shows.
-        let _ = writeln!(
-            std::io::stderr(),
-            "browser test NOT RUN: Chromium not found (install Debian's `chromium` package, \
-             as .ci/run does, or set CHROMIUM to its path)"
-        );
-        return;
-    };
-    check_in_browser(&chromium, mapping_core::spec::Table);
-    check_in_browser(&chromium, hostile_keys::Table);
+    }
+    let trial = Trial::test(
+        "hostile_values_cannot_break_out_of_a_script_element",
+        move || {
+            let chromium = chromium.ok_or(
+                "Chromium is required (PINTEREST_BROWSER_TEST=required) and was not found",
+            )?;
+            check_in_browser(&chromium, mapping_core::spec::Table);
+            check_in_browser(&chromium, hostile_keys::Table);
+            Ok(())
+        },
+    )
+    .with_ignored_flag(ignored);
+    libtest_mimic::run(&arguments, vec![trial]).exit_code()
 }
 
 /// The hostile inputs through the table's tool, its JavaScript run in the page.
