@@ -781,12 +781,17 @@ pub fn settings_cases() -> Vec<SettingsCase> {
                 "[".repeat(100_000),
                 "]".repeat(100_000)
             ),
-            Err("settings hold a value that cannot be read: recursion limit exceeded at line 1 column 156"),
+            Err("`pinterestCustomProperties[0]` must be a string, found an array"),
         ),
         settings_case(
             "a number of days beyond a double",
             r#"{"maxEventAgeDays":1e400}"#,
-            Err("settings hold a value that cannot be read: number out of range at line 1 column 24"),
+            Err("`maxEventAgeDays` must be a whole number of days from 1 to 365"),
+        ),
+        settings_case(
+            "lone surrogates in settings strings: each a U+FFFD",
+            r#"{"tid":"t\ud800","pinterestEventMapping":{"a\ud800":"Lead"}}"#,
+            Ok(r#"{"tid":"t\ufffd","pinterestEventMapping":{"a\ufffd":"Lead"}}"#),
         ),
         settings_case(
             "a byte-order mark",

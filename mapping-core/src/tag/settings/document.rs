@@ -8,6 +8,7 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAcces
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::{ConversionToken, Settings, SettingsError};
+use crate::json::Json;
 
 /// A settings document, read but not yet checked.
 pub(super) struct Document {
@@ -31,6 +32,33 @@ enum Loose {
 }
 
 impl Loose {
+    /// A value as deep as settings read them (a key's array or object, and its entries);
+    /// deeper containers keep their type only, so that no nesting costs stack.
+    fn from_json(json: Json<'_>, depth: usize) -> Loose {
+        match json.type_name() {
+            "null" => Loose::Null,
+            "a boolean" => Loose::Bool(json.as_bool() == Some(true)),
+            "a string" => Loose::String(json.as_str().unwrap_or_default().into_owned()),
+            "an array" => {
+                let mut elements = Vec::new();
+                if depth == 0 {
+                    json.elements(|element| elements.push(Loose::from_json(element, 1)));
+                }
+                Loose::Array(elements)
+            }
+            "an object" => {
+                let mut entries = Vec::new();
+                if depth == 0 {
+                    json.entries(|key, value| {
+                        entries.push((key.as_str().into_owned(), Loose::from_json(value, 1)));
+                    });
+                }
+                Loose::Object(entries)
+            }
+            _ => Loose::Number(json.text().to_owned()),
+        }
+    }
+
     fn type_name(&self) -> &'static str {
         match self {
             Loose::Null => "null",
@@ -44,6 +72,28 @@ impl Loose {
 }
 
 impl Document {
+    /// The document of JSON text the crate's scanner has checked: strings decoded as messages'
+    /// are (a lone surrogate escape becoming U+FFFD), numbers kept as written, any depth.
+    pub(super) fn from_json(json: Json<'_>) -> Document {
+        let mut entries = Vec::new();
+        let mut unknown = Vec::new();
+        let is_object = json.entries(|key, value| {
+            let key = key.as_str();
+            match Settings::KEYS.iter().find(|known| **known == key) {
+                Some(known) => entries.push((*known, Loose::from_json(value, 0))),
+                None => unknown.push(key.into_owned()),
+            }
+        });
+        if is_object {
+            Document {
+                entries: Ok(entries),
+                unknown,
+            }
+        } else {
+            not_an_object(json.type_name())
+        }
+    }
+
     /// Checks every known key's value; the last of a repeated key counts.
     pub(super) fn into_settings(self) -> Result<Settings, SettingsError> {
         let entries = self

@@ -147,13 +147,6 @@ pub enum SettingsError {
         /// What is wrong, and where (`expected a value at column 9`).
         message: String,
     },
-    /// Valid JSON holding a value of a known key that cannot be read: a number beyond a
-    /// double, a lone surrogate, nesting more than 128 levels deep.
-    #[error("settings hold a value that cannot be read: {message}")]
-    Unreadable {
-        /// What, and where (`number out of range at line 1 column 24`).
-        message: String,
-    },
     /// The JSON is not an object.
     #[error("settings must be a JSON object, found {found}")]
     NotAnObject {
@@ -247,15 +240,11 @@ impl Settings {
         text: &str,
     ) -> Result<(Settings, Vec<SettingsWarning>), SettingsError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        // The crate's scanner first, for the same syntax errors as the messages' (and no
-        // line number: settings are often one line).
-        Json::parse(text).map_err(|error| SettingsError::Json {
+        // Read as messages are: the same syntax errors, any valid JSON.
+        let json = Json::parse(text).map_err(|error| SettingsError::Json {
             message: error.to_string(),
         })?;
-        let document: Document =
-            serde_json::from_str(text).map_err(|error| SettingsError::Unreadable {
-                message: error.to_string(),
-            })?;
+        let document = Document::from_json(json);
         let mut warnings = warnings::unknown_keys(&document.unknown);
         let settings = document.into_settings()?;
         warnings.extend(settings.warnings());
