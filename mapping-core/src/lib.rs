@@ -199,8 +199,9 @@ pub use tag::{
     SettingsBuilder, SettingsError, SettingsWarning,
 };
 
-/// The README's Rust examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's Rust examples, compiled and run as doctests (with the `cli` feature, which one
+/// of them uses).
+#[cfg(all(doctest, feature = "cli"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeExamples;
 
