@@ -57,16 +57,7 @@ pub fn write_calls(
 /// [`write_calls`], appending to a buffer.
 pub(crate) fn append_calls(format: OutputFormat, calls: &[PintrkCall], out: &mut Vec<u8>) {
     match format {
-        OutputFormat::Json => {
-            out.push(b'[');
-            for (index, call) in calls.iter().enumerate() {
-                if index > 0 {
-                    out.push(b',');
-                }
-                call.append_json(out);
-            }
-            out.extend_from_slice(b"]\n");
-        }
+        OutputFormat::Json => append_array_line(calls, out, PintrkCall::append_json),
         OutputFormat::Js => {
             for call in calls {
                 call.append_js(out);
@@ -119,12 +110,17 @@ pub fn write_events(events: &[ConversionEvent<'_>], mut out: impl io::Write) -> 
 
 /// [`write_events`], appending to a buffer.
 pub(crate) fn append_events(events: &[ConversionEvent<'_>], out: &mut Vec<u8>) {
+    append_array_line(events, out, ConversionEvent::append_json);
+}
+
+/// Appends one line: the JSON array of `items`, each written by `append`.
+fn append_array_line<T>(items: &[T], out: &mut Vec<u8>, append: impl Fn(&T, &mut Vec<u8>)) {
     out.push(b'[');
-    for (index, event) in events.iter().enumerate() {
+    for (index, item) in items.iter().enumerate() {
         if index > 0 {
             out.push(b',');
         }
-        event.append_json(out);
+        append(item, out);
     }
     out.extend_from_slice(b"]\n");
 }
