@@ -120,8 +120,11 @@ pub(crate) fn sending(report: &mut Report, binary: &Path, workload: &Path, event
     std::fs::write(&settings_path, text).unwrap_or_else(|error| fail(&settings_path, &error));
     let settings = settings_path.display().to_string();
     let url = fake.url();
+    // `--send` maps on one thread: so does the output it is measured against.
     let capi_args = [
         "--quiet",
+        "--threads",
+        "1",
         "--format",
         "capi",
         "--now",

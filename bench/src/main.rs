@@ -14,6 +14,8 @@
 //! 7. The Conversions API output (hashing included) against the Tag output, in process.
 //! 8. `pinterest-map --send` to a local server that answers at once against `--format capi`
 //!    to `/dev/null`, best of 7 whole runs each, interleaved.
+//! 9. `pinterest-map --threads 2` against `--threads 1`, and every available core where
+//!    there are more than two.
 //!
 //! Ratios are computed within the run, between measures taken the same way: for the
 //! throughput and table figures, the sum over chunks of 2,000 items of the best of 11
@@ -24,6 +26,7 @@
 mod conversions;
 mod scale;
 mod tables;
+mod threads;
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -72,6 +75,7 @@ fn main() {
     scale::settings_and_paths(&mut report);
     conversions::throughput(&mut report, &lines);
     conversions::sending(&mut report, &release_binary(&root), &workload, events);
+    threads::scaling(&mut report, &release_binary(&root), &workload, events);
 
     print!("{}", report.text);
     if report.missed > 0 {
@@ -135,7 +139,9 @@ fn machine() -> String {
         .output()
         .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
         .unwrap_or_default();
-    format!("# Benchmark run\n\nMachine: {cpu}, {cores} cores available; {rustc}; one thread.")
+    format!(
+        "# Benchmark run\n\nMachine: {cpu}, {cores} cores available; {rustc}; one thread where a section names no other."
+    )
 }
 
 /// The workload file of `gen_events.py N SEED`, generated once under `target/bench/`.
@@ -305,13 +311,14 @@ fn release_binary(root: &Path) -> PathBuf {
     root.join("target/release/pinterest-map")
 }
 
-/// Runs `pinterest-map` on a file, output to `/dev/null`; returns the time and the peak
-/// resident memory in MiB that its summary reports.
-fn run_binary(binary: &Path, input: &Path) -> (Duration, f64) {
+/// Runs `pinterest-map` on a file on `threads` threads, output to `/dev/null`; returns the
+/// time and the peak resident memory in MiB that its summary reports.
+fn run_binary(binary: &Path, threads: usize, input: &Path) -> (Duration, f64) {
     let devnull = std::fs::File::create("/dev/null")
         .unwrap_or_else(|error| fail(Path::new("/dev/null"), &error));
     let started = Instant::now();
     let output = Command::new(binary)
+        .args(["--threads", &threads.to_string()])
         .arg(input)
         .stdout(devnull)
         .stderr(Stdio::piped())
@@ -341,13 +348,13 @@ fn end_to_end(report: &mut Report, root: &Path, workload: &Path, lines: &[&str],
         let started = Instant::now();
         map_lines(&destination, lines, &mut output);
         in_process = in_process.min(started.elapsed());
-        executable = executable.min(run_binary(&binary, workload).0);
+        executable = executable.min(run_binary(&binary, 1, workload).0);
     }
     let (in_process, executable) = (
         per_second(events, in_process),
         per_second(events, executable),
     );
-    report.section("2. End to end (`pinterest-map --quiet FILE > /dev/null`)");
+    report.section("2. End to end (`pinterest-map --threads 1 FILE > /dev/null`)");
     report.row(
         "pinterest-map, reading the file",
         format!("{executable:.0} events/s"),
@@ -461,15 +468,25 @@ fn table_scaling(report: &mut Report, lines: &[&str]) {
 
 fn memory(report: &mut Report, root: &Path, workload: &Path, small: &Path, events: usize) {
     let binary = release_binary(root);
-    let (_, small_rss) = run_binary(&binary, small);
-    let (_, large_rss) = run_binary(&binary, workload);
     report.section("4. Peak resident memory of pinterest-map");
-    report.row(
-        &format!("{SMALL_EVENTS} events"),
-        format!("{small_rss:.1} MiB"),
-    );
-    report.row(&format!("{events} events"), format!("{large_rss:.1} MiB"));
-    report.target("ratio", large_rss / small_rss, "≤", 1.2);
+    for threads in [1, 2] {
+        let (_, small_rss) = run_binary(&binary, threads, small);
+        let (_, large_rss) = run_binary(&binary, threads, workload);
+        report.row(
+            &format!("{SMALL_EVENTS} events, --threads {threads}"),
+            format!("{small_rss:.1} MiB"),
+        );
+        report.row(
+            &format!("{events} events, --threads {threads}"),
+            format!("{large_rss:.1} MiB"),
+        );
+        report.target(
+            &format!("ratio, --threads {threads}"),
+            large_rss / small_rss,
+            "≤",
+            1.2,
+        );
+    }
 }
 
 fn compile_time(report: &mut Report, root: &Path, quick: bool) {

@@ -161,32 +161,42 @@ fn output_is_flushed_when_input_stalls() {
     use std::sync::mpsc;
     use std::time::Duration;
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
-        .arg("-q")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("pinterest-map starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let stdout = child.stdout.take().expect("stdout is piped");
-    stdin
-        .write_all(b"{\"type\":\"page\",\"name\":\"Home\"}\n")
-        .expect("the line is written");
-    stdin.flush().expect("the line is sent");
-    // The tool now waits for more input; its answer to the first line must already be out.
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = sender.send(line);
-    });
-    // A deadlock guard, not a speed requirement: without the flush the line never comes.
-    let line = receiver.recv_timeout(Duration::from_secs(60));
-    drop(stdin);
-    let _ = child.wait();
-    assert_eq!(
-        line.as_deref(),
-        Ok("[[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n")
-    );
+    for threads in ["1", "4"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
+            .args(["-q", "--threads", threads])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pinterest-map starts");
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut stdout = BufReader::new(stdout);
+            loop {
+                let mut line = String::new();
+                if stdout.read_line(&mut line).unwrap_or(0) == 0 || sender.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        for name in ["Home", "Cart"] {
+            stdin
+                .write_all(format!("{{\"type\":\"page\",\"name\":\"{name}\"}}\n").as_bytes())
+                .expect("the line is written");
+            stdin.flush().expect("the line is sent");
+            // The tool now waits for more input; its answer to the line must already be out.
+            // A deadlock guard, not a speed requirement: without the flush the line never
+            // comes.
+            let line = receiver.recv_timeout(Duration::from_secs(60));
+            assert_eq!(
+                line.as_deref(),
+                Ok(format!("[[\"track\",\"PageVisit\",{{\"name\":\"{name}\"}}]]\n").as_str()),
+                "--threads {threads}"
+            );
+        }
+        drop(stdin);
+        let _ = child.wait();
+    }
 }

@@ -121,8 +121,11 @@ impl Running {
 
 #[test]
 fn a_signal_while_writing_to_a_slow_reader_leaves_only_whole_lines() {
-    for (name, number) in [("TERM", 15), ("INT", 2), ("HUP", 1)] {
-        let mut tool = Running::start(&["-q"]);
+    let runs = ["1", "4"]
+        .into_iter()
+        .flat_map(|threads| [("TERM", 15), ("INT", 2), ("HUP", 1)].map(|signal| (threads, signal)));
+    for (threads, (name, number)) in runs {
+        let mut tool = Running::start(&["-q", "--threads", threads]);
         let first = tool.send_and_read(&messages(0..1), 1);
         // Far more than the pipes hold: nobody reads the output for now, so the tool blocks
         // writing it.
@@ -143,17 +146,19 @@ fn a_signal_while_writing_to_a_slow_reader_leaves_only_whole_lines() {
 
 #[test]
 fn a_signal_while_waiting_for_input_ends_the_run_with_every_line_written() {
-    let mut tool = Running::start(&[]);
-    let output = tool.send_and_read(&messages(0..3), 3);
-    // The tool now waits for input, its standard input still open.
-    let (rest, status, stderr) = tool.stop("INT");
-    stopped_by(status, 2);
-    assert_eq!(whole_lines_in_order(&(output + &rest)), 3);
-    assert_eq!(
-        stderr,
-        "pinterest-map: no --settings: using the built-in example configuration \
-         (tag ID 2620795819800)\npinterest-map: stopped by SIGINT\n"
-    );
+    for threads in ["1", "4"] {
+        let mut tool = Running::start(&["--threads", threads]);
+        let output = tool.send_and_read(&messages(0..3), 3);
+        // The tool now waits for input, its standard input still open.
+        let (rest, status, stderr) = tool.stop("INT");
+        stopped_by(status, 2);
+        assert_eq!(whole_lines_in_order(&(output + &rest)), 3);
+        assert_eq!(
+            stderr,
+            "pinterest-map: no --settings: using the built-in example configuration \
+             (tag ID 2620795819800)\npinterest-map: stopped by SIGINT\n"
+        );
+    }
 }
 
 #[test]

@@ -167,6 +167,12 @@ pub(super) struct Args {
     #[arg(long, conflicts_with_all = ["init", "send"])]
     pub(super) aligned: bool,
 
+    /// Threads that map messages; the output is the same, in input order, whatever their
+    /// number. With --send, messages are mapped on one thread (the sending has its own).
+    /// Default: the available cores.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub(super) threads: Option<u16>,
+
     /// No summary and no notes on standard error; warnings and errors are still written.
     #[arg(long, short)]
     pub(super) quiet: bool,

@@ -20,6 +20,8 @@
 //! ```
 
 mod args;
+mod map;
+mod parallel;
 mod progress;
 mod run;
 mod send;
@@ -83,9 +85,9 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
     }
     // Read on a helper thread, so that waiting for input never keeps the run from its signals
     // and from the events it is sending.
-    let stdin: Box<dyn Read> = match PolledStdin::start() {
-        Some(polled) => Box::new(polled),
-        None => Box::new(io::stdin().lock()),
+    let (stdin, stdin_polled): (Box<dyn Read>, bool) = match PolledStdin::start() {
+        Some(polled) => (Box::new(polled), true),
+        None => (Box::new(io::stdin().lock()), false),
     };
     let stdout = io::stdout();
     // The progress bar needs a terminal that can draw it, and one the output does not scroll
@@ -105,7 +107,7 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
         table,
         args,
         streams,
-        interrupt.as_deref(),
+        (interrupt.as_deref(), stdin_polled),
     ))
 }
 
@@ -159,15 +161,16 @@ pub fn run<M: Mapping, I: Read, O: Write, E: Write>(
     args: impl IntoIterator<Item = OsString>,
     streams: Streams<I, O, E>,
 ) -> u8 {
-    run_interruptibly(table, args, streams, None)
+    run_interruptibly(table, args, streams, (None, false))
 }
 
-/// [`run`], stopping between lines on a signal that `interrupt` watches for.
+/// [`run`], stopping between lines on a signal that `interrupt` watches for; `stdin_polled`:
+/// standard input is a [`PolledStdin`].
 fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
     table: M,
     args: impl IntoIterator<Item = OsString>,
     streams: Streams<I, O, E>,
-    interrupt: Option<&Interrupt>,
+    (interrupt, stdin_polled): (Option<&Interrupt>, bool),
 ) -> u8 {
     let Streams {
         mut stdin,
@@ -206,7 +209,7 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
                 &setup,
                 sending,
                 (stdout, stderr),
-                show_progress,
+                (show_progress, stdin_polled),
                 interrupt,
             );
             run.all(stdin, args.quiet)

@@ -25,6 +25,9 @@ pub(super) struct Counts {
     pub(super) bytes: u64,
 }
 
+/// The bar looks at the clock once every this many lines.
+const CLOCK_EVERY: u64 = 4096;
+
 /// A progress bar on the process's standard error, for runs longer than a second.
 pub(super) struct Progress<'i> {
     enabled: bool,
@@ -32,7 +35,8 @@ pub(super) struct Progress<'i> {
     total_bytes: Option<u64>,
     started: Instant,
     bar: Option<ProgressBar>,
-    ticks: u32,
+    /// Lines counted.
+    lines: u64,
     /// The signals that end the run: the bar is cleared when one comes.
     interrupt: Option<&'i Interrupt>,
 }
@@ -55,18 +59,21 @@ impl<'i> Progress<'i> {
             total_bytes: total_bytes.filter(|total| *total > 0),
             started: Instant::now(),
             bar: None,
-            ticks: 0,
+            lines: 0,
             interrupt,
         }
     }
 
-    /// Counts a line; `read`: the input bytes read so far (compressed ones for gzip).
-    pub(super) fn tick(&mut self, counts: &Counts, read: u64) {
-        self.ticks = self.ticks.wrapping_add(1);
+    /// Counts `lines` more lines; `read`: the input bytes read so far (compressed ones for
+    /// gzip).
+    pub(super) fn tick(&mut self, counts: &Counts, read: u64, lines: u64) {
+        let before = self.lines;
+        self.lines += lines;
         // Reading the clock for every line would cost more than mapping it.
-        if !self.enabled || !self.ticks.is_multiple_of(4096) {
+        if !self.enabled || before / CLOCK_EVERY == self.lines / CLOCK_EVERY {
             return;
         }
+
         if self.bar.is_none() {
             if self.started.elapsed() < Self::FIRST_AFTER {
                 return;

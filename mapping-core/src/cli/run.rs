@@ -8,6 +8,8 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::map::{Mapper, Outcome};
+use super::parallel::{Batch, Pool, ThreadStopped};
 use super::progress::{Counts, Progress};
 use super::send::{self, Origin, Recorder, Sending};
 use super::setup::{Input, Output, Setup, open};
@@ -16,7 +18,7 @@ use super::{LINES_FAILED, OUTPUT_FAILED, SUCCESS, UNUSABLE};
 use crate::capi::Skip;
 use crate::capi::send::{Rejection, Report, Sender, Stopped};
 use crate::json::Json;
-use crate::ndjson::{self, Converted, Line, LineReader, append_calls};
+use crate::ndjson::{Converted, Line, LineReader, append_calls};
 use crate::table::Mapping;
 
 /// Bytes read at a time.
@@ -60,6 +62,13 @@ pub(super) struct Run<'s, M: Mapping, O: Write, E: Write> {
     last_line: Option<(usize, u64)>,
     /// The signals that stop the run, when they are watched for.
     interrupt: Option<&'s Interrupt>,
+    /// What each line becomes, unless the run sends its events.
+    mapper: Option<Mapper<M>>,
+    /// With more than one thread: the mapping threads.
+    pool: Option<Pool<M>>,
+    /// Whether standard input is read through [`PolledStdin`](super::stdin::PolledStdin),
+    /// which says when it has nothing to give before it waits.
+    stdin_polled: bool,
 }
 
 /// How far the output got when writing it failed: its lines written in full, whether the next
@@ -89,6 +98,14 @@ enum Stop {
     Sender,
     /// `--max-errors` lines were not valid messages: reading stops.
     Errors,
+    /// A mapping thread stopped, which only a bug can cause: the output stops short.
+    Mapping,
+}
+
+impl From<ThreadStopped> for Stop {
+    fn from(ThreadStopped: ThreadStopped) -> Stop {
+        Stop::Mapping
+    }
 }
 
 /// A stopping signal, and whether the run was about to wait for input when it saw it.
@@ -113,12 +130,13 @@ impl From<io::Error> for Stop {
 impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     /// A run of `setup`'s inputs; with `sending`, its events are sent, and a signal stops the
     /// sending at once (no request is started any more, and what was not sent is reported).
+    /// `stdin_polled`: standard input is a [`PolledStdin`](super::stdin::PolledStdin).
     pub(super) fn new(
         program: &'s str,
         setup: &'s Setup<M>,
         sending: Option<Sending>,
         (stdout, stderr): (O, E),
-        show_progress: bool,
+        (show_progress, stdin_polled): (bool, bool),
         interrupt: Option<&'s Interrupt>,
     ) -> Self {
         let (sender, recorder) = match sending {
@@ -147,7 +165,23 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             current_input: 0,
             last_line: None,
             interrupt,
+            mapper: None,
+            pool: None,
+            stdin_polled,
         }
+        .with_mapper()
+    }
+
+    /// The run's mapper and, for more than one thread, its mapping threads (none if the system
+    /// cannot start them: the run then maps on its own thread).
+    fn with_mapper(mut self) -> Self {
+        self.mapper = Mapper::new(self.setup);
+        if let Some(mapper) = &self.mapper
+            && self.setup.threads > 1
+        {
+            self.pool = Pool::start(mapper, self.setup.threads);
+        }
+        self
     }
 
     pub(super) fn all(&mut self, stdin: impl Read, quiet: bool) -> u8 {
@@ -164,13 +198,15 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             let result = match input {
                 // Standard input is read to its end the first time it is named.
                 Input::Stdin => stdin.take().map_or(Ok(true), |stdin| {
-                    self.input(&name, stdin).map(|read| {
+                    let waits = !self.stdin_polled;
+                    self.input(&name, stdin, waits).map(|read| {
                         self.read_before += read;
                         true
                     })
                 }),
                 Input::File(path) => match open(path) {
-                    Ok((file, size)) => self.input(&name, file).map(|read| {
+                    // A pipe or a device may make a read wait; a regular file does not.
+                    Ok((file, size)) => self.input(&name, file, size.is_none()).map(|read| {
                         self.read_before += read;
                         self.check_size(&name, read, size)
                     }),
@@ -212,8 +248,17 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 "stopped at the error limit (--max-errors {errors})"
             ));
         }
+        if let Err(Stop::Mapping) = outcome {
+            outcome = Ok(());
+            self.warn(format_args!(
+                "a mapping thread stopped: the output ends before the lines it was mapping"
+            ));
+            status = OUTPUT_FAILED;
+        }
         match outcome.and_then(|()| self.flush_output()) {
-            Ok(()) | Err(Stop::Closed | Stop::Signal(_) | Stop::Sender | Stop::Errors) => {}
+            Ok(())
+            | Err(Stop::Closed | Stop::Signal(_) | Stop::Sender | Stop::Errors | Stop::Mapping) => {
+            }
             Err(Stop::Failed(error)) => {
                 self.warn(format_args!("cannot write output: {error}"));
                 status = OUTPUT_FAILED;
@@ -321,14 +366,26 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     }
 
     /// Writes the buffered output to standard output, counting the lines written; on a
-    /// failure, records how far it got.
+    /// failure, records how far it got (and keeps the output).
     fn flush_output(&mut self) -> Result<(), Stop> {
+        let out = std::mem::take(&mut self.out);
+        let result = self.write_output(&out);
+        self.out = out;
+        if result.is_ok() {
+            self.out.clear();
+        }
+        result
+    }
+
+    /// Writes `bytes` to standard output, counting the lines written; on a failure, records
+    /// how far it got.
+    fn write_output(&mut self, bytes: &[u8]) -> Result<(), Stop> {
         let mut written = 0;
         let result = loop {
-            if written == self.out.len() {
+            if written == bytes.len() {
                 break self.stdout.flush();
             }
-            match self.stdout.write(&self.out[written..]) {
+            match self.stdout.write(&bytes[written..]) {
                 Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
                 Ok(count) => written += count,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
@@ -336,27 +393,24 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             }
         };
         let lines = |bytes: &[u8]| memchr::memchr_iter(b'\n', bytes).count() as u64;
-        self.lines_written += lines(&self.out[..written]);
+        self.lines_written += lines(&bytes[..written]);
         if let Err(error) = result {
             if error.kind() != io::ErrorKind::BrokenPipe {
                 self.output_failure = Some(OutputFailure {
                     written: self.lines_written,
-                    cut_short: self.out[..written]
-                        .last()
-                        .is_some_and(|byte| *byte != b'\n'),
-                    not_written: lines(&self.out[written..]),
+                    cut_short: bytes[..written].last().is_some_and(|byte| *byte != b'\n'),
+                    not_written: lines(&bytes[written..]),
                 });
             }
             return Err(error.into());
         }
-        self.out.clear();
         Ok(())
     }
 
     /// Maps one input to its end, or until the output fails; gzip (recognised by its first
-    /// byte, which no text line starts with) is read decompressed. Returns the number of bytes
-    /// read from the input itself.
-    fn input(&mut self, name: &str, input: impl Read) -> Result<u64, InputStop> {
+    /// byte, which no text line starts with) is read decompressed. `waits`: a read may wait for
+    /// input without saying so first. Returns the number of bytes read from the input itself.
+    fn input(&mut self, name: &str, input: impl Read, waits: bool) -> Result<u64, InputStop> {
         let read = Cell::new(0);
         let mut reader = BufReader::with_capacity(
             INPUT_BUFFER,
@@ -368,11 +422,168 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         let gzip = self.fill(&mut reader)?.first() == Some(&GZIP_MAGIC[0]);
         if gzip {
             let decoder = flate2::bufread::MultiGzDecoder::new(reader);
-            self.lines(name, BufReader::with_capacity(INPUT_BUFFER, decoder), &read)?;
+            let decoded = BufReader::with_capacity(INPUT_BUFFER, decoder);
+            self.lines_on_threads(name, decoded, &read, waits)?;
         } else {
-            self.lines(name, reader, &read)?;
+            self.lines_on_threads(name, reader, &read, waits)?;
         }
         Ok(read.get())
+    }
+
+    /// Maps the lines of one input on the mapping threads, when there are any; else on this
+    /// one.
+    fn lines_on_threads(
+        &mut self,
+        name: &str,
+        input: impl BufRead,
+        read: &Cell<u64>,
+        waits: bool,
+    ) -> Result<(), InputStop> {
+        let Some(mut pool) = self.pool.take() else {
+            return self.lines(name, input, read);
+        };
+        let mut batch = pool.batch();
+        let result = self.batches(&mut pool, &mut batch, name, input, read, waits);
+        // Stopped early: what is under way is not written.
+        pool.discard();
+        pool.give_back(batch);
+        self.pool = Some(pool);
+        result
+    }
+
+    /// Gathers the lines of one input into batches for the mapping threads, and writes out
+    /// what they mapped, in order. Everything gathered is written out before a read that may
+    /// wait (`waits`), or once a read said there was nothing to read yet; a signal during a
+    /// read that waits with nothing left to write ends the run at once, as on one thread.
+    fn batches(
+        &mut self,
+        pool: &mut Pool<M>,
+        batch: &mut Batch,
+        name: &str,
+        input: impl BufRead,
+        read: &Cell<u64>,
+        waits: bool,
+    ) -> Result<(), InputStop> {
+        let mut lines = LineReader::new(input);
+        loop {
+            let line = if lines.will_read() {
+                if waits {
+                    self.settle(pool, batch, name, read)?;
+                }
+                if batch.is_empty() && pool.is_idle() {
+                    self.flush_output().map_err(InputStop::Output)?;
+                    self.wait_for_input(|| lines.read_line())
+                        .map_err(InputStop::Output)?
+                } else {
+                    lines.read_line()
+                }
+            } else {
+                lines.read_line()
+            };
+            match line {
+                Ok(Some(line)) => {
+                    batch.push(&line);
+                    if batch.is_full() {
+                        self.hand_out(pool, batch, name, read)?;
+                    }
+                }
+                Ok(None) => return self.settle(pool, batch, name, read),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {
+                    self.settle(pool, batch, name, read)?;
+                    self.while_waiting()?;
+                }
+                Err(error) => {
+                    self.settle(pool, batch, name, read)?;
+                    return Err(InputStop::Read(error));
+                }
+            }
+        }
+    }
+
+    /// Hands `batch` out to the mapping threads (once the oldest batch under way is back and
+    /// written out, if as many as can be are under way), and starts a new one.
+    fn hand_out(
+        &mut self,
+        pool: &mut Pool<M>,
+        batch: &mut Batch,
+        name: &str,
+        read: &Cell<u64>,
+    ) -> Result<(), InputStop> {
+        if pool.is_busy() {
+            self.take_back(pool, name, read)?;
+        }
+        let full = std::mem::replace(batch, pool.batch());
+        pool.hand_out(full)
+            .map_err(|stopped| InputStop::Output(stopped.into()))
+    }
+
+    /// Hands out what is gathered, and writes out everything under way.
+    fn settle(
+        &mut self,
+        pool: &mut Pool<M>,
+        batch: &mut Batch,
+        name: &str,
+        read: &Cell<u64>,
+    ) -> Result<(), InputStop> {
+        if !batch.is_empty() {
+            self.hand_out(pool, batch, name, read)?;
+        }
+        while !pool.is_idle() {
+            self.take_back(pool, name, read)?;
+        }
+        self.flush_output().map_err(InputStop::Output)
+    }
+
+    /// Takes the oldest batch under way back from the mapping threads and accounts for its
+    /// lines in order: their output is written, their errors reported, and the run stops
+    /// after the `--max-errors`th error or on a signal.
+    fn take_back(
+        &mut self,
+        pool: &mut Pool<M>,
+        name: &str,
+        read: &Cell<u64>,
+    ) -> Result<(), InputStop> {
+        let stop = |stop: Stop| InputStop::Output(stop);
+        let Some(batch) = pool.take_back().map_err(|stopped| stop(stopped.into()))? else {
+            return Ok(());
+        };
+        let mut written = batch.out.len();
+        let batch_lines = batch.records.len() as u64;
+        let mut limit_reached = false;
+        for record in &batch.records {
+            self.counts.bytes += record.bytes;
+            self.last_line = Some((self.current_input, record.number));
+            self.account(name, record.number, &record.outcome);
+            if record.outcome.is_error() && self.error_limit_reached() {
+                written = record.out_end;
+                limit_reached = true;
+                break;
+            }
+        }
+        // A large output is written as it is, a small one gathered with the next.
+        let output = &batch.out[..written];
+        let result = if self.out.len() + output.len() < OUTPUT_BUFFER {
+            self.out.extend_from_slice(output);
+            Ok(())
+        } else {
+            self.flush_output().and_then(|()| self.write_output(output))
+        };
+        pool.give_back(batch);
+        result.map_err(stop)?;
+        if limit_reached {
+            return Err(stop(Stop::Errors));
+        }
+        let lines = batch_lines;
+        self.progress
+            .tick(&self.counts, self.read_before + read.get(), lines);
+        self.interrupted().map_err(stop)
+    }
+
+    /// Whether `--max-errors` lines were not valid messages.
+    fn error_limit_reached(&self) -> bool {
+        self.setup
+            .max_errors
+            .is_some_and(|limit| self.counts.errors >= limit)
     }
 
     /// Fills `reader`'s buffer, waiting for input as the run does; empty at the end.
@@ -410,11 +621,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             match line {
                 Ok(Some(line)) => {
                     self.line(name, line, read.get())?;
-                    if self
-                        .setup
-                        .max_errors
-                        .is_some_and(|limit| self.counts.errors >= limit)
-                    {
+                    if self.error_limit_reached() {
                         return Err(InputStop::Output(Stop::Errors));
                     }
                 }
@@ -440,80 +647,87 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         }
     }
 
-    /// Maps one line: its calls go to the output, or its error to standard error. `read`: the
-    /// bytes read from the input so far.
+    /// Maps one line: its output is written, or its error reported on standard error. `read`:
+    /// the bytes read from the input so far.
     fn line(&mut self, name: &str, line: Line<'_>, read: u64) -> Result<(), InputStop> {
         let number = line.number();
         self.counts.bytes += line.bytes().len() as u64 + 1;
         self.last_line = Some((self.current_input, number));
-        let text = match line.text() {
-            Ok(Some(text)) => text,
-            Ok(None) => {
-                if self.setup.aligned {
-                    self.out.extend_from_slice(b"null\n");
-                }
-                return Ok(());
-            }
-            Err(error) => {
-                self.line_error(name, number, &error.to_string());
-                return Ok(());
-            }
-        };
-        let destination = &self.setup.destination;
-        match self.setup.output {
-            Output::Tag(format) => match ndjson::map_line(destination, format, text, &mut self.out)
-            {
-                Ok(calls) => {
-                    self.counts.messages += 1;
-                    self.counts.calls += calls as u64;
-                }
-                Err(error) => self.line_error(name, number, &error.to_string()),
-            },
-            Output::Conversions => {
-                let now = self.setup.clock.now();
-                match ndjson::convert_line(destination, text, now, &mut self.out) {
-                    Ok(conversion) => {
-                        self.counts.messages += 1;
-                        self.conversion(name, number, &conversion);
-                    }
-                    Err(error) => self.line_error(name, number, &error.to_string()),
-                }
-            }
-            Output::Send => {
-                let now = self.setup.clock.now();
-                let origin = Origin {
-                    input: self.current_input,
-                    line: number,
-                };
-                let sender = self.sender.as_ref();
-                let sent = destination.conversion_text(text, now, |conversion| {
-                    let (converted, event) = Converted::split(conversion);
-                    let sent = match (sender, event) {
-                        (Some(sender), Some(event)) => sender.send(origin, &event),
-                        _ => Ok(()),
-                    };
-                    (converted, sent)
-                });
-                match sent {
-                    Ok((converted, sent)) => {
-                        self.counts.messages += 1;
-                        self.conversion(name, number, &converted);
-                        self.take_outcomes();
-                        if sent.is_err() {
-                            // Stopped by a signal, or by Pinterest's answers.
-                            self.interrupted().map_err(InputStop::Output)?;
-                            return Err(InputStop::Output(Stop::Sender));
-                        }
-                    }
-                    Err(error) => self.line_error(name, number, &error.to_string()),
-                }
-            }
+        if let Some(mapper) = &self.mapper {
+            let outcome = mapper.map(&line, &mut self.out);
+            self.account(name, number, &outcome);
+        } else {
+            self.send_line(name, &line)?;
         }
         if self.out.len() >= OUTPUT_BUFFER {
             self.flush_output().map_err(InputStop::Output)?;
         }
-        self.progress.tick(&self.counts, self.read_before + read);
+        self.progress.tick(&self.counts, self.read_before + read, 1);
         self.interrupted().map_err(InputStop::Output)
+    }
+
+    /// With `--send`: gives one line's Conversions API event to the sender.
+    fn send_line(&mut self, name: &str, line: &Line<'_>) -> Result<(), InputStop> {
+        let number = line.number();
+        let text = match line.text() {
+            Ok(Some(text)) => text,
+            Ok(None) => return Ok(()),
+            Err(error) => {
+                self.account(name, number, &Outcome::Invalid(error.to_string()));
+                return Ok(());
+            }
+        };
+        let now = self.setup.clock.now();
+        let origin = Origin {
+            input: self.current_input,
+            line: number,
+        };
+        let sender = self.sender.as_ref();
+        let sent = self
+            .setup
+            .destination
+            .conversion_text(text, now, |conversion| {
+                let (converted, event) = Converted::split(conversion);
+                let sent = match (sender, event) {
+                    (Some(sender), Some(event)) => sender.send(origin, &event),
+                    _ => Ok(()),
+                };
+                (converted, sent)
+            });
+        match sent {
+            Ok((converted, sent)) => {
+                self.counts.messages += 1;
+                self.conversion(name, number, &converted);
+                self.take_outcomes();
+                if sent.is_err() {
+                    // Stopped by a signal, or by Pinterest's answers.
+                    self.interrupted().map_err(InputStop::Output)?;
+                    return Err(InputStop::Output(Stop::Sender));
+                }
+            }
+            Err(error) => self.account(name, number, &Outcome::Invalid(error.to_string())),
+        }
+        Ok(())
+    }
+
+    /// Accounts for what became of one line: counts it, and reports its error or what became
+    /// of its Conversions API event.
+    fn account(&mut self, name: &str, number: u64, outcome: &Outcome) {
+        match outcome {
+            Outcome::Blank => {}
+            Outcome::Invalid(message) => {
+                self.counts.errors += 1;
+                self.line_message(name, number, format_args!("{message}"));
+            }
+            Outcome::Calls(calls) => {
+                self.counts.messages += 1;
+                self.counts.calls += *calls as u64;
+            }
+            Outcome::Conversion(converted) => {
+                self.counts.messages += 1;
+                self.conversion(name, number, converted);
+            }
+        }
     }
 
     /// Records the rejected and unsent events known so far.
@@ -587,14 +801,6 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             }
         }
         status
-    }
-
-    fn line_error(&mut self, name: &str, number: u64, message: &str) {
-        self.counts.errors += 1;
-        if self.setup.aligned {
-            self.out.extend_from_slice(b"null\n");
-        }
-        self.line_message(name, number, format_args!("{message}"));
     }
 
     /// A message about one line on standard error.

@@ -28,6 +28,8 @@ pub(super) struct Setup<M: Mapping> {
     pub(super) aligned: bool,
     /// `--max-errors`.
     pub(super) max_errors: Option<u64>,
+    /// `--threads`: the threads that map messages.
+    pub(super) threads: usize,
     /// The stored traits text for --init.
     pub(super) traits: Option<String>,
     pub(super) inputs: Vec<Input>,
@@ -180,6 +182,10 @@ impl<M: Mapping> Setup<M> {
             init: args.init,
             aligned: args.aligned,
             max_errors: args.max_errors,
+            threads: args.threads.map_or_else(
+                || std::thread::available_parallelism().map_or(1, usize::from),
+                usize::from,
+            ),
             traits,
             inputs,
             total_bytes,

@@ -2,6 +2,8 @@
 //! waits at most [`POLL`] for input and, when none came, reports
 //! [`io::ErrorKind::Interrupted`], so that the run can attend to its signals and to the events
 //! it is sending in the meantime. (A read of standard input cannot otherwise be interrupted.)
+//! A read that finds nothing to give within [`STALL`] reports it before it waits on, so that
+//! the run can write out what it has mapped.
 
 use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -9,6 +11,12 @@ use std::time::Duration;
 
 /// How long a read waits for input before it gives the run its turn.
 const POLL: Duration = Duration::from_millis(100);
+
+/// How long a read waits for input before it reports that the input stalls.
+const STALL: Duration = Duration::from_millis(2);
+
+/// Chunks read ahead at most: memory stays bounded whatever the input.
+const AHEAD: usize = 8;
 
 /// Bytes the helper thread reads at a time.
 const CHUNK: usize = 128 * 1024;
@@ -19,14 +27,15 @@ pub(super) struct PolledStdin {
     chunk: Vec<u8>,
     at: usize,
     ended: bool,
+    /// Whether the last read found nothing to give within [`STALL`], and said so.
+    stalled: bool,
 }
 
 impl PolledStdin {
     /// Starts the helper thread; `None` if no thread can be started (then read standard input
     /// directly).
     pub(super) fn start() -> Option<PolledStdin> {
-        // Two chunks ahead at most: memory stays bounded whatever the input.
-        let (sender, chunks) = mpsc::sync_channel(2);
+        let (sender, chunks) = mpsc::sync_channel(AHEAD);
         std::thread::Builder::new()
             .name("stdin".to_owned())
             .spawn(move || {
@@ -54,6 +63,7 @@ impl PolledStdin {
             chunk: Vec::new(),
             at: 0,
             ended: false,
+            stalled: false,
         })
     }
 }
@@ -64,8 +74,10 @@ impl Read for PolledStdin {
             if self.ended {
                 return Ok(0);
             }
-            match self.chunks.recv_timeout(POLL) {
+            let wait = if self.stalled { POLL } else { STALL };
+            match self.chunks.recv_timeout(wait) {
                 Ok(Ok(chunk)) => {
+                    self.stalled = false;
                     self.ended = chunk.is_empty();
                     self.chunk = chunk;
                     self.at = 0;
@@ -75,6 +87,7 @@ impl Read for PolledStdin {
                     return Err(error);
                 }
                 Err(RecvTimeoutError::Timeout) => {
+                    self.stalled = true;
                     return Err(io::ErrorKind::Interrupted.into());
                 }
                 Err(RecvTimeoutError::Disconnected) => {

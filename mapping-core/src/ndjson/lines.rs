@@ -184,6 +184,19 @@ impl<R: BufRead> LineReader<R> {
 }
 
 impl<'a> Line<'a> {
+    /// Line `number` (from 1), holding `bytes` (without its `\n`): for lines split by a
+    /// reader of one's own, judged as [`LineReader`]'s are.
+    ///
+    /// ```
+    /// use mapping_core::ndjson::Line;
+    ///
+    /// assert_eq!(Line::new(1, b"\xef\xbb\xbf{}\r").text(), Ok(Some("{}\r")));
+    /// assert_eq!(Line::new(2, b" \t").text(), Ok(None));
+    /// ```
+    pub fn new(number: u64, bytes: &'a [u8]) -> Line<'a> {
+        Line { number, bytes }
+    }
+
     /// The line's number, from 1.
     pub fn number(&self) -> u64 {
         self.number
