@@ -1,0 +1,603 @@
+//! The worker: consume, map, produce, commit what is done; rewind on a failed delivery;
+//! commit a revoked partition's offsets before it goes; stop cleanly on a signal.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use mapping_core::ndjson::{self, Converted, Line, OutputFormat};
+use mapping_core::{Destination, Mapping};
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{BorrowedMessage, Header, OwnedHeaders};
+use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
+
+use crate::args::{Args, Format, SUCCESS, UNDELIVERED, UNUSABLE};
+use crate::offsets::{Offsets, Ticket};
+
+/// How long one poll of the consumer waits for a message.
+const POLL: Duration = Duration::from_millis(100);
+/// How often done offsets are committed while running.
+const COMMIT_EVERY: Duration = Duration::from_secs(1);
+/// How long a partition rests after a failed delivery before it is read again.
+const REWIND_PAUSE: Duration = Duration::from_secs(1);
+/// How long the outputs in flight may take to be delivered when the worker stops or a
+/// partition is revoked.
+const FLUSH: Duration = Duration::from_secs(30);
+
+/// The headers of a dead letter.
+pub(crate) const HEADER_TOPIC: &str = "pinterest-kafka-topic";
+pub(crate) const HEADER_PARTITION: &str = "pinterest-kafka-partition";
+pub(crate) const HEADER_OFFSET: &str = "pinterest-kafka-offset";
+pub(crate) const HEADER_REASON: &str = "pinterest-kafka-reason";
+
+/// What the worker's callbacks and its loop share (the callbacks run on the loop's thread,
+/// inside its polls).
+struct Shared {
+    program: String,
+    input_topic: String,
+    offsets: Mutex<Offsets>,
+    /// Partitions to read again from an offset, after a failed delivery.
+    rewinds: Mutex<Vec<(i32, i64)>>,
+    consumed: AtomicU64,
+    produced: AtomicU64,
+    acknowledged: AtomicU64,
+    dead_letters: AtomicU64,
+    failed_deliveries: AtomicU64,
+}
+
+impl Shared {
+    fn offsets(&self) -> MutexGuard<'_, Offsets> {
+        // A callback that panicked cannot leave the offsets half-updated: each update is one
+        // call.
+        self.offsets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// librdkafka's log and errors, on standard error.
+fn log_line(program: &str, level: RDKafkaLogLevel, facility: &str, message: &str) {
+    if matches!(
+        level,
+        RDKafkaLogLevel::Emerg
+            | RDKafkaLogLevel::Alert
+            | RDKafkaLogLevel::Critical
+            | RDKafkaLogLevel::Error
+            | RDKafkaLogLevel::Warning
+    ) {
+        eprintln!("{program}: kafka: {facility}: {message}");
+    }
+}
+
+/// The producer's callbacks: deliveries update the offsets.
+struct Delivery {
+    shared: Arc<Shared>,
+}
+
+impl ClientContext for Delivery {
+    fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        log_line(&self.shared.program, level, facility, message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        eprintln!("{}: kafka: {error}: {reason}", self.shared.program);
+    }
+}
+
+impl ProducerContext for Delivery {
+    type DeliveryOpaque = Box<Ticket>;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, ticket: Box<Ticket>) {
+        match result {
+            Ok(_) => {
+                self.shared.acknowledged.fetch_add(1, Ordering::Relaxed);
+                self.shared.offsets().acknowledged(*ticket);
+            }
+            Err((error, _)) => {
+                self.shared
+                    .failed_deliveries
+                    .fetch_add(1, Ordering::Relaxed);
+                if let Some(offset) = self.shared.offsets().failed(*ticket) {
+                    eprintln!(
+                        "{}: {}/{}@{offset}: output not delivered ({error}): the partition is \
+                         read again from there",
+                        self.shared.program, self.shared.input_topic, ticket.partition
+                    );
+                    lock(&self.shared.rewinds).push((ticket.partition, offset));
+                }
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The consumer's callbacks: assignments and revocations.
+struct Group {
+    shared: Arc<Shared>,
+    producer: Arc<BaseProducer<Delivery>>,
+}
+
+impl ClientContext for Group {
+    fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        log_line(&self.shared.program, level, facility, message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        eprintln!("{}: kafka: {error}: {reason}", self.shared.program);
+    }
+}
+
+impl ConsumerContext for Group {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let Rebalance::Revoke(partitions) = rebalance else {
+            return;
+        };
+        // What is in flight for the partitions that go is delivered first, then their done
+        // offsets committed: never after they are gone.
+        let _ = self.producer.flush(FLUSH);
+        let mut commit = TopicPartitionList::new();
+        {
+            let mut offsets = self.shared.offsets();
+            for element in partitions.elements() {
+                if element.topic() != self.shared.input_topic {
+                    continue;
+                }
+                if let Some(offset) = offsets.revoke(element.partition()) {
+                    let _ = commit.add_partition_offset(
+                        &self.shared.input_topic,
+                        element.partition(),
+                        Offset::Offset(offset),
+                    );
+                }
+            }
+        }
+        if commit.count() > 0
+            && let Err(error) = consumer.commit(&commit, CommitMode::Sync)
+        {
+            eprintln!(
+                "{}: cannot commit the revoked partitions' offsets ({error}): their messages \
+                 since the last commit will be read again",
+                self.shared.program
+            );
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(partitions) => {
+                let mut offsets = self.shared.offsets();
+                for element in partitions.elements() {
+                    if element.topic() == self.shared.input_topic {
+                        offsets.assign(element.partition());
+                    }
+                }
+            }
+            Rebalance::Revoke(_) => {}
+            Rebalance::Error(error) => {
+                eprintln!("{}: kafka: rebalance: {error}", self.shared.program);
+            }
+        }
+    }
+}
+
+/// The client configuration both clients start from, with `--kafka` over it.
+fn config(args: &Args) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", &args.brokers);
+    config.set_log_level(RDKafkaLogLevel::Warning);
+    config
+}
+
+/// Runs the worker until a signal; returns the exit status.
+pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
+    let settings =
+        match crate::settings::load(args.settings.as_deref(), args.strict, program, args.quiet) {
+            Ok(settings) => settings,
+            Err(message) => {
+                eprintln!("{program}: {message}");
+                return UNUSABLE;
+            }
+        };
+    let destination = Destination::with_table(table, settings);
+    let shared = Arc::new(Shared {
+        program: program.to_owned(),
+        input_topic: args.input_topic.clone(),
+        offsets: Mutex::new(Offsets::default()),
+        rewinds: Mutex::new(Vec::new()),
+        consumed: AtomicU64::new(0),
+        produced: AtomicU64::new(0),
+        acknowledged: AtomicU64::new(0),
+        dead_letters: AtomicU64::new(0),
+        failed_deliveries: AtomicU64::new(0),
+    });
+
+    let mut producer_config = config(args);
+    producer_config
+        .set("acks", "all")
+        .set("enable.idempotence", "true");
+    let mut consumer_config = config(args);
+    consumer_config
+        .set("group.id", &args.group)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("partition.assignment.strategy", "range,roundrobin");
+    for (key, value) in &args.kafka {
+        producer_config.set(key, value);
+        consumer_config.set(key, value);
+    }
+    let producer: BaseProducer<Delivery> = match producer_config.create_with_context(Delivery {
+        shared: Arc::clone(&shared),
+    }) {
+        Ok(producer) => producer,
+        Err(error) => {
+            eprintln!("{program}: cannot start the producer: {error}");
+            return UNUSABLE;
+        }
+    };
+    let producer = Arc::new(producer);
+    let consumer: BaseConsumer<Group> = match consumer_config.create_with_context(Group {
+        shared: Arc::clone(&shared),
+        producer: Arc::clone(&producer),
+    }) {
+        Ok(consumer) => consumer,
+        Err(error) => {
+            eprintln!("{program}: cannot start the consumer: {error}");
+            return UNUSABLE;
+        }
+    };
+    if let Err(error) = consumer.subscribe(&[&args.input_topic]) {
+        eprintln!(
+            "{program}: cannot subscribe to {}: {error}",
+            args.input_topic
+        );
+        return UNUSABLE;
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        // A second signal ends the process at once; the first stops the loop.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 1, Arc::clone(&stop));
+        let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
+    }
+
+    let mut worker = Worker {
+        args,
+        destination,
+        shared: &shared,
+        producer: &producer,
+        consumer: &consumer,
+        output: Vec::with_capacity(4096),
+        paused: HashMap::new(),
+    };
+    let started = Instant::now();
+    worker.run(&stop);
+    worker.stop(started)
+}
+
+struct Worker<'w, M: Mapping> {
+    args: &'w Args,
+    destination: Destination<M>,
+    shared: &'w Shared,
+    producer: &'w BaseProducer<Delivery>,
+    consumer: &'w BaseConsumer<Group>,
+    /// The current message's output.
+    output: Vec<u8>,
+    /// Partitions resting after a failed delivery, until when.
+    paused: HashMap<i32, Instant>,
+}
+
+/// Why a message is a dead letter.
+type Reason = String;
+
+impl<M: Mapping> Worker<'_, M> {
+    fn run(&mut self, stop: &AtomicBool) {
+        let mut last_commit = Instant::now();
+        let mut last_progress = Instant::now();
+        while !stop.load(Ordering::Relaxed) {
+            self.rewind();
+            match self.consumer.poll(POLL) {
+                None => {}
+                Some(Ok(message)) => self.message(&message),
+                Some(Err(error)) => {
+                    eprintln!("{}: kafka: {error}", self.shared.program);
+                }
+            }
+            self.producer.poll(Duration::ZERO);
+            if last_commit.elapsed() >= COMMIT_EVERY {
+                self.commit(CommitMode::Async);
+                last_commit = Instant::now();
+            }
+            let progress = self.args.progress;
+            if progress > 0
+                && !self.args.quiet
+                && last_progress.elapsed() >= Duration::from_secs(progress)
+            {
+                eprintln!("{}: {}", self.shared.program, self.counts());
+                last_progress = Instant::now();
+            }
+        }
+    }
+
+    /// Stops: everything in flight delivered (or given up after [`FLUSH`]), what is done
+    /// committed, the group left; returns the exit status.
+    fn stop(&mut self, started: Instant) -> u8 {
+        let _ = self.producer.flush(FLUSH);
+        self.commit(CommitMode::Sync);
+        let in_flight = self.shared.offsets().in_flight();
+        self.consumer.unsubscribe();
+        if !self.args.quiet {
+            eprintln!(
+                "{}: stopped after {:.1} s: {}",
+                self.shared.program,
+                started.elapsed().as_secs_f64(),
+                self.counts()
+            );
+        }
+        if in_flight > 0 {
+            eprintln!(
+                "{}: {in_flight} outputs not delivered: their messages are not committed and \
+                 will be read again",
+                self.shared.program
+            );
+            return UNDELIVERED;
+        }
+        SUCCESS
+    }
+
+    fn counts(&self) -> String {
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        let shared = self.shared;
+        let mut text = format!(
+            "{} consumed, {} produced, {} acknowledged, {} dead letters",
+            load(&shared.consumed),
+            load(&shared.produced),
+            load(&shared.acknowledged),
+            load(&shared.dead_letters),
+        );
+        let failed = load(&shared.failed_deliveries);
+        if failed > 0 {
+            let _ = write!(text, ", {failed} failed deliveries");
+        }
+        let partitions = shared.offsets().partitions();
+        let _ = write!(text, "; partitions {partitions:?}");
+        text
+    }
+
+    /// Commits every partition's done offsets.
+    fn commit(&self, mode: CommitMode) {
+        let committable = self.shared.offsets().all_committable();
+        if committable.is_empty() {
+            return;
+        }
+        let mut list = TopicPartitionList::new();
+        for (partition, offset) in &committable {
+            let _ = list.add_partition_offset(
+                &self.shared.input_topic,
+                *partition,
+                Offset::Offset(*offset),
+            );
+        }
+        match self.consumer.commit(&list, mode) {
+            Ok(()) => {
+                let mut offsets = self.shared.offsets();
+                for (partition, offset) in committable {
+                    offsets.committed(partition, offset);
+                }
+            }
+            Err(error) => eprintln!("{}: cannot commit offsets: {error}", self.shared.program),
+        }
+    }
+
+    /// Reads partitions again from where a delivery failed, after a pause.
+    fn rewind(&mut self) {
+        let rewinds: Vec<(i32, i64)> = std::mem::take(&mut *lock(&self.shared.rewinds));
+        let topic = &self.shared.input_topic;
+        for (partition, offset) in rewinds {
+            let mut list = TopicPartitionList::new();
+            list.add_partition(topic, partition);
+            let _ = self.consumer.pause(&list);
+            if let Err(error) = self.consumer.seek(
+                topic,
+                partition,
+                Offset::Offset(offset),
+                Duration::from_secs(10),
+            ) {
+                eprintln!(
+                    "{}: {topic}/{partition}: cannot go back to offset {offset} ({error})",
+                    self.shared.program
+                );
+            }
+            self.paused.insert(partition, Instant::now() + REWIND_PAUSE);
+        }
+        let now = Instant::now();
+        let due: Vec<i32> = self
+            .paused
+            .iter()
+            .filter(|(_, until)| **until <= now)
+            .map(|(partition, _)| *partition)
+            .collect();
+        for partition in due {
+            self.paused.remove(&partition);
+            let mut list = TopicPartitionList::new();
+            list.add_partition(topic, partition);
+            let _ = self.consumer.resume(&list);
+        }
+    }
+
+    /// Maps one input message and hands its output (or its dead letter) to the producer.
+    fn message(&mut self, message: &BorrowedMessage<'_>) {
+        if message.topic() != self.shared.input_topic {
+            return;
+        }
+        let (partition, offset) = (message.partition(), message.offset());
+        let Some(ticket) = self.shared.offsets().read(partition, offset, 0) else {
+            return;
+        };
+        self.shared.consumed.fetch_add(1, Ordering::Relaxed);
+        match self.map(message) {
+            Ok(true) => {
+                let output = std::mem::take(&mut self.output);
+                let topic = &self.args.output_topic;
+                if let Err(reason) = self.produce(topic, message.key(), &output, None, ticket) {
+                    self.dead_letter(message, &reason, ticket);
+                }
+                self.output = output;
+            }
+            Ok(false) => {}
+            Err(reason) => self.dead_letter(message, &reason, ticket),
+        }
+    }
+
+    /// Maps a message's value into `self.output`, without its last line end; `Ok(false)` when
+    /// there is no output (`--format js` and no calls).
+    fn map(&mut self, message: &BorrowedMessage<'_>) -> Result<bool, Reason> {
+        self.output.clear();
+        let bytes = message
+            .payload()
+            .ok_or_else(|| "the message has no value".to_owned())?;
+        let text = Line::new(0, bytes)
+            .text()
+            .map_err(|error| error.to_string())?
+            .ok_or_else(|| "the message is blank".to_owned())?;
+        let destination = &self.destination;
+        match self.args.format {
+            Format::Json | Format::Js => {
+                let format = if self.args.format == Format::Js {
+                    OutputFormat::Js
+                } else {
+                    OutputFormat::Json
+                };
+                ndjson::map_line(destination, format, text, &mut self.output)
+                    .map_err(|error| error.to_string())?;
+            }
+            Format::Capi => {
+                let now = self.args.now.unwrap_or_else(SystemTime::now);
+                let converted = ndjson::convert_line(destination, text, now, &mut self.output)
+                    .map_err(|error| error.to_string())?;
+                self.report(message, &converted);
+            }
+        }
+        if self.output.last() == Some(&b'\n') {
+            self.output.pop();
+        }
+        Ok(!self.output.is_empty())
+    }
+
+    /// Reports a message that cannot become a Conversions API event, or fields left out of
+    /// one, as `pinterest-map` does.
+    fn report(&self, message: &BorrowedMessage<'_>, converted: &Converted) {
+        let at = format!(
+            "{}/{}@{}",
+            message.topic(),
+            message.partition(),
+            message.offset()
+        );
+        match converted {
+            Converted::Event { warnings } => {
+                for warning in warnings {
+                    eprintln!("{}: {at}: warning: {warning}", self.shared.program);
+                }
+            }
+            Converted::Unsendable(unsendable) => eprintln!(
+                "{}: {at}: not sent to the Conversions API: {unsendable}",
+                self.shared.program
+            ),
+            _ => {}
+        }
+    }
+
+    /// Hands an output to the producer, counted against its input message; waits while the
+    /// producer's queue is full. `Err` with the reason when the broker can never take it.
+    fn produce(
+        &self,
+        topic: &str,
+        key: Option<&[u8]>,
+        payload: &[u8],
+        headers: Option<OwnedHeaders>,
+        ticket: Ticket,
+    ) -> Result<(), Reason> {
+        let mut record = BaseRecord::with_opaque_to(topic, Box::new(ticket)).payload(payload);
+        if let Some(key) = key {
+            record = record.key(key);
+        }
+        if let Some(headers) = headers {
+            record = record.headers(headers);
+        }
+        self.shared.offsets().add_output(ticket);
+        loop {
+            match self.producer.send(record) {
+                Ok(()) => {
+                    self.shared.produced.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                    record = back;
+                    self.producer.poll(POLL);
+                }
+                Err((error, _)) => {
+                    // Never handed out: the output is done with, as a failure.
+                    self.shared.offsets().acknowledged(ticket);
+                    return Err(format!("the output cannot be produced to {topic}: {error}"));
+                }
+            }
+        }
+    }
+
+    /// Sends a message that cannot be mapped to the dead-letter topic, as it came, with its
+    /// origin and reason in headers; reports it on standard error (never its value).
+    fn dead_letter(&self, message: &BorrowedMessage<'_>, reason: &str, ticket: Ticket) {
+        let program = &self.shared.program;
+        let at = format!(
+            "{}/{}@{}",
+            message.topic(),
+            message.partition(),
+            message.offset()
+        );
+        let Some(topic) = &self.args.dead_letter_topic else {
+            eprintln!("{program}: {at}: {reason} (skipped: no --dead-letter-topic)");
+            return;
+        };
+        let partition = message.partition().to_string();
+        let offset = message.offset().to_string();
+        let headers = OwnedHeaders::new()
+            .insert(Header {
+                key: HEADER_TOPIC,
+                value: Some(message.topic()),
+            })
+            .insert(Header {
+                key: HEADER_PARTITION,
+                value: Some(&partition),
+            })
+            .insert(Header {
+                key: HEADER_OFFSET,
+                value: Some(&offset),
+            })
+            .insert(Header {
+                key: HEADER_REASON,
+                value: Some(reason),
+            });
+        let payload = message.payload().unwrap_or_default();
+        match self.produce(topic, message.key(), payload, Some(headers), ticket) {
+            Ok(()) => {
+                self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
+                eprintln!("{program}: {at}: {reason} (sent to {topic})");
+            }
+            Err(error) => {
+                // A dead letter the broker refuses for good (larger than it takes): the
+                // message is skipped, and said so.
+                eprintln!("{program}: {at}: {reason}; {error} (skipped)");
+            }
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! A Tansu broker on 127.0.0.1 for the worker's tests, started and stopped by process id, and
+//! the Kafka clients the tests use to feed the worker and read what it produced.
+
+use std::collections::HashMap;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Headers;
+use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
+
+/// How long a test waits for something that happens in well under a second when all is well:
+/// a guard against hanging, not a speed requirement.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
+/// The Tansu binary: `$TANSU`, else `tansu` on the `PATH`.
+pub fn tansu() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("TANSU") {
+        return Some(PathBuf::from(path)).filter(|path| path.is_file());
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("tansu"))
+            .find(|path| path.is_file())
+    })
+}
+
+/// A broker with memory storage, on a port of its own.
+pub struct Broker {
+    child: Child,
+    port: u16,
+    binary: PathBuf,
+}
+
+impl Broker {
+    pub fn start(binary: &Path) -> Broker {
+        let port = free_port();
+        let url = format!("tcp://127.0.0.1:{port}");
+        let child = Command::new(binary)
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+                "--storage-engine",
+                "memory://tansu/",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tansu starts");
+        let broker = Broker {
+            child,
+            port,
+            binary: binary.to_path_buf(),
+        };
+        let deadline = Instant::now() + PATIENCE;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tansu does not listen on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        broker
+    }
+
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn create_topic(&self, name: &str, partitions: u32) {
+        let status = Command::new(&self.binary)
+            .args([
+                "topic",
+                "create",
+                name,
+                "--broker",
+                &format!("tcp://127.0.0.1:{}", self.port),
+                "--partitions",
+                &partitions.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .status()
+            .expect("tansu topic create runs");
+        assert!(status.success(), "topic {name} created");
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// Where each produced message landed, by its index.
+struct Landed(Mutex<HashMap<usize, (i32, i64)>>);
+
+impl ClientContext for Landed {}
+
+impl ProducerContext for Landed {
+    type DeliveryOpaque = Box<usize>;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, index: Box<usize>) {
+        let message = result.as_ref().expect("the test's message is delivered");
+        self.0
+            .lock()
+            .unwrap()
+            .insert(*index, (message.partition(), message.offset()));
+    }
+}
+
+/// Produces keyed messages (a `None` value is a message without one); returns where each
+/// landed: its partition and offset.
+pub fn produce(
+    brokers: &str,
+    topic: &str,
+    messages: &[(String, Option<Vec<u8>>)],
+) -> Vec<(i32, i64)> {
+    let producer: BaseProducer<Landed> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("acks", "all")
+        .set("linger.ms", "5")
+        .create_with_context(Landed(Mutex::new(HashMap::new())))
+        .expect("a producer");
+    for (index, (key, value)) in messages.iter().enumerate() {
+        let mut record = BaseRecord::with_opaque_to(topic, Box::new(index)).key(key.as_bytes());
+        if let Some(value) = value {
+            record = record.payload(value.as_slice());
+        }
+        loop {
+            match producer.send(record) {
+                Ok(()) => break,
+                Err((_, back)) => {
+                    record = back;
+                    producer.poll(Duration::from_millis(50));
+                }
+            }
+        }
+        producer.poll(Duration::ZERO);
+    }
+    producer.flush(PATIENCE).expect("every message delivered");
+    let landed = producer.context().0.lock().unwrap();
+    (0..messages.len()).map(|index| landed[&index]).collect()
+}
+
+/// A message read back.
+#[derive(Clone, Debug)]
+pub struct Read {
+    pub key: Option<String>,
+    pub value: Vec<u8>,
+    pub headers: HashMap<String, String>,
+}
+
+/// A name no earlier run used.
+pub fn unique(prefix: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |time| time.as_nanos());
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+/// Reads `topic` from its start, as a group of its own, until `count` messages are in and
+/// then `quiet` passes with nothing new (so that duplicates are seen too).
+pub fn read(brokers: &str, topic: &str, count: usize, quiet: Duration) -> Vec<Read> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", unique("reader"))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .set("session.timeout.ms", "6000")
+        .create()
+        .expect("a consumer");
+    consumer.subscribe(&[topic]).expect("subscribed");
+    let mut read = Vec::new();
+    let deadline = Instant::now() + PATIENCE;
+    let mut last = Instant::now();
+    while Instant::now() < deadline && !(read.len() >= count && last.elapsed() >= quiet) {
+        match consumer.poll(Duration::from_millis(100)) {
+            Some(Ok(message)) => {
+                let headers = message
+                    .headers()
+                    .map(|headers| {
+                        headers
+                            .iter()
+                            .map(|header| {
+                                let value = header.value.unwrap_or_default();
+                                (
+                                    header.key.to_owned(),
+                                    String::from_utf8_lossy(value).into_owned(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                read.push(Read {
+                    key: message
+                        .key()
+                        .map(|key| String::from_utf8_lossy(key).into_owned()),
+                    value: message.payload().unwrap_or_default().to_vec(),
+                    headers,
+                });
+                last = Instant::now();
+            }
+            Some(Err(error)) => eprintln!("reader: {error}"),
+            None => {}
+        }
+    }
+    read
+}
+
+/// The group's committed offsets of `topic`'s partitions `0..partitions`.
+pub fn committed(brokers: &str, group: &str, topic: &str, partitions: i32) -> Vec<Option<i64>> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group)
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("a consumer");
+    let mut list = TopicPartitionList::new();
+    for partition in 0..partitions {
+        list.add_partition(topic, partition);
+    }
+    let committed = consumer
+        .committed_offsets(list, PATIENCE)
+        .expect("the committed offsets");
+    (0..partitions)
+        .map(|partition| {
+            match committed
+                .find_partition(topic, partition)
+                .map(|element| element.offset())
+            {
+                Some(Offset::Offset(offset)) => Some(offset),
+                _ => None,
+            }
+        })
+        .collect()
+}

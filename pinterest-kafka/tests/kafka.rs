@@ -1,0 +1,415 @@
+//! `pinterest-kafka` against a real broker speaking the Kafka protocol (Tansu, started on
+//! 127.0.0.1 by each test): outputs equal `pinterest-map`'s lines, keys and per-key order
+//! kept, offsets committed only for delivered outputs, dead letters, and the faults of a
+//! worker's life (SIGTERM, SIGKILL, a second worker joining). Each fault test asserts that
+//! nothing is missing and that duplicates are bounded by what was in flight.
+//!
+//! The broker is `$TANSU`, else `tansu` on the `PATH` (`.ci/run` installs it). Without it the
+//! tests show as ignored, and say why, unless `PINTEREST_KAFKA_TEST=required` (as `.ci/run`
+//! sets), where that is a failure.
+
+mod broker;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
+use std::time::Duration;
+
+use libtest_mimic::{Failed, Trial};
+use mapping_core::ndjson::{self, OutputFormat};
+use mapping_core::{Destination, Settings};
+
+use broker::{Broker, Read, committed, produce, read, unique};
+
+const PARTITIONS: i32 = 4;
+
+/// The settings of every test: `seq` is sent as a custom property, so that each output shows
+/// which input it came from.
+const SETTINGS: &str =
+    r#"{"tid":"2620795819800","pinterestCustomProperties":["seq"],"mapMessageIdToEventId":true}"#;
+
+/// `count` keyed track messages, their `seq` property counting up; 97 keys.
+fn messages(count: usize) -> Vec<(String, Option<Vec<u8>>)> {
+    (0..count)
+        .map(|seq| {
+            let event = ["Order Completed", "Products Searched", "Product Added"][seq % 3];
+            let value = format!(
+                r#"{{"type":"track","event":"{event}","messageId":"m-{seq}","properties":{{"seq":{seq},"order_id":"o-{seq}","query":"q{seq}","price":{}.5}}}}"#,
+                seq % 50
+            );
+            (format!("user-{}", seq % 97), Some(value.into_bytes()))
+        })
+        .collect()
+}
+
+/// What `pinterest-map` prints for a message, without its line end.
+fn expected_line(value: &[u8]) -> String {
+    let settings = Settings::from_json(SETTINGS).expect("the test's settings");
+    let destination = Destination::new(settings);
+    let text = std::str::from_utf8(value).expect("the test's messages are UTF-8");
+    let mut out = Vec::new();
+    ndjson::map_line(&destination, OutputFormat::Json, text, &mut out).expect("a valid message");
+    out.pop();
+    String::from_utf8(out).expect("output is UTF-8")
+}
+
+/// A broker with the topics of one test: input (4 partitions), output, dead letters.
+struct Setup {
+    broker: Broker,
+    input: String,
+    output: String,
+    dead: String,
+    group: String,
+}
+
+impl Setup {
+    fn new(tansu: &Path) -> Setup {
+        let broker = Broker::start(tansu);
+        let setup = Setup {
+            broker,
+            input: unique("input"),
+            output: unique("output"),
+            dead: unique("dead"),
+            group: unique("group"),
+        };
+        setup
+            .broker
+            .create_topic(&setup.input, PARTITIONS.unsigned_abs());
+        setup.broker.create_topic(&setup.output, 4);
+        setup.broker.create_topic(&setup.dead, 1);
+        setup
+    }
+
+    fn brokers(&self) -> String {
+        self.broker.address()
+    }
+
+    fn worker(&self, name: &str) -> Worker {
+        Worker::start(self, name)
+    }
+
+    /// The group's committed offsets against the ends of the input's partitions.
+    fn assert_committed_to_the_end(&self, landed: &[(i32, i64)]) {
+        let mut ends = vec![None; PARTITIONS.unsigned_abs() as usize];
+        for (partition, offset) in landed {
+            let end = &mut ends[usize::try_from(*partition).unwrap()];
+            *end = Some(end.unwrap_or(0).max(offset + 1));
+        }
+        let committed = committed(&self.brokers(), &self.group, &self.input, PARTITIONS);
+        assert_eq!(
+            committed, ends,
+            "committed offsets against the partitions' ends"
+        );
+    }
+}
+
+/// A worker process, its standard error in a file.
+struct Worker {
+    child: Child,
+    stderr: PathBuf,
+}
+
+impl Worker {
+    fn start(setup: &Setup, name: &str) -> Worker {
+        let stderr = std::env::temp_dir().join(unique(&format!("pinterest-kafka-{name}")));
+        let child = Command::new(env!("CARGO_BIN_EXE_pinterest-kafka"))
+            .args([
+                "--brokers",
+                &setup.brokers(),
+                "--group",
+                &setup.group,
+                "--input-topic",
+                &setup.input,
+                "--output-topic",
+                &setup.output,
+                "--dead-letter-topic",
+                &setup.dead,
+                "--settings",
+                SETTINGS,
+                "--progress",
+                "0",
+                // Tansu's group join waits for half of it.
+                "--kafka",
+                "session.timeout.ms=6000",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(File::create(&stderr).expect("a file for standard error"))
+            .spawn()
+            .expect("pinterest-kafka starts");
+        Worker { child, stderr }
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Stops the worker with SIGTERM; its exit status and standard error.
+    fn terminate(mut self) -> (ExitStatus, String) {
+        self.signal("TERM");
+        let status = self.child.wait().expect("the worker ends");
+        let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
+        let _ = std::fs::remove_file(&self.stderr);
+        (status, stderr)
+    }
+
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.stderr);
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until `topic` holds at least `count` messages (read as a group of its own).
+fn wait_for_outputs(setup: &Setup, count: usize) -> Vec<Read> {
+    read(&setup.brokers(), &setup.output, count, Duration::ZERO)
+}
+
+/// Checks the outputs against the inputs: every input's output present, equal to
+/// `pinterest-map`'s line, under the input's key, each key's outputs in input order (once
+/// duplicates are set aside); returns the number of duplicates.
+fn check_outputs(inputs: &[(String, Option<Vec<u8>>)], outputs: &[Read]) -> Result<usize, Failed> {
+    let expected: HashMap<String, (usize, &str)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(seq, (key, value))| {
+            let line = expected_line(value.as_deref().unwrap_or_default());
+            (line, (seq, key.as_str()))
+        })
+        .collect();
+    let mut seen = vec![0usize; inputs.len()];
+    let mut last_by_key: HashMap<&str, usize> = HashMap::new();
+    for output in outputs {
+        let text = String::from_utf8_lossy(&output.value).into_owned();
+        let Some((seq, key)) = expected.get(&text) else {
+            return Err(format!("an output no input gives: {text}").into());
+        };
+        if output.key.as_deref() != Some(*key) {
+            return Err(format!("output {seq} has key {:?}, not {key}", output.key).into());
+        }
+        seen[*seq] += 1;
+        if seen[*seq] == 1 {
+            let last = last_by_key.entry(key).or_insert(*seq);
+            if *last > *seq {
+                return Err(format!("key {key}: output {seq} after output {last}").into());
+            }
+            *last = *seq;
+        }
+    }
+    let missing: Vec<usize> = (0..inputs.len()).filter(|seq| seen[*seq] == 0).collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{} inputs have no output, the first {:?}",
+            missing.len(),
+            &missing[..missing.len().min(10)]
+        )
+        .into());
+    }
+    Ok(seen.iter().map(|count| count - 1).sum())
+}
+
+fn round_trip(tansu: &Path) -> Result<(), Failed> {
+    let setup = Setup::new(tansu);
+    let inputs = messages(100_000);
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    let worker = setup.worker("round-trip");
+    let outputs = wait_for_outputs(&setup, inputs.len());
+    let (status, stderr) = worker.terminate();
+    assert!(status.success(), "{status:?}: {stderr}");
+    let duplicates = check_outputs(&inputs, &outputs)?;
+    assert_eq!(duplicates, 0, "a clean run sends each output once");
+    setup.assert_committed_to_the_end(&landed);
+    Ok(())
+}
+
+fn dead_letters(tansu: &Path) -> Result<(), Failed> {
+    let setup = Setup::new(tansu);
+    let valid = messages(1_000);
+    let secret = "jane.secret@example.com";
+    let invalid: Vec<(String, Option<Vec<u8>>, &str)> = vec![
+        (
+            "bad-1".into(),
+            Some(format!("not json {secret}").into_bytes()),
+            "invalid JSON: expected `null` at column 1",
+        ),
+        (
+            "bad-2".into(),
+            Some(vec![b'{', 0xff, b'}']),
+            "not valid UTF-8 (byte 2)",
+        ),
+        ("bad-3".into(), None, "the message has no value"),
+        ("bad-4".into(), Some(b"  ".to_vec()), "the message is blank"),
+        (
+            "bad-5".into(),
+            Some(format!(r#"{{"type":"track","properties":{{"email":"{secret}"}}}}"#).into_bytes()),
+            "track message has no `event`",
+        ),
+    ];
+    let mut inputs = Vec::new();
+    for (index, message) in valid.iter().enumerate() {
+        inputs.push(message.clone());
+        if index % 200 == 100 {
+            let (key, value, _) = &invalid[index / 200];
+            inputs.push((key.clone(), value.clone()));
+        }
+    }
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    let worker = setup.worker("dead-letters");
+    let outputs = wait_for_outputs(&setup, valid.len());
+    let dead = read(&setup.brokers(), &setup.dead, invalid.len(), Duration::ZERO);
+    let (status, stderr) = worker.terminate();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert_eq!(check_outputs(&valid, &outputs)?, 0);
+    assert_eq!(dead.len(), invalid.len(), "{dead:?}");
+    for (key, value, reason) in &invalid {
+        let letter = dead
+            .iter()
+            .find(|letter| letter.key.as_deref() == Some(key.as_str()))
+            .ok_or_else(|| format!("no dead letter for {key}"))?;
+        assert_eq!(
+            &letter.value,
+            value.as_deref().unwrap_or_default(),
+            "{key}: the value as it came"
+        );
+        assert_eq!(letter.headers["pinterest-kafka-reason"], *reason, "{key}");
+        assert_eq!(
+            letter.headers["pinterest-kafka-topic"], setup.input,
+            "{key}"
+        );
+        let (partition, offset) = landed[inputs.iter().position(|(k, _)| k == key).unwrap()];
+        assert_eq!(
+            letter.headers["pinterest-kafka-partition"],
+            partition.to_string()
+        );
+        assert_eq!(letter.headers["pinterest-kafka-offset"], offset.to_string());
+        assert!(
+            stderr.contains(&format!(
+                "{}/{partition}@{offset}: {reason} (sent to {})",
+                setup.input, setup.dead
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(
+        !stderr.contains(secret),
+        "a value reached standard error: {stderr}"
+    );
+    setup.assert_committed_to_the_end(&landed);
+    Ok(())
+}
+
+/// Starts a worker, and once `after` outputs are out, ends it with `stop`; then a second
+/// worker finishes the input. Nothing may be missing; duplicates are bounded by what the
+/// first worker had in flight.
+fn stopped_midstream(tansu: &Path, stop: fn(Worker)) -> Result<usize, Failed> {
+    let setup = Setup::new(tansu);
+    let inputs = messages(30_000);
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    let first = setup.worker("first");
+    wait_for_outputs(&setup, 5_000);
+    stop(first);
+    let second = setup.worker("second");
+    let outputs = read(
+        &setup.brokers(),
+        &setup.output,
+        inputs.len(),
+        Duration::from_secs(2),
+    );
+    let (status, stderr) = second.terminate();
+    assert!(status.success(), "{status:?}: {stderr}");
+    let duplicates = check_outputs(&inputs, &outputs)?;
+    setup.assert_committed_to_the_end(&landed);
+    Ok(duplicates)
+}
+
+fn sigterm_commits_what_is_in_flight(tansu: &Path) -> Result<(), Failed> {
+    let duplicates = stopped_midstream(tansu, |worker| {
+        let (status, stderr) = worker.terminate();
+        assert!(status.success(), "{status:?}: {stderr}");
+        assert!(stderr.contains("stopped after"), "{stderr}");
+    })?;
+    assert_eq!(
+        duplicates, 0,
+        "SIGTERM delivers and commits everything in flight"
+    );
+    Ok(())
+}
+
+fn sigkill_loses_nothing(tansu: &Path) -> Result<(), Failed> {
+    let duplicates = stopped_midstream(tansu, Worker::kill)?;
+    // At most what was read since the last commit: a second of input.
+    assert!(duplicates < 30_000, "{duplicates} duplicates");
+    Ok(())
+}
+
+fn a_second_worker_joins(tansu: &Path) -> Result<(), Failed> {
+    let setup = Setup::new(tansu);
+    let inputs = messages(60_000);
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    let first = setup.worker("first");
+    wait_for_outputs(&setup, 5_000);
+    let second = setup.worker("second");
+    let outputs = read(
+        &setup.brokers(),
+        &setup.output,
+        inputs.len(),
+        Duration::from_secs(2),
+    );
+    let (status, stderr) = first.terminate();
+    assert!(status.success(), "{status:?}: {stderr}");
+    let (status, stderr) = second.terminate();
+    assert!(status.success(), "{status:?}: {stderr}");
+    check_outputs(&inputs, &outputs)?;
+    setup.assert_committed_to_the_end(&landed);
+    Ok(())
+}
+
+/// A test against a broker started from the Tansu binary given.
+type Test = fn(&Path) -> Result<(), Failed>;
+
+fn main() -> ExitCode {
+    let arguments = libtest_mimic::Arguments::from_args();
+    let tansu = broker::tansu();
+    let required = std::env::var("PINTEREST_KAFKA_TEST").as_deref() == Ok("required");
+    let ignored = tansu.is_none() && !required;
+    if ignored && !arguments.list {
+        eprintln!(
+            "Kafka tests ignored: no Tansu broker (.ci/run installs it; or set TANSU to its path)"
+        );
+    }
+    let tests: [(&str, Test); 5] = [
+        ("round_trip_of_100000_keyed_messages", round_trip),
+        ("invalid_messages_go_to_the_dead_letter_topic", dead_letters),
+        (
+            "sigterm_commits_what_is_in_flight",
+            sigterm_commits_what_is_in_flight,
+        ),
+        ("a_killed_worker_loses_nothing", sigkill_loses_nothing),
+        ("a_second_worker_joins_midstream", a_second_worker_joins),
+    ];
+    let trials = tests
+        .into_iter()
+        .map(|(name, test)| {
+            let tansu = tansu.clone();
+            Trial::test(name, move || {
+                let tansu = tansu
+                    .ok_or("Tansu is required (PINTEREST_KAFKA_TEST=required) and was not found")?;
+                test(&tansu)
+            })
+            .with_ignored_flag(ignored)
+        })
+        .collect();
+    libtest_mimic::run(&arguments, trials).exit_code()
+}
