@@ -120,6 +120,25 @@ impl Offsets {
         Some(ticket.offset)
     }
 
+    /// Every output handed out is given up (its producer is gone): each partition with
+    /// messages not done is to be read again from the first. Returns the partitions and
+    /// offsets to read from.
+    pub(crate) fn rewind_all(&mut self) -> Vec<(i32, i64)> {
+        let mut rewinds = Vec::new();
+        for (partition, state) in &mut self.partitions {
+            let Some(&first) = state.pending.keys().next() else {
+                continue;
+            };
+            self.next_generation += 1;
+            state.generation = self.next_generation;
+            state.pending.clear();
+            state.next = Some(first);
+            rewinds.push((*partition, first));
+        }
+        rewinds.sort_unstable();
+        rewinds
+    }
+
     /// The offset to commit for `partition` (the first message not done), if it is past
     /// what was committed.
     pub(crate) fn committable(&self, partition: i32) -> Option<i64> {
@@ -238,6 +257,23 @@ mod tests {
         offsets.read(1, 0, 1).unwrap();
         offsets.acknowledged(ticket);
         assert_eq!(offsets.committable(1), Some(0));
+    }
+
+    #[test]
+    fn rewinding_everything_starts_each_partition_again_at_its_first_message_not_done() {
+        let mut offsets = assigned(&[0, 1, 2]);
+        let old = offsets.read(0, 4, 1).unwrap();
+        offsets.read(0, 5, 1).unwrap();
+        offsets.read(1, 9, 0).unwrap();
+        offsets.read(2, 1, 1).unwrap();
+        assert_eq!(offsets.rewind_all(), vec![(0, 4), (2, 1)]);
+        assert_eq!(offsets.committable(0), Some(4));
+        assert_eq!(offsets.committable(1), Some(10));
+        offsets.acknowledged(old);
+        let again = offsets.read(0, 4, 1).unwrap();
+        assert_eq!(offsets.committable(0), Some(4));
+        offsets.acknowledged(again);
+        assert_eq!(offsets.committable(0), Some(5));
     }
 
     #[test]

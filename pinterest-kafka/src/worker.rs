@@ -48,6 +48,8 @@ struct Shared {
     acknowledged: AtomicU64,
     dead_letters: AtomicU64,
     failed_deliveries: AtomicU64,
+    /// A delivery failed in a way that leaves the producer unable to deliver again.
+    producer_broken: AtomicBool,
 }
 
 impl Shared {
@@ -102,6 +104,9 @@ impl ProducerContext for Delivery {
                 self.shared
                     .failed_deliveries
                     .fetch_add(1, Ordering::Relaxed);
+                if breaks_the_producer(error) {
+                    self.shared.producer_broken.store(true, Ordering::Relaxed);
+                }
                 if let Some(offset) = self.shared.offsets().failed(*ticket) {
                     eprintln!(
                         "{}: {}/{}@{offset}: output not delivered ({error}): the partition is \
@@ -121,10 +126,29 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Whether a delivery error leaves an idempotent producer unable to deliver again: its
+/// producer id or epoch is no longer the broker's (after deliveries timed out, a broker may
+/// fence it rather than let it bump its epoch).
+fn breaks_the_producer(error: &KafkaError) -> bool {
+    matches!(
+        error.rdkafka_error_code(),
+        Some(
+            RDKafkaErrorCode::ProducerFenced
+                | RDKafkaErrorCode::InvalidProducerEpoch
+                | RDKafkaErrorCode::UnknownProducerId
+                | RDKafkaErrorCode::OutOfOrderSequenceNumber
+                | RDKafkaErrorCode::InvalidProducerIdMapping
+        )
+    )
+}
+
+/// The producer in use: replaced when it fails for good.
+type ProducerSlot = Arc<Mutex<Arc<BaseProducer<Delivery>>>>;
+
 /// The consumer's callbacks: assignments and revocations.
 struct Group {
     shared: Arc<Shared>,
-    producer: Arc<BaseProducer<Delivery>>,
+    producer: ProducerSlot,
 }
 
 impl ClientContext for Group {
@@ -144,7 +168,8 @@ impl ConsumerContext for Group {
         };
         // What is in flight for the partitions that go is delivered first, then their done
         // offsets committed: never after they are gone.
-        let _ = self.producer.flush(FLUSH);
+        let producer = Arc::clone(&lock(&self.producer));
+        let _ = producer.flush(FLUSH);
         let mut commit = TopicPartitionList::new();
         {
             let mut offsets = self.shared.offsets();
@@ -190,6 +215,16 @@ impl ConsumerContext for Group {
     }
 }
 
+/// A producer whose deliveries update `shared`'s offsets.
+fn new_producer(
+    config: &ClientConfig,
+    shared: &Arc<Shared>,
+) -> Result<BaseProducer<Delivery>, KafkaError> {
+    config.create_with_context(Delivery {
+        shared: Arc::clone(shared),
+    })
+}
+
 /// The client configuration both clients start from, with `--kafka` over it.
 fn config(args: &Args) -> ClientConfig {
     let mut config = ClientConfig::new();
@@ -219,6 +254,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         acknowledged: AtomicU64::new(0),
         dead_letters: AtomicU64::new(0),
         failed_deliveries: AtomicU64::new(0),
+        producer_broken: AtomicBool::new(false),
     });
 
     let mut producer_config = config(args);
@@ -236,16 +272,14 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         producer_config.set(key, value);
         consumer_config.set(key, value);
     }
-    let producer: BaseProducer<Delivery> = match producer_config.create_with_context(Delivery {
-        shared: Arc::clone(&shared),
-    }) {
+    let producer = match new_producer(&producer_config, &shared) {
         Ok(producer) => producer,
         Err(error) => {
             eprintln!("{program}: cannot start the producer: {error}");
             return UNUSABLE;
         }
     };
-    let producer = Arc::new(producer);
+    let producer: ProducerSlot = Arc::new(Mutex::new(Arc::new(producer)));
     let consumer: BaseConsumer<Group> = match consumer_config.create_with_context(Group {
         shared: Arc::clone(&shared),
         producer: Arc::clone(&producer),
@@ -275,7 +309,8 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         args,
         destination,
         shared: &shared,
-        producer: &producer,
+        producer_config: &producer_config,
+        producer,
         consumer: &consumer,
         output: Vec::with_capacity(4096),
         paused: HashMap::new(),
@@ -288,8 +323,9 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
 struct Worker<'w, M: Mapping> {
     args: &'w Args,
     destination: Destination<M>,
-    shared: &'w Shared,
-    producer: &'w BaseProducer<Delivery>,
+    shared: &'w Arc<Shared>,
+    producer_config: &'w ClientConfig,
+    producer: ProducerSlot,
     consumer: &'w BaseConsumer<Group>,
     /// The current message's output.
     output: Vec<u8>,
@@ -313,7 +349,8 @@ impl<M: Mapping> Worker<'_, M> {
                     eprintln!("{}: kafka: {error}", self.shared.program);
                 }
             }
-            self.producer.poll(Duration::ZERO);
+            self.producer().poll(Duration::ZERO);
+            self.replace_failed_producer();
             if last_commit.elapsed() >= COMMIT_EVERY {
                 self.commit(CommitMode::Async);
                 last_commit = Instant::now();
@@ -332,7 +369,7 @@ impl<M: Mapping> Worker<'_, M> {
     /// Stops: everything in flight delivered (or given up after [`FLUSH`]), what is done
     /// committed, the group left; returns the exit status.
     fn stop(&mut self, started: Instant) -> u8 {
-        let _ = self.producer.flush(FLUSH);
+        let _ = self.producer().flush(FLUSH);
         self.commit(CommitMode::Sync);
         let in_flight = self.shared.offsets().in_flight();
         self.consumer.unsubscribe();
@@ -353,6 +390,43 @@ impl<M: Mapping> Worker<'_, M> {
             return UNDELIVERED;
         }
         SUCCESS
+    }
+
+    fn producer(&self) -> Arc<BaseProducer<Delivery>> {
+        Arc::clone(&lock(&self.producer))
+    }
+
+    /// A producer in a fatal state (an idempotent producer fenced or out of sequence after
+    /// failed deliveries) takes no more outputs: it is replaced, and every partition is read
+    /// again from its first message not done.
+    fn replace_failed_producer(&mut self) {
+        let producer = self.producer();
+        let reason = match producer.client().fatal_error() {
+            Some((code, reason)) => format!("{code}: {reason}"),
+            None if self.shared.producer_broken.swap(false, Ordering::Relaxed) => {
+                "the broker no longer knows its producer id".to_owned()
+            }
+            None => return,
+        };
+        eprintln!(
+            "{}: the producer failed for good ({reason}): starting a new one",
+            self.shared.program
+        );
+        let replacement = match new_producer(self.producer_config, self.shared) {
+            Ok(replacement) => replacement,
+            Err(error) => {
+                eprintln!(
+                    "{}: cannot start a new producer: {error}",
+                    self.shared.program
+                );
+                return;
+            }
+        };
+        *lock(&self.producer) = Arc::new(replacement);
+        // The old producer's outputs are given up: their messages are read again.
+        drop(producer);
+        let rewinds = self.shared.offsets().rewind_all();
+        lock(&self.shared.rewinds).extend(rewinds);
     }
 
     fn counts(&self) -> String {
@@ -536,14 +610,15 @@ impl<M: Mapping> Worker<'_, M> {
         }
         self.shared.offsets().add_output(ticket);
         loop {
-            match self.producer.send(record) {
+            let producer = self.producer();
+            match producer.send(record) {
                 Ok(()) => {
                     self.shared.produced.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
                 }
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
                     record = back;
-                    self.producer.poll(POLL);
+                    producer.poll(POLL);
                 }
                 Err((error, _)) => {
                     // Never handed out: the output is done with, as a failure.

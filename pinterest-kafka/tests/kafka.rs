@@ -20,7 +20,7 @@ use libtest_mimic::{Failed, Trial};
 use mapping_core::ndjson::{self, OutputFormat};
 use mapping_core::{Destination, Settings};
 
-use broker::{Broker, Read, committed, produce, read, unique};
+use broker::{Broker, Read, Relay, committed, free_port, produce, read, unique};
 
 const PARTITIONS: i32 = 4;
 
@@ -65,7 +65,10 @@ struct Setup {
 
 impl Setup {
     fn new(tansu: &Path) -> Setup {
-        let broker = Broker::start(tansu);
+        Setup::with_broker(Broker::start(tansu))
+    }
+
+    fn with_broker(broker: Broker) -> Setup {
         let setup = Setup {
             broker,
             input: unique("input"),
@@ -86,7 +89,7 @@ impl Setup {
     }
 
     fn worker(&self, name: &str) -> Worker {
-        Worker::start(self, name)
+        Worker::start(self, name, &[])
     }
 
     /// The group's committed offsets against the ends of the input's partitions.
@@ -111,7 +114,7 @@ struct Worker {
 }
 
 impl Worker {
-    fn start(setup: &Setup, name: &str) -> Worker {
+    fn start(setup: &Setup, name: &str, extra: &[&str]) -> Worker {
         let stderr = std::env::temp_dir().join(unique(&format!("pinterest-kafka-{name}")));
         let child = Command::new(env!("CARGO_BIN_EXE_pinterest-kafka"))
             .args([
@@ -133,6 +136,7 @@ impl Worker {
                 "--kafka",
                 "session.timeout.ms=6000",
             ])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(File::create(&stderr).expect("a file for standard error"))
@@ -376,6 +380,51 @@ fn a_second_worker_joins(tansu: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+/// The network to the broker fails mid-stream for longer than a delivery may take: the
+/// worker's deliveries fail, their offsets are not committed (else their outputs would be
+/// missing at the end), and once the network is back the worker reads those messages again
+/// by itself.
+fn a_network_failure_holds_the_commits_and_the_worker_recovers(tansu: &Path) -> Result<(), Failed> {
+    let relay_port = free_port();
+    let broker = Broker::start_behind(tansu, Some(relay_port));
+    let relay = Relay::start(relay_port, broker.port());
+    let setup = Setup::with_broker(broker);
+    let inputs = messages(30_000);
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    let worker = Worker::start(
+        &setup,
+        "network",
+        &[
+            "--kafka",
+            "message.timeout.ms=2000",
+            "--kafka",
+            "socket.timeout.ms=1000",
+        ],
+    );
+    wait_for_outputs(&setup, 3_000);
+    relay.cut();
+    std::thread::sleep(Duration::from_secs(5));
+    relay.mend();
+    let outputs = read(
+        &setup.brokers(),
+        &setup.output,
+        inputs.len(),
+        Duration::from_secs(3),
+    );
+    let (status, stderr) = worker.terminate();
+    assert!(status.success(), "{status:?}: {stderr}");
+    // Deliveries failed, and had their offsets been committed, their outputs would be missing.
+    assert!(stderr.contains("output not delivered"), "{stderr}");
+    check_outputs(&inputs, &outputs).map_err(|failed| {
+        format!(
+            "{failed:?}\n{}",
+            &stderr[stderr.len().saturating_sub(4000)..]
+        )
+    })?;
+    setup.assert_committed_to_the_end(&landed);
+    Ok(())
+}
+
 /// A test against a broker started from the Tansu binary given.
 type Test = fn(&Path) -> Result<(), Failed>;
 
@@ -389,7 +438,7 @@ fn main() -> ExitCode {
             "Kafka tests ignored: no Tansu broker (.ci/run installs it; or set TANSU to its path)"
         );
     }
-    let tests: [(&str, Test); 5] = [
+    let tests: [(&str, Test); 6] = [
         ("round_trip_of_100000_keyed_messages", round_trip),
         ("invalid_messages_go_to_the_dead_letter_topic", dead_letters),
         (
@@ -398,6 +447,10 @@ fn main() -> ExitCode {
         ),
         ("a_killed_worker_loses_nothing", sigkill_loses_nothing),
         ("a_second_worker_joins_midstream", a_second_worker_joins),
+        (
+            "a_network_failure_holds_the_commits_and_the_worker_recovers",
+            a_network_failure_holds_the_commits_and_the_worker_recovers,
+        ),
     ];
     let trials = tests
         .into_iter()

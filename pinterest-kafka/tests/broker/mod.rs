@@ -2,10 +2,12 @@
 //! the Kafka clients the tests use to feed the worker and read what it produced.
 
 use std::collections::HashMap;
-use std::net::{TcpListener, TcpStream};
+use std::io::{Read as _, Write as _};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rdkafka::config::ClientConfig;
@@ -39,15 +41,22 @@ pub struct Broker {
 
 impl Broker {
     pub fn start(binary: &Path) -> Broker {
+        Broker::start_behind(binary, None)
+    }
+
+    /// A broker that tells its clients to connect to `advertised` (a relay's port) rather
+    /// than to its own port.
+    pub fn start_behind(binary: &Path, advertised: Option<u16>) -> Broker {
         let port = free_port();
         let url = format!("tcp://127.0.0.1:{port}");
+        let advertised = format!("tcp://127.0.0.1:{}", advertised.unwrap_or(port));
         let child = Command::new(binary)
             .args([
                 "broker",
                 "--listener-url",
                 &url,
                 "--advertised-listener-url",
-                &url,
+                &advertised,
                 "--storage-engine",
                 "memory://tansu/",
             ])
@@ -71,6 +80,10 @@ impl Broker {
 
     pub fn address(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     pub fn create_topic(&self, name: &str, partitions: u32) {
@@ -98,7 +111,7 @@ impl Drop for Broker {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("its address").port()
 }
@@ -245,4 +258,79 @@ pub fn committed(brokers: &str, group: &str, topic: &str, partitions: i32) -> Ve
             }
         })
         .collect()
+}
+
+/// A TCP relay to the broker that the test can cut: while cut, it drops every connection and
+/// refuses new ones, as a network failure or a broker that went away would.
+pub struct Relay {
+    cut: Arc<AtomicBool>,
+}
+
+impl Relay {
+    /// A relay on a port of its own to `127.0.0.1:target`.
+    pub fn start(port: u16, target: u16) -> Relay {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("the relay's port");
+        let cut = Arc::new(AtomicBool::new(false));
+        let relay = Relay {
+            cut: Arc::clone(&cut),
+        };
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if cut.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                for (from, to) in [
+                    (client.try_clone(), server.try_clone()),
+                    (server.try_clone(), client.try_clone()),
+                ] {
+                    let (Ok(from), Ok(to)) = (from, to) else {
+                        continue;
+                    };
+                    let cut = Arc::clone(&cut);
+                    std::thread::spawn(move || pump(from, to, &cut));
+                }
+            }
+        });
+        relay
+    }
+
+    /// Cuts every connection, and refuses new ones until [`Relay::mend`].
+    pub fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+    }
+
+    pub fn mend(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Copies `from` to `to` until either closes or the relay is cut.
+fn pump(mut from: TcpStream, mut to: TcpStream, cut: &AtomicBool) {
+    let _ = from.set_read_timeout(Some(Duration::from_millis(50)));
+    let mut buffer = vec![0; 64 * 1024];
+    loop {
+        if cut.load(Ordering::SeqCst) {
+            break;
+        }
+        match from.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => {
+                if to.write_all(&buffer[..read]).is_err() {
+                    break;
+                }
+            }
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break,
+        }
+    }
+    let _ = from.shutdown(Shutdown::Both);
+    let _ = to.shutdown(Shutdown::Both);
 }
