@@ -3,14 +3,19 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, ValueEnum};
+use mapping_core::capi::send::SenderConfig;
 
 /// Exit status: stopped by SIGTERM or SIGINT with everything in flight delivered and committed.
 pub const SUCCESS: u8 = 0;
 /// Exit status: stopped with outputs still undelivered (they are not committed, and are read
 /// again by the next worker of the group).
 pub const UNDELIVERED: u8 = 1;
-/// Exit status: unusable arguments, settings or Kafka configuration.
+/// Exit status: unusable arguments, settings or Kafka configuration, or (`--send`) credentials
+/// Pinterest refused.
 pub const UNUSABLE: u8 = 2;
+/// Exit status (`--send`): the Conversions API stayed unavailable past the retry limits; what
+/// was not accepted is not committed, and is read again by the next worker of the group.
+pub const API_UNAVAILABLE: u8 = 3;
 
 /// Maps Segment messages from a Kafka topic to Pinterest Tag calls or Conversions API events,
 /// in a consumer group: run as many workers as the input topic has partitions to share them.
@@ -35,12 +40,33 @@ pub(crate) struct Args {
     pub(crate) input_topic: String,
 
     /// Where each message's output goes, with the input message's key.
-    #[arg(long, value_name = "TOPIC")]
-    pub(crate) output_topic: String,
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        required_unless_present = "send",
+        conflicts_with = "send"
+    )]
+    pub(crate) output_topic: Option<String>,
 
     /// Output format, as `pinterest-map --format`.
-    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Json)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Json, conflicts_with = "send")]
     pub(crate) format: Format,
+
+    /// Send each message's Conversions API event to Pinterest (batched across messages) as
+    /// `pinterest-map --send` does, instead of producing outputs: an offset is committed once
+    /// its event is accepted, or refused and written to the dead-letter topic. The token comes
+    /// from PINTEREST_CONVERSION_TOKEN, else the settings' `conversion_token`; the ad account
+    /// from the settings' `ad_account_id`.
+    #[arg(long)]
+    pub(crate) send: bool,
+
+    /// With --send: the API's base URL.
+    #[arg(long, value_name = "URL", requires = "send", default_value = SenderConfig::DEFAULT_API_URL)]
+    pub(crate) api_url: String,
+
+    /// With --send: mark the requests as tests (`?test=true`).
+    #[arg(long, requires = "send")]
+    pub(crate) test_events: bool,
 
     /// Where a message that is not a valid Segment message goes, as it came, with headers
     /// naming its topic, partition, offset and what is wrong. Without it, such a message is

@@ -11,6 +11,7 @@
 
 mod args;
 mod offsets;
+mod send;
 mod settings;
 mod worker;
 
@@ -20,7 +21,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use mapping_core::Mapping;
 
-pub use args::{SUCCESS, UNDELIVERED, UNUSABLE};
+pub use args::{API_UNAVAILABLE, SUCCESS, UNDELIVERED, UNUSABLE};
 
 /// The whole worker for `table`: reads the process's arguments, runs until SIGTERM or SIGINT,
 /// and returns the exit status.

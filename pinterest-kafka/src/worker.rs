@@ -16,8 +16,11 @@ use rdkafka::message::{BorrowedMessage, Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
 use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
 
-use crate::args::{Args, Format, SUCCESS, UNDELIVERED, UNUSABLE};
+use mapping_core::capi::send::{Outcome, Sender, Stopped};
+
+use crate::args::{API_UNAVAILABLE, Args, Format, SUCCESS, UNDELIVERED, UNUSABLE};
 use crate::offsets::{Offsets, Ticket};
+use crate::send::{self, Origin};
 
 /// How long one poll of the consumer waits for a message.
 const POLL: Duration = Duration::from_millis(100);
@@ -48,6 +51,8 @@ struct Shared {
     acknowledged: AtomicU64,
     dead_letters: AtomicU64,
     failed_deliveries: AtomicU64,
+    /// With `--send`: events Pinterest accepted.
+    accepted: AtomicU64,
     /// A delivery failed in a way that leaves the producer unable to deliver again.
     producer_broken: AtomicBool,
 }
@@ -243,6 +248,17 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
                 return UNUSABLE;
             }
         };
+    let sender = if args.send {
+        match send::start(args, &settings) {
+            Ok(sender) => Some(sender),
+            Err(message) => {
+                eprintln!("{program}: {message}");
+                return UNUSABLE;
+            }
+        }
+    } else {
+        None
+    };
     let destination = Destination::with_table(table, settings);
     let shared = Arc::new(Shared {
         program: program.to_owned(),
@@ -254,6 +270,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         acknowledged: AtomicU64::new(0),
         dead_letters: AtomicU64::new(0),
         failed_deliveries: AtomicU64::new(0),
+        accepted: AtomicU64::new(0),
         producer_broken: AtomicBool::new(false),
     });
 
@@ -314,6 +331,8 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         consumer: &consumer,
         output: Vec::with_capacity(4096),
         paused: HashMap::new(),
+        sender,
+        stopped: None,
     };
     let started = Instant::now();
     worker.run(&stop);
@@ -331,6 +350,39 @@ struct Worker<'w, M: Mapping> {
     output: Vec<u8>,
     /// Partitions resting after a failed delivery, until when.
     paused: HashMap<i32, Instant>,
+    /// With `--send`: the sender.
+    sender: Option<Sender<Origin>>,
+    /// With `--send`: why the sender stopped, which stops the worker.
+    stopped: Option<Stopped>,
+}
+
+/// Where a dead letter's message came from.
+struct Source<'m> {
+    topic: &'m str,
+    partition: i32,
+    offset: i64,
+    key: Option<&'m [u8]>,
+}
+
+impl Source<'_> {
+    fn of<'m>(message: &'m BorrowedMessage<'_>) -> Source<'m> {
+        Source {
+            topic: message.topic(),
+            partition: message.partition(),
+            offset: message.offset(),
+            key: message.key(),
+        }
+    }
+}
+
+impl std::fmt::Display for Source<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "{}/{}@{}",
+            self.topic, self.partition, self.offset
+        )
+    }
 }
 
 /// Why a message is a dead letter.
@@ -340,7 +392,8 @@ impl<M: Mapping> Worker<'_, M> {
     fn run(&mut self, stop: &AtomicBool) {
         let mut last_commit = Instant::now();
         let mut last_progress = Instant::now();
-        while !stop.load(Ordering::Relaxed) {
+        while !stop.load(Ordering::Relaxed) && self.stopped.is_none() {
+            self.take_outcomes();
             self.rewind();
             match self.consumer.poll(POLL) {
                 None => {}
@@ -369,6 +422,15 @@ impl<M: Mapping> Worker<'_, M> {
     /// Stops: everything in flight delivered (or given up after [`FLUSH`]), what is done
     /// committed, the group left; returns the exit status.
     fn stop(&mut self, started: Instant) -> u8 {
+        if let Some(sender) = self.sender.take() {
+            let finished = sender.finish();
+            for outcome in finished.outcomes {
+                self.outcome(outcome);
+            }
+            if self.stopped.is_none() {
+                self.stopped = finished.stopped;
+            }
+        }
         let _ = self.producer().flush(FLUSH);
         self.commit(CommitMode::Sync);
         let in_flight = self.shared.offsets().in_flight();
@@ -380,6 +442,17 @@ impl<M: Mapping> Worker<'_, M> {
                 started.elapsed().as_secs_f64(),
                 self.counts()
             );
+        }
+        if let Some(stopped) = &self.stopped {
+            eprintln!(
+                "{}: stopped sending: {stopped}; the messages whose events were not accepted \
+                 are not committed and will be read again",
+                self.shared.program
+            );
+            return match stopped {
+                Stopped::Unauthorized { .. } | Stopped::Unusable(_) => UNUSABLE,
+                Stopped::Unavailable(_) | Stopped::Requested => API_UNAVAILABLE,
+            };
         }
         if in_flight > 0 {
             eprintln!(
@@ -439,6 +512,9 @@ impl<M: Mapping> Worker<'_, M> {
             load(&shared.acknowledged),
             load(&shared.dead_letters),
         );
+        if self.args.send {
+            let _ = write!(text, ", {} events accepted", load(&shared.accepted));
+        }
         let failed = load(&shared.failed_deliveries);
         if failed > 0 {
             let _ = write!(text, ", {failed} failed deliveries");
@@ -519,17 +595,113 @@ impl<M: Mapping> Worker<'_, M> {
             return;
         };
         self.shared.consumed.fetch_add(1, Ordering::Relaxed);
+        let source = Source::of(message);
+        if self.sender.is_some() {
+            if let Err(reason) = self.send(message, ticket) {
+                self.dead_letter(
+                    &source,
+                    message.payload().unwrap_or_default(),
+                    &reason,
+                    ticket,
+                );
+            }
+            return;
+        }
         match self.map(message) {
             Ok(true) => {
                 let output = std::mem::take(&mut self.output);
-                let topic = &self.args.output_topic;
+                let topic = self.args.output_topic.as_deref().unwrap_or_default();
                 if let Err(reason) = self.produce(topic, message.key(), &output, None, ticket) {
-                    self.dead_letter(message, &reason, ticket);
+                    self.dead_letter(
+                        &source,
+                        message.payload().unwrap_or_default(),
+                        &reason,
+                        ticket,
+                    );
                 }
                 self.output = output;
             }
             Ok(false) => {}
-            Err(reason) => self.dead_letter(message, &reason, ticket),
+            Err(reason) => {
+                self.dead_letter(
+                    &source,
+                    message.payload().unwrap_or_default(),
+                    &reason,
+                    ticket,
+                );
+            }
+        }
+    }
+
+    /// With `--send`: gives a message's Conversions API event to the sender, counted against
+    /// the message until Pinterest accepts or refuses it.
+    fn send(&mut self, message: &BorrowedMessage<'_>, ticket: Ticket) -> Result<(), Reason> {
+        let text = text(message)?;
+        let now = self.args.now.unwrap_or_else(SystemTime::now);
+        let Some(sender) = &self.sender else {
+            return Ok(());
+        };
+        let shared = self.shared;
+        let origin = Origin {
+            ticket,
+            key: message.key().map(<[u8]>::to_vec),
+        };
+        let (converted, sent) = self
+            .destination
+            .conversion_text(text, now, |conversion| {
+                let (converted, event) = Converted::split(conversion);
+                let sent = event.map(|event| {
+                    shared.offsets().add_output(ticket);
+                    sender.send(origin, &event)
+                });
+                (converted, sent)
+            })
+            .map_err(|error| error.to_string())?;
+        self.report(message, &converted);
+        if let Some(Err(stopped)) = sent {
+            self.stopped = Some(stopped);
+        }
+        Ok(())
+    }
+
+    /// With `--send`: what became of the events sent so far.
+    fn take_outcomes(&mut self) {
+        let Some(sender) = &self.sender else {
+            return;
+        };
+        let outcomes: Vec<Outcome<Origin>> = sender.outcomes().collect();
+        if let Some(stopped) = sender.stopped() {
+            self.stopped = Some(stopped);
+        }
+        for outcome in outcomes {
+            self.outcome(outcome);
+        }
+    }
+
+    /// An accepted event completes its message; a refused one goes to the dead letters with
+    /// Pinterest's answer; one not sent (the sender stopped) leaves its message uncommitted.
+    fn outcome(&mut self, outcome: Outcome<Origin>) {
+        match outcome {
+            Outcome::Accepted(origin) => {
+                self.shared.accepted.fetch_add(1, Ordering::Relaxed);
+                self.shared.offsets().acknowledged(origin.ticket);
+            }
+            Outcome::Rejected(rejection) if rejection.received => {
+                let origin = &rejection.origin;
+                let source = Source {
+                    topic: &self.shared.input_topic,
+                    partition: origin.ticket.partition,
+                    offset: origin.ticket.offset,
+                    key: origin.key.as_deref(),
+                };
+                let status = rejection
+                    .status
+                    .map_or_else(String::new, |status| format!(" (HTTP {status})"));
+                let reason = format!("Pinterest refused the event{status}: {}", rejection.message);
+                self.dead_letter(&source, rejection.event.as_bytes(), &reason, origin.ticket);
+                self.shared.offsets().acknowledged(origin.ticket);
+            }
+            Outcome::Rejected(_) => {}
         }
     }
 
@@ -537,13 +709,7 @@ impl<M: Mapping> Worker<'_, M> {
     /// there is no output (`--format js` and no calls).
     fn map(&mut self, message: &BorrowedMessage<'_>) -> Result<bool, Reason> {
         self.output.clear();
-        let bytes = message
-            .payload()
-            .ok_or_else(|| "the message has no value".to_owned())?;
-        let text = Line::new(0, bytes)
-            .text()
-            .map_err(|error| error.to_string())?
-            .ok_or_else(|| "the message is blank".to_owned())?;
+        let text = text(message)?;
         let destination = &self.destination;
         match self.args.format {
             Format::Json | Format::Js => {
@@ -629,26 +795,21 @@ impl<M: Mapping> Worker<'_, M> {
         }
     }
 
-    /// Sends a message that cannot be mapped to the dead-letter topic, as it came, with its
-    /// origin and reason in headers; reports it on standard error (never its value).
-    fn dead_letter(&self, message: &BorrowedMessage<'_>, reason: &str, ticket: Ticket) {
+    /// Sends a message that cannot be mapped (or an event Pinterest refused) to the
+    /// dead-letter topic, as it came, with its origin and reason in headers; reports it on
+    /// standard error (never its value).
+    fn dead_letter(&self, source: &Source<'_>, payload: &[u8], reason: &str, ticket: Ticket) {
         let program = &self.shared.program;
-        let at = format!(
-            "{}/{}@{}",
-            message.topic(),
-            message.partition(),
-            message.offset()
-        );
         let Some(topic) = &self.args.dead_letter_topic else {
-            eprintln!("{program}: {at}: {reason} (skipped: no --dead-letter-topic)");
+            eprintln!("{program}: {source}: {reason} (skipped: no --dead-letter-topic)");
             return;
         };
-        let partition = message.partition().to_string();
-        let offset = message.offset().to_string();
+        let partition = source.partition.to_string();
+        let offset = source.offset.to_string();
         let headers = OwnedHeaders::new()
             .insert(Header {
                 key: HEADER_TOPIC,
-                value: Some(message.topic()),
+                value: Some(source.topic),
             })
             .insert(Header {
                 key: HEADER_PARTITION,
@@ -662,17 +823,27 @@ impl<M: Mapping> Worker<'_, M> {
                 key: HEADER_REASON,
                 value: Some(reason),
             });
-        let payload = message.payload().unwrap_or_default();
-        match self.produce(topic, message.key(), payload, Some(headers), ticket) {
+        match self.produce(topic, source.key, payload, Some(headers), ticket) {
             Ok(()) => {
                 self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
-                eprintln!("{program}: {at}: {reason} (sent to {topic})");
+                eprintln!("{program}: {source}: {reason} (sent to {topic})");
             }
             Err(error) => {
                 // A dead letter the broker refuses for good (larger than it takes): the
                 // message is skipped, and said so.
-                eprintln!("{program}: {at}: {reason}; {error} (skipped)");
+                eprintln!("{program}: {source}: {reason}; {error} (skipped)");
             }
         }
     }
+}
+
+/// A message's value as text: UTF-8 without a byte-order mark, not blank.
+fn text<'m>(message: &'m BorrowedMessage<'_>) -> Result<&'m str, Reason> {
+    let bytes = message
+        .payload()
+        .ok_or_else(|| "the message has no value".to_owned())?;
+    Line::new(0, bytes)
+        .text()
+        .map_err(|error| error.to_string())?
+        .ok_or_else(|| "the message is blank".to_owned())
 }

@@ -114,7 +114,14 @@ struct Worker {
 }
 
 impl Worker {
+    /// A worker producing to the setup's output topic, with `SETTINGS` and `extra` arguments.
     fn start(setup: &Setup, name: &str, extra: &[&str]) -> Worker {
+        let output = ["--output-topic", &setup.output, "--settings", SETTINGS];
+        Worker::start_with(setup, name, &[&output[..], extra].concat(), &[])
+    }
+
+    /// A worker of the setup's group and topics, with these arguments and environment.
+    fn start_with(setup: &Setup, name: &str, args: &[&str], env: &[(&str, &str)]) -> Worker {
         let stderr = std::env::temp_dir().join(unique(&format!("pinterest-kafka-{name}")));
         let child = Command::new(env!("CARGO_BIN_EXE_pinterest-kafka"))
             .args([
@@ -124,19 +131,16 @@ impl Worker {
                 &setup.group,
                 "--input-topic",
                 &setup.input,
-                "--output-topic",
-                &setup.output,
                 "--dead-letter-topic",
                 &setup.dead,
-                "--settings",
-                SETTINGS,
                 "--progress",
                 "0",
                 // Tansu's group join waits for half of it.
                 "--kafka",
                 "session.timeout.ms=6000",
             ])
-            .args(extra)
+            .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(File::create(&stderr).expect("a file for standard error"))
@@ -425,6 +429,93 @@ fn a_network_failure_holds_the_commits_and_the_worker_recovers(tansu: &Path) -> 
     Ok(())
 }
 
+/// `--send`: every message's event reaches Pinterest (the fake, on 127.0.0.1), the events it
+/// refuses go to the dead letters with its answer, and the offsets are committed to the end.
+fn send_commits_accepted_and_dead_lettered_events(tansu: &Path) -> Result<(), Failed> {
+    use fake_pinterest::{AD_ACCOUNT, FakePinterest, Reply, TOKEN};
+
+    const REFUSED: [&str; 3] = ["m-7", "m-1234", "m-2999"];
+    let fake = FakePinterest::start(|request| {
+        let indices: Vec<usize> = request
+            .event_ids()
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| REFUSED.contains(&id.as_str()))
+            .map(|(index, _)| index)
+            .collect();
+        if indices.is_empty() {
+            Reply::Processed
+        } else {
+            Reply::Failed {
+                indices,
+                message: "Invalid event".to_owned(),
+            }
+        }
+    });
+    let setup = Setup::new(tansu);
+    let inputs: Vec<(String, Option<Vec<u8>>)> = (0..3_000)
+        .map(|seq| {
+            let value = format!(
+                r#"{{"type":"track","event":"Order Completed","messageId":"m-{seq}","timestamp":"2026-11-28T12:00:00Z","context":{{"traits":{{"email":"user{seq}@example.com"}}}},"properties":{{"order_id":"o-{seq}","revenue":{seq}.5}}}}"#
+            );
+            (format!("user-{}", seq % 97), Some(value.into_bytes()))
+        })
+        .collect();
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    let settings = format!(
+        r#"{{"tid":"2620795819800","mapMessageIdToEventId":true,"ad_account_id":"{AD_ACCOUNT}"}}"#
+    );
+    let url = fake.url();
+    let worker = Worker::start_with(
+        &setup,
+        "send",
+        &[
+            "--send",
+            "--api-url",
+            &url,
+            "--now",
+            "2026-11-28T12:05:00Z",
+            "--settings",
+            &settings,
+        ],
+        &[("PINTEREST_CONVERSION_TOKEN", TOKEN)],
+    );
+    let dead = read(&setup.brokers(), &setup.dead, REFUSED.len(), Duration::ZERO);
+    let (status, stderr) = worker.terminate();
+    assert!(status.success(), "{status:?}: {stderr}");
+    let mut received: Vec<String> = fake
+        .requests()
+        .iter()
+        .flat_map(fake_pinterest::Request::event_ids)
+        .collect();
+    received.sort_unstable();
+    received.dedup();
+    assert_eq!(
+        received.len(),
+        inputs.len(),
+        "every event reached Pinterest"
+    );
+    assert_eq!(dead.len(), REFUSED.len(), "{dead:?}");
+    for id in REFUSED {
+        let letter = dead
+            .iter()
+            .find(|letter| {
+                String::from_utf8_lossy(&letter.value).contains(&format!(r#""event_id":"{id}""#))
+            })
+            .ok_or_else(|| format!("no dead letter for {id}"))?;
+        assert_eq!(
+            letter.headers["pinterest-kafka-reason"],
+            "Pinterest refused the event (HTTP 422): Invalid event"
+        );
+    }
+    assert!(
+        !stderr.contains("@example.com"),
+        "a value reached standard error: {stderr}"
+    );
+    setup.assert_committed_to_the_end(&landed);
+    Ok(())
+}
+
 /// A test against a broker started from the Tansu binary given.
 type Test = fn(&Path) -> Result<(), Failed>;
 
@@ -438,7 +529,7 @@ fn main() -> ExitCode {
             "Kafka tests ignored: no Tansu broker (.ci/run installs it; or set TANSU to its path)"
         );
     }
-    let tests: [(&str, Test); 6] = [
+    let tests: [(&str, Test); 7] = [
         ("round_trip_of_100000_keyed_messages", round_trip),
         ("invalid_messages_go_to_the_dead_letter_topic", dead_letters),
         (
@@ -447,6 +538,10 @@ fn main() -> ExitCode {
         ),
         ("a_killed_worker_loses_nothing", sigkill_loses_nothing),
         ("a_second_worker_joins_midstream", a_second_worker_joins),
+        (
+            "send_commits_accepted_and_dead_lettered_events",
+            send_commits_accepted_and_dead_lettered_events,
+        ),
         (
             "a_network_failure_holds_the_commits_and_the_worker_recovers",
             a_network_failure_holds_the_commits_and_the_worker_recovers,
