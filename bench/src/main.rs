@@ -16,6 +16,8 @@
 //!    to `/dev/null`, best of 7 whole runs each, interleaved.
 //! 9. `pinterest-map --threads 2` against `--threads 1`, and every available core where
 //!    there are more than two.
+//! 10. `pinterest-kafka` against a consume-and-produce passthrough on the same client and
+//!     broker (Tansu), and two workers against one.
 //!
 //! Ratios are computed within the run, between measures taken the same way: for the
 //! throughput and table figures, the sum over chunks of 2,000 items of the best of 11
@@ -24,6 +26,7 @@
 //! in process, interleaved. Prints a Markdown report and exits with status 1 when a target is missed.
 
 mod conversions;
+mod kafka;
 mod scale;
 mod tables;
 mod threads;
@@ -76,6 +79,7 @@ fn main() {
     conversions::throughput(&mut report, &lines);
     conversions::sending(&mut report, &release_binary(&root), &workload, events);
     threads::scaling(&mut report, &release_binary(&root), &workload, events);
+    kafka::throughput(&mut report, &release_worker(&root), &lines);
 
     print!("{}", report.text);
     if report.missed > 0 {
@@ -291,6 +295,16 @@ fn throughput(report: &mut Report, lines: &[&str], bytes: usize) {
 }
 
 fn release_binary(root: &Path) -> PathBuf {
+    release_build(root, "pinterest-map")
+}
+
+/// Builds the release `pinterest-kafka`; returns its path.
+fn release_worker(root: &Path) -> PathBuf {
+    release_build(root, "pinterest-kafka")
+}
+
+/// Builds the release binary of `package` (named as the package); returns its path.
+fn release_build(root: &Path, package: &str) -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(root)
@@ -299,16 +313,16 @@ fn release_binary(root: &Path) -> PathBuf {
             "--quiet",
             "--release",
             "-p",
-            "pinterest-map",
+            package,
             "--bin",
-            "pinterest-map",
+            package,
         ])
         .status()
         .unwrap_or_else(|error| fail(root, &error));
     if !status.success() {
-        fail(root, &"cargo build of pinterest-map failed");
+        fail(root, &format!("cargo build of {package} failed"));
     }
-    root.join("target/release/pinterest-map")
+    root.join("target/release").join(package)
 }
 
 /// Runs `pinterest-map` on a file on `threads` threads, output to `/dev/null`; returns the

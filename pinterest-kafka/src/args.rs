@@ -94,6 +94,11 @@ pub(crate) struct Args {
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub(crate) now: Option<SystemTime>,
 
+    /// Stop, as on SIGTERM, once no message has come for SECONDS while partitions are
+    /// assigned: for a batch job that drains a topic. Default: run until a signal.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_idle)]
+    pub(crate) stop_when_idle: Option<Duration>,
+
     /// Seconds between progress lines on standard error; 0 for none.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub(crate) progress: u64,
@@ -122,6 +127,15 @@ fn parse_setting(text: &str) -> Result<(String, String), String> {
         }
         _ => Err("not KEY=VALUE, such as security.protocol=SASL_SSL".to_owned()),
     }
+}
+
+/// A number of seconds above zero.
+fn parse_idle(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|seconds| *seconds > 0.0 && *seconds <= 86_400.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| "not a number of seconds above 0 and at most 86400".to_owned())
 }
 
 /// An ISO 8601 time with an offset, after 1970.

@@ -392,12 +392,26 @@ impl<M: Mapping> Worker<'_, M> {
     fn run(&mut self, stop: &AtomicBool) {
         let mut last_commit = Instant::now();
         let mut last_progress = Instant::now();
+        // Since when no message has come while partitions were assigned.
+        let mut idle_since: Option<Instant> = None;
         while !stop.load(Ordering::Relaxed) && self.stopped.is_none() {
             self.take_outcomes();
             self.rewind();
+            if let (Some(limit), Some(since)) = (self.args.stop_when_idle, idle_since)
+                && since.elapsed() >= limit
+            {
+                break;
+            }
             match self.consumer.poll(POLL) {
-                None => {}
-                Some(Ok(message)) => self.message(&message),
+                None => {
+                    if idle_since.is_none() && !self.shared.offsets().partitions().is_empty() {
+                        idle_since = Some(Instant::now());
+                    }
+                }
+                Some(Ok(message)) => {
+                    idle_since = None;
+                    self.message(&message);
+                }
                 Some(Err(error)) => {
                     eprintln!("{}: kafka: {error}", self.shared.program);
                 }

@@ -516,18 +516,54 @@ fn send_commits_accepted_and_dead_lettered_events(tansu: &Path) -> Result<(), Fa
     Ok(())
 }
 
+/// The broker is restarted mid-stream (SQLite storage: topics, records and committed offsets
+/// survive): the worker reconnects by itself and finishes, nothing missing.
+fn the_worker_recovers_from_a_broker_restart(tansu: &Path) -> Result<(), Failed> {
+    let mut setup = Setup::with_broker(Broker::start_durable(tansu));
+    let inputs = messages(20_000);
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    let worker = setup.worker("restart");
+    wait_for_outputs(&setup, 3_000);
+    setup.broker.restart(Duration::from_secs(2));
+    let outputs = read(
+        &setup.brokers(),
+        &setup.output,
+        inputs.len(),
+        Duration::from_secs(3),
+    );
+    let (status, stderr) = worker.terminate();
+    assert!(status.success(), "{status:?}: {stderr}");
+    check_outputs(&inputs, &outputs).map_err(|failed| {
+        format!(
+            "{failed:?}\n{}",
+            &stderr[stderr.len().saturating_sub(4000)..]
+        )
+    })?;
+    setup.assert_committed_to_the_end(&landed);
+    Ok(())
+}
+
 /// A test against a broker started from the Tansu binary given.
 type Test = fn(&Path) -> Result<(), Failed>;
 
 fn main() -> ExitCode {
     let arguments = libtest_mimic::Arguments::from_args();
-    let tansu = broker::tansu();
     let required = std::env::var("PINTEREST_KAFKA_TEST").as_deref() == Ok("required");
-    let ignored = tansu.is_none() && !required;
-    if ignored && !arguments.list {
-        eprintln!(
-            "Kafka tests ignored: no Tansu broker (.ci/run installs it; or set TANSU to its path)"
-        );
+    let memory = broker::tansu();
+    let durable = broker::tansu_durable();
+    if !arguments.list && !required {
+        if memory.is_none() {
+            eprintln!(
+                "Kafka tests ignored: no Tansu broker (.ci/run installs it; or set TANSU to \
+                 its path)"
+            );
+        }
+        if durable.is_none() {
+            eprintln!(
+                "broker restart test ignored: no Tansu with SQLite storage (.ci/run builds it; \
+                 or set TANSU_DURABLE to its path)"
+            );
+        }
     }
     let tests: [(&str, Test); 7] = [
         ("round_trip_of_100000_keyed_messages", round_trip),
@@ -547,17 +583,28 @@ fn main() -> ExitCode {
             a_network_failure_holds_the_commits_and_the_worker_recovers,
         ),
     ];
+    let durable_tests: [(&str, Test); 1] = [(
+        "the_worker_recovers_from_a_broker_restart",
+        the_worker_recovers_from_a_broker_restart,
+    )];
+    let trial = |name: &str, test: Test, broker: Option<PathBuf>, variable: &'static str| {
+        let ignored = broker.is_none() && !required;
+        Trial::test(name, move || {
+            let broker = broker.ok_or_else(|| {
+                format!("{variable}: the broker is required (PINTEREST_KAFKA_TEST=required) and was not found")
+            })?;
+            test(&broker)
+        })
+        .with_ignored_flag(ignored)
+    };
     let trials = tests
         .into_iter()
-        .map(|(name, test)| {
-            let tansu = tansu.clone();
-            Trial::test(name, move || {
-                let tansu = tansu
-                    .ok_or("Tansu is required (PINTEREST_KAFKA_TEST=required) and was not found")?;
-                test(&tansu)
-            })
-            .with_ignored_flag(ignored)
-        })
+        .map(|(name, test)| trial(name, test, memory.clone(), "TANSU"))
+        .chain(
+            durable_tests
+                .into_iter()
+                .map(|(name, test)| trial(name, test, durable.clone(), "TANSU_DURABLE")),
+        )
         .collect();
     libtest_mimic::run(&arguments, trials).exit_code()
 }

@@ -32,11 +32,21 @@ pub fn tansu() -> Option<PathBuf> {
     })
 }
 
-/// A broker with memory storage, on a port of its own.
+/// The durable broker (Tansu built with its SQLite storage): `$TANSU_DURABLE`.
+pub fn tansu_durable() -> Option<PathBuf> {
+    std::env::var_os("TANSU_DURABLE")
+        .map(PathBuf::from)
+        .filter(|path| path.is_file())
+}
+
+/// A broker on a port of its own, with memory storage or, in a directory, SQLite storage.
 pub struct Broker {
     child: Child,
     port: u16,
     binary: PathBuf,
+    advertised: u16,
+    /// For SQLite storage: the directory of its database.
+    directory: Option<PathBuf>,
 }
 
 impl Broker {
@@ -48,34 +58,43 @@ impl Broker {
     /// than to its own port.
     pub fn start_behind(binary: &Path, advertised: Option<u16>) -> Broker {
         let port = free_port();
-        let url = format!("tcp://127.0.0.1:{port}");
-        let advertised = format!("tcp://127.0.0.1:{}", advertised.unwrap_or(port));
-        let child = Command::new(binary)
-            .args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &advertised,
-                "--storage-engine",
-                "memory://tansu/",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tansu starts");
-        let broker = Broker {
+        let child = spawn(binary, port, advertised.unwrap_or(port), None);
+        Broker {
             child,
             port,
             binary: binary.to_path_buf(),
-        };
-        let deadline = Instant::now() + PATIENCE;
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tansu does not listen on {port}");
-            std::thread::sleep(Duration::from_millis(20));
+            advertised: advertised.unwrap_or(port),
+            directory: None,
         }
-        broker
+    }
+
+    /// A broker keeping its topics and offsets in an SQLite database in a new directory.
+    pub fn start_durable(binary: &Path) -> Broker {
+        let directory = std::env::temp_dir().join(unique("tansu"));
+        std::fs::create_dir_all(&directory).expect("a directory for the database");
+        let port = free_port();
+        let child = spawn(binary, port, port, Some(&directory));
+        Broker {
+            child,
+            port,
+            binary: binary.to_path_buf(),
+            advertised: port,
+            directory: Some(directory),
+        }
+    }
+
+    /// Stops the broker (SIGKILL: nothing is flushed on the way out) and starts it again on
+    /// the same port and storage, after `down`.
+    pub fn restart(&mut self, down: Duration) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::thread::sleep(down);
+        self.child = spawn(
+            &self.binary,
+            self.port,
+            self.advertised,
+            self.directory.as_deref(),
+        );
     }
 
     pub fn address(&self) -> String {
@@ -108,7 +127,46 @@ impl Drop for Broker {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(directory) = &self.directory {
+            let _ = std::fs::remove_dir_all(directory);
+        }
     }
+}
+
+/// Starts Tansu on `port`, advertising `advertised`, with memory storage or SQLite storage in
+/// `directory`; returns once it listens.
+fn spawn(binary: &Path, port: u16, advertised: u16, directory: Option<&Path>) -> Child {
+    let url = format!("tcp://127.0.0.1:{port}");
+    let advertised = format!("tcp://127.0.0.1:{advertised}");
+    let storage = if directory.is_some() {
+        "sqlite://tansu.db"
+    } else {
+        "memory://tansu/"
+    };
+    let mut command = Command::new(binary);
+    command
+        .args([
+            "broker",
+            "--listener-url",
+            &url,
+            "--advertised-listener-url",
+            &advertised,
+            "--storage-engine",
+            storage,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(directory) = directory {
+        command.current_dir(directory);
+    }
+    let child = command.spawn().expect("tansu starts");
+    let deadline = Instant::now() + PATIENCE;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tansu does not listen on {port}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
 }
 
 pub fn free_port() -> u16 {
