@@ -64,22 +64,43 @@ fn main() {
     let lines: Vec<&str> = text.lines().collect();
     let bytes = text.len();
 
-    throughput(&mut report, &lines, bytes);
-    end_to_end(&mut report, &root, &workload, &lines, events);
-    table_scaling(&mut report, &lines);
-    memory(
-        &mut report,
-        &root,
-        &workload,
-        &self::workload(&root, SMALL_EVENTS),
-        events,
-    );
-    compile_time(&mut report, &root, quick);
-    scale::settings_and_paths(&mut report);
-    conversions::throughput(&mut report, &lines);
-    conversions::sending(&mut report, &release_binary(&root), &workload, events);
-    threads::scaling(&mut report, &release_binary(&root), &workload, events);
-    kafka::throughput(&mut report, &release_worker(&root), &lines);
+    // `--only N`: one section, for iterating on it.
+    let only: Option<u32> = std::env::args()
+        .skip_while(|arg| arg != "--only")
+        .nth(1)
+        .and_then(|number| number.parse().ok());
+    let wanted = |section: u32| only.is_none_or(|only| only == section);
+    if wanted(1) {
+        throughput(&mut report, &lines, bytes);
+    }
+    if wanted(2) {
+        end_to_end(&mut report, &root, &workload, &lines, events);
+    }
+    if wanted(3) {
+        table_scaling(&mut report, &lines);
+    }
+    if wanted(4) {
+        let small = self::workload(&root, SMALL_EVENTS);
+        memory(&mut report, &root, &workload, &small, events);
+    }
+    if wanted(5) {
+        compile_time(&mut report, &root, quick);
+    }
+    if wanted(6) {
+        scale::settings_and_paths(&mut report);
+    }
+    if wanted(7) {
+        conversions::throughput(&mut report, &lines);
+    }
+    if wanted(8) {
+        conversions::sending(&mut report, &release_binary(&root), &workload, events);
+    }
+    if wanted(9) {
+        threads::scaling(&mut report, &release_binary(&root), &workload, events);
+    }
+    if wanted(10) {
+        kafka::throughput(&mut report, &release_worker(&root), &lines);
+    }
 
     print!("{}", report.text);
     if report.missed > 0 {

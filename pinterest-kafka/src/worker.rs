@@ -333,6 +333,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         paused: HashMap::new(),
         sender,
         stopped: None,
+        reading: None,
     };
     let started = Instant::now();
     worker.run(&stop);
@@ -354,6 +355,8 @@ struct Worker<'w, M: Mapping> {
     sender: Option<Sender<Origin>>,
     /// With `--send`: why the sender stopped, which stops the worker.
     stopped: Option<Stopped>,
+    /// When the first and the last message were read.
+    reading: Option<(Instant, Instant)>,
 }
 
 /// Where a dead letter's message came from.
@@ -410,6 +413,8 @@ impl<M: Mapping> Worker<'_, M> {
                 }
                 Some(Ok(message)) => {
                     idle_since = None;
+                    let now = Instant::now();
+                    self.reading = Some(self.reading.map_or((now, now), |(first, _)| (first, now)));
                     self.message(&message);
                 }
                 Some(Err(error)) => {
@@ -449,9 +454,20 @@ impl<M: Mapping> Worker<'_, M> {
         self.commit(CommitMode::Sync);
         let in_flight = self.shared.offsets().in_flight();
         self.consumer.unsubscribe();
+        // The rate while there was input to read: a worker that waits for input is not slow.
+        let reading = self.reading.map(|(first, last)| last - first);
+        let consumed = self.shared.consumed.load(Ordering::Relaxed);
+        let rate = match reading {
+            Some(reading) if reading >= Duration::from_millis(1) => format!(
+                "; {:.0} messages/s over the {:.3} s from the first message read to the last",
+                consumed as f64 / reading.as_secs_f64(),
+                reading.as_secs_f64()
+            ),
+            _ => String::new(),
+        };
         if !self.args.quiet {
             eprintln!(
-                "{}: stopped after {:.1} s: {}",
+                "{}: stopped after {:.1} s: {}{rate}",
                 self.shared.program,
                 started.elapsed().as_secs_f64(),
                 self.counts()
