@@ -1,9 +1,10 @@
 //! The command line.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use clap::{Parser, ValueEnum};
 use mapping_core::capi::send::SenderConfig;
+use mapping_core::cli::parts::parse_time;
 
 /// Exit status: stopped by SIGTERM or SIGINT with everything in flight delivered and committed.
 pub const SUCCESS: u8 = 0;
@@ -136,14 +137,4 @@ fn parse_idle(text: &str) -> Result<Duration, String> {
         .filter(|seconds| *seconds > 0.0 && *seconds <= 86_400.0)
         .map(Duration::from_secs_f64)
         .ok_or_else(|| "not a number of seconds above 0 and at most 86400".to_owned())
-}
-
-/// An ISO 8601 time with an offset, after 1970.
-fn parse_time(text: &str) -> Result<SystemTime, String> {
-    let time = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
-        "not an ISO 8601 time with an offset, such as 2026-11-28T12:00:00Z".to_owned()
-    })?;
-    let seconds = u64::try_from(time.timestamp())
-        .map_err(|_| "the time must be after 1970-01-01T00:00:00Z".to_owned())?;
-    Ok(UNIX_EPOCH + Duration::from_secs(seconds))
 }

@@ -1,16 +1,19 @@
 //! The destination settings, read and checked as `pinterest-map` reads them.
 
+use std::io;
 use std::path::Path;
 
 use mapping_core::Settings;
+use mapping_core::cli::parts::read_settings;
 
-/// The settings of `--settings` (the JSON itself, or a file holding it), or the built-in
-/// example; the warnings are written to standard error, and with `strict` they are an error.
+/// The settings of `--settings` (the JSON itself, `-` for standard input, or a file holding
+/// it), their warnings written to standard error (those about the Tag only when the output is
+/// the Tag's), or the built-in example, with a note unless `quiet`.
 pub(crate) fn load(
     argument: Option<&str>,
-    strict: bool,
+    tag_output: bool,
     program: &str,
-    quiet: bool,
+    (strict, quiet): (bool, bool),
 ) -> Result<Settings, String> {
     let Some(argument) = argument else {
         let settings = Settings::example();
@@ -22,28 +25,11 @@ pub(crate) fn load(
         }
         return Ok(settings);
     };
-    let trimmed = argument.trim_start();
-    let (text, name) = if trimmed.starts_with('{') {
-        (argument.to_owned(), "--settings".to_owned())
-    } else {
-        let text = std::fs::read_to_string(Path::new(argument))
-            .map_err(|error| format!("cannot read --settings {argument}: {error}"))?;
-        (text, argument.to_owned())
-    };
-    let (settings, warnings) =
-        Settings::from_json_with_warnings(&text).map_err(|error| format!("{name}: {error}"))?;
-    for warning in &warnings {
-        eprintln!("{program}: warning: {name}: {warning}");
-    }
-    if strict && !warnings.is_empty() {
-        return Err(format!(
-            "--strict: {} in the settings: nothing was read",
-            if warnings.len() == 1 {
-                "1 warning".to_owned()
-            } else {
-                format!("{} warnings", warnings.len())
-            }
-        ));
-    }
-    Ok(settings)
+    read_settings(
+        Path::new(argument),
+        tag_output,
+        program,
+        (&mut io::stdin().lock(), &mut io::stderr().lock()),
+        strict,
+    )
 }

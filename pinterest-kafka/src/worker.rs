@@ -240,14 +240,19 @@ fn config(args: &Args) -> ClientConfig {
 
 /// Runs the worker until a signal; returns the exit status.
 pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
-    let settings =
-        match crate::settings::load(args.settings.as_deref(), args.strict, program, args.quiet) {
-            Ok(settings) => settings,
-            Err(message) => {
-                eprintln!("{program}: {message}");
-                return UNUSABLE;
-            }
-        };
+    let tag_output = !args.send && args.format != Format::Capi;
+    let settings = match crate::settings::load(
+        args.settings.as_deref(),
+        tag_output,
+        program,
+        (args.strict, args.quiet),
+    ) {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("{program}: {message}");
+            return UNUSABLE;
+        }
+    };
     let sender = if args.send {
         match send::start(args, &settings) {
             Ok(sender) => Some(sender),

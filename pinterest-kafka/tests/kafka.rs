@@ -88,6 +88,11 @@ impl Setup {
         self.broker.address()
     }
 
+    /// The output topic, once it holds `count` messages and then `quiet` passes without more.
+    fn all_outputs(&self, count: usize, quiet: Duration) -> Vec<Read> {
+        read(&self.brokers(), &self.output, count, quiet)
+    }
+
     fn worker(&self, name: &str) -> Worker {
         Worker::start(self, name, &[])
     }
@@ -166,6 +171,14 @@ impl Worker {
         (status, stderr)
     }
 
+    /// Stops the worker with SIGTERM, asserts that it exited with status 0, and returns its
+    /// standard error.
+    fn stop_cleanly(self) -> String {
+        let (status, stderr) = self.terminate();
+        assert!(status.success(), "{status:?}: {stderr}");
+        stderr
+    }
+
     fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -234,8 +247,7 @@ fn round_trip(tansu: &Path) -> Result<(), Failed> {
     let landed = produce(&setup.brokers(), &setup.input, &inputs);
     let worker = setup.worker("round-trip");
     let outputs = wait_for_outputs(&setup, inputs.len());
-    let (status, stderr) = worker.terminate();
-    assert!(status.success(), "{status:?}: {stderr}");
+    worker.stop_cleanly();
     let duplicates = check_outputs(&inputs, &outputs)?;
     assert_eq!(duplicates, 0, "a clean run sends each output once");
     setup.assert_committed_to_the_end(&landed);
@@ -277,8 +289,7 @@ fn dead_letters(tansu: &Path) -> Result<(), Failed> {
     let worker = setup.worker("dead-letters");
     let outputs = wait_for_outputs(&setup, valid.len());
     let dead = read(&setup.brokers(), &setup.dead, invalid.len(), Duration::ZERO);
-    let (status, stderr) = worker.terminate();
-    assert!(status.success(), "{status:?}: {stderr}");
+    let stderr = worker.stop_cleanly();
     assert_eq!(check_outputs(&valid, &outputs)?, 0);
     assert_eq!(dead.len(), invalid.len(), "{dead:?}");
     for (key, value, reason) in &invalid {
@@ -329,14 +340,8 @@ fn stopped_midstream(tansu: &Path, stop: fn(Worker)) -> Result<usize, Failed> {
     wait_for_outputs(&setup, 5_000);
     stop(first);
     let second = setup.worker("second");
-    let outputs = read(
-        &setup.brokers(),
-        &setup.output,
-        inputs.len(),
-        Duration::from_secs(2),
-    );
-    let (status, stderr) = second.terminate();
-    assert!(status.success(), "{status:?}: {stderr}");
+    let outputs = setup.all_outputs(inputs.len(), Duration::from_secs(2));
+    second.stop_cleanly();
     let duplicates = check_outputs(&inputs, &outputs)?;
     setup.assert_committed_to_the_end(&landed);
     Ok(duplicates)
@@ -344,8 +349,7 @@ fn stopped_midstream(tansu: &Path, stop: fn(Worker)) -> Result<usize, Failed> {
 
 fn sigterm_commits_what_is_in_flight(tansu: &Path) -> Result<(), Failed> {
     let duplicates = stopped_midstream(tansu, |worker| {
-        let (status, stderr) = worker.terminate();
-        assert!(status.success(), "{status:?}: {stderr}");
+        let stderr = worker.stop_cleanly();
         assert!(stderr.contains("stopped after"), "{stderr}");
     })?;
     assert_eq!(
@@ -369,16 +373,9 @@ fn a_second_worker_joins(tansu: &Path) -> Result<(), Failed> {
     let first = setup.worker("first");
     wait_for_outputs(&setup, 5_000);
     let second = setup.worker("second");
-    let outputs = read(
-        &setup.brokers(),
-        &setup.output,
-        inputs.len(),
-        Duration::from_secs(2),
-    );
-    let (status, stderr) = first.terminate();
-    assert!(status.success(), "{status:?}: {stderr}");
-    let (status, stderr) = second.terminate();
-    assert!(status.success(), "{status:?}: {stderr}");
+    let outputs = setup.all_outputs(inputs.len(), Duration::from_secs(2));
+    first.stop_cleanly();
+    second.stop_cleanly();
     check_outputs(&inputs, &outputs)?;
     setup.assert_committed_to_the_end(&landed);
     Ok(())
@@ -409,14 +406,8 @@ fn a_network_failure_holds_the_commits_and_the_worker_recovers(tansu: &Path) -> 
     relay.cut();
     std::thread::sleep(Duration::from_secs(5));
     relay.mend();
-    let outputs = read(
-        &setup.brokers(),
-        &setup.output,
-        inputs.len(),
-        Duration::from_secs(3),
-    );
-    let (status, stderr) = worker.terminate();
-    assert!(status.success(), "{status:?}: {stderr}");
+    let outputs = setup.all_outputs(inputs.len(), Duration::from_secs(3));
+    let stderr = worker.stop_cleanly();
     // Deliveries failed, and had their offsets been committed, their outputs would be missing.
     assert!(stderr.contains("output not delivered"), "{stderr}");
     check_outputs(&inputs, &outputs).map_err(|failed| {
@@ -481,8 +472,7 @@ fn send_commits_accepted_and_dead_lettered_events(tansu: &Path) -> Result<(), Fa
         &[("PINTEREST_CONVERSION_TOKEN", TOKEN)],
     );
     let dead = read(&setup.brokers(), &setup.dead, REFUSED.len(), Duration::ZERO);
-    let (status, stderr) = worker.terminate();
-    assert!(status.success(), "{status:?}: {stderr}");
+    let stderr = worker.stop_cleanly();
     let mut received: Vec<String> = fake
         .requests()
         .iter()
@@ -525,14 +515,8 @@ fn the_worker_recovers_from_a_broker_restart(tansu: &Path) -> Result<(), Failed>
     let worker = setup.worker("restart");
     wait_for_outputs(&setup, 3_000);
     setup.broker.restart(Duration::from_secs(2));
-    let outputs = read(
-        &setup.brokers(),
-        &setup.output,
-        inputs.len(),
-        Duration::from_secs(3),
-    );
-    let (status, stderr) = worker.terminate();
-    assert!(status.success(), "{status:?}: {stderr}");
+    let outputs = setup.all_outputs(inputs.len(), Duration::from_secs(3));
+    let stderr = worker.stop_cleanly();
     check_outputs(&inputs, &outputs).map_err(|failed| {
         format!(
             "{failed:?}\n{}",

@@ -201,7 +201,11 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
 }
 
 /// `--now`: an ISO 8601 time with an offset, after 1970.
-fn parse_time(text: &str) -> Result<SystemTime, String> {
+///
+/// # Errors
+///
+/// Not such a time: the message to print.
+pub fn parse_time(text: &str) -> Result<SystemTime, String> {
     let time = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
         "not an ISO 8601 time with an offset, such as 2026-11-28T12:00:00Z".to_owned()
     })?;

@@ -74,6 +74,17 @@ use stdin::PolledStdin;
 
 use crate::table::Mapping;
 
+/// Parts of the tool that other tools built on this crate share (`pinterest-kafka`): the
+/// same options read the same way, with the same messages.
+///
+/// Not a public API: it may change in any release.
+#[doc(hidden)]
+pub mod parts {
+    pub use super::args::parse_time;
+    pub use super::send::sender_config;
+    pub use super::setup::read_settings;
+}
+
 /// The whole program for `table`: reads the process's arguments and standard streams, and
 /// returns the exit status. `pinterest-map` is `main(spec::Table)`.
 pub fn main<M: Mapping>(table: M) -> ExitCode {

@@ -55,27 +55,38 @@ struct RejectLine<'r> {
     event: &'r RawValue,
 }
 
+/// The sender's configuration for `settings`: their ad account, and the token of the
+/// environment variable `PINTEREST_CONVERSION_TOKEN`, else of the settings.
+///
+/// # Errors
+///
+/// No ad account or no token: the message to print.
+pub fn sender_config(settings: &Settings) -> Result<SenderConfig, String> {
+    if settings.ad_account_id.is_empty() {
+        return Err(
+            "--send needs the ad account: set `ad_account_id` in the settings (--settings)"
+                .to_owned(),
+        );
+    }
+    let token = std::env::var(TOKEN_VARIABLE)
+        .ok()
+        .filter(|token| !token.is_empty())
+        .map(ConversionToken::new)
+        .or_else(|| settings.conversion_token.clone())
+        .ok_or_else(|| {
+            format!(
+                "--send needs the conversion token: set the environment variable \
+                 {TOKEN_VARIABLE}, or `conversion_token` in the settings"
+            )
+        })?;
+    Ok(SenderConfig::new(settings.ad_account_id.clone(), token))
+}
+
 impl Sending {
     /// Checks what sending needs (the ad account, the token, the URL, the rejects file) and
     /// starts the sender.
     pub(super) fn new(args: &Args, settings: &Settings) -> Result<Sending, String> {
-        if settings.ad_account_id.is_empty() {
-            return Err(
-                "--send needs the ad account: set `ad_account_id` in the settings (--settings)"
-                    .to_owned(),
-            );
-        }
-        let token = std::env::var(TOKEN_VARIABLE)
-            .ok()
-            .filter(|token| !token.is_empty())
-            .map(ConversionToken::new)
-            .or_else(|| settings.conversion_token.clone())
-            .ok_or_else(|| {
-                format!(
-                    "--send needs the conversion token: set the environment variable {TOKEN_VARIABLE}, or `conversion_token` in the settings"
-                )
-            })?;
-        let mut config = SenderConfig::new(settings.ad_account_id.clone(), token);
+        let mut config = sender_config(settings)?;
         config.api_url.clone_from(&args.api_url);
         config.test_events = args.test_events;
         config.timeout = std::time::Duration::from_secs_f64(args.timeout);

@@ -135,7 +135,13 @@ impl<M: Mapping> Setup<M> {
         };
         check_standard_input(args, &paths)?;
         let settings = match &args.settings {
-            Some(argument) => read_settings(argument, output, program, stdin, stderr, args.strict)?,
+            Some(argument) => read_settings(
+                argument,
+                matches!(output, Output::Tag(_)),
+                program,
+                (stdin, stderr),
+                args.strict,
+            )?,
             None => {
                 let settings = Settings::example();
                 if !args.quiet {
@@ -298,14 +304,19 @@ fn read_json_argument(
     Ok((text, source))
 }
 
-/// `--settings`: read, checked, and their warnings written to `stderr` (those about the Tag
-/// only when the output is the Tag's). With `strict`, a warning is an error.
-fn read_settings(
+/// `--settings`: the JSON itself, `-` for standard input, or a file holding it; read,
+/// checked, and its warnings written to `stderr` as `PROGRAM: warning: ...` (those about the
+/// Tag only when `tag_output`). With `strict`, a warning is an error.
+///
+/// # Errors
+///
+/// The settings cannot be read or are invalid, or (`strict`) have warnings: the message to
+/// print.
+pub fn read_settings(
     argument: &Path,
-    output: Output,
+    tag_output: bool,
     program: &str,
-    stdin: &mut dyn Read,
-    stderr: &mut dyn Write,
+    (stdin, stderr): (&mut dyn Read, &mut dyn Write),
     strict: bool,
 ) -> Result<Settings, String> {
     let (text, source) = read_json_argument("--settings", argument.as_os_str(), true, stdin)?;
@@ -318,7 +329,7 @@ fn read_settings(
         Settings::from_json_with_warnings(&text).map_err(|error| format!("{name}: {error}"))?;
     let warnings: Vec<_> = warnings
         .into_iter()
-        .filter(|warning| matches!(output, Output::Tag(_)) || !warning.is_tag_only())
+        .filter(|warning| tag_output || !warning.is_tag_only())
         .collect();
     for warning in &warnings {
         let _ = writeln!(stderr, "{program}: warning: {name}: {warning}");
