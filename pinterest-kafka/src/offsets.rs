@@ -176,12 +176,30 @@ impl Offsets {
             .sum()
     }
 
+    /// The offset after the last message read of `partition`, if any was read.
+    pub(crate) fn position(&self, partition: i32) -> Option<i64> {
+        self.partitions.get(&partition)?.next
+    }
+
     /// The assigned partitions.
     pub(crate) fn partitions(&self) -> Vec<i32> {
         let mut partitions: Vec<i32> = self.partitions.keys().copied().collect();
         partitions.sort_unstable();
         partitions
     }
+}
+
+/// The messages left to read, over partitions given as (high watermark, position read): the
+/// sum of what lies between the two, or `None` when a watermark is behind what was read
+/// already (a broker that reports it wrongly: the figure would mean nothing).
+pub(crate) fn lag(partitions: &[(i64, Option<i64>)]) -> Option<i64> {
+    partitions
+        .iter()
+        .map(|&(high, position)| {
+            let position = position.unwrap_or(0);
+            (high >= position).then_some(high - position)
+        })
+        .sum()
 }
 
 #[cfg(test)]
@@ -274,6 +292,14 @@ mod tests {
         assert_eq!(offsets.committable(0), Some(4));
         offsets.acknowledged(again);
         assert_eq!(offsets.committable(0), Some(5));
+    }
+
+    #[test]
+    fn lag_is_what_lies_between_the_position_and_the_high_watermark() {
+        assert_eq!(lag(&[(100, Some(40)), (7, None), (5, Some(5))]), Some(67));
+        assert_eq!(lag(&[]), Some(0));
+        // A watermark behind what was read: no figure rather than a wrong one.
+        assert_eq!(lag(&[(100, Some(40)), (1, Some(300))]), None);
     }
 
     #[test]

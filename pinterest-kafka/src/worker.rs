@@ -437,7 +437,7 @@ impl<M: Mapping> Worker<'_, M> {
                 && !self.args.quiet
                 && last_progress.elapsed() >= Duration::from_secs(progress)
             {
-                eprintln!("{}: {}", self.shared.program, self.counts());
+                eprintln!("{}: {}{}", self.shared.program, self.counts(), self.lag());
                 last_progress = Instant::now();
             }
         }
@@ -557,6 +557,36 @@ impl<M: Mapping> Worker<'_, M> {
         let partitions = shared.offsets().partitions();
         let _ = write!(text, "; partitions {partitions:?}");
         text
+    }
+
+    /// `, lag N`: the messages left to read in the assigned partitions, from the broker's high
+    /// watermarks; a note instead when a watermark cannot be had or is behind what was read.
+    fn lag(&self) -> String {
+        let topic = &self.shared.input_topic;
+        let positions: Vec<(i32, Option<i64>)> = {
+            let offsets = self.shared.offsets();
+            offsets
+                .partitions()
+                .into_iter()
+                .map(|partition| (partition, offsets.position(partition)))
+                .collect()
+        };
+        let mut partitions = Vec::with_capacity(positions.len());
+        for (partition, position) in positions {
+            match self
+                .consumer
+                .fetch_watermarks(topic, partition, Duration::from_secs(1))
+            {
+                Ok((_, high)) => partitions.push((high, position)),
+                Err(_) => return ", lag unknown (no high watermark from the broker)".to_owned(),
+            }
+        }
+        match crate::offsets::lag(&partitions) {
+            Some(lag) => format!(", lag {lag}"),
+            None => {
+                ", lag unknown (the broker's high watermarks are behind what was read)".to_owned()
+            }
+        }
     }
 
     /// Commits every partition's done offsets.
