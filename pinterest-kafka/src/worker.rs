@@ -53,6 +53,8 @@ struct Shared {
     failed_deliveries: AtomicU64,
     /// With `--send`: events Pinterest accepted.
     accepted: AtomicU64,
+    /// A delivery failed since the producer was last looked at.
+    delivery_failed: AtomicBool,
     /// A delivery failed in a way that leaves the producer unable to deliver again.
     producer_broken: AtomicBool,
 }
@@ -109,6 +111,7 @@ impl ProducerContext for Delivery {
                 self.shared
                     .failed_deliveries
                     .fetch_add(1, Ordering::Relaxed);
+                self.shared.delivery_failed.store(true, Ordering::Relaxed);
                 if breaks_the_producer(error) {
                     self.shared.producer_broken.store(true, Ordering::Relaxed);
                 }
@@ -276,6 +279,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         dead_letters: AtomicU64::new(0),
         failed_deliveries: AtomicU64::new(0),
         accepted: AtomicU64::new(0),
+        delivery_failed: AtomicBool::new(false),
         producer_broken: AtomicBool::new(false),
     });
 
@@ -508,6 +512,10 @@ impl<M: Mapping> Worker<'_, M> {
     /// failed deliveries) takes no more outputs: it is replaced, and every partition is read
     /// again from its first message not done.
     fn replace_failed_producer(&mut self) {
+        // Only a failed delivery can mean that the producer failed.
+        if !self.shared.delivery_failed.swap(false, Ordering::Relaxed) {
+            return;
+        }
         let producer = self.producer();
         let reason = match producer.client().fatal_error() {
             Some((code, reason)) => format!("{code}: {reason}"),
