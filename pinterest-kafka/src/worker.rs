@@ -668,41 +668,24 @@ impl<M: Mapping> Worker<'_, M> {
             return;
         };
         self.shared.consumed.fetch_add(1, Ordering::Relaxed);
-        let source = Source::of(message);
-        if self.sender.is_some() {
-            if let Err(reason) = self.send(message, ticket) {
-                self.dead_letter(
-                    &source,
-                    message.payload().unwrap_or_default(),
-                    &reason,
-                    ticket,
-                );
-            }
-            return;
-        }
-        match self.map(message) {
-            Ok(true) => {
-                let output = std::mem::take(&mut self.output);
-                let topic = self.args.output_topic.as_deref().unwrap_or_default();
-                if let Err(reason) = self.produce(topic, message.key(), &output, None, ticket) {
-                    self.dead_letter(
-                        &source,
-                        message.payload().unwrap_or_default(),
-                        &reason,
-                        ticket,
-                    );
+        let handed_out = if self.sender.is_some() {
+            self.send(message, ticket)
+        } else {
+            match self.map(message) {
+                Ok(true) => {
+                    let output = std::mem::take(&mut self.output);
+                    let topic = self.args.output_topic.as_deref().unwrap_or_default();
+                    let produced = self.produce(topic, message.key(), &output, None, ticket);
+                    self.output = output;
+                    produced
                 }
-                self.output = output;
+                Ok(false) => Ok(()),
+                Err(reason) => Err(reason),
             }
-            Ok(false) => {}
-            Err(reason) => {
-                self.dead_letter(
-                    &source,
-                    message.payload().unwrap_or_default(),
-                    &reason,
-                    ticket,
-                );
-            }
+        };
+        if let Err(reason) = handed_out {
+            let payload = message.payload().unwrap_or_default();
+            self.dead_letter(&Source::of(message), payload, &reason, ticket);
         }
     }
 

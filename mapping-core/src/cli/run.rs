@@ -573,9 +573,8 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         if limit_reached {
             return Err(stop(Stop::Errors));
         }
-        let lines = batch_lines;
         self.progress
-            .tick(&self.counts, self.read_before + read.get(), lines);
+            .tick(&self.counts, self.read_before + read.get(), batch_lines);
         self.interrupted().map_err(stop)
     }
 
