@@ -55,6 +55,25 @@ SETTINGS = [
         "tid": "2620795819800", "pinterestCustomProperties": CUSTOM,
         "pinterestEventMapping": {"2024-01-02": "Lead"},
     }, True),
+    ("Segment's map shape, values of other types", {
+        "tid": 2620795819800,
+        "pinterestEventMapping": [{"key": "Lead Generated", "value": "Lead"},
+                                  {"key": "User Signed Up", "value": "Signup"}],
+        "pinterestCustomProperties": "custom_prop",
+        "useEnhancedMatchLoad": "false",
+        "mapMessageIdToEventId": 1,
+    }, False),
+    ("event mapping and custom properties of other types", {
+        "tid": "2620795819800",
+        "pinterestEventMapping": {"Lead Generated": 0, "User Signed Up": None, "0": True,
+                                  "1": {"to": "Lead"}, "Some Custom Event": "Custom"},
+        "pinterestCustomProperties": [5, True, None, {"a": 1}, ["order_id", "12"], "custom_prop"],
+        "mapMessageIdToEventId": "false",
+    }, False),
+    ("event mapping as a string, custom properties array-like", {
+        "tid": "2620795819800", "pinterestEventMapping": "LS",
+        "pinterestCustomProperties": {"length": 3, "0": "custom_prop", "1": 12},
+    }, False),
     ("non-ASCII mapping", {
         "tid": "2620795819800",
         "pinterestEventMapping": {"İstanbul": "Lead", "ß": "Signup", "\u212aelvin": "Custom",
@@ -76,6 +95,7 @@ ROWS = {
     "array-properties": "track `properties` given as an array",
     "date-event": "a date-shaped event name with any `pinterestEventMapping` set",
     "proto": "a `__proto__` key in a message",
+    "non-string-mapping": "an event mapped to a value that is not a string",
 }
 
 
@@ -176,6 +196,9 @@ def explain_by_shape(fields, ours, theirs):
     if kind == "track" and isinstance(event, str) and not event.isascii() \
             and only_event_differs(ours, theirs):
         return "case-folding"
+    if kind == "track" and isinstance(event, str) and only_event_differs(ours, theirs) \
+            and not isinstance(json.loads(theirs)[0][1], str) and json.loads(ours)[0][1] == event:
+        return "non-string-mapping"
     if kind == "identify" and not isinstance(fields.get("userId"), (str, type(None))):
         return "user-id"
     if kind == "track" and isinstance(fields.get("properties"), list):

@@ -649,7 +649,7 @@ fn settings_case(
     }
 }
 
-/// Settings files: every key with every wrong JSON type, and files that are not settings.
+/// Settings files: every key with every other JSON type, and files that are not settings.
 pub fn settings_cases() -> Vec<SettingsCase> {
     let mut cases = Vec::new();
     let wrong_types = [
@@ -659,45 +659,80 @@ pub fn settings_cases() -> Vec<SettingsCase> {
         ("[]", "an array"),
         (r#"{"a":"SECRET"}"#, "an object"),
     ];
+    // Segment's keys of another type are read as Segment's integration reads them (with a
+    // warning); a tag ID must be a string or a number.
     for (value, found) in wrong_types {
-        let mut push = |key: &str, expected: &str| {
-            let message = format!("`{key}` must be {expected}, found {found}");
+        let mut push = |key: &str, outcome: Result<&str, &str>| {
+            let error;
+            let outcome = match outcome {
+                Ok(expected) => Ok(expected),
+                Err(expected) => {
+                    error = format!("`{key}` must be {expected}, found {found}");
+                    Err(error.as_str())
+                }
+            };
             cases.push(settings_case(
-                "a key of the wrong type",
+                "a key of another type",
                 format!(r#"{{"tid":"t","{key}":{value}}}"#),
-                Err(&message),
+                outcome,
             ));
         };
-        if found != "a string" {
-            push("tid", "a string");
+        match found {
+            "a number" => push("tid", Ok(r#"{"tid":"5"}"#)),
+            "a string" => {}
+            _ => push("tid", Err("a string")),
         }
         if found != "a boolean" {
-            push("useEnhancedMatchLoad", "true or false");
-            push("mapMessageIdToEventId", "true or false");
-            push("disableAutoISOConversion", "true or false");
+            for flag in [
+                "useEnhancedMatchLoad",
+                "mapMessageIdToEventId",
+                "disableAutoISOConversion",
+            ] {
+                let truthy = format!(r#"{{"tid":"t","{flag}":true}}"#);
+                push(flag, Ok(&truthy));
+            }
         }
-        if !matches!(found, "an object" | "an array") {
-            push("pinterestEventMapping", "an object of event names");
+        if found != "an object" {
+            push(
+                "pinterestEventMapping",
+                Ok(if found == "a string" {
+                    r#"{"tid":"t","pinterestEventMapping":{"0":"S","1":"E","2":"C","3":"R","4":"E","5":"T"}}"#
+                } else {
+                    r#"{"tid":"t"}"#
+                }),
+            );
         }
         if found != "an array" {
-            push("pinterestCustomProperties", "an array of strings");
+            push(
+                "pinterestCustomProperties",
+                Ok(if found == "a string" {
+                    r#"{"tid":"t","pinterestCustomProperties":["S","E","C","R","E","T"]}"#
+                } else {
+                    r#"{"tid":"t"}"#
+                }),
+            );
         }
     }
     cases.extend([
         settings_case(
-            "an event mapping to a number",
+            "an event mapping to a number: the Segment event name",
             r#"{"pinterestEventMapping":{"Order Completed":1}}"#,
-            Err(r#"`pinterestEventMapping["Order Completed"]` must be a string, found a number"#),
+            Ok(r#"{"pinterestEventMapping":{"Order Completed":""}}"#),
         ),
         settings_case(
-            "an event mapping to an object",
+            "an event mapping to an object: the Segment event name",
             r#"{"pinterestEventMapping":{"Order Completed":{"to":"SECRET"}}}"#,
-            Err(r#"`pinterestEventMapping["Order Completed"]` must be a string, found an object"#),
+            Ok(r#"{"pinterestEventMapping":{"Order Completed":""}}"#),
         ),
         settings_case(
-            "a custom property that is not a string",
+            "a custom property that is not a string: its JavaScript string",
             r#"{"pinterestCustomProperties":["plan",null]}"#,
-            Err("`pinterestCustomProperties[1]` must be a string, found null"),
+            Ok(r#"{"pinterestCustomProperties":["plan","null"]}"#),
+        ),
+        settings_case(
+            "an event mapping given as Segment's array of {key, value} objects maps its indices",
+            r#"{"pinterestEventMapping":[{"key":"Order Completed","value":"Lead"}]}"#,
+            Ok(r#"{"pinterestEventMapping":{"0":""}}"#),
         ),
         settings_case(
             "an array",
@@ -746,9 +781,9 @@ pub fn settings_cases() -> Vec<SettingsCase> {
             Ok(r#"{"tid":"t","pinterestEventMapping":{"0":"Lead","1":"Signup"}}"#),
         ),
         settings_case(
-            "an event mapping given as an array of pairs is an error",
+            "an event mapping given as an array of pairs maps its indices",
             r#"{"tid":"t","pinterestEventMapping":[["Order Completed","SECRET"]]}"#,
-            Err("`pinterestEventMapping[0]` must be a string, found an array"),
+            Ok(r#"{"tid":"t","pinterestEventMapping":{"0":""}}"#),
         ),
         settings_case(
             "unknown keys are ignored",
@@ -781,7 +816,8 @@ pub fn settings_cases() -> Vec<SettingsCase> {
                 "[".repeat(100_000),
                 "]".repeat(100_000)
             ),
-            Err("`pinterestCustomProperties[0]` must be a string, found an array"),
+            // The nesting beyond what settings read is an empty array: `""`.
+            Ok(r#"{"pinterestCustomProperties":[""]}"#),
         ),
         settings_case(
             "a number of days beyond a double",

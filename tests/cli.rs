@@ -876,3 +876,33 @@ fn max_errors_stops_the_run_after_the_lines_mapped() {
     let output = run_str(&["-q", "--max-errors", "0"], &input);
     assert_eq!(output.status, 2);
 }
+
+#[test]
+fn segments_array_of_key_value_objects_maps_as_segment_does_and_strict_refuses_it() {
+    let settings =
+        r#"{"tid":"1","pinterestEventMapping":[{"key":"Order Completed","value":"Lead"}]}"#;
+    let warning = "pinterest-map: warning: --settings: `pinterestEventMapping` is an array of \
+                   `{key, value}` objects: Segment's integration reads its indices (`0`, `1`, …) \
+                   as the event names, so it maps no event of these: did you mean the object \
+                   `{\"Order Completed\": \"Lead\"}`?\n";
+    let output = run_str(&["--settings", settings], ORDER);
+    assert_eq!(
+        (output.status, output.stdout.as_str()),
+        (
+            0,
+            "[[\"track\",\"Checkout\",{\"order_id\":\"o-1\",\"value\":5}]]\n"
+        )
+    );
+    assert!(output.stderr.starts_with(warning), "{}", output.stderr);
+    let output = run_str(&["--strict", "--settings", settings], ORDER);
+    assert_eq!(
+        (output.status, output.stdout.as_str(), output.stderr),
+        (
+            2,
+            "",
+            format!(
+                "{warning}pinterest-map: --strict: 1 warning in the settings: nothing was read\n"
+            )
+        )
+    );
+}

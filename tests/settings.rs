@@ -163,12 +163,12 @@ fn settings_come_from_standard_input_or_the_argument_itself() {
         "{}",
         output.stderr
     );
-    let output = run(&["-q", "--settings", "-", &events.arg()], r#"{"tid":1}"#);
+    let output = run(&["-q", "--settings", "-", &events.arg()], r#"{"tid":true}"#);
     assert_eq!(
         (output.status, output.stderr.as_str()),
         (
             2,
-            "pinterest-map: --settings -: `tid` must be a string, found a number\n"
+            "pinterest-map: --settings -: `tid` must be a string, found a boolean\n"
         )
     );
     let output = run(&["-q", "--settings", r#"{"tid":"#, &events.arg()], "");

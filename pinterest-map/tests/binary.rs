@@ -118,13 +118,13 @@ fn exit_statuses() {
         bad_line.stderr,
         "<stdin>:2: invalid JSON: expected a string key at column 2\n"
     );
-    let settings = TempFile::new(".json", br#"{"mapMessageIdToEventId":"yes"}"#);
+    let settings = TempFile::new(".json", br#"{"sendPartnerEventsAsCustom":"yes"}"#);
     let bad_settings = run_str(&["--settings", &settings.arg()], "");
     assert_eq!(bad_settings.status, 2);
     assert_eq!(
         bad_settings.stderr,
         format!(
-            "pinterest-map: {}: `mapMessageIdToEventId` must be true or false, found a string\n",
+            "pinterest-map: {}: `sendPartnerEventsAsCustom` must be true or false, found a string\n",
             settings.arg()
         )
     );

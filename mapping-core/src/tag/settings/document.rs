@@ -7,7 +7,8 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use super::{ConversionToken, Settings, SettingsError};
+use super::javascript::MAX_DEPTH;
+use super::{ConversionToken, Settings, SettingsError, SettingsWarning};
 use crate::json::Json;
 
 /// A settings document, read but not yet checked.
@@ -19,8 +20,9 @@ pub(super) struct Document {
     pub(super) unknown: Vec<String>,
 }
 
-/// A value of a known key, of any type, kept for checking.
-enum Loose {
+/// A value of a known key, of any type, kept for checking and for reading as Segment's
+/// integration reads values of other types ([`super::javascript`]).
+pub(super) enum Loose {
     Null,
     Bool(bool),
     /// A number, as its shortest decimal text.
@@ -32,25 +34,27 @@ enum Loose {
 }
 
 impl Loose {
-    /// A value as deep as settings read them (a key's array or object, and its entries);
-    /// deeper containers keep their type only, so that no nesting costs stack.
-    fn from_json(json: Json<'_>, depth: usize) -> Loose {
+    /// A value as deep as settings read it (a few levels, as a JavaScript string conversion
+    /// of nested arrays reaches); deeper containers keep their type only, so that no nesting
+    /// costs stack.
+    pub(super) fn from_json(json: Json<'_>, depth: usize) -> Loose {
         match json.type_name() {
             "null" => Loose::Null,
             "a boolean" => Loose::Bool(json.as_bool() == Some(true)),
             "a string" => Loose::String(json.as_str().unwrap_or_default().into_owned()),
             "an array" => {
                 let mut elements = Vec::new();
-                if depth == 0 {
-                    json.elements(|element| elements.push(Loose::from_json(element, 1)));
+                if depth < MAX_DEPTH {
+                    json.elements(|element| elements.push(Loose::from_json(element, depth + 1)));
                 }
                 Loose::Array(elements)
             }
             "an object" => {
                 let mut entries = Vec::new();
-                if depth == 0 {
+                if depth < MAX_DEPTH {
                     json.entries(|key, value| {
-                        entries.push((key.as_str().into_owned(), Loose::from_json(value, 1)));
+                        let value = Loose::from_json(value, depth + 1);
+                        entries.push((key.as_str().into_owned(), value));
                     });
                 }
                 Loose::Object(entries)
@@ -59,7 +63,7 @@ impl Loose {
         }
     }
 
-    fn type_name(&self) -> &'static str {
+    pub(super) fn type_name(&self) -> &'static str {
         match self {
             Loose::Null => "null",
             Loose::Bool(_) => "a boolean",
@@ -94,32 +98,36 @@ impl Document {
         }
     }
 
-    /// Checks every known key's value; the last of a repeated key counts.
-    pub(super) fn into_settings(self) -> Result<Settings, SettingsError> {
+    /// Checks every known key's value; the last of a repeated key counts. A value of
+    /// Segment's keys of another type than the key's is read as Segment's integration reads
+    /// it, with a warning; the Conversions API's keys take their own types only.
+    pub(super) fn into_settings(self) -> Result<(Settings, Vec<SettingsWarning>), SettingsError> {
         let entries = self
             .entries
             .map_err(|found| SettingsError::NotAnObject { found })?;
         let mut settings = Settings::default();
+        let mut warnings = Vec::new();
         for (key, value) in entries {
             if matches!(value, Loose::Null) {
                 settings.reset(key);
                 continue;
             }
             match key {
-                "tid" => settings.tid = expect_string(key, value)?,
-                "pinterestEventMapping" => settings.event_mapping = read_event_mapping(value)?,
-                "pinterestCustomProperties" => match value {
-                    Loose::Array(elements) => settings.custom_properties = strings(key, elements)?,
-                    other => return Err(wrong_type(key, "an array of strings", other.type_name())),
-                },
+                "tid" => settings.tid = read_tid(value, &mut warnings)?,
+                "pinterestEventMapping" => {
+                    settings.event_mapping = read_event_mapping(value, &mut warnings);
+                }
+                "pinterestCustomProperties" => {
+                    settings.custom_properties = read_custom_properties(value, &mut warnings);
+                }
                 "useEnhancedMatchLoad" => {
-                    settings.use_enhanced_match_load = expect_bool(key, value)?
+                    settings.use_enhanced_match_load = read_flag(key, &value, &mut warnings);
                 }
                 "mapMessageIdToEventId" => {
-                    settings.map_message_id_to_event_id = expect_bool(key, value)?;
+                    settings.map_message_id_to_event_id = read_flag(key, &value, &mut warnings);
                 }
                 "disableAutoISOConversion" => {
-                    settings.disable_auto_iso_conversion = expect_bool(key, value)?;
+                    settings.disable_auto_iso_conversion = read_flag(key, &value, &mut warnings);
                 }
                 "ad_account_id" => settings.ad_account_id = read_ad_account_id(value)?,
                 "conversion_token" => {
@@ -134,7 +142,7 @@ impl Document {
                 _ => unreachable!("`{key}` is not in Settings::KEYS"),
             }
         }
-        Ok(settings)
+        Ok((settings, warnings))
     }
 }
 
@@ -172,37 +180,90 @@ fn expect_bool(key: &str, value: Loose) -> Result<bool, SettingsError> {
     }
 }
 
-fn read_event_mapping(value: Loose) -> Result<Vec<(String, String)>, SettingsError> {
-    let entries = match value {
-        Loose::Object(entries) => entries,
-        // Segment's original iterates an array's indices: `["Lead"]` maps the event `0`.
-        Loose::Array(elements) => {
-            return Ok(strings("pinterestEventMapping", elements)?
-                .into_iter()
-                .enumerate()
-                .map(|(index, pinterest)| (index.to_string(), pinterest))
-                .collect());
-        }
-        other => {
-            return Err(wrong_type(
-                "pinterestEventMapping",
-                "an object of event names",
-                other.type_name(),
+/// `tid`: a string. Segment's integration tests the value's truthiness and sends it as it is:
+/// a number is read as its digits, `0` as no tag ID.
+fn read_tid(value: Loose, warnings: &mut Vec<SettingsWarning>) -> Result<String, SettingsError> {
+    match value {
+        Loose::String(text) => Ok(text),
+        Loose::Number(_) => {
+            let tid = if value.is_truthy() {
+                value.to_js_string()
+            } else {
+                String::new()
+            };
+            let reading = if tid.is_empty() {
+                "Segment's integration reads it as no tag ID".to_owned()
+            } else {
+                format!("read as the tag ID `{tid}`")
+            };
+            warnings.push(SettingsWarning::read_as_segment_does(
+                "tid",
+                "a number",
+                reading,
+                (!tid.is_empty()).then(|| format!("the string `\"{tid}\"`")),
             ));
+            Ok(tid)
         }
-    };
-    let mut mapping: Vec<(String, String)> = Vec::with_capacity(entries.len());
+        other => Err(wrong_type("tid", "a string", other.type_name())),
+    }
+}
+
+/// `pinterestEventMapping`: an object of Segment event names and Pinterest events. Segment's
+/// integration visits whatever it is given with `for…in` and stops at the first key equal to
+/// the event name ignoring case: an array (`[{"key": …, "value": …}]` included) or a string
+/// maps its indices (`0`, `1`, …), a number or a boolean nothing. A value that is not a string
+/// sends the Segment event name unchanged, as Segment's does for `""`, `null`, `false` and `0`.
+fn read_event_mapping(value: Loose, warnings: &mut Vec<SettingsWarning>) -> Vec<(String, String)> {
+    const KEY: &str = "pinterestEventMapping";
+    match &value {
+        Loose::Object(_) => {}
+        Loose::Array(elements) => warnings.push(match key_value_pairs(elements) {
+            Some(meant) => SettingsWarning::read_as_segment_does(
+                KEY,
+                "an array of `{key, value}` objects",
+                "Segment's integration reads its indices (`0`, `1`, …) as the event names, so \
+                 it maps no event of these",
+                Some(meant),
+            ),
+            None => SettingsWarning::read_as_segment_does(
+                KEY,
+                "an array",
+                "Segment's integration reads its indices (`0`, `1`, …) as the event names",
+                Some(MAPPING_MEANT.to_owned()),
+            ),
+        }),
+        Loose::String(_) => warnings.push(SettingsWarning::read_as_segment_does(
+            KEY,
+            "a string",
+            "Segment's integration reads the indices of its characters (`0`, `1`, …) as the \
+             event names",
+            Some(MAPPING_MEANT.to_owned()),
+        )),
+        other => warnings.push(SettingsWarning::read_as_segment_does(
+            KEY,
+            other.type_name(),
+            "Segment's integration finds no event names in it: every event maps by the table",
+            Some(MAPPING_MEANT.to_owned()),
+        )),
+    }
+    let is_object = matches!(value, Loose::Object(_));
+    let mut mapping: Vec<(String, String)> = Vec::new();
     // Where each event is in `mapping`.
     let mut positions: HashMap<String, usize> = HashMap::new();
-    for (event, pinterest) in entries {
+    for (event, pinterest) in value.for_in_entries() {
         let pinterest = match pinterest {
             Loose::String(text) => text,
             other => {
-                return Err(wrong_type(
-                    &format!("pinterestEventMapping[{event:?}]"),
-                    "a string",
-                    other.type_name(),
-                ));
+                // An array's elements are named by the warning on the whole array.
+                if is_object {
+                    warnings.push(SettingsWarning::read_as_segment_does(
+                        format!("{KEY}[{event:?}]"),
+                        other.type_name(),
+                        "not a Pinterest event: the Segment event name is sent unchanged",
+                        None,
+                    ));
+                }
+                String::new()
             }
         };
         // A repeated key keeps its first position and its last value, as in `JSON.parse`.
@@ -214,7 +275,138 @@ fn read_event_mapping(value: Loose) -> Result<Vec<(String, String)>, SettingsErr
             }
         }
     }
-    Ok(mapping)
+    mapping
+}
+
+/// What an event mapping should look like.
+const MAPPING_MEANT: &str =
+    "an object of event names, such as `{\"Order Completed\": \"Checkout\"}`";
+
+/// The object an array of `{key, value}` objects of strings stands for, as JSON (its first
+/// three entries); `None` when the array has another shape.
+fn key_value_pairs(elements: &[Loose]) -> Option<String> {
+    let pairs = elements
+        .iter()
+        .map(|element| {
+            let Loose::Object(entries) = element else {
+                return None;
+            };
+            let field = |name: &str| {
+                entries.iter().rev().find_map(|(key, value)| match value {
+                    Loose::String(text) if key == name => Some(text.as_str()),
+                    _ => None,
+                })
+            };
+            Some((field("key")?, field("value")?))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    if pairs.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = pairs
+        .iter()
+        .take(3)
+        .map(|(key, value)| format!("{}: {}", json_string(key), json_string(value)))
+        .collect();
+    let more = if pairs.len() > 3 { ", …" } else { "" };
+    Some(format!("the object `{{{}{more}}}`", shown.join(", ")))
+}
+
+/// `pinterestCustomProperties`: an array of property paths. Segment's integration reads
+/// `value[0]` to `value[value.length - 1]`, each joined into the path `properties.` + element:
+/// a string is its characters, an object its indices up to its `length`, an element of
+/// another type its string conversion (`5`, `true`, `[object Object]`, `undefined`).
+fn read_custom_properties(value: Loose, warnings: &mut Vec<SettingsWarning>) -> Vec<String> {
+    const KEY: &str = "pinterestCustomProperties";
+    match &value {
+        Loose::Array(_) => {}
+        Loose::String(text) => warnings.push(SettingsWarning::read_as_segment_does(
+            KEY,
+            "a string",
+            "Segment's integration reads each of its characters as a property name",
+            Some(format!("`[{}]`", comma_separated_names(text))),
+        )),
+        other => warnings.push(SettingsWarning::read_as_segment_does(
+            KEY,
+            other.type_name(),
+            if matches!(other, Loose::Object(_)) {
+                "Segment's integration reads it as an array by its `length` key"
+            } else {
+                "Segment's integration finds no property names in it"
+            },
+            Some("an array of property names, such as `[\"plan\"]`".to_owned()),
+        )),
+    }
+    let is_array = matches!(value, Loose::Array(_));
+    value
+        .indexed_elements()
+        .into_iter()
+        .enumerate()
+        .map(|(index, element)| match element {
+            Some(Loose::String(text)) => text,
+            Some(other) => {
+                let name = other.to_js_string();
+                if is_array {
+                    warnings.push(SettingsWarning::read_as_segment_does(
+                        format!("{KEY}[{index}]"),
+                        other.type_name(),
+                        format!("Segment's integration reads it as the property name `{name}`"),
+                        None,
+                    ));
+                }
+                name
+            }
+            None => "undefined".to_owned(),
+        })
+        .collect()
+}
+
+/// The comma-separated names of `text`, as a JSON array's elements.
+fn comma_separated_names(text: &str) -> String {
+    text.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(json_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A flag: `true` or `false`. Segment's integration tests any other value's truthiness:
+/// `"false"` is true, as every non-empty string is.
+fn read_flag(key: &'static str, value: &Loose, warnings: &mut Vec<SettingsWarning>) -> bool {
+    if let Loose::Bool(flag) = value {
+        return *flag;
+    }
+    let on = value.is_truthy();
+    let (found, spelled) = match value {
+        Loose::String(text) => {
+            let spelled = match text.trim().to_ascii_lowercase().as_str() {
+                "false" | "0" | "no" | "off" => Some(false),
+                "true" | "1" | "yes" | "on" => Some(true),
+                _ => None,
+            };
+            let found = if spelled.is_some() {
+                format!("the string {}", json_string(text))
+            } else {
+                "a string".to_owned()
+            };
+            (found, spelled)
+        }
+        Loose::Number(_) => (format!("the number {}", value.to_js_string()), Some(on)),
+        other => (other.type_name().to_owned(), Some(on)),
+    };
+    warnings.push(SettingsWarning::read_as_segment_does(
+        key,
+        found,
+        format!("Segment's integration reads it as {on}"),
+        Some(spelled.map_or("`true` or `false`".to_owned(), |flag| format!("`{flag}`"))),
+    ));
+    on
+}
+
+/// `text` as a JSON string.
+fn json_string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
 }
 
 /// `ad_account_id`: digits (at most 18), as a string or a number; empty means unset.
@@ -255,23 +447,6 @@ fn read_max_event_age(value: Loose) -> Result<u32, SettingsError> {
             key: "maxEventAgeDays",
             expected: "a whole number of days from 1 to 365",
         })
-}
-
-/// The strings of an array, the setting `name`; an error names the first element that is not a
-/// string.
-fn strings(name: &str, elements: Vec<Loose>) -> Result<Vec<String>, SettingsError> {
-    elements
-        .into_iter()
-        .enumerate()
-        .map(|(index, element)| match element {
-            Loose::String(text) => Ok(text),
-            other => Err(wrong_type(
-                &format!("{name}[{index}]"),
-                "a string",
-                other.type_name(),
-            )),
-        })
-        .collect()
 }
 
 fn wrong_type(key: &str, expected: &'static str, found: &'static str) -> SettingsError {
@@ -428,9 +603,10 @@ impl<'de> Visitor<'de> for LooseVisitor {
 /// format.
 impl<'de> Deserialize<'de> for Settings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Settings, D::Error> {
-        Document::deserialize(deserializer)?
+        let (settings, _) = Document::deserialize(deserializer)?
             .into_settings()
-            .map_err(de::Error::custom)
+            .map_err(de::Error::custom)?;
+        Ok(settings)
     }
 }
 

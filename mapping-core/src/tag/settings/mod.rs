@@ -9,6 +9,7 @@
 
 mod builder;
 mod document;
+mod javascript;
 mod warnings;
 
 use std::fmt;
@@ -49,8 +50,8 @@ use crate::json::Json;
 ///     .build();
 /// assert_eq!(built, settings);
 ///
-/// let error = Settings::from_json(r#"{"tid": 2620795819800}"#).unwrap_err();
-/// assert_eq!(error.to_string(), "`tid` must be a string, found a number");
+/// let error = Settings::from_json(r#"{"tid": true}"#).unwrap_err();
+/// assert_eq!(error.to_string(), "`tid` must be a string, found a boolean");
 /// # Ok::<(), mapping_core::SettingsError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,8 +61,9 @@ pub struct Settings {
     pub tid: String,
     /// `pinterestEventMapping`: Segment event → Pinterest event, in the settings' key order
     /// (the first key equal to an event name ignoring case wins). A value of `""` sends the
-    /// Segment event name unchanged. An array maps its indices, as Segment's original reads
-    /// it: `["Lead"]` maps the event `0`.
+    /// Segment event name unchanged. Settings of another shape are read as Segment's
+    /// original reads them, with a warning: an array or a string maps its indices (`["Lead"]`
+    /// maps the event `0`), and a value that is not a string is `""`.
     pub event_mapping: Vec<(String, String)>,
     /// `pinterestCustomProperties`: property paths copied into the event data of track calls.
     pub custom_properties: Vec<String>,
@@ -246,7 +248,8 @@ impl Settings {
         })?;
         let document = Document::from_json(json);
         let mut warnings = warnings::unknown_keys(&document.unknown);
-        let settings = document.into_settings()?;
+        let (settings, read_as_segment_does) = document.into_settings()?;
+        warnings.extend(read_as_segment_does);
         warnings.extend(settings.warnings());
         Ok((settings, warnings))
     }

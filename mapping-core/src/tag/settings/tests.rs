@@ -95,51 +95,250 @@ fn reads_the_conversions_api_keys() {
     );
 }
 
+/// The settings read, and the warnings given, as strings.
+fn read(text: &str) -> (Settings, Vec<String>) {
+    let (settings, warnings) = Settings::from_json_with_warnings(text).unwrap();
+    (settings, warnings.iter().map(ToString::to_string).collect())
+}
+
+fn mapping(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(event, pinterest)| ((*event).to_owned(), (*pinterest).to_owned()))
+        .collect()
+}
+
 #[test]
 fn an_array_event_mapping_maps_its_indices() {
-    let settings = Settings::from_json(r#"{"pinterestEventMapping":["Lead","Signup"]}"#).unwrap();
+    let (settings, warnings) = read(r#"{"tid":"1","pinterestEventMapping":["Lead","Signup"]}"#);
     assert_eq!(
         settings.event_mapping,
-        [
-            ("0".to_owned(), "Lead".to_owned()),
-            ("1".to_owned(), "Signup".to_owned())
-        ]
+        mapping(&[("0", "Lead"), ("1", "Signup")])
     );
     assert_eq!(
-        error(r#"{"pinterestEventMapping":["Lead",{"key":"a","value":"Lead"}]}"#),
-        "`pinterestEventMapping[1]` must be a string, found an object"
+        warnings,
+        [
+            "`pinterestEventMapping` is an array: Segment's integration reads its indices (`0`, \
+          `1`, …) as the event names: did you mean an object of event names, such as \
+          `{\"Order Completed\": \"Checkout\"}`?"
+        ]
+    );
+    let (settings, _) = read(r#"{"pinterestEventMapping":["Lead",{"key":"a","value":"Lead"},5]}"#);
+    assert_eq!(
+        settings.event_mapping,
+        mapping(&[("0", "Lead"), ("1", ""), ("2", "")])
+    );
+}
+
+#[test]
+fn an_array_of_key_value_objects_maps_its_indices_and_names_the_object_meant() {
+    let (settings, warnings) = read(
+        r#"{"tid":"1","pinterestEventMapping":[{"key":"Order Completed","value":"Lead"},
+            {"value":"Signup","key":"Signed Up"},{"key":"A","value":"Custom"},{"key":"B","value":"Lead"}]}"#,
+    );
+    // Segment's `for…in` visits "0" to "3": no event name of these matches.
+    assert_eq!(
+        settings.event_mapping,
+        mapping(&[("0", ""), ("1", ""), ("2", ""), ("3", "")])
+    );
+    assert_eq!(
+        warnings,
+        [
+            "`pinterestEventMapping` is an array of `{key, value}` objects: Segment's integration \
+          reads its indices (`0`, `1`, …) as the event names, so it maps no event of these: did \
+          you mean the object `{\"Order Completed\": \"Lead\", \"Signed Up\": \"Signup\", \"A\": \
+          \"Custom\", …}`?"
+        ]
+    );
+    let destination = crate::Destination::new(settings);
+    assert_eq!(
+        destination.event_for("Order Completed"),
+        crate::PinterestEvent::Checkout
+    );
+}
+
+#[test]
+fn a_string_or_a_scalar_event_mapping_is_read_as_segment_reads_it() {
+    let (settings, warnings) = read(r#"{"tid":"1","pinterestEventMapping":"Le🦀"}"#);
+    assert_eq!(
+        settings.event_mapping,
+        mapping(&[("0", "L"), ("1", "e"), ("2", "\u{fffd}"), ("3", "\u{fffd}")])
+    );
+    assert_eq!(
+        warnings,
+        [
+            "`pinterestEventMapping` is a string: Segment's integration reads the indices of its \
+          characters (`0`, `1`, …) as the event names: did you mean an object of event names, \
+          such as `{\"Order Completed\": \"Checkout\"}`?"
+        ]
+    );
+    for scalar in ["5", "true"] {
+        let (settings, warnings) = read(&format!(
+            r#"{{"tid":"1","pinterestEventMapping":{scalar}}}"#
+        ));
+        assert!(settings.event_mapping.is_empty());
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].ends_with(
+                ": Segment's integration finds no event names in it: every event maps by the \
+                 table: did you mean an object of event names, such as `{\"Order Completed\": \
+                 \"Checkout\"}`?"
+            ),
+            "{warnings:?}"
+        );
+    }
+}
+
+#[test]
+fn event_mapping_values_that_are_not_strings_send_the_segment_event_name() {
+    let (settings, warnings) = read(
+        r#"{"tid":"1","pinterestEventMapping":{"Order Completed":false,"A":0,"B":{"x":1},"C":"Lead"}}"#,
+    );
+    assert_eq!(
+        settings.event_mapping,
+        mapping(&[("Order Completed", ""), ("A", ""), ("B", ""), ("C", "Lead")])
+    );
+    assert_eq!(
+        warnings,
+        [
+            "`pinterestEventMapping[\"Order Completed\"]` is a boolean: not a Pinterest event: \
+             the Segment event name is sent unchanged",
+            "`pinterestEventMapping[\"A\"]` is a number: not a Pinterest event: the Segment event \
+             name is sent unchanged",
+            "`pinterestEventMapping[\"B\"]` is an object: not a Pinterest event: the Segment event \
+             name is sent unchanged",
+        ]
+    );
+    // The entry applies, as Segment's first match does: the table is not consulted.
+    let destination = crate::Destination::new(settings);
+    assert_eq!(
+        destination.event_for("order completed").as_str(),
+        "order completed"
+    );
+}
+
+#[test]
+fn custom_properties_of_other_types_are_read_as_segment_reads_them() {
+    let (settings, warnings) = read(r#"{"tid":"1","pinterestCustomProperties":"plan, tier"}"#);
+    assert_eq!(
+        settings.custom_properties,
+        ["p", "l", "a", "n", ",", " ", "t", "i", "e", "r"]
+    );
+    assert_eq!(
+        warnings,
+        [
+            "`pinterestCustomProperties` is a string: Segment's integration reads each of its \
+          characters as a property name: did you mean `[\"plan\", \"tier\"]`?"
+        ]
+    );
+    let (settings, warnings) =
+        read(r#"{"tid":"1","pinterestCustomProperties":["a",5,1.50,true,null,{},["b","c"]]}"#);
+    assert_eq!(
+        settings.custom_properties,
+        ["a", "5", "1.5", "true", "null", "[object Object]", "b,c"]
+    );
+    assert_eq!(
+        warnings,
+        [
+            "`pinterestCustomProperties[1]` is a number: Segment's integration reads it as the \
+             property name `5`",
+            "`pinterestCustomProperties[2]` is a number: Segment's integration reads it as the \
+             property name `1.5`",
+            "`pinterestCustomProperties[3]` is a boolean: Segment's integration reads it as the \
+             property name `true`",
+            "`pinterestCustomProperties[4]` is null: Segment's integration reads it as the \
+             property name `null`",
+            "`pinterestCustomProperties[5]` is an object: Segment's integration reads it as the \
+             property name `[object Object]`",
+            "`pinterestCustomProperties[6]` is an array: Segment's integration reads it as the \
+             property name `b,c`",
+        ]
+    );
+    let (settings, warnings) =
+        read(r#"{"tid":"1","pinterestCustomProperties":{"length":3,"0":"plan","1":7}}"#);
+    assert_eq!(settings.custom_properties, ["plan", "7", "undefined"]);
+    assert_eq!(
+        warnings,
+        [
+            "`pinterestCustomProperties` is an object: Segment's integration reads it as an array \
+          by its `length` key: did you mean an array of property names, such as `[\"plan\"]`?"
+        ]
+    );
+    let (settings, warnings) = read(r#"{"tid":"1","pinterestCustomProperties":12}"#);
+    assert!(settings.custom_properties.is_empty());
+    assert_eq!(
+        warnings,
+        [
+            "`pinterestCustomProperties` is a number: Segment's integration finds no property \
+          names in it: did you mean an array of property names, such as `[\"plan\"]`?"
+        ]
+    );
+}
+
+#[test]
+fn flags_of_other_types_are_read_by_their_truthiness() {
+    let (settings, warnings) = read(
+        r#"{"tid":"1","useEnhancedMatchLoad":"false","mapMessageIdToEventId":0,
+            "disableAutoISOConversion":[]}"#,
+    );
+    assert!(settings.use_enhanced_match_load);
+    assert!(!settings.map_message_id_to_event_id);
+    assert!(settings.disable_auto_iso_conversion);
+    assert_eq!(
+        warnings,
+        [
+            "`useEnhancedMatchLoad` is the string \"false\": Segment's integration reads it as \
+             true: did you mean `false`?",
+            "`mapMessageIdToEventId` is the number 0: Segment's integration reads it as false: \
+             did you mean `false`?",
+            "`disableAutoISOConversion` is an array: Segment's integration reads it as true: did \
+             you mean `true`?",
+        ]
+    );
+    let (settings, warnings) = read(r#"{"tid":"1","mapMessageIdToEventId":"enabled"}"#);
+    assert!(settings.map_message_id_to_event_id);
+    assert_eq!(
+        warnings,
+        [
+            "`mapMessageIdToEventId` is a string: Segment's integration reads it as true: did you \
+          mean `true` or `false`?"
+        ]
+    );
+}
+
+#[test]
+fn a_number_tag_id_is_read_as_its_digits() {
+    let (settings, warnings) = read(r#"{"tid":2620795819800}"#);
+    assert_eq!(settings.tid, "2620795819800");
+    assert_eq!(
+        warnings,
+        [
+            "`tid` is a number: read as the tag ID `2620795819800`: did you mean the string \
+          `\"2620795819800\"`?"
+        ]
+    );
+    let (_, found) = Settings::from_json_with_warnings(r#"{"tid":2620795819800}"#).unwrap();
+    assert!(found[0].is_tag_only());
+    let (settings, warnings) = read(r#"{"tid":0}"#);
+    assert_eq!(settings.tid, "");
+    assert_eq!(
+        warnings,
+        [
+            "`tid` is a number: Segment's integration reads it as no tag ID",
+            "`tid` is missing or empty: every message will produce no Tag call",
+        ]
     );
 }
 
 #[test]
 fn wrong_types_name_the_key() {
     assert_eq!(
-        error(r#"{"tid":5}"#),
-        "`tid` must be a string, found a number"
+        error(r#"{"tid":true}"#),
+        "`tid` must be a string, found a boolean"
     );
     assert_eq!(
-        error(r#"{"pinterestEventMapping":"Lead"}"#),
-        "`pinterestEventMapping` must be an object of event names, found a string"
-    );
-    assert_eq!(
-        error(r#"{"pinterestEventMapping":{"Lead Generated":true}}"#),
-        "`pinterestEventMapping[\"Lead Generated\"]` must be a string, found a boolean"
-    );
-    assert_eq!(
-        error(r#"{"pinterestCustomProperties":"a,b"}"#),
-        "`pinterestCustomProperties` must be an array of strings, found a string"
-    );
-    assert_eq!(
-        error(r#"{"pinterestCustomProperties":["a",{}]}"#),
-        "`pinterestCustomProperties[1]` must be a string, found an object"
-    );
-    assert_eq!(
-        error(r#"{"useEnhancedMatchLoad":"true"}"#),
-        "`useEnhancedMatchLoad` must be true or false, found a string"
-    );
-    assert_eq!(
-        error(r#"{"mapMessageIdToEventId":1}"#),
-        "`mapMessageIdToEventId` must be true or false, found a number"
+        error(r#"{"tid":["1"]}"#),
+        "`tid` must be a string, found an array"
     );
 }
 
@@ -180,8 +379,11 @@ fn serde_reads_and_writes_segment_keys() {
     let default = serde_json::to_string(&Settings::default()).unwrap();
     assert_eq!(Settings::from_json(&default).unwrap(), Settings::default());
     assert!(!default.contains("conversion_token"));
-    let error = serde_json::from_str::<Settings>(r#"{"tid":5}"#).unwrap_err();
-    assert_eq!(error.to_string(), "`tid` must be a string, found a number");
+    let error = serde_json::from_str::<Settings>(r#"{"tid":true}"#).unwrap_err();
+    assert_eq!(error.to_string(), "`tid` must be a string, found a boolean");
+    let coerced: Settings =
+        serde_json::from_str(r#"{"pinterestEventMapping":[{"key":"A","value":"Lead"}]}"#).unwrap();
+    assert_eq!(coerced.event_mapping, mapping(&[("0", "")]));
 }
 
 #[test]

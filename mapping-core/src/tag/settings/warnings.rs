@@ -31,6 +31,21 @@ pub enum SettingsWarning {
         /// The standard event meant.
         standard: PinterestEvent<'static>,
     },
+    /// A value of another type than the key takes, read as Segment's integration (JavaScript)
+    /// reads it, so that the destination behaves as Segment's: an array or a string
+    /// `pinterestEventMapping` maps its indices, a string `pinterestCustomProperties` is its
+    /// characters, a flag is its truthiness (`"false"` is true).
+    ReadAsSegmentDoes {
+        /// The key, with the entry inside it when the value is there
+        /// (`pinterestCustomProperties[2]`).
+        key: String,
+        /// What was found (`a number`, `an array of {key, value} objects`).
+        found: String,
+        /// How Segment's integration reads it, and so how it is read here.
+        reading: String,
+        /// What was probably meant, when it can be told.
+        meant: Option<String>,
+    },
     /// A `pinterestEventMapping` entry that never applies: an earlier entry's event name is
     /// the same ignoring case, and the first such entry wins.
     ShadowedEvent {
@@ -45,7 +60,27 @@ impl SettingsWarning {
     /// Whether the warning concerns the Pinterest Tag's output only (not the Conversions
     /// API's, which needs no tag ID).
     pub fn is_tag_only(&self) -> bool {
-        matches!(self, SettingsWarning::NoTagId)
+        match self {
+            SettingsWarning::NoTagId => true,
+            SettingsWarning::ReadAsSegmentDoes { key, .. } => {
+                key == "tid" || key == "useEnhancedMatchLoad"
+            }
+            _ => false,
+        }
+    }
+
+    pub(super) fn read_as_segment_does(
+        key: impl Into<String>,
+        found: impl Into<String>,
+        reading: impl Into<String>,
+        meant: Option<String>,
+    ) -> SettingsWarning {
+        SettingsWarning::ReadAsSegmentDoes {
+            key: key.into(),
+            found: found.into(),
+            reading: reading.into(),
+            meant,
+        }
     }
 }
 
@@ -72,6 +107,18 @@ impl fmt::Display for SettingsWarning {
                  you mean the standard event `{}`?",
                 standard.as_str()
             ),
+            SettingsWarning::ReadAsSegmentDoes {
+                key,
+                found,
+                reading,
+                meant,
+            } => {
+                write!(f, "`{key}` is {found}: {reading}")?;
+                match meant {
+                    Some(meant) => write!(f, ": did you mean {meant}?"),
+                    None => Ok(()),
+                }
+            }
             SettingsWarning::ShadowedEvent { event, earlier } => write!(
                 f,
                 "`pinterestEventMapping[{event:?}]` never applies: `pinterestEventMapping\
