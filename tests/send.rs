@@ -519,3 +519,277 @@ fn a_rejects_file_that_cannot_be_written_sends_its_lines_to_standard_error() {
     );
     assert_eq!(lines.next(), None);
 }
+
+/// The rejects file's lines: `(event_id, received, status, message)`.
+fn reject_lines(sent: &Sent) -> Vec<(String, bool, Option<u64>, String)> {
+    sent.rejects
+        .iter()
+        .map(|line| {
+            (
+                line["event_id"].as_str().unwrap_or_default().to_owned(),
+                line["received"].as_bool().expect("`received`"),
+                line.get("status")
+                    .map(|status| status.as_u64().expect("a number")),
+                line["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_redirect_is_never_followed_and_stops_sending() {
+    for status in [301, 302, 303, 307, 308] {
+        // Followed, the POST would become a GET (301 to 303), which this page answers 200.
+        let sent = send(&checkouts(5), &[], move |request| {
+            if request.method == "POST" {
+                Reply::Redirect {
+                    status,
+                    location: "/v5/elsewhere".to_owned(),
+                }
+            } else {
+                Reply::Status {
+                    status: 200,
+                    retry_after: None,
+                    body: "<html>Welcome</html>".to_owned(),
+                }
+            }
+        });
+        assert_eq!(sent.output.status, 2, "{status}: {}", sent.output.stderr);
+        assert_eq!(
+            sent.requests
+                .iter()
+                .map(|request| request.method.as_str())
+                .collect::<Vec<_>>(),
+            ["POST"],
+            "{status}"
+        );
+        let message = format!(
+            "not sent: the Conversions API cannot be used at this address: HTTP {status}: the API \
+             URL redirects to /v5/elsewhere; events are sent to the address given and no other: \
+             check the API URL"
+        );
+        assert_eq!(
+            reject_lines(&sent),
+            (0..5)
+                .map(|n| (
+                    format!("m-{n}"),
+                    false,
+                    Some(u64::from(status)),
+                    message.clone()
+                ))
+                .collect::<Vec<_>>(),
+            "{status}"
+        );
+        assert_eq!(
+            sent.summary(),
+            "sent 5, accepted 0, rejected 0, not sent 5, 1 request (0 retried)"
+        );
+    }
+}
+
+#[test]
+fn an_answer_that_is_not_pinterests_accepts_nothing() {
+    let statuses = r#"{"num_events_received":5,"num_events_processed":5,"events":[{"status":"processed"},{"status":"processed"}]}"#;
+    for (name, body, why) in [
+        (
+            "a captive portal's page",
+            "<html><body>Sign in\nto the network</body></html>",
+            "HTTP 200, but not Pinterest's answer: <html><body>Sign in to the network</body></html>",
+        ),
+        (
+            "an empty body",
+            "",
+            "HTTP 200, but with an empty body, not Pinterest's answer",
+        ),
+        (
+            "another API's JSON",
+            r#"{"ok":true}"#,
+            r#"HTTP 200, but not Pinterest's answer: {"ok":true}"#,
+        ),
+        (
+            "fewer statuses than events",
+            statuses,
+            "HTTP 200, but Pinterest's answer gives 2 statuses for 5 events",
+        ),
+    ] {
+        let sent = send(&checkouts(5), &["--max-attempts", "2"], move |_| {
+            Reply::Status {
+                status: 200,
+                retry_after: None,
+                body: body.to_owned(),
+            }
+        });
+        assert_eq!(sent.output.status, 1, "{name}: {}", sent.output.stderr);
+        assert_eq!(sent.requests.len(), 2, "{name}");
+        let message =
+            format!("not sent: the Conversions API is unavailable: {why} (after 2 attempts)");
+        assert_eq!(
+            reject_lines(&sent),
+            (0..5)
+                .map(|n| (format!("m-{n}"), false, Some(200), message.clone()))
+                .collect::<Vec<_>>(),
+            "{name}"
+        );
+        assert_eq!(
+            sent.summary(),
+            "sent 5, accepted 0, rejected 0, not sent 5, 2 requests (1 retried)",
+            "{name}"
+        );
+    }
+    // Pinterest's answer on the next try accepts them.
+    let sent = send(
+        &checkouts(5),
+        &[],
+        in_turn(vec![Reply::Status {
+            status: 200,
+            retry_after: None,
+            body: String::new(),
+        }]),
+    );
+    assert_eq!(sent.output.status, 0, "{}", sent.output.stderr);
+    assert!(sent.rejects.is_empty());
+    assert_eq!(
+        sent.summary(),
+        "sent 5, accepted 5, rejected 0, not sent 0, 2 requests (1 retried)"
+    );
+}
+
+#[test]
+fn a_retry_after_beyond_any_clock_ends_the_retries_without_a_crash() {
+    for retry_after in ["9300000000000000000", "99999999999999999999999999", "200"] {
+        let sent = send(&checkouts(5), &[], move |_| Reply::Status {
+            status: 429,
+            retry_after: Some(retry_after.to_owned()),
+            body: r#"{"code":8,"message":"This request exceeded a rate limit."}"#.to_owned(),
+        });
+        assert_eq!(
+            sent.output.status, 1,
+            "{retry_after}: {}",
+            sent.output.stderr
+        );
+        assert_eq!(sent.requests.len(), 1);
+        let wait = if retry_after == "200" {
+            "200"
+        } else {
+            "31536000"
+        };
+        let message = format!(
+            "not sent: the Conversions API is unavailable: HTTP 429: This request exceeded a \
+             rate limit. (after 1 attempt, and the next try would be {wait} s away, beyond the \
+             120 s allowed for retries)"
+        );
+        assert_eq!(
+            reject_lines(&sent),
+            (0..5)
+                .map(|n| (format!("m-{n}"), false, Some(429), message.clone()))
+                .collect::<Vec<_>>(),
+            "{retry_after}"
+        );
+    }
+}
+
+#[test]
+fn an_event_too_large_for_any_request_is_not_sent_and_the_others_are() {
+    let huge = "x".repeat(5 << 20);
+    let input: String = checkouts(5)
+        .lines()
+        .enumerate()
+        .map(|(n, line)| {
+            let line = if n == 2 {
+                line.replace("\"o-2\"", &format!("\"{huge}\""))
+            } else {
+                line.to_owned()
+            };
+            line + "\n"
+        })
+        .collect();
+    let sent = send(&input, &[], |_| Reply::Processed);
+    assert_eq!(sent.output.status, 1, "{}", sent.output.stderr);
+    assert_eq!(
+        sent.requests
+            .iter()
+            .map(|request| request.event_ids())
+            .collect::<Vec<_>>(),
+        [["m-0", "m-1", "m-3", "m-4"]]
+    );
+    let (id, received, status, message) = reject_lines(&sent).remove(0);
+    assert_eq!((id.as_str(), received, status), ("m-2", false, None));
+    assert!(
+        message.starts_with("not sent: the event is 52")
+            && message.ends_with(" bytes, more than a request may carry (4194304 bytes)"),
+        "{message}"
+    );
+    assert_eq!(
+        sent.summary(),
+        "sent 4, accepted 4, rejected 0, not sent 1, 1 request (0 retried)"
+    );
+}
+
+#[test]
+fn requests_stay_within_the_byte_limit() {
+    // Three events of 1.5 MB: two fit in 4 MiB, the third goes in the next request.
+    let large = "x".repeat(1_500_000);
+    let input: String = checkouts(3)
+        .lines()
+        .enumerate()
+        .map(|(n, line)| line.replace(&format!("\"o-{n}\""), &format!("\"{large}\"")) + "\n")
+        .collect();
+    let sent = send(&input, &[], |_| Reply::Processed);
+    assert_eq!(sent.output.status, 0, "{}", sent.output.stderr);
+    let mut sizes: Vec<usize> = sent.requests.iter().map(|request| request.events).collect();
+    sizes.sort_unstable();
+    assert_eq!(sizes, [1, 2]);
+    sent.assert_none_lost(&ids(0..3));
+}
+
+#[test]
+fn the_rejects_file_is_never_an_input_and_is_made_only_when_the_run_records() {
+    let fake = FakePinterest::start(|_| Reply::Processed);
+    let input = TempFile::new(".ndjson", checkouts(3).as_bytes());
+    let settings = settings();
+    let folder = input.path().parent().expect("a folder").to_owned();
+    let dotted = folder
+        .join(".")
+        .join(input.path().file_name().expect("a name"));
+    let link = folder.join(format!("link-{}", std::process::id()));
+    std::fs::hard_link(input.path(), &link).expect("a hard link");
+    for (rejects, named) in [
+        (input.arg(), input.arg()),
+        (dotted.display().to_string(), input.arg()),
+        (link.display().to_string(), input.arg()),
+        (settings.arg(), settings.arg()),
+    ] {
+        let output = run_send(&fake, &settings, &["--rejects", &rejects, &input.arg()], "");
+        let what = if named == settings.arg() {
+            "the settings file"
+        } else {
+            "the input"
+        };
+        assert_eq!(
+            (output.status, output.stderr),
+            (
+                2,
+                format!(
+                    "pinterest-map: --rejects {rejects} is {what} {named}: it would be \
+                     overwritten; name another file\n"
+                )
+            )
+        );
+    }
+    std::fs::remove_file(&link).expect("the link goes");
+    assert_eq!(
+        std::fs::read_to_string(input.path()).expect("the input"),
+        checkouts(3)
+    );
+    assert!(fake.requests().is_empty());
+    // A run with no reject leaves the file empty, a run's own.
+    let rejects = TempFile::new(".ndjson", b"the last run's rejects\n");
+    let output = run_send(
+        &fake,
+        &settings,
+        &["--rejects", &rejects.arg(), &input.arg()],
+        "",
+    );
+    assert_eq!(output.status, 0, "{}", output.stderr);
+    assert_eq!(std::fs::read_to_string(rejects.path()).expect("made"), "");
+}

@@ -12,7 +12,7 @@ use mapping_core::{Destination, Mapping};
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{BorrowedMessage, Header, OwnedHeaders};
+use rdkafka::message::{BorrowedMessage, Header, Headers, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
 use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
 
@@ -37,6 +37,14 @@ pub(crate) const HEADER_TOPIC: &str = "pinterest-kafka-topic";
 pub(crate) const HEADER_PARTITION: &str = "pinterest-kafka-partition";
 pub(crate) const HEADER_OFFSET: &str = "pinterest-kafka-offset";
 pub(crate) const HEADER_REASON: &str = "pinterest-kafka-reason";
+/// On a dead letter cut to fit: the byte lengths of the whole value and key
+/// (`value=3145728,key=12`).
+pub(crate) const HEADER_TRUNCATED: &str = "pinterest-kafka-truncated";
+
+/// The most of a value, and of a key, a dead letter keeps when the whole message is larger than
+/// the producer or the broker takes (`message.max.bytes`).
+const TRUNCATED_VALUE: usize = 64 * 1024;
+const TRUNCATED_KEY: usize = 1024;
 
 /// What the worker's callbacks and its loop share (the callbacks run on the loop's thread,
 /// inside its polls).
@@ -57,6 +65,10 @@ struct Shared {
     delivery_failed: AtomicBool,
     /// A delivery failed in a way that leaves the producer unable to deliver again.
     producer_broken: AtomicBool,
+    /// Input messages whose output or dead letter the broker refused as too large, and
+    /// whether that dead letter was cut to fit already: read again, each goes to the dead
+    /// letters cut to fit.
+    too_large: Mutex<HashMap<(i32, i64), bool>>,
 }
 
 impl Shared {
@@ -115,6 +127,13 @@ impl ProducerContext for Delivery {
                 if breaks_the_producer(error) {
                     self.shared.producer_broken.store(true, Ordering::Relaxed);
                 }
+                if error.rdkafka_error_code() == Some(RDKafkaErrorCode::MessageSizeTooLarge) {
+                    let truncated = record_is_truncated(result);
+                    lock(&self.shared.too_large)
+                        .entry((ticket.partition, ticket.offset))
+                        .and_modify(|already| *already |= truncated)
+                        .or_insert(truncated);
+                }
                 if let Some(offset) = self.shared.offsets().failed(*ticket) {
                     eprintln!(
                         "{}: {}/{}@{offset}: output not delivered ({error}): the partition is \
@@ -126,6 +145,16 @@ impl ProducerContext for Delivery {
             }
         }
     }
+}
+
+/// Whether a delivered record is a dead letter cut to fit.
+fn record_is_truncated(result: &DeliveryResult<'_>) -> bool {
+    let message = match result {
+        Ok(message) | Err((_, message)) => message,
+    };
+    message
+        .headers()
+        .is_some_and(|headers| headers.iter().any(|header| header.key == HEADER_TRUNCATED))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -281,6 +310,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         accepted: AtomicU64::new(0),
         delivery_failed: AtomicBool::new(false),
         producer_broken: AtomicBool::new(false),
+        too_large: Mutex::new(HashMap::new()),
     });
 
     let mut producer_config = config(args);
@@ -342,6 +372,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         paused: HashMap::new(),
         sender,
         stopped: None,
+        failed: None,
         reading: None,
     };
     let started = Instant::now();
@@ -364,6 +395,9 @@ struct Worker<'w, M: Mapping> {
     sender: Option<Sender<Origin>>,
     /// With `--send`: why the sender stopped, which stops the worker.
     stopped: Option<Stopped>,
+    /// Why a message can end nowhere (its dead letter cannot be produced), which stops the
+    /// worker with the message not committed.
+    failed: Option<String>,
     /// When the first and the last message were read.
     reading: Option<(Instant, Instant)>,
 }
@@ -406,7 +440,7 @@ impl<M: Mapping> Worker<'_, M> {
         let mut last_progress = Instant::now();
         // Since when no message has come while partitions were assigned.
         let mut idle_since: Option<Instant> = None;
-        while !stop.load(Ordering::Relaxed) && self.stopped.is_none() {
+        while !stop.load(Ordering::Relaxed) && self.stopped.is_none() && self.failed.is_none() {
             self.take_outcomes();
             self.rewind();
             if let (Some(limit), Some(since)) = (self.args.stop_when_idle, idle_since)
@@ -482,6 +516,13 @@ impl<M: Mapping> Worker<'_, M> {
                 self.counts()
             );
         }
+        if let Some(failed) = &self.failed {
+            eprintln!(
+                "{}: stopped: {failed}; that message is not committed and will be read again",
+                self.shared.program
+            );
+            return UNDELIVERED;
+        }
         if let Some(stopped) = &self.stopped {
             eprintln!(
                 "{}: stopped sending: {stopped}; the messages whose events were not accepted \
@@ -490,7 +531,9 @@ impl<M: Mapping> Worker<'_, M> {
             );
             return match stopped {
                 Stopped::Unauthorized { .. } | Stopped::Unusable(_) => UNUSABLE,
-                Stopped::Unavailable(_) | Stopped::Requested => API_UNAVAILABLE,
+                Stopped::Unavailable(_) | Stopped::Requested | Stopped::Failed(_) => {
+                    API_UNAVAILABLE
+                }
             };
         }
         if in_flight > 0 {
@@ -668,6 +711,24 @@ impl<M: Mapping> Worker<'_, M> {
             return;
         };
         self.shared.consumed.fetch_add(1, Ordering::Relaxed);
+        let source = Source::of(message);
+        let payload = message.payload().unwrap_or_default();
+        let too_large = lock(&self.shared.too_large).remove(&(partition, offset));
+        if let Some(truncated) = too_large {
+            let reason = "the output or its dead letter is larger than the broker takes (its \
+                          message.max.bytes)";
+            if truncated {
+                self.fail(
+                    &source,
+                    reason,
+                    "its dead letter cut to fit was refused too",
+                    ticket,
+                );
+            } else {
+                self.dead_letter_cut_to_fit(&source, payload, reason, ticket);
+            }
+            return;
+        }
         let handed_out = if self.sender.is_some() {
             self.send(message, ticket)
         } else {
@@ -677,15 +738,23 @@ impl<M: Mapping> Worker<'_, M> {
                     let topic = self.args.output_topic.as_deref().unwrap_or_default();
                     let produced = self.produce(topic, message.key(), &output, None, ticket);
                     self.output = output;
-                    produced
+                    match produced {
+                        Ok(()) => Ok(()),
+                        Err(error) => {
+                            let reason = error.to_string();
+                            self.dead_letter(&source, payload, &reason, ticket);
+                            // The output never went: its place is given up.
+                            self.shared.offsets().acknowledged(ticket);
+                            return;
+                        }
+                    }
                 }
                 Ok(false) => Ok(()),
                 Err(reason) => Err(reason),
             }
         };
         if let Err(reason) = handed_out {
-            let payload = message.payload().unwrap_or_default();
-            self.dead_letter(&Source::of(message), payload, &reason, ticket);
+            self.dead_letter(&source, payload, &reason, ticket);
         }
     }
 
@@ -742,18 +811,24 @@ impl<M: Mapping> Worker<'_, M> {
                 self.shared.accepted.fetch_add(1, Ordering::Relaxed);
                 self.shared.offsets().acknowledged(origin.ticket);
             }
-            Outcome::Rejected(rejection) if rejection.received => {
+            // Refused, or never sendable (too large for any request): a dead letter.
+            Outcome::Rejected(rejection) if !rejection.sendable => {
+                let input_topic = self.shared.input_topic.clone();
                 let origin = &rejection.origin;
                 let source = Source {
-                    topic: &self.shared.input_topic,
+                    topic: &input_topic,
                     partition: origin.ticket.partition,
                     offset: origin.ticket.offset,
                     key: origin.key.as_deref(),
                 };
-                let status = rejection
-                    .status
-                    .map_or_else(String::new, |status| format!(" (HTTP {status})"));
-                let reason = format!("Pinterest refused the event{status}: {}", rejection.message);
+                let reason = if rejection.received {
+                    let status = rejection
+                        .status
+                        .map_or_else(String::new, |status| format!(" (HTTP {status})"));
+                    format!("Pinterest refused the event{status}: {}", rejection.message)
+                } else {
+                    rejection.message.clone()
+                };
                 self.dead_letter(&source, rejection.event.as_bytes(), &reason, origin.ticket);
                 self.shared.offsets().acknowledged(origin.ticket);
             }
@@ -814,7 +889,8 @@ impl<M: Mapping> Worker<'_, M> {
     }
 
     /// Hands an output to the producer, counted against its input message; waits while the
-    /// producer's queue is full. `Err` with the reason when the broker can never take it.
+    /// producer's queue is full. `Err` when the producer can never take it; the output still
+    /// counts against its message, until the caller gives its place up.
     fn produce(
         &self,
         topic: &str,
@@ -822,7 +898,7 @@ impl<M: Mapping> Worker<'_, M> {
         payload: &[u8],
         headers: Option<OwnedHeaders>,
         ticket: Ticket,
-    ) -> Result<(), Reason> {
+    ) -> Result<(), ProduceError> {
         let mut record = BaseRecord::with_opaque_to(topic, Box::new(ticket)).payload(payload);
         if let Some(key) = key {
             record = record.key(key);
@@ -843,54 +919,129 @@ impl<M: Mapping> Worker<'_, M> {
                     producer.poll(POLL);
                 }
                 Err((error, _)) => {
-                    // Never handed out: the output is done with, as a failure.
-                    self.shared.offsets().acknowledged(ticket);
-                    return Err(format!("the output cannot be produced to {topic}: {error}"));
+                    return Err(ProduceError {
+                        topic: topic.to_owned(),
+                        too_large: error.rdkafka_error_code()
+                            == Some(RDKafkaErrorCode::MessageSizeTooLarge),
+                        error,
+                    });
                 }
             }
         }
     }
 
     /// Sends a message that cannot be mapped (or an event Pinterest refused) to the
-    /// dead-letter topic, as it came, with its origin and reason in headers; reports it on
-    /// standard error (never its value).
-    fn dead_letter(&self, source: &Source<'_>, payload: &[u8], reason: &str, ticket: Ticket) {
+    /// dead-letter topic, as it came, with its origin and reason in headers (cut to fit when
+    /// it is larger than the producer takes); reports it on standard error (never its value).
+    /// A dead letter that cannot be produced stops the worker, its message not committed.
+    fn dead_letter(&mut self, source: &Source<'_>, payload: &[u8], reason: &str, ticket: Ticket) {
         let program = &self.shared.program;
         let Some(topic) = &self.args.dead_letter_topic else {
             eprintln!("{program}: {source}: {reason} (skipped: no --dead-letter-topic)");
             return;
         };
-        let partition = source.partition.to_string();
-        let offset = source.offset.to_string();
-        let headers = OwnedHeaders::new()
-            .insert(Header {
-                key: HEADER_TOPIC,
-                value: Some(source.topic),
-            })
-            .insert(Header {
-                key: HEADER_PARTITION,
-                value: Some(&partition),
-            })
-            .insert(Header {
-                key: HEADER_OFFSET,
-                value: Some(&offset),
-            })
-            .insert(Header {
-                key: HEADER_REASON,
-                value: Some(reason),
-            });
+        let headers = dead_letter_headers(source, reason);
         match self.produce(topic, source.key, payload, Some(headers), ticket) {
             Ok(()) => {
                 self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
                 eprintln!("{program}: {source}: {reason} (sent to {topic})");
             }
-            Err(error) => {
-                // A dead letter the broker refuses for good (larger than it takes): the
-                // message is skipped, and said so.
-                eprintln!("{program}: {source}: {reason}; {error} (skipped)");
+            Err(error) if error.too_large => {
+                self.dead_letter_cut_to_fit(source, payload, reason, ticket);
+                // The whole dead letter never went: its place is given up.
+                self.shared.offsets().acknowledged(ticket);
             }
+            Err(error) => self.fail(source, reason, &error.to_string(), ticket),
         }
     }
+
+    /// A dead letter of the first [`TRUNCATED_VALUE`] bytes of the value and
+    /// [`TRUNCATED_KEY`] of the key, with the whole lengths in a header.
+    fn dead_letter_cut_to_fit(
+        &mut self,
+        source: &Source<'_>,
+        payload: &[u8],
+        reason: &str,
+        ticket: Ticket,
+    ) {
+        let program = &self.shared.program;
+        let Some(topic) = &self.args.dead_letter_topic else {
+            eprintln!("{program}: {source}: {reason} (skipped: no --dead-letter-topic)");
+            return;
+        };
+        let key = source.key.map(|key| &key[..key.len().min(TRUNCATED_KEY)]);
+        let lengths = format!(
+            "value={},key={}",
+            payload.len(),
+            source.key.map_or(0, <[u8]>::len)
+        );
+        let headers = dead_letter_headers(source, reason).insert(Header {
+            key: HEADER_TRUNCATED,
+            value: Some(&lengths),
+        });
+        let value = &payload[..payload.len().min(TRUNCATED_VALUE)];
+        match self.produce(topic, key, value, Some(headers), ticket) {
+            Ok(()) => {
+                self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
+                eprintln!(
+                    "{program}: {source}: {reason} (sent to {topic}, cut to fit: {} of {} bytes)",
+                    value.len(),
+                    payload.len()
+                );
+            }
+            Err(error) => self.fail(source, reason, &error.to_string(), ticket),
+        }
+    }
+
+    /// Stops the worker: a message can end nowhere. It stays uncommitted (it holds an output
+    /// that is never acknowledged), so that it is read again once the cause is mended.
+    fn fail(&mut self, source: &Source<'_>, reason: &str, why: &str, ticket: Ticket) {
+        self.shared.offsets().add_output(ticket);
+        self.failed = Some(format!(
+            "{source}: {reason}, and its dead letter cannot be produced: {why}"
+        ));
+    }
+}
+
+/// A record the producer refused outright.
+struct ProduceError {
+    topic: String,
+    /// Larger than the producer takes (`message.max.bytes`).
+    too_large: bool,
+    error: KafkaError,
+}
+
+impl std::fmt::Display for ProduceError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "the output cannot be produced to {}: {}",
+            self.topic, self.error
+        )
+    }
+}
+
+/// A dead letter's headers: where its message came from, and why it is one.
+fn dead_letter_headers(source: &Source<'_>, reason: &str) -> OwnedHeaders {
+    let partition = source.partition.to_string();
+    let offset = source.offset.to_string();
+    OwnedHeaders::new()
+        .insert(Header {
+            key: HEADER_TOPIC,
+            value: Some(source.topic),
+        })
+        .insert(Header {
+            key: HEADER_PARTITION,
+            value: Some(&partition),
+        })
+        .insert(Header {
+            key: HEADER_OFFSET,
+            value: Some(&offset),
+        })
+        .insert(Header {
+            key: HEADER_REASON,
+            value: Some(reason),
+        })
 }
 
 /// A message's value as text: UTF-8 without a byte-order mark, not blank.

@@ -329,6 +329,112 @@ fn dead_letters(tansu: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+/// A track message of about `size` bytes: a long `order_id`.
+fn large_message(size: usize) -> Vec<u8> {
+    format!(
+        r#"{{"type":"track","event":"Order Completed","properties":{{"order_id":"{}"}}}}"#,
+        "x".repeat(size)
+    )
+    .into_bytes()
+}
+
+fn messages_larger_than_the_producer_takes_are_dead_letters_cut_to_fit(
+    tansu: &Path,
+) -> Result<(), Failed> {
+    let setup = Setup::new(tansu);
+    let valid = messages(200);
+    let large_value = large_message(3 << 20);
+    let large_key = "k".repeat(2 << 20);
+    let small = large_message(10);
+    let mut inputs = valid[..100].to_vec();
+    inputs.push(("large-value".to_owned(), Some(large_value.clone())));
+    inputs.push((large_key.clone(), Some(small.clone())));
+    inputs.extend_from_slice(&valid[100..]);
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    let worker = setup.worker("too-large");
+    let outputs = wait_for_outputs(&setup, valid.len());
+    let dead = read(&setup.brokers(), &setup.dead, 2, Duration::ZERO);
+    let stderr = worker.stop_cleanly();
+    assert_eq!(check_outputs(&valid, &outputs)?, 0);
+    assert_eq!(dead.len(), 2, "{stderr}");
+    let reason = format!(
+        "the output cannot be produced to {}: Message production error: MessageSizeTooLarge \
+         (Broker: Message size too large)",
+        setup.output
+    );
+    let letter = dead
+        .iter()
+        .find(|letter| letter.key.as_deref() == Some("large-value"))
+        .ok_or("no dead letter for the large value")?;
+    assert_eq!(letter.value, large_value[..64 * 1024]);
+    assert_eq!(
+        letter.headers["pinterest-kafka-truncated"],
+        format!("value={},key=11", large_value.len())
+    );
+    assert_eq!(letter.headers["pinterest-kafka-reason"], reason);
+    let (partition, offset) = landed[100];
+    assert_eq!(letter.headers["pinterest-kafka-offset"], offset.to_string());
+    assert!(
+        stderr.contains(&format!(
+            "{}/{partition}@{offset}: {reason} (sent to {}, cut to fit: 65536 of {} bytes)",
+            setup.input,
+            setup.dead,
+            large_value.len()
+        )),
+        "{stderr}"
+    );
+    let letter = dead
+        .iter()
+        .find(|letter| letter.key.as_deref() != Some("large-value"))
+        .ok_or("no dead letter for the large key")?;
+    assert_eq!(letter.key.as_deref(), Some(&large_key[..1024]));
+    assert_eq!(letter.value, small);
+    assert_eq!(
+        letter.headers["pinterest-kafka-truncated"],
+        format!("value={},key={}", small.len(), large_key.len())
+    );
+    setup.assert_committed_to_the_end(&landed);
+    Ok(())
+}
+
+fn a_message_that_can_end_nowhere_stops_the_worker_uncommitted(tansu: &Path) -> Result<(), Failed> {
+    let setup = Setup::new(tansu);
+    let valid = messages(20);
+    let mut inputs = valid[..10].to_vec();
+    inputs.push(("large".to_owned(), Some(large_message(1 << 20))));
+    inputs.extend_from_slice(&valid[10..]);
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    // Not even a dead letter cut to fit (64 KiB) is taken.
+    let mut worker = Worker::start(
+        &setup,
+        "ends-nowhere",
+        &["--kafka", "message.max.bytes=20000"],
+    );
+    let status = worker.child.wait().expect("the worker ends");
+    let stderr = std::fs::read_to_string(&worker.stderr).unwrap_or_default();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    let (partition, offset) = landed[10];
+    let at = format!("{}/{partition}@{offset}", setup.input);
+    assert!(
+        stderr.contains(&format!(
+            "stopped: {at}: the output cannot be produced to {}: Message production error: \
+             MessageSizeTooLarge (Broker: Message size too large), and its dead letter cannot be \
+             produced: the output cannot be produced to {}: Message production error: \
+             MessageSizeTooLarge (Broker: Message size too large); that message is not committed \
+             and will be read again",
+            setup.output, setup.dead
+        )),
+        "{stderr}"
+    );
+    let committed = committed(&setup.brokers(), &setup.group, &setup.input, PARTITIONS);
+    let on_its_partition = committed[usize::try_from(partition).unwrap()];
+    assert!(
+        on_its_partition.is_none_or(|committed| committed <= offset),
+        "committed {on_its_partition:?} past the message at {offset}"
+    );
+    Ok(())
+}
+
 /// Starts a worker, and once `after` outputs are out, ends it with `stop`; then a second
 /// worker finishes the input. Nothing may be missing; duplicates are bounded by what the
 /// first worker had in flight.
@@ -549,9 +655,17 @@ fn main() -> ExitCode {
             );
         }
     }
-    let tests: [(&str, Test); 7] = [
+    let tests: [(&str, Test); 9] = [
         ("round_trip_of_100000_keyed_messages", round_trip),
         ("invalid_messages_go_to_the_dead_letter_topic", dead_letters),
+        (
+            "messages_larger_than_the_producer_takes_are_dead_letters_cut_to_fit",
+            messages_larger_than_the_producer_takes_are_dead_letters_cut_to_fit,
+        ),
+        (
+            "a_message_that_can_end_nowhere_stops_the_worker_uncommitted",
+            a_message_that_can_end_nowhere_stops_the_worker_uncommitted,
+        ),
         (
             "sigterm_commits_what_is_in_flight",
             sigterm_commits_what_is_in_flight,

@@ -200,3 +200,59 @@ fn output_is_flushed_when_input_stalls() {
         let _ = child.wait();
     }
 }
+
+#[test]
+fn standard_output_appending_to_an_input_is_refused_before_anything_is_read() {
+    let events = "{\"type\":\"page\",\"name\":\"Home\"}\n";
+    let input = TempFile::new(".ndjson", events.as_bytes());
+    let settings = TempFile::new(".json", br#"{"tid":"1"}"#);
+    for (args, what, named) in [
+        (vec![input.arg()], "the input", input.arg()),
+        (
+            vec!["--settings".to_owned(), settings.arg(), "-".to_owned()],
+            "the settings file",
+            settings.arg(),
+        ),
+    ] {
+        let target = if named == input.arg() {
+            &input
+        } else {
+            &settings
+        };
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .open(target.path())
+            .expect("the file opens");
+        let output = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(appended)
+            .output()
+            .expect("pinterest-map runs");
+        assert_eq!(output.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!(
+                "pinterest-map: standard output is {what} {named}: it would be overwritten or \
+                 read back; write the output to another file\n"
+            )
+        );
+    }
+    assert_eq!(std::fs::read_to_string(input.path()).unwrap(), events);
+    assert_eq!(
+        std::fs::read_to_string(settings.path()).unwrap(),
+        r#"{"tid":"1"}"#
+    );
+    // Another file is written as usual.
+    let other = TempFile::new(".ndjson", b"");
+    let status = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
+        .args(["-q", &input.arg()])
+        .stdout(std::fs::File::create(other.path()).expect("made"))
+        .status()
+        .expect("pinterest-map runs");
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(other.path()).unwrap(),
+        "[[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n"
+    );
+}

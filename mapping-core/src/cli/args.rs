@@ -48,7 +48,8 @@ Sending (--send):
   the settings; the token from the environment variable PINTEREST_CONVERSION_TOKEN, else the
   settings key `conversion_token`. Every event Pinterest rejects or that cannot be sent is
   reported (with --rejects, written to that file as a JSON line: input, line, event_id,
-  status, message, event). 401 or 403 stops the run. Nothing goes to standard output.
+  received, status, message, event). 401 or 403, or a redirect, stops the run. Nothing goes
+  to standard output.
 
 Settings:
   Before any input is read, warnings on stderr name what the settings accept but look
@@ -120,7 +121,7 @@ pub(super) struct Args {
     pub(super) send: bool,
 
     /// With --send: write every event Pinterest rejected or that could not be sent to FILE,
-    /// one JSON line each (input, line, event_id, status, message, event).
+    /// one JSON line each (input, line, event_id, received, status, message, event).
     #[arg(long, value_name = "FILE", requires = "send")]
     pub(super) rejects: Option<PathBuf>,
 

@@ -114,11 +114,15 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
         progress,
     };
     let interrupt = Interrupt::install(&program);
+    // A file standard output writes to must not be an input (`>> events.ndjson`).
+    let stdout_file = same_file::Handle::stdout()
+        .ok()
+        .filter(|handle| handle.as_file().metadata().is_ok_and(|meta| meta.is_file()));
     ExitCode::from(run_interruptibly(
         table,
         args,
         streams,
-        (interrupt.as_deref(), stdin_polled),
+        (interrupt.as_deref(), stdin_polled, stdout_file.as_ref()),
     ))
 }
 
@@ -172,16 +176,17 @@ pub fn run<M: Mapping, I: Read, O: Write, E: Write>(
     args: impl IntoIterator<Item = OsString>,
     streams: Streams<I, O, E>,
 ) -> u8 {
-    run_interruptibly(table, args, streams, (None, false))
+    run_interruptibly(table, args, streams, (None, false, None))
 }
 
 /// [`run`], stopping between lines on a signal that `interrupt` watches for; `stdin_polled`:
-/// standard input is a [`PolledStdin`].
+/// standard input is a [`PolledStdin`]; `stdout_file`: the regular file standard output
+/// writes to, which no input may be.
 fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
     table: M,
     args: impl IntoIterator<Item = OsString>,
     streams: Streams<I, O, E>,
-    (interrupt, stdin_polled): (Option<&Interrupt>, bool),
+    (interrupt, stdin_polled, stdout_file): (Option<&Interrupt>, bool, Option<&same_file::Handle>),
 ) -> u8 {
     let Streams {
         mut stdin,
@@ -211,7 +216,13 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
             };
         }
     };
-    match Setup::new(table, &args, &program, &mut stdin, &mut stderr) {
+    match Setup::new(
+        table,
+        &args,
+        &program,
+        (&mut stdin, &mut stderr),
+        stdout_file,
+    ) {
         Ok(mut setup) => {
             let sending = setup.sending.take();
             let show_progress = progress && !args.quiet;

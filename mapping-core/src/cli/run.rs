@@ -767,6 +767,11 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         }
         let finished = sender.finish();
         self.record(send::rejections(finished.outcomes));
+        let mut status = SUCCESS;
+        if let Some(problem) = self.recorder.as_mut().and_then(Recorder::finish) {
+            self.warn(format_args!("{problem}"));
+            status = OUTPUT_FAILED;
+        }
         let report = finished.report;
         let rejects = self
             .recorder
@@ -774,9 +779,8 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             .and_then(Recorder::rejects_path)
             .map(Path::to_path_buf);
         self.sent = Some((report, rejects));
-        let mut status = SUCCESS;
         if report.rejected + report.not_sent > 0 {
-            status = LINES_FAILED;
+            status = status.max(LINES_FAILED);
         }
         if let Some(stopped) = finished
             .stopped
@@ -796,7 +800,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 report.not_sent
             ));
             if send::is_configuration(&stopped) {
-                status = UNUSABLE;
+                status = status.max(UNUSABLE);
             }
         }
         status

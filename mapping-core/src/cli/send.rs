@@ -34,10 +34,12 @@ pub(super) struct Recorder {
     rejects: Option<Rejects>,
 }
 
-/// The rejects file.
+/// The rejects file, made when the first event is recorded (or at the end of a run that
+/// recorded none), so that naming it never destroys a file before the inputs are read.
 struct Rejects {
     path: PathBuf,
-    file: File,
+    /// Once made.
+    file: Option<File>,
     /// The length of the whole lines written.
     written: u64,
     /// Whether writing to it failed: the events it misses go to standard error.
@@ -50,6 +52,10 @@ struct RejectLine<'r> {
     input: &'r str,
     line: u64,
     event_id: &'r str,
+    /// Whether Pinterest received the event (and refused it), or it was not sent.
+    received: bool,
+    /// The HTTP status of Pinterest's last answer about it, when one came.
+    #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<u16>,
     message: &'r str,
     event: &'r RawValue,
@@ -98,14 +104,17 @@ impl Sending {
             other => other.to_string(),
         })?;
         let rejects = match &args.rejects {
-            Some(path) => Some(Rejects {
-                file: File::create(path).map_err(|error| {
+            Some(path) => {
+                check_writable(path).map_err(|error| {
                     format!("cannot create the rejects file {}: {error}", path.display())
-                })?,
-                path: path.clone(),
-                written: 0,
-                failed: false,
-            }),
+                })?;
+                Some(Rejects {
+                    path: path.clone(),
+                    file: None,
+                    written: 0,
+                    failed: false,
+                })
+            }
             None => None,
         };
         Ok(Sending {
@@ -115,7 +124,52 @@ impl Sending {
     }
 }
 
+/// Whether a file can be made at `path` (or, when there is one, opened for writing), without
+/// making it or changing it.
+fn check_writable(path: &Path) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.is_dir() => Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a directory",
+        )),
+        Ok(_) => std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map(drop),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let parent = match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            };
+            match std::fs::metadata(parent) {
+                Ok(metadata) if metadata.is_dir() => Ok(()),
+                Ok(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::NotADirectory,
+                    "its folder is not a directory",
+                )),
+                Err(error) => Err(error),
+            }
+        }
+        Err(error) => Err(error),
+    }
+}
+
 impl Recorder {
+    /// Makes the rejects file if no event was recorded in it, so that after a run it holds
+    /// that run's rejects, none included; the problem, if it cannot be made.
+    pub(super) fn finish(&mut self) -> Option<String> {
+        let rejects = self.rejects.as_mut()?;
+        if rejects.file.is_some() || rejects.failed {
+            return None;
+        }
+        rejects.open().err().map(|error| {
+            format!(
+                "cannot create the rejects file {}: {error}",
+                rejects.path.display()
+            )
+        })
+    }
+
     /// The rejects file, if there is one.
     pub(super) fn rejects_path(&self) -> Option<&Path> {
         self.rejects.as_ref().map(|rejects| rejects.path.as_path())
@@ -159,6 +213,14 @@ impl Recorder {
 }
 
 impl Rejects {
+    /// The file, made (emptied, if it was there) the first time.
+    fn open(&mut self) -> std::io::Result<&mut File> {
+        match &mut self.file {
+            Some(file) => Ok(file),
+            file => Ok(file.insert(File::create(&self.path)?)),
+        }
+    }
+
     /// Writes one whole line, in one write.
     fn write(&mut self, rejection: &Rejection<Origin>, input: &str) -> std::io::Result<()> {
         let event =
@@ -167,13 +229,16 @@ impl Rejects {
             input,
             line: rejection.origin.line,
             event_id: &rejection.event_id,
+            received: rejection.received,
             status: rejection.status,
             message: &rejection.message,
             event: &event,
         };
         let mut text = serde_json::to_vec(&line).map_err(std::io::Error::other)?;
         text.push(b'\n');
-        match self.file.write_all(&text) {
+        let written = self.written;
+        let file = self.open()?;
+        match file.write_all(&text) {
             Ok(()) => {
                 self.written += text.len() as u64;
                 Ok(())
@@ -181,7 +246,7 @@ impl Rejects {
             Err(error) => {
                 // No half line stays behind (the file may be no regular one: then nothing
                 // was written).
-                let _ = self.file.set_len(self.written);
+                let _ = file.set_len(written);
                 Err(error)
             }
         }

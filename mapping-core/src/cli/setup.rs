@@ -101,8 +101,8 @@ impl<M: Mapping> Setup<M> {
         table: M,
         args: &Args,
         program: &str,
-        stdin: &mut dyn Read,
-        stderr: &mut dyn Write,
+        (stdin, stderr): (&mut dyn Read, &mut dyn Write),
+        stdout_file: Option<&same_file::Handle>,
     ) -> Result<Setup<M>, String> {
         let output = match args.format {
             _ if args.send => Output::Send,
@@ -134,6 +134,7 @@ impl<M: Mapping> Setup<M> {
             args.inputs.clone()
         };
         check_standard_input(args, &paths)?;
+        check_nothing_read_is_written(args, &paths, stdout_file)?;
         let settings = match &args.settings {
             Some(argument) => read_settings(
                 argument,
@@ -214,6 +215,57 @@ fn check_standard_input(args: &Args, paths: &[PathBuf]) -> Result<(), String> {
         return Err(format!(
             "{option} - reads standard input: name the INPUT files to map"
         ));
+    }
+    Ok(())
+}
+
+/// No file the run reads (an input, the settings, the traits) is one it writes (standard
+/// output, the rejects file): writing would destroy it, or feed the run its own output. Files
+/// are compared by identity (device and inode, or the system's file index), so that another
+/// path or a link to the same file is found too.
+fn check_nothing_read_is_written(
+    args: &Args,
+    inputs: &[PathBuf],
+    stdout_file: Option<&same_file::Handle>,
+) -> Result<(), String> {
+    let mut read: Vec<(&str, &Path)> = inputs
+        .iter()
+        .filter(|path| path.as_os_str() != "-")
+        .map(|path| ("the input", path.as_path()))
+        .collect();
+    read.extend(
+        args.settings
+            .as_deref()
+            .filter(|path| path.is_file())
+            .map(|path| ("the settings file", path)),
+    );
+    read.extend(
+        args.traits
+            .as_deref()
+            .map(Path::new)
+            .filter(|path| path.is_file())
+            .map(|path| ("the --traits file", path)),
+    );
+    for (what, path) in read {
+        let Ok(handle) = same_file::Handle::from_path(path) else {
+            continue;
+        };
+        if let Some(rejects) = &args.rejects
+            && same_file::Handle::from_path(rejects).is_ok_and(|rejects| rejects == handle)
+        {
+            return Err(format!(
+                "--rejects {} is {what} {}: it would be overwritten; name another file",
+                rejects.display(),
+                path.display()
+            ));
+        }
+        if stdout_file.is_some_and(|stdout| *stdout == handle) {
+            return Err(format!(
+                "standard output is {what} {}: it would be overwritten or read back; write \
+                 the output to another file",
+                path.display()
+            ));
+        }
     }
     Ok(())
 }

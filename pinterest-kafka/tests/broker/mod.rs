@@ -202,6 +202,8 @@ pub fn produce(
         .set("bootstrap.servers", brokers)
         .set("acks", "all")
         .set("linger.ms", "5")
+        // Messages larger than a worker's producer takes by default.
+        .set("message.max.bytes", "10000000")
         .create_with_context(Landed(Mutex::new(HashMap::new())))
         .expect("a producer");
     for (index, (key, value)) in messages.iter().enumerate() {

@@ -1,8 +1,9 @@
 //! A fake Pinterest Conversions API: real HTTP on 127.0.0.1, started and stopped by a test (or
-//! the benchmark). Like Pinterest, it answers 404 off the endpoint of its ad account, 401 to a
-//! wrong bearer token and 400 to a body its schema refuses; otherwise a script decides: every
-//! event processed, a status with or without `Retry-After`, some events failed, a late answer,
-//! a dropped connection. Every request is kept for the test to examine.
+//! the benchmark). Like Pinterest, it answers a POST with 404 off the endpoint of its ad
+//! account, 401 to a wrong bearer token and 400 to a body its schema refuses; otherwise (and
+//! for any other method) a script decides: every event processed, a status with or without
+//! `Retry-After`, a redirect, some events failed, a late answer, a dropped connection. Every
+//! request is kept for the test to examine.
 
 mod schema;
 
@@ -27,6 +28,8 @@ pub const AD_ACCOUNT: &str = "549755885175";
 pub struct Request {
     /// Its number, from 1, in the order requests were read.
     pub number: usize,
+    /// The method (`POST`).
+    pub method: String,
     /// The path.
     pub path: String,
     /// The query, without its `?`.
@@ -79,6 +82,13 @@ pub enum Reply {
         indices: Vec<usize>,
         /// Pinterest's message for them.
         message: String,
+    },
+    /// A redirect: `status` (301, 302, 303, 307, 308) to `location`.
+    Redirect {
+        /// The HTTP status.
+        status: u16,
+        /// The `Location` header.
+        location: String,
     },
     /// The reply, after a wait.
     Late(Duration, Box<Reply>),
@@ -215,6 +225,7 @@ impl Shared {
     /// The fake's own checks, then the script.
     fn answer(&self, received: Received) -> Reply {
         let Received {
+            method,
             path,
             query,
             authorization,
@@ -237,6 +248,7 @@ impl Shared {
         };
         let mut request = Request {
             number,
+            method,
             path,
             query,
             authorization,
@@ -247,7 +259,9 @@ impl Shared {
             failed: Vec::new(),
             late: false,
         };
-        let reply = if request.path != format!("/v5/ad_accounts/{AD_ACCOUNT}/events") {
+        let reply = if request.method != "POST" {
+            (self.script)(&request)
+        } else if request.path != format!("/v5/ad_accounts/{AD_ACCOUNT}/events") {
             Reply::error(404, 404, "Not found.")
         } else if request.authorization.as_deref() != Some(&format!("Bearer {TOKEN}")) {
             Reply::error(401, 2, "Authentication failed.")
@@ -282,7 +296,7 @@ fn resolve(reply: Reply, events: usize, request: &mut Request) -> Reply {
             request.late = true;
             Reply::Late(wait, Box::new(resolve(*reply, events, request)))
         }
-        Reply::Status { status, .. } => {
+        Reply::Status { status, .. } | Reply::Redirect { status, .. } => {
             request.status = status;
             reply
         }
@@ -328,6 +342,7 @@ fn processed(events: usize, failed: &[usize], message: &str) -> Reply {
 
 /// A request as read from the connection.
 struct Received {
+    method: String,
     path: String,
     query: Option<String>,
     authorization: Option<String>,
@@ -354,6 +369,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
         return None;
     }
     let target = request.path?.to_owned();
+    let method = request.method?.to_owned();
     let header = |name: &str| {
         request
             .headers
@@ -362,7 +378,11 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
             .and_then(|header| std::str::from_utf8(header.value).ok())
             .map(str::to_owned)
     };
-    let length: usize = header("content-length")?.trim().parse().ok()?;
+    // A request without a body (a GET) has no length.
+    let length: usize = match header("content-length") {
+        Some(length) => length.trim().parse().ok()?,
+        None => 0,
+    };
     let authorization = header("authorization");
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
@@ -371,6 +391,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
         None => (target, None),
     };
     Some(Received {
+        method,
         path,
         query,
         authorization,
@@ -388,6 +409,13 @@ fn write_reply(writer: &mut TcpStream, reply: &Reply) -> bool {
         Reply::Late(wait, reply) => {
             std::thread::sleep(*wait);
             write_reply(writer, reply)
+        }
+        Reply::Redirect { status, location } => {
+            let head = format!(
+                "HTTP/1.1 {status} {}\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n",
+                reason(*status)
+            );
+            writer.write_all(head.as_bytes()).is_ok() && writer.flush().is_ok()
         }
         Reply::Status {
             status,
@@ -415,6 +443,11 @@ fn write_reply(writer: &mut TcpStream, reply: &Reply) -> bool {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",

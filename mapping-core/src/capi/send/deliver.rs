@@ -2,56 +2,102 @@
 //! transport faults, a 400 split until the refused events are alone, and the outcome of every
 //! event from Pinterest's answer.
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::http::{Answer, Failure};
 use super::{Batch, Item, Shared, Stopped};
 use crate::capi::response::{ApiError, ConversionApiResponse, EventResponse, EventStatus};
 
+/// The events of a batch that have no outcome yet, in parts sent on their own. Every event
+/// leaves it with its outcome; should a bug end delivery early (a panic), the events still
+/// in it are reported as not sent when it is dropped, so that none is lost.
+struct Pending<'s, T: Send + 'static> {
+    shared: &'s Shared<T>,
+    json: Vec<u8>,
+    parts: Vec<VecDeque<Item<T>>>,
+}
+
+impl<T: Send + 'static> Drop for Pending<'_, T> {
+    fn drop(&mut self) {
+        for part in std::mem::take(&mut self.parts) {
+            self.shared.not_sent(
+                &self.json,
+                Vec::from(part),
+                None,
+                "the sender failed while delivering it",
+            );
+        }
+    }
+}
+
+/// An answer that is not a reason to try again, with its per-event statuses when it has them
+/// (a 2xx always has one for every event).
+struct Reply {
+    answer: Answer,
+    statuses: Option<Vec<EventResponse>>,
+}
+
 impl<T: Send + 'static> Shared<T> {
     /// Delivers a batch; every event of it gets its outcome.
     pub(super) fn deliver(&self, batch: Batch<T>) {
         let Batch { json, items } = batch;
-        let deadline = Instant::now() + self.config.max_retry_time;
-        // Parts still to send: a refused request is split in two, each sent on its own.
-        let mut parts = vec![items];
-        while let Some(mut part) = parts.pop() {
-            let answer = match self.request(&json, &mut part, deadline) {
-                Ok(answer) => answer,
-                Err((reason, status)) => {
-                    parts.push(part);
-                    return self.give_up(&json, parts, reason, status);
-                }
+        let deadline = Instant::now().checked_add(self.config.max_retry_time);
+        let mut pending = Pending {
+            shared: self,
+            json,
+            parts: vec![VecDeque::from(items)],
+        };
+        // A refused request is split in two, each half sent on its own.
+        while let Some(part) = pending.parts.last_mut() {
+            let Reply { answer, statuses } = match self.request(&pending.json, part, deadline) {
+                Ok(reply) => reply,
+                Err((reason, status)) => return self.give_up(&mut pending, reason, status),
             };
-            match answer.status {
-                200..=299 | 422 => self.resolve(&json, part, &answer),
+            let status = answer.status;
+            match status {
+                200..=299 | 422 => {
+                    let mut part = pending.parts.pop().unwrap_or_default();
+                    self.resolve(&pending.json, &mut part, &answer, statuses);
+                    // `part` is empty: every event has its outcome.
+                }
                 // The request as a whole was refused: one event may be the cause, so each half
                 // goes on its own until the refused events are alone.
                 400 | 413 if part.len() > 1 => {
                     let second = part.split_off(part.len() / 2);
-                    parts.push(second);
-                    parts.push(part);
+                    pending.parts.push(second);
+                }
+                300..=399 => {
+                    let to = answer
+                        .location
+                        .as_deref()
+                        .map(|location| format!(" to {}", shown(location)))
+                        .unwrap_or_default();
+                    let reason = Stopped::Unusable(format!(
+                        "HTTP {status}: the API URL redirects{to}; events are sent to the \
+                         address given and no other: check the API URL"
+                    ));
+                    return self.give_up(&mut pending, reason, Some(status));
                 }
                 401 | 403 => {
                     let reason = Stopped::Unauthorized {
-                        status: answer.status,
+                        status,
                         message: message(&answer),
                     };
-                    parts.push(part);
-                    return self.give_up(&json, parts, reason, Some(answer.status));
+                    return self.give_up(&mut pending, reason, Some(status));
                 }
                 404 => {
                     let reason = Stopped::Unusable(format!(
                         "HTTP 404 ({}): check the API URL and the ad account id",
                         message(&answer)
                     ));
-                    parts.push(part);
-                    return self.give_up(&json, parts, reason, Some(404));
+                    return self.give_up(&mut pending, reason, Some(404));
                 }
-                status => {
+                _ => {
                     let message = message(&answer);
-                    for item in part {
-                        self.rejected(&json, item, status, message.clone());
+                    let mut part = pending.parts.pop().unwrap_or_default();
+                    while let Some(item) = part.pop_front() {
+                        self.rejected(&pending.json, item, status, message.clone());
                     }
                 }
             }
@@ -59,25 +105,27 @@ impl<T: Send + 'static> Shared<T> {
     }
 
     /// Stops the sender for `reason`; the parts not delivered are reported as not sent.
-    fn give_up(&self, json: &[u8], parts: Vec<Vec<Item<T>>>, reason: Stopped, status: Option<u16>) {
+    fn give_up(&self, pending: &mut Pending<'_, T>, reason: Stopped, status: Option<u16>) {
         self.stop(reason);
         let why = self
             .stopped()
             .map(|stopped| stopped.to_string())
             .unwrap_or_default();
-        for part in parts {
-            self.not_sent(json, part, status, &why);
+        for part in std::mem::take(&mut pending.parts) {
+            self.not_sent(&pending.json, Vec::from(part), status, &why);
         }
     }
 
     /// Sends a part until an answer that is not a reason to try again comes; the reason to
-    /// stop otherwise, with the last HTTP status seen.
+    /// stop otherwise, with the last HTTP status seen. A 2xx that is not Pinterest's answer,
+    /// with a status for every event, is a reason to try again: only such an answer accepts
+    /// an event.
     fn request(
         &self,
         json: &[u8],
-        part: &mut [Item<T>],
-        deadline: Instant,
-    ) -> Result<Answer, (Stopped, Option<u16>)> {
+        part: &mut VecDeque<Item<T>>,
+        deadline: Option<Instant>,
+    ) -> Result<Reply, (Stopped, Option<u16>)> {
         let body = body(json, part);
         let mut last_status = None;
         let mut attempt = 0;
@@ -116,20 +164,55 @@ impl<T: Send + 'static> Shared<T> {
                         format!("HTTP {}: {}", answer.status, message(&answer)),
                     )
                 }
-                Ok(answer) => return Ok(answer),
+                Ok(answer) if (200..300).contains(&answer.status) => {
+                    last_status = Some(answer.status);
+                    match event_statuses(&answer.body) {
+                        Some(statuses) if statuses.len() == part.len() => {
+                            return Ok(Reply {
+                                answer,
+                                statuses: Some(statuses),
+                            });
+                        }
+                        statuses => (
+                            self.backoff(attempt),
+                            not_pinterests_answer(&answer, statuses.map(|s| s.len()), part.len()),
+                        ),
+                    }
+                }
+                Ok(answer) => {
+                    let statuses = event_statuses(&answer.body);
+                    return Ok(Reply { answer, statuses });
+                }
                 Err(Failure::Transient(description)) => (self.backoff(attempt), description),
                 Err(Failure::Fatal(description)) => {
                     return Err((Stopped::Unusable(description), last_status));
                 }
             };
-            let give_up = attempt >= self.config.max_attempts || Instant::now() + wait > deadline;
-            if give_up {
+            let next = Instant::now().checked_add(wait);
+            let beyond_deadline = match (next, deadline) {
+                (Some(next), Some(deadline)) => next > deadline,
+                (None, _) => true,
+                (Some(_), None) => false,
+            };
+            if attempt >= self.config.max_attempts || beyond_deadline {
+                let waited = if beyond_deadline && attempt < self.config.max_attempts {
+                    format!(
+                        ", and the next try would be {} s away, beyond the {} s allowed for \
+                         retries",
+                        wait.as_secs(),
+                        self.config.max_retry_time.as_secs()
+                    )
+                } else {
+                    String::new()
+                };
+                let attempts = if attempt == 1 { "attempt" } else { "attempts" };
                 return Err((
-                    Stopped::Unavailable(format!("{why} (after {attempt} attempts)")),
+                    Stopped::Unavailable(format!("{why} (after {attempt} {attempts}{waited})")),
                     last_status,
                 ));
             }
-            if !self.sleep_until(Instant::now() + wait) {
+            // `next` is some: a wait beyond the clock is beyond the deadline.
+            if !self.sleep_until(next.unwrap_or_else(Instant::now)) {
                 return Err((self.stopped().unwrap_or(Stopped::Requested), last_status));
             }
         }
@@ -161,28 +244,32 @@ impl<T: Send + 'static> Shared<T> {
         full / 2 + full.mul_f64(fastrand::f64() / 2.0)
     }
 
-    /// The outcome of each event of a part Pinterest answered 200 or 422 about.
-    fn resolve(&self, json: &[u8], part: Vec<Item<T>>, answer: &Answer) {
-        let statuses = event_statuses(&answer.body);
-        for (index, item) in part.into_iter().enumerate() {
-            match statuses.as_ref().and_then(|statuses| statuses.get(index)) {
+    /// The outcome of each event of a part Pinterest answered 2xx (with a status for every
+    /// event) or 422 about, taken out of `part` one by one.
+    fn resolve(
+        &self,
+        json: &[u8],
+        part: &mut VecDeque<Item<T>>,
+        answer: &Answer,
+        statuses: Option<Vec<EventResponse>>,
+    ) {
+        let mut statuses = statuses.unwrap_or_default().into_iter();
+        while let Some(item) = part.pop_front() {
+            match statuses.next() {
                 Some(EventResponse {
                     status: EventStatus::Failed,
                     error_message,
                     ..
                 }) => {
-                    let message = error_message
-                        .clone()
-                        .unwrap_or_else(|| "failed, without a message".to_owned());
+                    let message =
+                        error_message.unwrap_or_else(|| "failed, without a message".to_owned());
                     self.rejected(json, item, answer.status, message);
                 }
                 Some(_) => self.accepted(item.origin),
-                // A 200 took the whole request.
-                None if answer.status != 422 => self.accepted(item.origin),
                 None => self.rejected(
                     json,
                     item,
-                    422,
+                    answer.status,
                     format!(
                         "not processed; Pinterest's answer gives no status for this event ({})",
                         message(answer)
@@ -193,8 +280,34 @@ impl<T: Send + 'static> Shared<T> {
     }
 }
 
+/// Why a 2xx answer accepts nothing: it is not Pinterest's answer, or it lacks a status for
+/// some events.
+fn not_pinterests_answer(answer: &Answer, statuses: Option<usize>, events: usize) -> String {
+    let status = answer.status;
+    match statuses {
+        Some(statuses) => format!(
+            "HTTP {status}, but Pinterest's answer gives {statuses} statuses for {events} events"
+        ),
+        None if answer.body.trim().is_empty() => {
+            format!("HTTP {status}, but with an empty body, not Pinterest's answer")
+        }
+        None => format!(
+            "HTTP {status}, but not Pinterest's answer: {}",
+            message(answer)
+        ),
+    }
+}
+
+/// A header's text as shown in a message: one line, at most 200 characters.
+fn shown(text: &str) -> String {
+    text.chars()
+        .filter(|character| !character.is_control())
+        .take(200)
+        .collect()
+}
+
 /// `{"data":[…]}` from the events' JSON.
-fn body<T>(json: &[u8], part: &[Item<T>]) -> Vec<u8> {
+fn body<T>(json: &[u8], part: &VecDeque<Item<T>>) -> Vec<u8> {
     let length = part.iter().map(|item| item.range.len() + 1).sum::<usize>() + 10;
     let mut body = Vec::with_capacity(length);
     body.extend_from_slice(b"{\"data\":[");
@@ -247,6 +360,7 @@ mod tests {
         Answer {
             status,
             retry_after: None,
+            location: None,
             body: body.to_owned(),
         }
     }
@@ -277,6 +391,57 @@ mod tests {
     }
 
     #[test]
+    fn the_events_of_a_delivery_that_panics_are_reported_and_the_sender_stops() {
+        use super::super::{Outcome, Sender, SenderConfig};
+        use crate::tag::ConversionToken;
+
+        let mut config = SenderConfig::new("1", ConversionToken::new("t"));
+        config.api_url = "http://127.0.0.1:9".to_owned();
+        let sender: Sender<u32> = Sender::new(config).unwrap();
+        let json = br#"{"event_id":"a"}{"event_id":"b"}"#.to_vec();
+        let item = |origin, range| Item {
+            origin,
+            range,
+            sent: true,
+        };
+        let survived = sender.shared.guarded(|| {
+            let _pending = Pending {
+                shared: &sender.shared,
+                json,
+                parts: vec![
+                    VecDeque::from([item(1, 0..16)]),
+                    VecDeque::from([item(2, 16..32)]),
+                ],
+            };
+            panic!("a bug");
+        });
+        assert!(!survived);
+        assert_eq!(sender.stopped(), Some(Stopped::Failed("a bug".to_owned())));
+        let outcomes: Vec<(u32, String, String, bool)> = sender
+            .finish()
+            .outcomes
+            .into_iter()
+            .map(|outcome| match outcome {
+                Outcome::Rejected(rejection) => (
+                    rejection.origin,
+                    rejection.event_id,
+                    rejection.message,
+                    rejection.received,
+                ),
+                Outcome::Accepted(origin) => panic!("{origin} accepted"),
+            })
+            .collect();
+        let not_sent = "not sent: the sender failed while delivering it".to_owned();
+        assert_eq!(
+            outcomes,
+            [
+                (1, "a".to_owned(), not_sent.clone(), false),
+                (2, "b".to_owned(), not_sent, false),
+            ]
+        );
+    }
+
+    #[test]
     fn bodies_join_the_events() {
         let item = |range| Item {
             origin: (),
@@ -285,10 +450,13 @@ mod tests {
         };
         let json = b"{\"a\":1}{}";
         assert_eq!(
-            body(json, &[item(0..7), item(7..9)]),
+            body(json, &VecDeque::from([item(0..7), item(7..9)])),
             b"{\"data\":[{\"a\":1},{}]}"
         );
-        assert_eq!(body(json, &[item(7..9)]), b"{\"data\":[{}]}");
-        assert_eq!(body::<()>(json, &[]), b"{\"data\":[]}");
+        assert_eq!(
+            body(json, &VecDeque::from([item(7..9)])),
+            b"{\"data\":[{}]}"
+        );
+        assert_eq!(body::<()>(json, &VecDeque::new()), b"{\"data\":[]}");
     }
 }

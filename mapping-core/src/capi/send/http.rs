@@ -11,15 +11,23 @@ pub(super) struct Client {
     agent: ureq::Agent,
     url: String,
     authorization: String,
+    /// How long one request may take, for the words of a timeout.
+    timeout: Duration,
 }
 
 /// An HTTP answer.
 pub(super) struct Answer {
     pub status: u16,
-    /// `Retry-After`, when it says how long to wait.
+    /// `Retry-After`, when it says how long to wait (at most [`RETRY_AFTER_LIMIT`]).
     pub retry_after: Option<Duration>,
+    /// `Location`, for a redirect.
+    pub location: Option<String>,
     pub body: String,
 }
+
+/// The longest wait a `Retry-After` is read as: longer ones wait this long, so that no
+/// duration taken from the network overflows a clock; any of them is beyond the retry time.
+pub(super) const RETRY_AFTER_LIMIT: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// No answer.
 pub(super) enum Failure {
@@ -55,6 +63,9 @@ impl Client {
         let url = format!("{base}/ad_accounts/{}/events{test}", config.ad_account_id);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // A redirect is answered, not followed: following one would turn the POST into a
+            // GET (301, 302, 303), whose answer would then decide the events' fate.
+            .max_redirects(0)
             .timeout_global(Some(config.timeout))
             // A server on this machine is reached directly, whatever the proxy settings.
             .proxy(if loopback {
@@ -70,6 +81,7 @@ impl Client {
             agent,
             url,
             authorization: format!("Bearer {}", config.token.expose()),
+            timeout: config.timeout,
         })
     }
 
@@ -81,37 +93,54 @@ impl Client {
             .header("Authorization", &self.authorization)
             .header("Content-Type", "application/json")
             .send(body)
-            .map_err(failure)?;
+            .map_err(|error| self.failure(error))?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|value| value.to_str().ok())
-            .and_then(retry_after);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        let retry_after = header("retry-after").as_deref().and_then(retry_after);
+        let location = header("location");
         let body = response
             .body_mut()
             .with_config()
             .limit(ANSWER_LIMIT)
             .lossy_utf8(true)
             .read_to_string()
-            .map_err(failure)?;
+            .map_err(|error| self.failure(error))?;
         Ok(Answer {
             status,
             retry_after,
+            location,
             body,
         })
     }
-}
 
-/// Whether another try may mend what went wrong.
-fn failure(error: ureq::Error) -> Failure {
-    match error {
-        ureq::Error::Timeout(_)
-        | ureq::Error::Io(_)
-        | ureq::Error::ConnectionFailed
-        | ureq::Error::HostNotFound
-        | ureq::Error::Protocol(_) => Failure::Transient(error.to_string()),
-        other => Failure::Fatal(other.to_string()),
+    /// What went wrong, in the product's words, and whether another try may mend it.
+    fn failure(&self, error: ureq::Error) -> Failure {
+        match error {
+            ureq::Error::Timeout(_) => Failure::Transient(format!(
+                "no answer within {} s (the request's timeout)",
+                self.timeout.as_secs_f64()
+            )),
+            ureq::Error::ConnectionFailed => {
+                Failure::Transient("the connection to the API failed".to_owned())
+            }
+            ureq::Error::HostNotFound => {
+                Failure::Transient("the API's host name was not found".to_owned())
+            }
+            ureq::Error::Io(error) => Failure::Transient(format!("the connection failed: {error}")),
+            ureq::Error::Protocol(error) => {
+                Failure::Transient(format!("the answer was not HTTP: {error}"))
+            }
+            ureq::Error::BodyExceedsLimit(limit) => Failure::Transient(format!(
+                "the answer was longer than {limit} bytes: not Pinterest's"
+            )),
+            other => Failure::Fatal(other.to_string()),
+        }
     }
 }
 
@@ -124,17 +153,18 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|address| address.is_loopback())
 }
 
-/// `Retry-After`: seconds, or an HTTP date.
+/// `Retry-After`: seconds, or an HTTP date; at most [`RETRY_AFTER_LIMIT`].
 fn retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let now = super::super::time::system_seconds(SystemTime::now());
-    Some(Duration::from_secs(
-        u64::try_from(date.timestamp().saturating_sub(now)).unwrap_or(0),
-    ))
+    let seconds = if value.bytes().all(|byte| byte.is_ascii_digit()) && !value.is_empty() {
+        // Digits beyond a u64 are a very long time too.
+        value.parse::<u64>().unwrap_or(u64::MAX)
+    } else {
+        let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+        let now = super::super::time::system_seconds(SystemTime::now());
+        u64::try_from(date.timestamp().saturating_sub(now)).unwrap_or(0)
+    };
+    Some(Duration::from_secs(seconds).min(RETRY_AFTER_LIMIT))
 }
 
 #[cfg(test)]
@@ -192,5 +222,13 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(retry_after("soon"), None);
+        assert_eq!(retry_after("-1"), None);
+        for huge in ["9223372036854775808", "99999999999999999999999", "31536001"] {
+            assert_eq!(retry_after(huge), Some(RETRY_AFTER_LIMIT), "{huge}");
+        }
+        assert_eq!(
+            retry_after("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(RETRY_AFTER_LIMIT)
+        );
     }
 }

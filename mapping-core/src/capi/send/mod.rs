@@ -59,6 +59,11 @@ pub struct SenderConfig {
     pub test_events: bool,
     /// Events per request, 1 to 1,000.
     pub batch_size: usize,
+    /// The largest request body, in bytes: a batch is sent before an event would make it
+    /// larger, and an event that cannot fit alone is reported as not sent, without a request.
+    /// Pinterest documents no limit; 4 MiB by default, far above any event its schema takes
+    /// in practice (a thousand events of 4 KiB).
+    pub max_request_bytes: usize,
     /// Requests in flight at once.
     pub in_flight: usize,
     /// Requests started per minute at most, retries included (Pinterest allows 5,000 per
@@ -83,8 +88,11 @@ impl SenderConfig {
     /// The API's base URL.
     pub const DEFAULT_API_URL: &'static str = "https://api.pinterest.com/v5";
 
-    /// The defaults, for an ad account and a token: batches of 1,000, eight requests in
-    /// flight, 4,800 requests per minute, 30 s per request, six attempts within two minutes,
+    /// The default of [`Self::max_request_bytes`]: 4 MiB.
+    pub const DEFAULT_MAX_REQUEST_BYTES: usize = 4 << 20;
+
+    /// The defaults, for an ad account and a token: batches of 1,000 events and at most
+    /// 4 MiB, eight requests in flight, 4,800 requests per minute, 30 s per request, six attempts within two minutes,
     /// waits from half a second up to 30 s, half a second of lingering.
     pub fn new(ad_account_id: impl Into<String>, token: ConversionToken) -> SenderConfig {
         SenderConfig {
@@ -93,6 +101,7 @@ impl SenderConfig {
             token,
             test_events: false,
             batch_size: ConversionEvents::MAX_EVENTS,
+            max_request_bytes: SenderConfig::DEFAULT_MAX_REQUEST_BYTES,
             in_flight: 8,
             requests_per_minute: 4_800,
             timeout: Duration::from_secs(30),
@@ -144,6 +153,9 @@ pub struct Rejection<T> {
     pub message: String,
     /// Whether Pinterest received the event (and refused it) rather than it not being sent.
     pub received: bool,
+    /// Whether sending it again may succeed: it was not sent because the sender stopped.
+    /// False for an event Pinterest refused and for one too large for any request.
+    pub sendable: bool,
 }
 
 /// Why a sender stopped before its work was done. Events it had not sent are reported as
@@ -167,6 +179,10 @@ pub enum Stopped {
     /// [`Sender::stop`] was called.
     #[error("sending was stopped")]
     Requested,
+    /// A sender thread failed, which only a bug can cause; the events it held are reported
+    /// as not sent.
+    #[error("the sender failed: {0}")]
+    Failed(String),
 }
 
 /// What a sender did.
@@ -244,6 +260,24 @@ impl<T> Batch<T> {
         }
     }
 
+    /// The length of the request body of these events: `{"data":[…]}`.
+    fn body_len(&self) -> usize {
+        BODY_ENVELOPE + self.json.len() + self.items.len().saturating_sub(1)
+    }
+
+    /// Takes the last event out, into a batch of its own.
+    fn split_last(&mut self) -> Batch<T> {
+        let mut last = Batch::new();
+        if let Some(item) = self.items.pop() {
+            last.json = self.json.split_off(item.range.start);
+            last.items.push(Item {
+                range: 0..last.json.len(),
+                ..item
+            });
+        }
+        last
+    }
+
     /// Appends an event's JSON.
     fn push(&mut self, origin: T, event: &ConversionEvent<'_>) {
         let start = self.json.len();
@@ -255,6 +289,9 @@ impl<T> Batch<T> {
         });
     }
 }
+
+/// The bytes of a request body around its events: `{"data":[` and `]}`.
+const BODY_ENVELOPE: usize = 11;
 
 /// One event of a batch.
 struct Item<T> {
@@ -330,6 +367,9 @@ impl<T: Send + 'static> Sender<T> {
         if !(1..=ConversionEvents::MAX_EVENTS).contains(&config.batch_size) {
             return Err(ConfigError::Range("batch_size", "from 1 to 1,000"));
         }
+        if config.max_request_bytes < 1024 {
+            return Err(ConfigError::Range("max_request_bytes", "at least 1,024"));
+        }
         for (name, value) in [
             ("in_flight", config.in_flight),
             ("requests_per_minute", config.requests_per_minute as usize),
@@ -403,11 +443,30 @@ impl<T: Send + 'static> Sender<T> {
             state.opened = Instant::now();
         }
         state.open.push(origin, event);
-        if state.open.items.len() < self.shared.config.batch_size {
+        let limit = self.shared.config.max_request_bytes;
+        if state.open.body_len() > limit {
+            let last = state.open.split_last();
+            if last.body_len() > limit {
+                drop(state);
+                for item in last.items {
+                    self.shared.too_large(&last.json, item);
+                }
+                return Ok(());
+            }
+            // The batch goes without it; it opens the next one.
+            let full = std::mem::replace(&mut state.open, last);
+            state.opened = Instant::now();
+            state.ready.push_back(full);
+            if state.open.items.len() >= self.shared.config.batch_size {
+                let alone = std::mem::replace(&mut state.open, Batch::new());
+                state.ready.push_back(alone);
+            }
+        } else if state.open.items.len() >= self.shared.config.batch_size {
+            let full = std::mem::replace(&mut state.open, Batch::new());
+            state.ready.push_back(full);
+        } else {
             return Ok(());
         }
-        let batch = std::mem::replace(&mut state.open, Batch::new());
-        state.ready.push_back(batch);
         drop(state);
         self.shared.changed.notify_all();
         Ok(())
@@ -522,8 +581,26 @@ impl<T: Send + 'static> Shared<T> {
             };
             // A place in the queue is free: a sender waiting for one may go on.
             self.changed.notify_all();
-            self.deliver(batch);
+            if !self.guarded(|| self.deliver(batch)) {
+                return;
+            }
         }
+    }
+
+    /// Runs a delivery; `false` when it panicked, which only a bug can cause. The events of
+    /// its batch are reported as not sent as it unwinds, and the sender stops, so that no run
+    /// ends as a success.
+    fn guarded(&self, delivery: impl FnOnce()) -> bool {
+        let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(delivery)) else {
+            return true;
+        };
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_owned());
+        self.stop(Stopped::Failed(what));
+        false
     }
 
     /// Stops everything: the queued events are reported as not sent.
@@ -570,14 +647,26 @@ impl<T: Send + 'static> Shared<T> {
 
     fn rejected(&self, json: &[u8], item: Item<T>, status: u16, message: String) {
         self.counts.rejected.fetch_add(1, Ordering::Relaxed);
-        self.report_rejection(json, item, Some(status), message, true);
+        self.report_rejection(json, item, Some(status), message, (true, false));
     }
 
     fn not_sent(&self, json: &[u8], items: Vec<Item<T>>, status: Option<u16>, why: &str) {
         for item in items {
             self.counts.not_sent.fetch_add(1, Ordering::Relaxed);
-            self.report_rejection(json, item, status, format!("not sent: {why}"), false);
+            let message = format!("not sent: {why}");
+            self.report_rejection(json, item, status, message, (false, true));
         }
+    }
+
+    /// An event larger than any request may carry: not sent, and never sendable.
+    fn too_large(&self, json: &[u8], item: Item<T>) {
+        self.counts.not_sent.fetch_add(1, Ordering::Relaxed);
+        let message = format!(
+            "not sent: the event is {} bytes, more than a request may carry ({} bytes)",
+            item.range.len(),
+            self.config.max_request_bytes
+        );
+        self.report_rejection(json, item, None, message, (false, false));
     }
 
     fn report_rejection(
@@ -586,7 +675,7 @@ impl<T: Send + 'static> Shared<T> {
         item: Item<T>,
         status: Option<u16>,
         message: String,
-        received: bool,
+        (received, sendable): (bool, bool),
     ) {
         let event = &json[item.range];
         let _ = self.outcomes.send(Outcome::Rejected(Rejection {
@@ -596,6 +685,7 @@ impl<T: Send + 'static> Shared<T> {
             status,
             message,
             received,
+            sendable,
         }));
     }
 }
