@@ -299,3 +299,90 @@ fn an_input_truncated_while_it_is_read_is_reported() {
     assert_eq!(status.code(), Some(1));
     assert_eq!(whole_lines_in_order(&output), lines / 2 + 1);
 }
+
+/// The peak memory the summary reports, in MiB.
+fn peak_memory(stderr: &str) -> f64 {
+    let summary = stderr.lines().last().unwrap_or_default();
+    let start = summary
+        .find("peak memory ")
+        .unwrap_or_else(|| panic!("no peak memory in {summary:?}"))
+        + "peak memory ".len();
+    let figure = summary[start..].split(' ').next().unwrap_or_default();
+    figure.parse().expect("a figure in MiB")
+}
+
+#[test]
+fn a_gzip_bomb_of_one_endless_line_is_read_past_in_bounded_memory() {
+    const LINE: usize = 160 << 20;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder
+        .write_all((message(0).0 + "\n").as_bytes())
+        .expect("a Vec takes every write");
+    let chunk = vec![b'x'; 1 << 20];
+    for _ in 0..LINE / chunk.len() {
+        encoder.write_all(&chunk).expect("a Vec takes every write");
+    }
+    encoder
+        .write_all(format!("\n{}\n", message(1).0).as_bytes())
+        .expect("a Vec takes every write");
+    let bomb = TempFile::new(".ndjson.gz", &encoder.finish().expect("compressed"));
+    // The line is kept up to the limit (64 MiB by default), then only counted.
+    for (limit, most, at_most) in [
+        (None, 67_108_864, 120.0),
+        (Some("1000000"), 1_000_000, 40.0),
+    ] {
+        let mut args = vec!["--settings", r#"{"tid":"1"}"#];
+        if let Some(limit) = limit {
+            args.extend(["--max-line-bytes", limit]);
+        }
+        let path = bomb.arg();
+        args.push(&path);
+        let output = Command::new(TOOL)
+            .args(&args)
+            .output()
+            .expect("pinterest-map runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert_eq!(whole_lines_in_order(&stdout), 2);
+        assert_eq!(
+            stderr.lines().next(),
+            Some(
+                format!(
+                    "{path}:2: a line of {LINE} bytes, more than the {most} a line may hold: not \
+                     read"
+                )
+                .as_str()
+            )
+        );
+        let peak = peak_memory(&stderr);
+        assert!(peak < at_most, "{peak} MiB for a line of 160 MiB: {stderr}");
+    }
+}
+
+#[test]
+fn memory_on_many_threads_does_not_grow_with_long_lines() {
+    // Lines of 4 MB, each a valid message.
+    let long = |n: usize| {
+        format!(
+            r#"{{"type":"track","event":"Order Completed","properties":{{"order_id":"{}-{n}"}}}}"#,
+            "o".repeat(4 << 20)
+        ) + "\n"
+    };
+    let input = TempFile::new(".ndjson", (0..24).map(long).collect::<String>().as_bytes());
+    let peak = |threads: &str| {
+        let output = Command::new(TOOL)
+            .args(["--settings", r#"{"tid":"1"}"#, "-j", threads, &input.arg()])
+            .stdout(Stdio::null())
+            .output()
+            .expect("pinterest-map runs");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        peak_memory(&stderr)
+    };
+    let (one, eight) = (peak("1"), peak("8"));
+    assert!(
+        eight < one + 16.0,
+        "peak memory {one} MiB on one thread, {eight} MiB on eight"
+    );
+}

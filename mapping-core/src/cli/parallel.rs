@@ -2,8 +2,10 @@
 //! mapping threads, maps a batch itself whenever every thread has [`AHEAD`] batches waiting
 //! (so N threads in all, the run's among them, keep N cores busy whatever the share of the
 //! reading), and takes the outputs back in the order it handed the batches out: the output is
-//! the same as on one thread. At most [`AHEAD`] batches per thread are under way: memory grows
-//! with the threads, not with the input.
+//! the same as on one thread. At most [`AHEAD`] batches per thread are under way, each of lines
+//! shorter than [`LONG_LINE`] (the run maps a longer one itself, between batches) holding at
+//! most `BATCH_BYTES + LONG_LINE` bytes: memory grows with the threads, not with the input or
+//! its lines.
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, SyncSender};
@@ -19,6 +21,9 @@ const AHEAD: usize = 2;
 
 /// A batch is handed out once its lines hold this many bytes.
 const BATCH_BYTES: usize = 128 * 1024;
+
+/// A line this long or longer is not put in a batch: the run maps it itself.
+pub(super) const LONG_LINE: u64 = BATCH_BYTES as u64;
 
 /// Lines of one input to map, and once mapped, their output and outcomes.
 #[derive(Default)]

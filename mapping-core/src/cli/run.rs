@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::map::{Mapper, Outcome};
-use super::parallel::{Batch, Pool, ThreadStopped};
+use super::parallel::{self, Batch, Pool, ThreadStopped};
 use super::progress::{Counts, Progress};
 use super::send::{self, Origin, Recorder, Sending};
 use super::setup::{Input, Output, Setup, open};
@@ -464,7 +464,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         read: &Cell<u64>,
         waits: bool,
     ) -> Result<(), InputStop> {
-        let mut lines = LineReader::new(input);
+        let mut lines = LineReader::new(input).with_max_line_bytes(self.setup.max_line_bytes);
         loop {
             let line = if lines.will_read() {
                 if waits {
@@ -481,6 +481,16 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 lines.read_line()
             };
             match line {
+                // A long line is mapped here, once what is under way is written out: the
+                // batches hold short lines only, so that their memory is bounded whatever the
+                // lines and the threads.
+                Ok(Some(line)) if line.len() >= parallel::LONG_LINE => {
+                    self.settle(pool, batch, name, read)?;
+                    self.line(name, line, read.get())?;
+                    if self.error_limit_reached() {
+                        return Err(InputStop::Output(Stop::Errors));
+                    }
+                }
                 Ok(Some(line)) => {
                     batch.push(&line);
                     if batch.is_full() {
@@ -607,7 +617,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         input: impl BufRead,
         read: &Cell<u64>,
     ) -> Result<(), InputStop> {
-        let mut lines = LineReader::new(input);
+        let mut lines = LineReader::new(input).with_max_line_bytes(self.setup.max_line_bytes);
         loop {
             let line = if lines.will_read() {
                 // The read may wait for input: what is mapped so far goes out first.
@@ -650,7 +660,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     /// the bytes read from the input so far.
     fn line(&mut self, name: &str, line: Line<'_>, read: u64) -> Result<(), InputStop> {
         let number = line.number();
-        self.counts.bytes += line.bytes().len() as u64 + 1;
+        self.counts.bytes += line.len() + 1;
         self.last_line = Some((self.current_input, number));
         if let Some(mapper) = &self.mapper {
             let outcome = mapper.map(&line, &mut self.out);

@@ -28,6 +28,8 @@ pub(super) struct Setup<M: Mapping> {
     pub(super) aligned: bool,
     /// `--max-errors`.
     pub(super) max_errors: Option<u64>,
+    /// `--max-line-bytes`.
+    pub(super) max_line_bytes: usize,
     /// `--threads`: the threads that map messages.
     pub(super) threads: usize,
     /// The stored traits text for --init.
@@ -189,6 +191,7 @@ impl<M: Mapping> Setup<M> {
             init: args.init,
             aligned: args.aligned,
             max_errors: args.max_errors,
+            max_line_bytes: usize::try_from(args.max_line_bytes).unwrap_or(usize::MAX),
             threads: args.threads.map_or_else(
                 || std::thread::available_parallelism().map_or(1, usize::from),
                 usize::from,

@@ -8,6 +8,10 @@ use thiserror::Error;
 /// A line longer than this many times the usual buffer gives its memory back once handed out.
 const KEPT_PARTIAL: usize = 4 * 128 * 1024;
 
+/// The longest line a [`LineReader`] reads by default: 64 MiB. A longer one is skipped, in
+/// constant memory, and handed out as [`LineError::TooLong`].
+pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
+
 /// The lines of newline-delimited input, one at a time, in constant memory whatever the
 /// input's size: what `pinterest-map` reads.
 ///
@@ -16,6 +20,10 @@ const KEPT_PARTIAL: usize = 4 * 128 * 1024;
 /// - Lines are numbered from 1, blank ones included, as an editor numbers them.
 /// - A line is handed out where it lies in the reader's buffer; one that spans two reads is
 ///   gathered, and the memory of a very long one released after it.
+/// - A line longer than the most a line may hold ([`DEFAULT_MAX_LINE_BYTES`], or
+///   [`LineReader::with_max_line_bytes`]) is read past without being kept (a decompressed
+///   gigabyte costs no memory) and handed out without its bytes: its
+///   [`text`](Line::text) is [`LineError::TooLong`].
 /// - An error of the reader (`Interrupted`, `WouldBlock`, a timeout) leaves the reader as it
 ///   was: call [`LineReader::read_line`] again to go on.
 /// - [`LineReader::will_read`] says when the next line must come from the input: that is when
@@ -60,6 +68,10 @@ pub struct LineReader<R> {
     /// Bytes read from the input.
     bytes: u64,
     ended: bool,
+    /// The most a line may hold.
+    max_line: usize,
+    /// The length so far of a line longer than `max_line`, being read past.
+    skipping: Option<u64>,
 }
 
 /// One line of a stream, without its `\n`.
@@ -67,6 +79,10 @@ pub struct LineReader<R> {
 pub struct Line<'a> {
     number: u64,
     bytes: &'a [u8],
+    /// The line's length, which `bytes` is unless the line was too long to keep.
+    length: u64,
+    /// For a line too long to keep: the most a line may hold.
+    too_long: Option<usize>,
 }
 
 /// Why a line holds no text.
@@ -78,6 +94,14 @@ pub enum LineError {
     NotUtf8 {
         /// Where the first invalid byte is, counted from 1.
         byte: usize,
+    },
+    /// The line is longer than the most a line may hold: it was read past, not kept.
+    #[error("a line of {length} bytes, more than the {max} a line may hold: not read")]
+    TooLong {
+        /// The line's length.
+        length: u64,
+        /// The most a line may hold.
+        max: usize,
     },
 }
 
@@ -95,7 +119,17 @@ impl<R: BufRead> LineReader<R> {
             number: 0,
             bytes: 0,
             ended: false,
+            max_line: DEFAULT_MAX_LINE_BYTES,
+            skipping: None,
         }
+    }
+
+    /// The same, with lines of at most `max` bytes ([`DEFAULT_MAX_LINE_BYTES`] by default);
+    /// a longer one is read past and handed out as [`LineError::TooLong`].
+    #[must_use]
+    pub fn with_max_line_bytes(mut self, max: usize) -> LineReader<R> {
+        self.max_line = max;
+        self
     }
 
     /// The next line, or `None` at the end of the input.
@@ -121,27 +155,42 @@ impl<R: BufRead> LineReader<R> {
                 self.next_end =
                     memchr::memchr(b'\n', &buffer[self.used..]).map(|at| self.used + at);
                 self.number += 1;
+                let length = self.partial.len() + (end - start);
+                if let Some(skipped) = self.skipping.take() {
+                    let length = skipped + (end - start) as u64;
+                    return Ok(Some(Line::too_long(self.number, length, self.max_line)));
+                }
+                if length > self.max_line {
+                    self.gathered = true;
+                    return Ok(Some(Line::too_long(
+                        self.number,
+                        length as u64,
+                        self.max_line,
+                    )));
+                }
                 if self.partial.is_empty() {
-                    return Ok(Some(Line {
-                        number: self.number,
-                        bytes: &buffer[start..end],
-                    }));
+                    return Ok(Some(Line::new(self.number, &buffer[start..end])));
                 }
                 self.partial.extend_from_slice(&buffer[start..end]);
                 self.gathered = true;
-                return Ok(Some(Line {
-                    number: self.number,
-                    bytes: &self.partial,
-                }));
+                return Ok(Some(Line::new(self.number, &self.partial)));
             }
             if self.ended {
                 return Ok(None);
             }
-            // No whole line is buffered: keep the start of the next one, and read on.
+            // No whole line is buffered: keep the start of the next one (or, past the most a
+            // line may hold, only count it), and read on.
             if self.buffered > 0 {
                 let buffer = self.input.fill_buf()?;
-                self.partial
-                    .extend_from_slice(&buffer[self.used..self.buffered]);
+                let piece = &buffer[self.used..self.buffered];
+                if let Some(skipped) = &mut self.skipping {
+                    *skipped += piece.len() as u64;
+                } else if self.partial.len() + piece.len() > self.max_line {
+                    self.skipping = Some((self.partial.len() + piece.len()) as u64);
+                    self.partial = Vec::new();
+                } else {
+                    self.partial.extend_from_slice(piece);
+                }
                 self.input.consume(self.buffered);
                 self.used = 0;
                 self.buffered = 0;
@@ -149,16 +198,17 @@ impl<R: BufRead> LineReader<R> {
             let filled = self.input.fill_buf()?;
             if filled.is_empty() {
                 self.ended = true;
+                if let Some(skipped) = self.skipping.take() {
+                    self.number += 1;
+                    return Ok(Some(Line::too_long(self.number, skipped, self.max_line)));
+                }
                 if self.partial.is_empty() {
                     return Ok(None);
                 }
                 // The last line, without a line end.
                 self.number += 1;
                 self.gathered = true;
-                return Ok(Some(Line {
-                    number: self.number,
-                    bytes: &self.partial,
-                }));
+                return Ok(Some(Line::new(self.number, &self.partial)));
             }
             self.bytes += filled.len() as u64;
             self.buffered = filled.len();
@@ -194,7 +244,22 @@ impl<'a> Line<'a> {
     /// assert_eq!(Line::new(2, b" \t").text(), Ok(None));
     /// ```
     pub fn new(number: u64, bytes: &'a [u8]) -> Line<'a> {
-        Line { number, bytes }
+        Line {
+            number,
+            bytes,
+            length: bytes.len() as u64,
+            too_long: None,
+        }
+    }
+
+    /// Line `number`, of `length` bytes, more than `max`: not kept.
+    fn too_long(number: u64, length: u64, max: usize) -> Line<'a> {
+        Line {
+            number,
+            bytes: &[],
+            length,
+            too_long: Some(max),
+        }
     }
 
     /// The line's number, from 1.
@@ -202,9 +267,19 @@ impl<'a> Line<'a> {
         self.number
     }
 
-    /// The line's bytes, without its `\n`.
+    /// The line's bytes, without its `\n`; none for a line too long to be kept.
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
+    }
+
+    /// The line's length in bytes, without its `\n` (for a line too long to be kept too).
+    pub fn len(&self) -> u64 {
+        self.length
+    }
+
+    /// Whether the line is empty.
+    pub fn is_empty(&self) -> bool {
+        self.length == 0
     }
 
     /// The line's text, without a byte-order mark before it (which may open any of several
@@ -214,8 +289,14 @@ impl<'a> Line<'a> {
     ///
     /// # Errors
     ///
-    /// The line is not UTF-8.
+    /// The line is not UTF-8, or too long to have been kept.
     pub fn text(&self) -> Result<Option<&'a str>, LineError> {
+        if let Some(max) = self.too_long {
+            return Err(LineError::TooLong {
+                length: self.length,
+                max,
+            });
+        }
         let text = std::str::from_utf8(self.bytes).map_err(|error| LineError::NotUtf8 {
             byte: error.valid_up_to() + 1,
         })?;
@@ -330,7 +411,7 @@ mod tests {
 
     #[test]
     fn text_drops_a_byte_order_mark_and_blank_lines() {
-        let line = |bytes| Line { number: 1, bytes };
+        let line = |bytes| Line::new(1, bytes);
         assert_eq!(line(b"\xef\xbb\xbf{}").text(), Ok(Some("{}")));
         assert_eq!(line(b" \t\r").text(), Ok(None));
         assert_eq!(line("\u{a0}".as_bytes()).text(), Ok(Some("\u{a0}")));
@@ -341,6 +422,50 @@ mod tests {
         assert_eq!(
             LineError::NotUtf8 { byte: 7 }.to_string(),
             "not valid UTF-8 (byte 7)"
+        );
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_read_past_in_constant_memory() {
+        let mut input = b"first\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 100_000));
+        input.extend_from_slice(b"\nsecond\n");
+        input.extend(std::iter::repeat_n(b'y', 30));
+        input.extend_from_slice(b"\nthird\n");
+        input.extend(std::iter::repeat_n(b'z', 50_000));
+        for capacity in [7, 64, 1024, 1 << 20] {
+            let reader = BufReader::with_capacity(capacity, input.as_slice());
+            let mut lines = LineReader::new(reader).with_max_line_bytes(30);
+            let mut read = Vec::new();
+            while let Some(line) = lines.read_line().unwrap() {
+                read.push((
+                    line.number(),
+                    line.len(),
+                    line.text().map(|text| text.map(str::to_owned)),
+                ));
+                assert!(lines.partial.capacity() <= 4 * 1024, "{capacity}");
+            }
+            let too_long = |length| Err(LineError::TooLong { length, max: 30 });
+            assert_eq!(
+                read,
+                [
+                    (1, 5, Ok(Some("first".to_owned()))),
+                    (2, 100_000, too_long(100_000)),
+                    (3, 6, Ok(Some("second".to_owned()))),
+                    (4, 30, Ok(Some("y".repeat(30)))),
+                    (5, 5, Ok(Some("third".to_owned()))),
+                    (6, 50_000, too_long(50_000)),
+                ],
+                "{capacity}"
+            );
+        }
+        assert_eq!(
+            LineError::TooLong {
+                length: 100,
+                max: 30
+            }
+            .to_string(),
+            "a line of 100 bytes, more than the 30 a line may hold: not read"
         );
     }
 

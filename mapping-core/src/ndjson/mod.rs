@@ -12,7 +12,7 @@ mod stream;
 use std::io;
 use std::time::SystemTime;
 
-pub use lines::{Line, LineError, LineReader};
+pub use lines::{DEFAULT_MAX_LINE_BYTES, Line, LineError, LineReader};
 pub use stream::{LineFailure, StreamCounts, convert_stream, map_stream};
 
 use crate::capi::{Conversion, ConversionEvent, FieldWarning, Skip, Unsendable};
