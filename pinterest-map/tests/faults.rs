@@ -99,15 +99,19 @@ impl Running {
         output
     }
 
-    /// Signals the tool, then reads the rest of its output to the end: that, its exit
-    /// status and its standard error.
-    fn stop(mut self, signal: &str) -> (String, ExitStatus, String) {
+    fn signal(&self, signal: &str) {
         let status = Command::new("kill")
             .arg(format!("-{signal}"))
             .arg(self.child.id().to_string())
             .status()
             .expect("kill runs");
         assert!(status.success());
+    }
+
+    /// Signals the tool, then reads the rest of its output to the end: that, its exit
+    /// status and its standard error.
+    fn stop(mut self, signal: &str) -> (String, ExitStatus, String) {
+        self.signal(signal);
         let mut output = String::new();
         self.stdout.read_to_string(&mut output).unwrap();
         let status = self.child.wait().unwrap();
@@ -385,4 +389,79 @@ fn memory_on_many_threads_does_not_grow_with_long_lines() {
         eight < one + 16.0,
         "peak memory {one} MiB on one thread, {eight} MiB on eight"
     );
+}
+
+/// Starts the tool with `--threads threads`, feeds it far more than the pipes hold while
+/// nobody reads its output, so that it blocks writing, and signals it with SIGTERM.
+fn blocked_and_signalled(threads: &str) -> Running {
+    let mut tool = Running::start(&["-q", "--threads", threads]);
+    let mut stdin = tool.stdin.take().expect("stdin is open");
+    let rest = messages(0..200_000);
+    std::thread::spawn(move || {
+        let _ = stdin.write_all(rest.as_bytes());
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tool.signal("TERM");
+    tool
+}
+
+/// The tool's exit status and standard error once it ended by itself, then its output.
+fn ended_unread(mut tool: Running) -> (ExitStatus, String, String) {
+    let status = tool.child.wait().expect("the tool ends");
+    let mut stderr = String::new();
+    if let Some(mut pipe) = tool.child.stderr.take() {
+        pipe.read_to_string(&mut stderr).expect("stderr is UTF-8");
+    }
+    let mut output = String::new();
+    tool.stdout
+        .read_to_string(&mut output)
+        .expect("output is UTF-8");
+    (status, stderr, output)
+}
+
+/// The number of output lines written in full that the message of a blocked stop gives.
+fn lines_in_full(stderr: &str, why: &str) -> usize {
+    let prefix = format!("pinterest-map: stopped by SIGTERM: {why}; ");
+    let rest = stderr
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("{stderr:?}"));
+    let rest = rest.strip_prefix("at least ").expect("at least");
+    let (count, tail) = rest.split_once(' ').expect("a count");
+    assert_eq!(
+        tail,
+        "output lines written in full, and perhaps a part of the next\n"
+    );
+    count.parse().expect("a count")
+}
+
+#[test]
+fn a_signal_ends_a_run_whose_output_is_not_read() {
+    for threads in ["1", "4"] {
+        let tool = blocked_and_signalled(threads);
+        // Nobody reads: the tool ends by itself once its write has waited long enough.
+        let (status, stderr, output) = ended_unread(tool);
+        stopped_by(status, 15);
+        let written = lines_in_full(&stderr, "standard output took nothing for 3 s");
+        // What the reader finds: those lines whole, and perhaps a part of the next.
+        let whole = output.rfind('\n').map_or(0, |end| end + 1);
+        let found = whole_lines_in_order(&output[..whole]);
+        assert!(found >= written, "{found} lines found, {written} said");
+        let part = &output[whole..];
+        assert!(message(found).1.starts_with(part), "{part:?}");
+    }
+}
+
+#[test]
+fn a_second_signal_ends_a_run_whose_output_is_not_read_at_once() {
+    let tool = blocked_and_signalled("1");
+    tool.signal("TERM");
+    let (status, stderr, output) = ended_unread(tool);
+    stopped_by(status, 15);
+    let written = lines_in_full(
+        &stderr,
+        "a second signal came while standard output took nothing",
+    );
+    let whole = output.rfind('\n').map_or(0, |end| end + 1);
+    let found = whole_lines_in_order(&output[..whole]);
+    assert!(found >= written, "{found} lines found, {written} said");
 }

@@ -51,6 +51,10 @@ mod signals {
         pub(super) fn wait_for_input<T>(&self, _read: impl FnOnce() -> T) -> Result<T, i32> {
             match *self {}
         }
+
+        pub(super) fn writing<T>(&self, _lines_written: u64, _write: impl FnOnce() -> T) -> T {
+            match *self {}
+        }
     }
 
     pub(super) fn name(_signal: i32) -> &'static str {
@@ -108,7 +112,7 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
         && std::env::var_os("TERM").is_none_or(|term| term != "dumb");
     let streams = Streams {
         stdin,
-        stdout: stdout.lock(),
+        stdout: unbuffered(&stdout),
         // Not locked for the run: the signals' thread clears the progress bar through it.
         stderr: io::stderr(),
         progress,
@@ -124,6 +128,20 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
         streams,
         (interrupt.as_deref(), stdin_polled, stdout_file.as_ref()),
     ))
+}
+
+/// Standard output without the standard library's line buffer: the run buffers its output
+/// itself, and a write that returns has reached the file or the pipe, so that the lines it
+/// counts as written are written.
+fn unbuffered(stdout: &io::Stdout) -> Box<dyn Write> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(descriptor) = stdout.as_fd().try_clone_to_owned() {
+            return Box::new(std::fs::File::from(descriptor));
+        }
+    }
+    Box::new(stdout.lock())
 }
 
 /// Whether the process started with standard output closed (`>&-`). The Rust runtime then

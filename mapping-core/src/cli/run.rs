@@ -380,19 +380,26 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     /// Writes `bytes` to standard output, counting the lines written; on a failure, records
     /// how far it got.
     fn write_output(&mut self, bytes: &[u8]) -> Result<(), Stop> {
+        let lines = |bytes: &[u8]| memchr::memchr_iter(b'\n', bytes).count() as u64;
         let mut written = 0;
         let result = loop {
+            // A write may wait for the reader, however long: a signal's watcher sees it.
+            let before = self.lines_written + lines(&bytes[..written]);
+            let stdout = &mut self.stdout;
+            let attempt = |write: &mut dyn FnMut() -> io::Result<usize>| match self.interrupt {
+                Some(interrupt) => interrupt.writing(before, write),
+                None => write(),
+            };
             if written == bytes.len() {
-                break self.stdout.flush();
+                break attempt(&mut || stdout.flush().map(|()| 0)).map(drop);
             }
-            match self.stdout.write(&bytes[written..]) {
+            match attempt(&mut || stdout.write(&bytes[written..])) {
                 Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
                 Ok(count) => written += count,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => break Err(error),
             }
         };
-        let lines = |bytes: &[u8]| memchr::memchr_iter(b'\n', bytes).count() as u64;
         self.lines_written += lines(&bytes[..written]);
         if let Err(error) = result {
             if error.kind() != io::ErrorKind::BrokenPipe {

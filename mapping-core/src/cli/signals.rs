@@ -4,13 +4,17 @@
 //! A thread waits for the signals. When one arrives while the run is waiting for input, every
 //! mapped line has been written already (output is flushed before any read that may wait), so
 //! the process ends at once. Otherwise the run is mapping or writing: it sees the signal after
-//! the line or the write at hand, writes out its buffer, and ends.
+//! the line or the write at hand, writes out its buffer, and ends. A write to standard output
+//! that takes nothing (a reader that stopped reading) cannot end: once a signal came, the
+//! process ends when such a write has waited [`BLOCKED_OUTPUT`], or at a second signal,
+//! saying how many output lines were written in full.
 
 use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
@@ -21,6 +25,9 @@ const STOPPING: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 /// What the watcher does on a signal, besides recording it.
 type Hook = Box<dyn Fn() + Send + Sync>;
 
+/// How long a write to standard output may wait, once a signal asked the run to stop.
+const BLOCKED_OUTPUT: Duration = Duration::from_secs(3);
+
 /// A run's view of the stopping signals.
 #[derive(Default)]
 pub(super) struct Interrupt {
@@ -30,6 +37,9 @@ pub(super) struct Interrupt {
     waiting: Mutex<bool>,
     /// Called on every stopping signal (to stop sending at once).
     hooks: Mutex<Vec<Hook>>,
+    /// While the run writes to standard output: since when, and the output lines written in
+    /// full before that write.
+    writing: Mutex<Option<(Instant, u64)>>,
 }
 
 impl Interrupt {
@@ -49,12 +59,53 @@ impl Interrupt {
         std::thread::Builder::new()
             .name("signals".to_owned())
             .spawn(move || {
+                let mut watchdog = None;
                 for signal in signals.forever() {
-                    watcher.receive(&program, stderr.as_mut(), signal);
+                    let first = watcher.receive(&program, stderr.as_mut(), signal);
+                    if first {
+                        // Watches the writes to standard output from now on.
+                        let watcher = Arc::clone(&watcher);
+                        let program = program.clone();
+                        let stderr = stderr.as_ref().and_then(|file| file.try_clone().ok());
+                        watchdog = std::thread::Builder::new()
+                            .name("blocked-output".to_owned())
+                            .spawn(move || watcher.watch_output(&program, stderr, signal))
+                            .ok();
+                    }
                 }
+                drop(watchdog);
             })
             .ok()?;
         Some(interrupt)
+    }
+
+    /// Runs `write`, a write to standard output after `lines_written` output lines written in
+    /// full, which may wait for the reader.
+    pub(super) fn writing<T>(&self, lines_written: u64, write: impl FnOnce() -> T) -> T {
+        *self.writing.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((Instant::now(), lines_written));
+        let result = write();
+        *self.writing.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        result
+    }
+
+    /// After the first signal: ends the process once a write to standard output has waited
+    /// [`BLOCKED_OUTPUT`] since the signal or since it began, whichever is later.
+    fn watch_output(&self, program: &str, stderr: Option<File>, signal: i32) -> ! {
+        let signalled = Instant::now();
+        loop {
+            std::thread::sleep(Duration::from_millis(50));
+            let writing = *self.writing.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((since, lines_written)) = writing
+                && since.max(signalled).elapsed() >= BLOCKED_OUTPUT
+            {
+                let why = format!(
+                    "standard output took nothing for {} s",
+                    BLOCKED_OUTPUT.as_secs()
+                );
+                end_blocked(program, stderr, signal, &why, lines_written);
+            }
+        }
     }
 
     /// Has `hook` called on every stopping signal, from the watcher's thread.
@@ -89,9 +140,10 @@ impl Interrupt {
         Ok(result)
     }
 
-    fn receive(&self, program: &str, stderr: Option<&mut File>, signal: i32) {
+    /// Records a signal; whether it is the first.
+    fn receive(&self, program: &str, stderr: Option<&mut File>, signal: i32) -> bool {
         let waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-        self.received.store(signal, Ordering::Release);
+        let first = self.received.swap(signal, Ordering::AcqRel) == 0;
         // After the signal is recorded: whoever a hook wakes sees why.
         for hook in self
             .hooks
@@ -109,7 +161,44 @@ impl Interrupt {
             end_by(signal);
         }
         drop(waiting);
+        let writing = *self.writing.lock().unwrap_or_else(PoisonError::into_inner);
+        if let (false, Some((_, lines_written))) = (first, writing) {
+            let stderr = stderr.and_then(|file| file.try_clone().ok());
+            end_blocked(
+                program,
+                stderr,
+                signal,
+                "a second signal came while standard output took nothing",
+                lines_written,
+            );
+        }
+        first
     }
+}
+
+/// Ends the process while a write to standard output waits: says how far the output got.
+fn end_blocked(
+    program: &str,
+    stderr: Option<File>,
+    signal: i32,
+    why: &str,
+    lines_written: u64,
+) -> ! {
+    if let Some(mut stderr) = stderr {
+        let lines = if lines_written == 1 {
+            "1 output line".to_owned()
+        } else {
+            format!("{lines_written} output lines")
+        };
+        // The write under way may have passed part of its bytes on: more lines may be whole.
+        let _ = writeln!(
+            stderr,
+            "{program}: stopped by {}: {why}; at least {lines} written in full, and perhaps a \
+             part of the next",
+            name(signal)
+        );
+    }
+    end_by(signal);
 }
 
 /// Ends the process as `signal` would have, once the run has written out what it mapped.
