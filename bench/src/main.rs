@@ -6,8 +6,8 @@
 //! 3. Table scaling: a 1,000-event and a 200-property table against the spec table.
 //! 4. Peak resident memory of `pinterest-map` on 200,000 events against 10,000, as its
 //!    summary reports it.
-//! 5. Compile-time cost: a clean build of `mapping-macros`, and the expansion of the
-//!    1,000-event table.
+//! 5. Compile-time cost: a clean build of `mapping-macros`, the expansion of the 1,000-event
+//!    table, and rustc on crates of a 10,000- and a 50,000-event table (linear growth).
 //! 6. Settings and messages at scale: 100,000 event mappings, 100,000 custom properties
 //!    against as many properties, a 100,000-segment path in a message nested as deep, each
 //!    against a tenth of the size (linear work takes ten times as long, quadratic a hundred).
@@ -169,9 +169,29 @@ fn machine() -> String {
     )
 }
 
-/// The workload file of `gen_events.py N SEED`, generated once under `target/bench/`.
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (relative to the directory the
+/// benchmark runs in, as Cargo reads it), else the workspace's `target/`. The benchmark's data
+/// goes there too, never into the repository's files.
+fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(directory) if !directory.is_empty() => {
+            let directory = PathBuf::from(directory);
+            if directory.is_absolute() {
+                directory
+            } else {
+                std::env::current_dir()
+                    .unwrap_or_else(|error| fail(&directory, &error))
+                    .join(directory)
+            }
+        }
+        _ => root.join("target"),
+    }
+}
+
+/// The workload file of `gen_events.py N SEED`, generated once under the target directory's
+/// `bench/`.
 fn workload(root: &Path, events: usize) -> PathBuf {
-    let directory = root.join("target/bench");
+    let directory = target_dir(root).join("bench");
     let path = directory.join(format!("events-{events}-{SEED}.ndjson"));
     if path.exists() {
         return path;
@@ -343,7 +363,11 @@ fn release_build(root: &Path, package: &str) -> PathBuf {
     if !status.success() {
         fail(root, &format!("cargo build of {package} failed"));
     }
-    root.join("target/release").join(package)
+    let binary = target_dir(root).join("release").join(package);
+    if !binary.is_file() {
+        fail(&binary, &"not found after the build");
+    }
+    binary
 }
 
 /// Runs `pinterest-map` on a file on `threads` threads, output to `/dev/null`; returns the
@@ -524,6 +548,73 @@ fn memory(report: &mut Report, root: &Path, workload: &Path, small: &Path, event
     }
 }
 
+/// Event tables of these sizes are compiled by rustc, each against the first.
+const COMPILED_TABLES: [usize; 2] = [10_000, 50_000];
+
+/// The time rustc takes for a user crate of one large event table, as a user's debug build
+/// compiles it (the macro's expansion included; the dependencies built already), for each of
+/// [`COMPILED_TABLES`]: the time should grow with the rows, not with their square.
+fn tables_compiled(report: &mut Report, root: &Path) {
+    let krate = target_dir(root).join("bench/table-crate");
+    let source = krate.join("src");
+    std::fs::create_dir_all(&source).unwrap_or_else(|error| fail(&source, &error));
+    let manifest = format!(
+        "[package]\nname = \"table-crate\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [dependencies]\nmapping-core = {{ path = {:?} }}\n\n[workspace]\n",
+        root.join("mapping-core")
+    );
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text).unwrap_or_else(|error| fail(path, &error));
+    };
+    write(&krate.join("Cargo.toml"), &manifest);
+    let library = source.join("lib.rs");
+    let build = |table: &str| {
+        write(
+            &library,
+            &format!(
+                "//! A benchmark table.\nmapping_core::pinterest_mapping! {{\n    {table}\n}}\n"
+            ),
+        );
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let started = Instant::now();
+        let status = Command::new(cargo)
+            .current_dir(&krate)
+            .args(["build", "--quiet", "--target-dir"])
+            .arg(krate.join("target"))
+            // A clean compile of the crate, as in a first build or CI.
+            .env("CARGO_INCREMENTAL", "0")
+            .env_remove("CARGO_TARGET_DIR")
+            .status()
+            .unwrap_or_else(|error| fail(&krate, &error));
+        if !status.success() {
+            fail(&krate, &"the table crate does not build");
+        }
+        started.elapsed()
+    };
+    // The dependencies, once.
+    build(&tables::events_table("warm_up", 5));
+    let times: Vec<f64> = COMPILED_TABLES
+        .iter()
+        .map(|count| {
+            let seconds = build(&tables::events_table("table", *count)).as_secs_f64();
+            report.row(
+                &format!("rustc on a crate of a {count}-event table (debug build)"),
+                format!("{seconds:.1} s"),
+            );
+            seconds
+        })
+        .collect();
+    let [small, large] = COMPILED_TABLES;
+    #[allow(clippy::cast_precision_loss)] // small counts
+    let rows = large as f64 / small as f64;
+    report.target(
+        &format!("{large} against {small} events (linear: {rows:.0})"),
+        times[1] / times[0],
+        "≤",
+        rows * 1.3,
+    );
+}
+
 fn compile_time(report: &mut Report, root: &Path, quick: bool) {
     report.section("5. Compile-time cost");
     for (name, table) in [
@@ -559,9 +650,11 @@ fn compile_time(report: &mut Report, root: &Path, quick: bool) {
     }
     if quick {
         report.row("clean build of mapping-macros", "skipped (--quick)");
+        report.row("tables compiled by rustc", "skipped (--quick)");
         return;
     }
-    let target_dir = root.join("target/bench/clean-build");
+    tables_compiled(report, root);
+    let target_dir = target_dir(root).join("bench/clean-build");
     let _ = std::fs::remove_dir_all(&target_dir);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let started = Instant::now();

@@ -35,6 +35,12 @@ pub const LARGE_PROPERTY_COUNT: usize = 200;
 
 /// A table of [`LARGE_EVENT_COUNT`] events: the spec's five, then `Feature 3 Viewed`-like names.
 pub fn large_events_table() -> String {
+    events_table("large_events", LARGE_EVENT_COUNT)
+}
+
+/// A table `module` of `count` events (at least five): the spec's five, then
+/// `Feature 3 Viewed`-like names, each distinct under Segment's alias rule.
+pub fn events_table(module: &str, count: usize) -> String {
     const OBJECTS: [&str; 10] = [
         "Feature",
         "Report",
@@ -59,21 +65,21 @@ pub fn large_events_table() -> String {
         "\"ReportEvent\"",
     ];
     let mut rows = String::from(SPEC_EVENTS);
-    let names = (1..=10).flat_map(|number| {
+    let names = (1..).flat_map(|number| {
         OBJECTS.iter().flat_map(move |object| {
             ACTIONS
                 .iter()
                 .map(move |action| format!("{object} {number} {action}"))
         })
     });
-    for (index, name) in names.take(LARGE_EVENT_COUNT - 5).enumerate() {
+    for (index, name) in names.take(count.saturating_sub(5)).enumerate() {
         rows.push_str(&format!(
             "\n            \"{name}\" => {},",
             TARGETS[index % TARGETS.len()]
         ));
     }
     format!(
-        "/// {LARGE_EVENT_COUNT} events.\n    pub mod large_events {{\n        events {{{rows}\n        }}\n{SPEC_PRODUCTS}\n    }}"
+        "/// {count} events.\n    pub mod {module} {{\n        events {{{rows}\n        }}\n{SPEC_PRODUCTS}\n    }}"
     )
 }
 

@@ -179,7 +179,7 @@ fn parse_options(options: OptionsAttribute, krate: &mut Option<syn::Path>) -> sy
         // A crate's path has no generic arguments: read without them, the path is read
         // without recursion, however it is nested.
         let path = if value.peek(LitStr) {
-            let lit = value.parse::<LitStr>()?;
+            let lit = parse_lit_str(value)?;
             lit.parse_with(syn::Path::parse_mod_style).map_err(|_| {
                 syn::Error::new(
                     lit.span(),
@@ -225,7 +225,7 @@ fn parse_section_head(input: ParseStream) -> syn::Result<SectionHead> {
         input.peek(LitStr) || (input.peek(Ident::peek_any) && input.peek2(Token![=>]));
     if starts_array_head {
         let source = if input.peek(LitStr) {
-            Source::Lit(input.parse()?)
+            Source::Lit(parse_lit_str(input)?)
         } else {
             Source::Ident(input.call(Ident::parse_any)?)
         };
@@ -331,7 +331,7 @@ fn skip_past_comma(input: ParseStream) -> syn::Result<()> {
 
 fn parse_row(input: ParseStream) -> syn::Result<Row> {
     let source = if input.peek(LitStr) {
-        Source::Lit(input.parse()?)
+        Source::Lit(parse_lit_str(input)?)
     } else if input.peek(Token![_]) {
         Source::Wildcard(input.parse()?)
     } else if input.peek(Ident::peek_any) {
@@ -342,7 +342,7 @@ fn parse_row(input: ParseStream) -> syn::Result<Row> {
     };
     parse_arrow(input)?;
     let target = if input.peek(LitStr) {
-        Target::Lit(input.parse()?)
+        Target::Lit(parse_lit_str(input)?)
     } else if input.peek(Ident::peek_any) {
         Target::Ident(input.call(Ident::parse_any)?)
     } else {
@@ -351,6 +351,23 @@ fn parse_row(input: ParseStream) -> syn::Result<Row> {
         ));
     };
     Ok(Row { source, target })
+}
+
+/// A string literal without a suffix: `"a"x` is a literal with the suffix `x`, which Rust's
+/// grammar allows but no name of a table means.
+fn parse_lit_str(input: ParseStream) -> syn::Result<LitStr> {
+    let lit: LitStr = input.parse()?;
+    if lit.suffix().is_empty() {
+        Ok(lit)
+    } else {
+        Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "a string literal here takes no suffix: remove `{}` after the closing quote",
+                lit.suffix()
+            ),
+        ))
+    }
 }
 
 /// `=>`, with the usual slips named, the whole of the wrong token underlined.

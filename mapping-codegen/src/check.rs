@@ -1,6 +1,8 @@
 //! Syntax tree → checked model. Every rule is a `check_*` function; every mistake in the table
 //! is collected, in source order, and reported together.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt::Display;
 
 use proc_macro2::{Ident, Span};
@@ -18,9 +20,31 @@ use crate::vocabulary::{
 #[derive(Default)]
 struct Ctxt {
     errors: Vec<syn::Error>,
+    /// The products section's head as the table writes it (`lines => line_items`), for
+    /// advice that names it.
+    products: Option<String>,
 }
 
 impl Ctxt {
+    /// A section's name as this table writes it.
+    fn section_name(&self, kind: SectionKind) -> String {
+        match (kind, &self.products) {
+            (SectionKind::Products, Some(head)) => head.clone(),
+            _ => kind.display().to_owned(),
+        }
+    }
+
+    /// Where `line_items` comes from: this table's products section, or one to write.
+    fn line_items_advice(&self) -> String {
+        match &self.products {
+            Some(head) => format!(
+                "`line_items` is filled by the `{head}` section: bind product properties there"
+            ),
+            None => "`line_items` is filled by the products section: write `products => line_items { … }`"
+                .to_owned(),
+        }
+    }
+
     fn error(&mut self, span: Span, message: impl Display) {
         self.errors.push(syn::Error::new(span, message));
     }
@@ -70,6 +94,13 @@ pub fn check(table: ast::Table) -> syn::Result<Mapping> {
         line_items: None,
         user_data: None,
     };
+    cx.products = table.sections.iter().find_map(|section| match section {
+        Parsed::Ok(Section {
+            head: SectionHead::Array { source, .. },
+            ..
+        }) => Some(format!("{} => line_items", source_text(source))),
+        _ => None,
+    });
     let mut seen_sections: Vec<(SectionKind, Span)> = Vec::new();
     for section in table.sections {
         let section = match section {
@@ -199,9 +230,36 @@ struct SeenEvent {
     forms: Vec<String>,
 }
 
+/// The events seen so far, and which of them each alias form belongs to: a table of tens of
+/// thousands of events is checked in time proportional to its rows.
+#[derive(Default)]
+struct SeenEvents {
+    events: Vec<SeenEvent>,
+    by_form: HashMap<String, usize>,
+}
+
+impl SeenEvents {
+    /// The first event one of `forms` belongs to.
+    fn first_of(&self, forms: &[String]) -> Option<&SeenEvent> {
+        forms
+            .iter()
+            .find_map(|form| self.by_form.get(form))
+            .map(|index| &self.events[*index])
+    }
+
+    fn push(&mut self, event: SeenEvent) {
+        for form in &event.forms {
+            self.by_form
+                .entry(form.clone())
+                .or_insert(self.events.len());
+        }
+        self.events.push(event);
+    }
+}
+
 fn check_events(cx: &mut Ctxt, rows: &[Parsed<Row>]) -> Vec<Event> {
     let mut events: Vec<Event> = Vec::new();
-    let mut seen: Vec<SeenEvent> = Vec::new();
+    let mut seen = SeenEvents::default();
     for row in rows {
         let Some(row) = cx.parsed(row) else {
             continue;
@@ -311,23 +369,21 @@ fn check_event_target(cx: &mut Ctxt, target: &Target) -> Option<EventTarget> {
 
 /// Reports an event that Segment's alias rule already sends to an earlier row; returns whether
 /// it did.
-fn check_duplicate_event(cx: &mut Ctxt, event: &SeenEvent, seen: &[SeenEvent]) -> bool {
-    for form in &event.forms {
-        if let Some(first) = seen.iter().find(|first| first.forms.contains(form)) {
-            let message = if first.name == event.name {
-                format!("duplicate Segment event {:?}", event.name)
-            } else {
-                format!(
-                    "duplicate Segment event {:?}: Segment's alias rule already matches it to {:?}",
-                    event.name, first.name
-                )
-            };
-            cx.error(event.span, message);
-            cx.error(first.span, format!("{:?} first mapped here", first.name));
-            return true;
-        }
-    }
-    false
+fn check_duplicate_event(cx: &mut Ctxt, event: &SeenEvent, seen: &SeenEvents) -> bool {
+    let Some(first) = seen.first_of(&event.forms) else {
+        return false;
+    };
+    let message = if first.name == event.name {
+        format!("duplicate Segment event {:?}", event.name)
+    } else {
+        format!(
+            "duplicate Segment event {:?}: Segment's alias rule already matches it to {:?}",
+            event.name, first.name
+        )
+    };
+    cx.error(event.span, message);
+    cx.error(first.span, format!("{:?} first mapped here", first.name));
+    true
 }
 
 fn check_page(cx: &mut Ctxt, rows: &[Parsed<Row>]) -> Page {
@@ -390,7 +446,9 @@ fn check_record(cx: &mut Ctxt, rows: &[Parsed<Row>], scope: FieldScope) -> Recor
     let mut pending: Vec<PendingField> = Vec::new();
     let mut record = Record::default();
     // Loose forms of the sources so far, with the name as written and its span.
-    let mut sources: Vec<(String, String, Span)> = Vec::new();
+    let mut sources: HashMap<String, (String, Span)> = HashMap::new();
+    // Where each field's key is in `pending`.
+    let mut fields: HashMap<String, usize> = HashMap::new();
     for row in rows {
         let Some(row) = cx.parsed(row) else {
             continue;
@@ -401,8 +459,8 @@ fn check_record(cx: &mut Ctxt, rows: &[Parsed<Row>], scope: FieldScope) -> Recor
             continue;
         };
         let loose = keys::loose(&source);
-        if let Some((_, first, first_span)) = sources.iter().find(|(seen, _, _)| *seen == loose) {
-            let name = section.display();
+        if let Some((first, first_span)) = sources.get(&loose) {
+            let name = cx.section_name(section);
             let message = if *first == source {
                 format!("Segment property {source:?} is bound twice in `{name}`")
             } else {
@@ -414,15 +472,15 @@ fn check_record(cx: &mut Ctxt, rows: &[Parsed<Row>], scope: FieldScope) -> Recor
             cx.error(*first_span, format!("{first:?} first bound here"));
             continue;
         }
-        sources.push((loose, source.clone(), span));
+        sources.insert(loose, (source.clone(), span));
         let Some(target) = target else {
             continue;
         };
-        let field = match pending.iter().position(|field| field.key == target.key) {
-            Some(index) => index,
-            None => {
+        let field = match fields.entry(target.key.clone()) {
+            Entry::Occupied(index) => *index.get(),
+            Entry::Vacant(place) => {
                 pending.push(target);
-                pending.len() - 1
+                *place.insert(pending.len() - 1)
             }
         };
         record.rows.push(crate::model::Row {
@@ -464,7 +522,7 @@ fn check_property_name(
                 token.span,
                 format!(
                     "`_` is not allowed in `{}`: bind each property by name",
-                    section.display()
+                    cx.section_name(section)
                 ),
             );
             return None;
@@ -506,7 +564,7 @@ fn check_field_target(cx: &mut Ctxt, target: &Target, scope: FieldScope) -> Opti
             span,
         });
     }
-    if let Some(message) = wrong_section_message(&key, scope) {
+    if let Some(message) = wrong_section_message(cx, &key, scope) {
         cx.error(span, message);
         return None;
     }
@@ -555,12 +613,10 @@ fn check_field_target(cx: &mut Ctxt, target: &Target, scope: FieldScope) -> Opti
 }
 
 /// The message for a documented name bound in the wrong section, if `key` is one.
-fn wrong_section_message(key: &str, scope: FieldScope) -> Option<String> {
+fn wrong_section_message(cx: &Ctxt, key: &str, scope: FieldScope) -> Option<String> {
     if key == LINE_ITEMS {
         return Some(match scope {
-            FieldScope::EventData => {
-                "`line_items` is filled by the products section: write `products => line_items { … }`".to_owned()
-            }
+            FieldScope::EventData => cx.line_items_advice(),
             FieldScope::LineItem => {
                 "`line_items` is the list this section fills: bind each product property to a line-item field".to_owned()
             }
@@ -572,7 +628,7 @@ fn wrong_section_message(key: &str, scope: FieldScope) -> Option<String> {
             "`{key}` is {} {}: bind it in the `{}` section",
             other.article(),
             other.noun(),
-            other.section().display()
+            cx.section_name(other.section())
         )
     })
 }
@@ -640,7 +696,7 @@ fn rust_field_name(key: &str) -> String {
 fn check_user_data(cx: &mut Ctxt, rows: &[Parsed<Row>]) -> Vec<UserDataRow> {
     let mut checked = Vec::new();
     // Each path as written (with its parameter), and where.
-    let mut seen: Vec<(String, Span)> = Vec::new();
+    let mut seen: HashMap<String, Span> = HashMap::new();
     for row in rows {
         let Some(row) = cx.parsed(row) else {
             continue;
@@ -650,7 +706,7 @@ fn check_user_data(cx: &mut Ctxt, rows: &[Parsed<Row>]) -> Vec<UserDataRow> {
         let Some((written, path, parameter, span)) = source else {
             continue;
         };
-        if let Some((_, first)) = seen.iter().find(|(seen, _)| *seen == written) {
+        if let Some(first) = seen.get(&written) {
             cx.error(
                 span,
                 format!("Segment path {written:?} is bound twice in `user_data`: a path feeds one identity field"),
@@ -658,7 +714,7 @@ fn check_user_data(cx: &mut Ctxt, rows: &[Parsed<Row>]) -> Vec<UserDataRow> {
             cx.error(*first, format!("{written:?} first bound here"));
             continue;
         }
-        seen.push((written, span));
+        seen.insert(written, span);
         if let Some(field) = field {
             checked.push(UserDataRow {
                 path,
@@ -771,11 +827,10 @@ fn check_user_data_field(cx: &mut Ctxt, target: &Target) -> Option<Ident> {
             "`{name}` is {} {}: bind it in the `{}` section",
             scope.article(),
             scope.noun(),
-            scope.section().display()
+            cx.section_name(scope.section())
         )
     } else if name == LINE_ITEMS {
-        "`line_items` is filled by the products section: write `products => line_items { … }`"
-            .to_owned()
+        cx.line_items_advice()
     } else if let Some(suggestion) =
         closest(&name, USER_DATA_FIELDS).or_else(|| user_data_alias(&name))
     {
@@ -920,6 +975,33 @@ mod tests {
     }
 
     #[test]
+    fn advice_names_the_tables_own_products_section() {
+        assert_eq!(
+            messages(quote!(mod m {
+                properties { "price" => product_price, "items" => line_items }
+                lines => line_items { "q" => search_query, "q" => product_id }
+                user_data { "traits.sku" => product_id }
+            })),
+            [
+                "`product_price` is a line-item field: bind it in the `lines => line_items` section",
+                "`line_items` is filled by the `lines => line_items` section: bind product properties there",
+                "`search_query` is an event-data field: bind it in the `properties` section",
+                "Segment property \"q\" is bound twice in `lines => line_items`",
+                "\"q\" first bound here",
+                "`product_id` is a line-item field: bind it in the `lines => line_items` section",
+            ]
+        );
+        assert_eq!(
+            messages(quote!(mod m {
+                properties { "items" => line_items }
+            })),
+            [
+                "`line_items` is filled by the products section: write `products => line_items { … }`"
+            ]
+        );
+    }
+
+    #[test]
     fn fields_in_the_wrong_section() {
         assert_eq!(
             messages(quote!(mod m {
@@ -928,7 +1010,7 @@ mod tests {
             })),
             [
                 "`product_price` is a line-item field: bind it in the `products => line_items` section",
-                "`line_items` is filled by the products section: write `products => line_items { … }`",
+                "`line_items` is filled by the `products => line_items` section: bind product properties there",
                 "`product_id` is a line-item field: bind it in the `products => line_items` section",
                 "`search_query` is an event-data field: bind it in the `properties` section",
                 "`line_items` is the list this section fills: bind each product property to a line-item field",

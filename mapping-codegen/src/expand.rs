@@ -97,17 +97,13 @@ fn group_by_hash(
     arms
 }
 
-fn expand_candidate_match(arms: &BTreeMap<u64, (Vec<usize>, Span)>) -> TokenStream {
+/// The hashes of an alias table and their candidates, ascending, as a slice.
+fn expand_candidate_list(arms: &BTreeMap<u64, (Vec<usize>, Span)>) -> TokenStream {
     let arms = arms.iter().map(|(hash, (indices, span))| {
         let hash = hash_literal(*hash, *span);
-        quote_spanned!(*span=> #hash => &[#(#indices),*],)
+        quote_spanned!(*span=> (#hash, &[#(#indices),*]))
     });
-    quote! {
-        |hash| match hash {
-            #(#arms)*
-            _ => &[],
-        }
-    }
+    quote!(&[#(#arms),*])
 }
 
 fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> TokenStream {
@@ -191,19 +187,14 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> Token
         .iter()
         .map(|start| LitInt::new(&format!("0x{start:08x}_u32"), Span::call_site()))
         .collect();
-    let action_first_start = if starts.is_empty() {
-        quote!(|_| false)
-    } else {
-        quote!(|start| ::core::matches!(start, #(#starts)|*))
-    };
-    let forward = expand_candidate_match(&group_by_hash(
+    let forward = expand_candidate_list(&group_by_hash(
         forward_forms
             .iter()
             .zip(events)
             .enumerate()
             .map(|(index, (form, event))| (keys::table_hash(form.as_bytes()), index, event.span)),
     ));
-    let action_first = expand_candidate_match(&group_by_hash(action_first_forms.iter().map(
+    let action_first = expand_candidate_list(&group_by_hash(action_first_forms.iter().map(
         |(index, form)| {
             (
                 keys::table_hash(form.as_bytes()),
@@ -238,10 +229,9 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> Token
             Some(words) => with_bounds(&words),
             None => quote!(("", ::core::option::Option::None)),
         });
-    let results = events.iter().enumerate().map(|(index, event)| {
-        let target = expand_event_target(rt, &event.target);
-        quote_spanned!(event.span=> #index => ::core::option::Option::Some(#target),)
-    });
+    let targets = events
+        .iter()
+        .map(|event| expand_event_target(rt, &event.target));
     quote! {
         #[doc = #doc]
         pub fn event(name: &str) -> ::core::option::Option<#rt::PinterestEvent<'static>> {
@@ -249,16 +239,15 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> Token
                 words: &[#(#words),*],
                 action_first_lengths: &[#(#action_first_lengths),*],
                 action_first_start_len: #start_len,
-                action_first_start: #action_first_start,
+                action_first_starts: &[#(#starts),*],
                 forward: #forward,
                 action_first: #action_first,
                 forward_forms: &[#(#forward_forms),*],
                 action_first_forms: &[#(#action_first_forms),*],
             };
-            match #lookup? {
-                #(#results)*
-                _ => ::core::option::Option::None,
-            }
+            // Each row's event, by its index: data rather than a `match`, as above.
+            const EVENTS: &[#rt::PinterestEvent<'static>] = &[#(#targets),*];
+            EVENTS.get(#lookup?).cloned()
         }
     }
 }

@@ -347,16 +347,18 @@ pub struct AliasTable {
     pub words: &'static [&'static [&'static str]],
     /// The distinct lengths of the action-first forms, ascending.
     pub action_first_lengths: &'static [usize],
-    /// How many bytes [`Self::action_first_start`] looks at: four, or fewer when an
-    /// action-first form is shorter.
+    /// How many bytes [`Self::action_first_starts`] hold: four, or fewer when an action-first
+    /// form is shorter.
     pub action_first_start_len: usize,
-    /// Whether some action-first form starts with these bytes (little-endian, zero-padded):
-    /// most names are ruled out before any prefix is hashed.
-    pub action_first_start: fn(u32) -> bool,
-    /// Candidates (table indices) whose forward form has this hash.
-    pub forward: fn(u64) -> &'static [usize],
-    /// Candidates whose action-first form has this hash.
-    pub action_first: fn(u64) -> &'static [usize],
+    /// The first bytes of the action-first forms (little-endian, zero-padded), ascending: most
+    /// names are ruled out before any prefix is hashed.
+    pub action_first_starts: &'static [u32],
+    /// The hashes of the forward forms, ascending, each with its candidates (table indices).
+    /// Data rather than a `match`, so that tables of tens of thousands of events compile in
+    /// time proportional to their rows.
+    pub forward: &'static [(u64, &'static [usize])],
+    /// The same for the action-first forms.
+    pub action_first: &'static [(u64, &'static [usize])],
     /// Each event's forward form, with the offsets where its words meet, as bits, when the
     /// form is shorter than 64 bytes (longer ones are checked word by word).
     pub forward_forms: &'static [(&'static str, Option<u64>)],
@@ -391,7 +393,7 @@ fn lookup_in(name: &str, table: &AliasTable, buffer: &mut [u8]) -> Option<usize>
     let mut best = None;
     let bytes = normal.as_bytes();
     if full_len <= max_len {
-        for &index in (table.forward)(normal.hash()) {
+        for &index in candidates(table.forward, normal.hash()) {
             let matches = match table.forward_forms.get(index) {
                 Some((form, Some(bounds))) if !separators.far => {
                     bytes == form.as_bytes() && separators.fit_forward(*bounds)
@@ -407,12 +409,16 @@ fn lookup_in(name: &str, table: &AliasTable, buffer: &mut [u8]) -> Option<usize>
     if let Some(start) = bytes.get(..table.action_first_start_len) {
         let mut word = [0; 4];
         word[..start.len()].copy_from_slice(start);
-        if (table.action_first_start)(u32::from_le_bytes(word)) {
+        if table
+            .action_first_starts
+            .binary_search(&u32::from_le_bytes(word))
+            .is_ok()
+        {
             for &len in table.action_first_lengths {
                 let Some(prefix) = bytes.get(..len) else {
                     break;
                 };
-                for &index in (table.action_first)(table_hash(prefix)) {
+                for &index in candidates(table.action_first, table_hash(prefix)) {
                     let matches = match table.action_first_forms.get(index) {
                         Some((form, Some(bounds))) if !separators.far => {
                             prefix == form.as_bytes() && separators.fit_prefix(len, *bounds)
@@ -428,6 +434,15 @@ fn lookup_in(name: &str, table: &AliasTable, buffer: &mut [u8]) -> Option<usize>
         }
     }
     best
+}
+
+/// The candidates of a hash in a list of hashes, ascending, and their candidates.
+#[inline]
+fn candidates(table: &[(u64, &'static [usize])], hash: u64) -> &'static [usize] {
+    match table.binary_search_by_key(&hash, |(key, _)| *key) {
+        Ok(at) => table[at].1,
+        Err(_) => &[],
+    }
 }
 
 /// Keeps the earliest matching candidate: the hash only narrows the search.

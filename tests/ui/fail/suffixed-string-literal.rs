@@ -1,0 +1,16 @@
+mapping_core::pinterest_mapping! {
+    mod table {
+        events {
+            "Order Completed"suffix => Checkout,
+            "Lead Generated" => "Lead"x,
+        }
+        properties {
+            "query"q => search_query,
+        }
+        "products"p => line_items {
+            "sku" => product_id,
+        }
+    }
+}
+
+fn main() {}
