@@ -906,3 +906,60 @@ fn segments_array_of_key_value_objects_maps_as_segment_does_and_strict_refuses_i
         )
     );
 }
+
+/// Standard error that keeps each write apart.
+#[derive(Default)]
+struct Writes(Vec<Vec<u8>>);
+
+impl std::io::Write for &mut Writes {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.push(bytes.to_vec());
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn each_diagnostic_is_one_write_of_a_whole_line() {
+    let old = r#"{"type":"track","event":"Order Completed","messageId":"m","timestamp":"2020-01-01T00:00:00Z","context":{"traits":{"email":"a@b.c"}}}"#;
+    let input = format!("{old}\nnot json\n{old}\n{{\"type\":5}}\n");
+    let mut stdout = Vec::new();
+    let mut writes = Writes::default();
+    let args = [
+        "pinterest-map",
+        "--format",
+        "capi",
+        "--now",
+        "2026-11-28T12:00:00Z",
+        "--settings",
+        r#"{"Tid":"1"}"#,
+    ]
+    .map(OsString::from);
+    let status = cli::run(
+        mapping_core::spec::Table,
+        args,
+        Streams {
+            stdin: input.as_bytes(),
+            stdout: &mut stdout,
+            stderr: &mut writes,
+            progress: false,
+        },
+    );
+    assert_eq!(status, 1);
+    // A warning, two unsendable events, two invalid lines, the summary: one write each.
+    let writes: Vec<String> = writes
+        .0
+        .iter()
+        .map(|write| String::from_utf8_lossy(write).into_owned())
+        .collect();
+    assert_eq!(writes.len(), 6, "{writes:#?}");
+    for text in &writes {
+        assert!(
+            text.ends_with('\n') && text.matches('\n').count() == 1,
+            "{text:?}"
+        );
+    }
+}

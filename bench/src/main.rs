@@ -1,4 +1,5 @@
-//! The benchmark targets, in one run: `cargo run --release -p mapping-bench`.
+//! The benchmark targets, in one run: `cargo run --profile dist -p mapping-bench` (the
+//! distribution profile: one code unit and fat LTO, as the executables it measures).
 //!
 //! 1. Throughput of the mapper against two floors measured in the same run: parsing every
 //!    line into `IgnoredAny` (validate), and into `serde_json::Value` and back (round trip).
@@ -335,35 +336,42 @@ fn throughput(report: &mut Report, lines: &[&str], bytes: usize) {
     report.target("mapper / round-trip floor", mapper / round_trip, "≥", 2.0);
 }
 
+/// The profile the benchmark's executables are built with, as they are distributed: one code
+/// unit and fat LTO (run the benchmark itself with it too: `cargo run --profile dist`).
+const PROFILE: &str = "dist";
+
+/// Builds `pinterest-map`, with its sender; returns its path.
 fn release_binary(root: &Path) -> PathBuf {
-    release_build(root, "pinterest-map")
+    release_build(root, "pinterest-map", &["--features", "send"])
 }
 
-/// Builds the release `pinterest-kafka`; returns its path.
+/// Builds `pinterest-kafka`; returns its path.
 fn release_worker(root: &Path) -> PathBuf {
-    release_build(root, "pinterest-kafka")
+    release_build(root, "pinterest-kafka", &[])
 }
 
-/// Builds the release binary of `package` (named as the package); returns its path.
-fn release_build(root: &Path, package: &str) -> PathBuf {
+/// Builds the binary of `package` (named as the package) with [`PROFILE`]; returns its path.
+fn release_build(root: &Path, package: &str, extra: &[&str]) -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(root)
         .args([
             "build",
             "--quiet",
-            "--release",
+            "--profile",
+            PROFILE,
             "-p",
             package,
             "--bin",
             package,
         ])
+        .args(extra)
         .status()
         .unwrap_or_else(|error| fail(root, &error));
     if !status.success() {
         fail(root, &format!("cargo build of {package} failed"));
     }
-    let binary = target_dir(root).join("release").join(package);
+    let binary = target_dir(root).join(PROFILE).join(package);
     if !binary.is_file() {
         fail(&binary, &"not found after the build");
     }

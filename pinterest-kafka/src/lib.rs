@@ -9,6 +9,14 @@
 //! a revoked partition's offsets are committed before it goes, and never after. A crash or a
 //! rebalance can send an output twice, never lose one.
 
+/// A line on standard error, written whole in one write (never a panic when standard error
+/// is closed).
+macro_rules! say {
+    ($($argument:tt)*) => {
+        $crate::say(::std::format_args!($($argument)*))
+    };
+}
+
 mod args;
 mod offsets;
 mod send;
@@ -22,6 +30,16 @@ use clap::Parser;
 use mapping_core::Mapping;
 
 pub use args::{API_UNAVAILABLE, SUCCESS, UNDELIVERED, UNUSABLE};
+
+/// Writes a line on standard error in one write, so that it stays whole among the lines of the
+/// client library's threads and costs one system call; a standard error that cannot be
+/// written is ignored.
+fn say(line: std::fmt::Arguments) {
+    use std::io::Write as _;
+    let mut text = line.to_string();
+    text.push('\n');
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
 
 /// The whole worker for `table`: reads the process's arguments, runs until SIGTERM or SIGINT,
 /// and returns the exit status.

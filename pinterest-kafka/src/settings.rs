@@ -18,7 +18,7 @@ pub(crate) fn load(
     let Some(argument) = argument else {
         let settings = Settings::example();
         if !quiet {
-            eprintln!(
+            say!(
                 "{program}: no --settings: using the built-in example configuration (tag ID {})",
                 settings.tid
             );

@@ -91,7 +91,7 @@ fn log_line(program: &str, level: RDKafkaLogLevel, facility: &str, message: &str
             | RDKafkaLogLevel::Error
             | RDKafkaLogLevel::Warning
     ) {
-        eprintln!("{program}: kafka: {facility}: {message}");
+        say!("{program}: kafka: {facility}: {message}");
     }
 }
 
@@ -106,7 +106,7 @@ impl ClientContext for Delivery {
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
-        eprintln!("{}: kafka: {error}: {reason}", self.shared.program);
+        say!("{}: kafka: {error}: {reason}", self.shared.program);
     }
 }
 
@@ -135,10 +135,12 @@ impl ProducerContext for Delivery {
                         .or_insert(truncated);
                 }
                 if let Some(offset) = self.shared.offsets().failed(*ticket) {
-                    eprintln!(
+                    say!(
                         "{}: {}/{}@{offset}: output not delivered ({error}): the partition is \
                          read again from there",
-                        self.shared.program, self.shared.input_topic, ticket.partition
+                        self.shared.program,
+                        self.shared.input_topic,
+                        ticket.partition
                     );
                     lock(&self.shared.rewinds).push((ticket.partition, offset));
                 }
@@ -194,7 +196,7 @@ impl ClientContext for Group {
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
-        eprintln!("{}: kafka: {error}: {reason}", self.shared.program);
+        say!("{}: kafka: {error}: {reason}", self.shared.program);
     }
 }
 
@@ -226,7 +228,7 @@ impl ConsumerContext for Group {
         if commit.count() > 0
             && let Err(error) = consumer.commit(&commit, CommitMode::Sync)
         {
-            eprintln!(
+            say!(
                 "{}: cannot commit the revoked partitions' offsets ({error}): their messages \
                  since the last commit will be read again",
                 self.shared.program
@@ -246,7 +248,7 @@ impl ConsumerContext for Group {
             }
             Rebalance::Revoke(_) => {}
             Rebalance::Error(error) => {
-                eprintln!("{}: kafka: rebalance: {error}", self.shared.program);
+                say!("{}: kafka: rebalance: {error}", self.shared.program);
             }
         }
     }
@@ -281,7 +283,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
     ) {
         Ok(settings) => settings,
         Err(message) => {
-            eprintln!("{program}: {message}");
+            say!("{program}: {message}");
             return UNUSABLE;
         }
     };
@@ -289,7 +291,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         match send::start(args, &settings) {
             Ok(sender) => Some(sender),
             Err(message) => {
-                eprintln!("{program}: {message}");
+                say!("{program}: {message}");
                 return UNUSABLE;
             }
         }
@@ -331,7 +333,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
     let producer = match new_producer(&producer_config, &shared) {
         Ok(producer) => producer,
         Err(error) => {
-            eprintln!("{program}: cannot start the producer: {error}");
+            say!("{program}: cannot start the producer: {error}");
             return UNUSABLE;
         }
     };
@@ -342,12 +344,12 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
     }) {
         Ok(consumer) => consumer,
         Err(error) => {
-            eprintln!("{program}: cannot start the consumer: {error}");
+            say!("{program}: cannot start the consumer: {error}");
             return UNUSABLE;
         }
     };
     if let Err(error) = consumer.subscribe(&[&args.input_topic]) {
-        eprintln!(
+        say!(
             "{program}: cannot subscribe to {}: {error}",
             args.input_topic
         );
@@ -461,7 +463,7 @@ impl<M: Mapping> Worker<'_, M> {
                     self.message(&message);
                 }
                 Some(Err(error)) => {
-                    eprintln!("{}: kafka: {error}", self.shared.program);
+                    say!("{}: kafka: {error}", self.shared.program);
                 }
             }
             self.producer().poll(Duration::ZERO);
@@ -475,7 +477,7 @@ impl<M: Mapping> Worker<'_, M> {
                 && !self.args.quiet
                 && last_progress.elapsed() >= Duration::from_secs(progress)
             {
-                eprintln!("{}: {}{}", self.shared.program, self.counts(), self.lag());
+                say!("{}: {}{}", self.shared.program, self.counts(), self.lag());
                 last_progress = Instant::now();
             }
         }
@@ -509,7 +511,7 @@ impl<M: Mapping> Worker<'_, M> {
             _ => String::new(),
         };
         if !self.args.quiet {
-            eprintln!(
+            say!(
                 "{}: stopped after {:.1} s: {}{rate}",
                 self.shared.program,
                 started.elapsed().as_secs_f64(),
@@ -517,14 +519,14 @@ impl<M: Mapping> Worker<'_, M> {
             );
         }
         if let Some(failed) = &self.failed {
-            eprintln!(
+            say!(
                 "{}: stopped: {failed}; that message is not committed and will be read again",
                 self.shared.program
             );
             return UNDELIVERED;
         }
         if let Some(stopped) = &self.stopped {
-            eprintln!(
+            say!(
                 "{}: stopped sending: {stopped}; the messages whose events were not accepted \
                  are not committed and will be read again",
                 self.shared.program
@@ -537,7 +539,7 @@ impl<M: Mapping> Worker<'_, M> {
             };
         }
         if in_flight > 0 {
-            eprintln!(
+            say!(
                 "{}: {in_flight} outputs not delivered: their messages are not committed and \
                  will be read again",
                 self.shared.program
@@ -567,14 +569,14 @@ impl<M: Mapping> Worker<'_, M> {
             }
             None => return,
         };
-        eprintln!(
+        say!(
             "{}: the producer failed for good ({reason}): starting a new one",
             self.shared.program
         );
         let replacement = match new_producer(self.producer_config, self.shared) {
             Ok(replacement) => replacement,
             Err(error) => {
-                eprintln!(
+                say!(
                     "{}: cannot start a new producer: {error}",
                     self.shared.program
                 );
@@ -661,7 +663,7 @@ impl<M: Mapping> Worker<'_, M> {
                     offsets.committed(partition, offset);
                 }
             }
-            Err(error) => eprintln!("{}: cannot commit offsets: {error}", self.shared.program),
+            Err(error) => say!("{}: cannot commit offsets: {error}", self.shared.program),
         }
     }
 
@@ -679,7 +681,7 @@ impl<M: Mapping> Worker<'_, M> {
                 Offset::Offset(offset),
                 Duration::from_secs(10),
             ) {
-                eprintln!(
+                say!(
                     "{}: {topic}/{partition}: cannot go back to offset {offset} ({error})",
                     self.shared.program
                 );
@@ -877,10 +879,10 @@ impl<M: Mapping> Worker<'_, M> {
         match converted {
             Converted::Event { warnings } => {
                 for warning in warnings {
-                    eprintln!("{}: {at}: warning: {warning}", self.shared.program);
+                    say!("{}: {at}: warning: {warning}", self.shared.program);
                 }
             }
-            Converted::Unsendable(unsendable) => eprintln!(
+            Converted::Unsendable(unsendable) => say!(
                 "{}: {at}: not sent to the Conversions API: {unsendable}",
                 self.shared.program
             ),
@@ -937,14 +939,14 @@ impl<M: Mapping> Worker<'_, M> {
     fn dead_letter(&mut self, source: &Source<'_>, payload: &[u8], reason: &str, ticket: Ticket) {
         let program = &self.shared.program;
         let Some(topic) = &self.args.dead_letter_topic else {
-            eprintln!("{program}: {source}: {reason} (skipped: no --dead-letter-topic)");
+            say!("{program}: {source}: {reason} (skipped: no --dead-letter-topic)");
             return;
         };
         let headers = dead_letter_headers(source, reason);
         match self.produce(topic, source.key, payload, Some(headers), ticket) {
             Ok(()) => {
                 self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
-                eprintln!("{program}: {source}: {reason} (sent to {topic})");
+                say!("{program}: {source}: {reason} (sent to {topic})");
             }
             Err(error) if error.too_large => {
                 self.dead_letter_cut_to_fit(source, payload, reason, ticket);
@@ -966,7 +968,7 @@ impl<M: Mapping> Worker<'_, M> {
     ) {
         let program = &self.shared.program;
         let Some(topic) = &self.args.dead_letter_topic else {
-            eprintln!("{program}: {source}: {reason} (skipped: no --dead-letter-topic)");
+            say!("{program}: {source}: {reason} (skipped: no --dead-letter-topic)");
             return;
         };
         let key = source.key.map(|key| &key[..key.len().min(TRUNCATED_KEY)]);
@@ -983,7 +985,7 @@ impl<M: Mapping> Worker<'_, M> {
         match self.produce(topic, key, value, Some(headers), ticket) {
             Ok(()) => {
                 self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
-                eprintln!(
+                say!(
                     "{program}: {source}: {reason} (sent to {topic}, cut to fit: {} of {} bytes)",
                     value.len(),
                     payload.len()

@@ -95,7 +95,10 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     let program = args::program_name(args.first());
     if standard_output_was_closed() {
-        eprintln!("{program}: cannot write output: standard output is closed");
+        let _ = progress::write_whole_line(
+            &mut io::stderr(),
+            format_args!("{program}: cannot write output: standard output is closed"),
+        );
         return ExitCode::from(OUTPUT_FAILED);
     }
     // Read on a helper thread, so that waiting for input never keeps the run from its signals
@@ -228,7 +231,10 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
                 // Read in part (`--help | head`): what was wanted was read.
                 Err(error) if error.kind() == io::ErrorKind::BrokenPipe => SUCCESS,
                 Err(error) => {
-                    let _ = writeln!(stderr, "{program}: cannot write output: {error}");
+                    let _ = progress::write_whole_line(
+                        &mut stderr,
+                        format_args!("{program}: cannot write output: {error}"),
+                    );
                     OUTPUT_FAILED
                 }
             };
@@ -255,7 +261,7 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
             run.all(stdin, args.quiet)
         }
         Err(message) => {
-            let _ = writeln!(stderr, "{program}: {message}");
+            let _ = progress::write_whole_line(&mut stderr, format_args!("{program}: {message}"));
             UNUSABLE
         }
     }

@@ -113,9 +113,9 @@ impl<'i> Progress<'i> {
     pub(super) fn write_line(&self, stderr: &mut impl Write, line: std::fmt::Arguments) {
         match &self.bar {
             Some(bar) if !bar.is_finished() => {
-                bar.suspend(|| writeln!(stderr, "{line}").and_then(|()| stderr.flush()))
+                bar.suspend(|| write_whole_line(stderr, line).and_then(|()| stderr.flush()))
             }
-            _ => writeln!(stderr, "{line}"),
+            _ => write_whole_line(stderr, line),
         }
         .unwrap_or(());
     }
@@ -126,4 +126,15 @@ impl<'i> Progress<'i> {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Writes `line` and its line end in one write: a diagnostic costs one system call, and stays
+/// whole among the lines of other threads and processes.
+pub(super) fn write_whole_line(
+    out: &mut (impl Write + ?Sized),
+    line: std::fmt::Arguments,
+) -> std::io::Result<()> {
+    let mut text = line.to_string();
+    text.push('\n');
+    out.write_all(text.as_bytes())
 }

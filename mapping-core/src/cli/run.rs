@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::map::{Mapper, Outcome};
 use super::parallel::{self, Batch, Pool, ThreadStopped};
-use super::progress::{Counts, Progress};
+use super::progress::{Counts, Progress, write_whole_line};
 use super::send::{self, Origin, Recorder, Sending};
 use super::setup::{Input, Output, Setup, open};
 use super::signals::{self, Interrupt};
@@ -920,25 +920,29 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         } else {
             format!(" ({details})")
         };
-        writeln!(
-            self.stderr,
-            "{}: {}, {outputs}, {} in {time}{details}",
-            self.program,
-            counted(messages, "message"),
-            counted(errors, "error"),
+        write_whole_line(
+            &mut self.stderr,
+            format_args!(
+                "{}: {}, {outputs}, {} in {time}{details}",
+                self.program,
+                counted(messages, "message"),
+                counted(errors, "error"),
+            ),
         )?;
         if let Some(failure) = self.output_failure {
             let total = failure.written + failure.not_written;
-            writeln!(
-                self.stderr,
-                "{}: output failed: {} of {total} written in full{}",
-                self.program,
-                counted(failure.written, "output line"),
-                if failure.cut_short {
-                    ", and the next one in part"
-                } else {
-                    ""
-                }
+            write_whole_line(
+                &mut self.stderr,
+                format_args!(
+                    "{}: output failed: {} of {total} written in full{}",
+                    self.program,
+                    counted(failure.written, "output line"),
+                    if failure.cut_short {
+                        ", and the next one in part"
+                    } else {
+                        ""
+                    }
+                ),
             )?;
         }
         Ok(())

@@ -13,6 +13,11 @@ use super::args::Args;
 use crate::capi::send::{ConfigError, Outcome, Rejection, Report, Sender, SenderConfig, Stopped};
 use crate::tag::{ConversionToken, Settings};
 
+/// Why `--send` fails in a build without the HTTP client.
+const NO_HTTP_CLIENT: &str = "--send: this build has no HTTP client: build the tool with its \
+                              `send` feature (`cargo install --path pinterest-map --features \
+                              send`; a table's own tool: mapping-core's `send` feature)";
+
 /// The environment variable holding the conversion token.
 pub(super) const TOKEN_VARIABLE: &str = "PINTEREST_CONVERSION_TOKEN";
 
@@ -92,6 +97,9 @@ impl Sending {
     /// Checks what sending needs (the ad account, the token, the URL, the rejects file) and
     /// starts the sender.
     pub(super) fn new(args: &Args, settings: &Settings) -> Result<Sending, String> {
+        if cfg!(not(feature = "send")) {
+            return Err(NO_HTTP_CLIENT.to_owned());
+        }
         let mut config = sender_config(settings)?;
         config.api_url.clone_from(&args.api_url);
         config.test_events = args.test_events;

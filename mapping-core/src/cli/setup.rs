@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::args::{Args, Format};
+use super::progress::write_whole_line;
 use super::send::Sending;
 use crate::json::Json;
 use crate::ndjson::OutputFormat;
@@ -148,11 +149,13 @@ impl<M: Mapping> Setup<M> {
             None => {
                 let settings = Settings::example();
                 if !args.quiet {
-                    let _ = writeln!(
+                    let _ = write_whole_line(
                         stderr,
-                        "{program}: no --settings: using the built-in example configuration \
-                         (tag ID {})",
-                        settings.tid
+                        format_args!(
+                            "{program}: no --settings: using the built-in example \
+                             configuration (tag ID {})",
+                            settings.tid
+                        ),
                     );
                 }
                 settings
@@ -387,7 +390,10 @@ pub fn read_settings(
         .filter(|warning| tag_output || !warning.is_tag_only())
         .collect();
     for warning in &warnings {
-        let _ = writeln!(stderr, "{program}: warning: {name}: {warning}");
+        let _ = write_whole_line(
+            stderr,
+            format_args!("{program}: warning: {name}: {warning}"),
+        );
     }
     if strict && !warnings.is_empty() {
         return Err(format!(

@@ -10,7 +10,7 @@
 //! saying how many output lines were written in full.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -156,7 +156,10 @@ impl Interrupt {
         if *waiting {
             // Nothing is buffered: every mapped line has been written in full.
             if let Some(stderr) = stderr {
-                let _ = writeln!(stderr, "{program}: stopped by {}", name(signal));
+                let _ = super::progress::write_whole_line(
+                    stderr,
+                    format_args!("{program}: stopped by {}", name(signal)),
+                );
             }
             end_by(signal);
         }
@@ -191,11 +194,13 @@ fn end_blocked(
             format!("{lines_written} output lines")
         };
         // The write under way may have passed part of its bytes on: more lines may be whole.
-        let _ = writeln!(
-            stderr,
-            "{program}: stopped by {}: {why}; at least {lines} written in full, and perhaps a \
-             part of the next",
-            name(signal)
+        let _ = super::progress::write_whole_line(
+            &mut stderr,
+            format_args!(
+                "{program}: stopped by {}: {why}; at least {lines} written in full, and perhaps \
+                 a part of the next",
+                name(signal)
+            ),
         );
     }
     end_by(signal);

@@ -30,8 +30,43 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// Built for the tool without the `send` feature, parts of the sender are never reached.
+#![cfg_attr(not(feature = "send"), allow(dead_code))]
+
 mod deliver;
+#[cfg(feature = "send")]
 mod http;
+/// Without the `send` feature there is no HTTP client: a sender cannot be made.
+#[cfg(not(feature = "send"))]
+mod http {
+    use super::{ConfigError, SenderConfig};
+
+    pub(super) struct Client {
+        never: std::convert::Infallible,
+    }
+
+    pub(super) struct Answer {
+        pub status: u16,
+        pub retry_after: Option<std::time::Duration>,
+        pub location: Option<String>,
+        pub body: String,
+    }
+
+    pub(super) enum Failure {
+        Transient(String),
+        Fatal(String),
+    }
+
+    impl Client {
+        pub(super) fn new(_config: &SenderConfig) -> Result<Client, ConfigError> {
+            Err(ConfigError::NoHttpClient)
+        }
+
+        pub(super) fn post(&self, _body: &[u8]) -> Result<Answer, Failure> {
+            match self.never {}
+        }
+    }
+}
 
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -126,6 +161,9 @@ pub enum ConfigError {
     /// A number is out of its range.
     #[error("`{0}` must be {1}")]
     Range(&'static str, &'static str),
+    /// The crate was built without the `send` feature, which brings the HTTP client.
+    #[error("this build has no HTTP client: mapping-core's `send` feature brings one")]
+    NoHttpClient,
 }
 
 /// What became of one event.
