@@ -85,102 +85,114 @@ pub fn cases() -> Vec<Case> {
         case(
             "truncated object",
             r#"{"type":"identify","traits":{"email":"jane@example.com""#,
-            rejected("invalid JSON: expected `,` or `}` at column 56"),
+            rejected("invalid JSON: expected `,` or `}` at column 56, found the end of the text"),
         ),
         case(
             "truncated string",
             r#"{"type":"identify","traits":{"email":"jane@exam"#,
-            rejected("invalid JSON: expected the end of the string at column 48"),
+            rejected(
+                "invalid JSON: expected the end of the string at column 48, found the end of the text",
+            ),
         ),
         case(
             "truncated after a key",
             r#"{"type":"track","event""#,
-            rejected("invalid JSON: expected `:` at column 24"),
+            rejected("invalid JSON: expected `:` at column 24, found the end of the text"),
         ),
         case(
             "missing colon",
             r#"{"type" "page"}"#,
-            rejected("invalid JSON: expected `:` at column 9"),
+            rejected("invalid JSON: expected `:` at column 9, found `\"`"),
         ),
         case(
             "trailing comma in an object",
             r#"{"type":"page",}"#,
-            rejected("invalid JSON: expected a string key at column 16"),
+            rejected("invalid JSON: expected a string key at column 16, found `}`"),
         ),
         case(
             "trailing comma in an array",
             track("Order Completed", r#"{"products":[{"name":"SECRET"},]}"#),
-            rejected("invalid JSON: expected a value at column 87"),
+            rejected("invalid JSON: expected a value at column 87, found `]`"),
         ),
         case(
             "single quotes",
             "{'type':'page'}",
-            rejected("invalid JSON: expected a string key at column 2"),
+            rejected(
+                "invalid JSON: expected a string key at column 2, found `'` (JSON strings take double quotes)",
+            ),
         ),
         case(
             "unquoted key",
             r#"{type:"page"}"#,
-            rejected("invalid JSON: expected a string key at column 2"),
+            rejected("invalid JSON: expected a string key at column 2, found a bare word"),
         ),
         case(
             "NaN",
             track("Order Completed", r#"{"value":NaN}"#),
-            rejected("invalid JSON: expected a value at column 65"),
+            rejected("invalid JSON: expected a value at column 65, found a bare word"),
         ),
         case(
             "Infinity",
             track("Order Completed", r#"{"value":-Infinity}"#),
-            rejected("invalid JSON: expected a digit at column 66"),
+            rejected("invalid JSON: expected a digit at column 66, found a bare word"),
         ),
         case(
             "a number with a leading zero",
             track("Order Completed", r#"{"value":012}"#),
-            rejected("invalid JSON: expected `,` or `}` at column 66"),
+            rejected("invalid JSON: expected `,` or `}` at column 66, found a number"),
         ),
         case(
             "a number without digits after the point",
             track("Order Completed", r#"{"value":1.}"#),
-            rejected("invalid JSON: expected a digit after the decimal point at column 67"),
+            rejected(
+                "invalid JSON: expected a digit after the decimal point at column 67, found `}`",
+            ),
         ),
         case(
             "two messages on one line",
             format!("{BEFORE} {BEFORE}"),
-            rejected("invalid JSON: expected the end of the text at column 33"),
+            rejected("invalid JSON: expected the end of the text at column 33, found `{`"),
         ),
         case(
             "an unknown escape",
             r#"{"type":"page","name":"SECRET\x"}"#,
-            rejected("invalid JSON: expected an escape: one of `\"\\/bfnrtu` at column 31"),
+            rejected(
+                "invalid JSON: expected an escape: one of `\"\\/bfnrtu` at column 31, found a bare word",
+            ),
         ),
         case(
             "a short unicode escape",
             r#"{"type":"page","name":"\u12"}"#,
-            rejected("invalid JSON: expected four hexadecimal digits at column 26"),
+            rejected("invalid JSON: expected four hexadecimal digits at column 26, found a number"),
         ),
         case(
             "a raw control character in a string",
             "{\"type\":\"page\",\"name\":\"SECRET\tname\"}",
-            rejected("invalid JSON: expected an escape for a control character at column 30"),
+            rejected(
+                "invalid JSON: expected an escape for a control character at column 30, found a tab",
+            ),
         ),
         case(
             "a NUL byte",
             "{\"type\":\"page\",\"name\":\"a\0b\"}",
-            rejected("invalid JSON: expected an escape for a control character at column 25"),
+            rejected(
+                "invalid JSON: expected an escape for a control character at column 25, found a control character",
+            ),
         ),
         case(
             "text that is not JSON",
             "SECRET jane@example.com",
-            rejected("invalid JSON: expected a value at column 1"),
+            rejected("invalid JSON: expected a value at column 1, found a bare word"),
         ),
         case(
             "a lone closing brace",
             "}",
-            rejected("invalid JSON: expected a value at column 1"),
+            rejected("invalid JSON: expected a value at column 1, found `}`"),
         ),
         case(
             "a JavaScript comment",
             r#"{"type":"page"} // SECRET"#,
-            rejected("invalid JSON: expected the end of the text at column 17"),
+            rejected("invalid JSON: expected the end of the text at column 17, found `/`"),
         ),
         // JSON, but not an object.
         case(
@@ -246,27 +258,27 @@ pub fn cases() -> Vec<Case> {
         case(
             "a line holding a no-break space",
             "\u{a0}",
-            rejected("invalid JSON: expected a value at column 1"),
+            rejected("invalid JSON: expected a value at column 1, found a character beyond ASCII"),
         ),
         case(
             "a line holding a vertical tab",
             " \u{b}",
-            rejected("invalid JSON: expected a value at column 2"),
+            rejected("invalid JSON: expected a value at column 2, found a control character"),
         ),
         case(
             "a line holding a form feed",
             "\u{c}",
-            rejected("invalid JSON: expected a value at column 1"),
+            rejected("invalid JSON: expected a value at column 1, found a control character"),
         ),
         case(
             "a line holding a line separator",
             "\u{2028}",
-            rejected("invalid JSON: expected a value at column 1"),
+            rejected("invalid JSON: expected a value at column 1, found a character beyond ASCII"),
         ),
         case(
             "a line holding an ideographic space",
             "\t\u{3000}",
-            rejected("invalid JSON: expected a value at column 2"),
+            rejected("invalid JSON: expected a value at column 2, found a character beyond ASCII"),
         ),
         case(
             "whitespace around the message",
@@ -515,7 +527,7 @@ pub fn cases() -> Vec<Case> {
         "a 10 MB string cut short",
         format!(r#"{{"type":"page","name":"{big}"#),
         Outcome::Rejected(format!(
-            "invalid JSON: expected the end of the string at column {}",
+            "invalid JSON: expected the end of the string at column {}, found the end of the text",
             24 + big.len()
         )),
     ));
@@ -551,7 +563,7 @@ pub fn cases() -> Vec<Case> {
             &format!(r#"{{"value":{}"#, "[".repeat(deep)),
         ),
         Outcome::Rejected(format!(
-            "invalid JSON: expected a value at column {}",
+            "invalid JSON: expected a value at column {}, found `}}`",
             65 + deep
         )),
     ));
@@ -752,22 +764,22 @@ pub fn settings_cases() -> Vec<SettingsCase> {
         settings_case(
             "an empty file",
             "",
-            Err("settings are not valid JSON: expected a value at column 1"),
+            Err("settings are not valid JSON: expected a value at column 1, found the end of the text"),
         ),
         settings_case(
             "truncated",
             r#"{"tid":"SECRET"#,
-            Err("settings are not valid JSON: expected the end of the string at column 15"),
+            Err("settings are not valid JSON: expected the end of the string at column 15, found the end of the text"),
         ),
         settings_case(
             "trailing text",
             r#"{"tid":"t"} SECRET"#,
-            Err("settings are not valid JSON: expected the end of the text at column 13"),
+            Err("settings are not valid JSON: expected the end of the text at column 13, found a bare word"),
         ),
         settings_case(
             "nested 100,000 levels, never closed",
             format!(r#"{{"other":{}"#, "[".repeat(100_000)),
-            Err("settings are not valid JSON: expected a value at column 100010"),
+            Err("settings are not valid JSON: expected a value at column 100010, found the end of the text"),
         ),
         // Tolerated, as documented.
         settings_case(

@@ -82,7 +82,7 @@ fn bad_lines_are_reported_and_the_good_ones_all_mapped() {
     );
     assert_eq!(
         output.stderr,
-        "<stdin>:2: invalid JSON: expected `null` at column 1\n\
+        "<stdin>:2: invalid JSON: expected a value at column 1, found a bare word\n\
          <stdin>:4: a message must be a JSON object, found an array\n\
          <stdin>:5: track message has no `event`\n\
          <stdin>:8: `event` must be a string, found a number\n"
@@ -102,7 +102,7 @@ fn errors_name_the_input_file_and_the_summary_counts_them() {
         stderr.next(),
         Some(
             format!(
-                "{}:2: invalid JSON: expected a string key at column 2",
+                "{}:2: invalid JSON: expected a string key at column 2, found the end of the text",
                 first.arg()
             )
             .as_str()
@@ -162,7 +162,7 @@ fn lines_split_across_reads_map_as_whole_lines() {
     assert_eq!(whole.stdout.lines().count(), 5);
     assert_eq!(
         whole.stderr,
-        "<stdin>:3: invalid JSON: expected a string key at column 2\n"
+        "<stdin>:3: invalid JSON: expected a string key at column 2, found a bare word\n"
     );
     for step in [1, 7, 4096, 131_071] {
         let mut stdout = Vec::new();
@@ -442,7 +442,7 @@ fn unusable_arguments_exit_with_status_2() {
         ),
         (
             &["--init", "--traits", "[1"],
-            "pinterest-map: --traits is not valid JSON: expected `,` or `]` at column 3\n",
+            "pinterest-map: --traits is not valid JSON: expected `,` or `]` at column 3, found the end of the text\n",
         ),
         // Not JSON, not a file: the argument may be personal data and is not repeated.
         (
@@ -756,7 +756,7 @@ fn gzip_inputs_are_read_decompressed_from_files_and_standard_input() {
     assert_eq!(
         named.stderr,
         format!(
-            "{}:3: invalid JSON: expected `null` at column 1\n",
+            "{}:3: invalid JSON: expected a value at column 1, found a bare word\n",
             file.arg()
         )
     );
@@ -863,8 +863,8 @@ fn max_errors_stops_the_run_after_the_lines_mapped() {
     assert_eq!(
         stderr[..3],
         [
-            "<stdin>:2: invalid JSON: expected a value at column 1",
-            "<stdin>:4: invalid JSON: expected a value at column 1",
+            "<stdin>:2: invalid JSON: expected a value at column 1, found a bare word",
+            "<stdin>:4: invalid JSON: expected a value at column 1, found a bare word",
             "pinterest-map: stopped at the error limit (--max-errors 2)",
         ]
     );

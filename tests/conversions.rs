@@ -142,7 +142,7 @@ fn the_summary_counts_events_and_unsendable_messages_by_reason() {
          <stdin>:2: not sent to the Conversions API: no event time: none of `timestamp`, `originalTimestamp`, `sentAt` and `receivedAt` is an ISO 8601 time with an offset\n\
          <stdin>:3: not sent to the Conversions API: no user identity: the Conversions API needs an email (`em`), a mobile advertising id (`hashed_maids`), or both an IP address and a user agent\n\
          <stdin>:4: not sent to the Conversions API: no event time: none of `timestamp`, `originalTimestamp`, `sentAt` and `receivedAt` is an ISO 8601 time with an offset\n\
-         <stdin>:6: invalid JSON: expected `null` at column 1\n\
+         <stdin>:6: invalid JSON: expected a value at column 1, found a bare word\n\
          <stdin>:7: warning: `custom_data.value` left out: not a number (or a string holding one)\n"
     );
     assert!(

@@ -481,7 +481,7 @@ fn messages_that_cannot_become_events_are_reported_and_the_rest_sent() {
     );
     assert_eq!(
         lines.next(),
-        Some("<stdin>:3: invalid JSON: expected `null` at column 1")
+        Some("<stdin>:3: invalid JSON: expected a value at column 1, found a bare word")
     );
     assert!(
         lines.next().is_some_and(|summary| summary.starts_with(

@@ -176,7 +176,7 @@ fn settings_come_from_standard_input_or_the_argument_itself() {
         (output.status, output.stderr.as_str()),
         (
             2,
-            "pinterest-map: --settings is not valid JSON: expected a value at column 8\n"
+            "pinterest-map: --settings is not valid JSON: expected a value at column 8, found the end of the text\n"
         )
     );
 }
@@ -228,5 +228,45 @@ fn standard_input_serves_one_purpose() {
     assert_eq!(
         output.stdout, "[[\"load\",\"2620795819800\"],[\"page\"]]\n",
         "the example settings do not use enhanced match"
+    );
+}
+
+#[test]
+fn a_multi_line_file_is_reported_by_line_and_column_with_what_was_found() {
+    let settings = TempFile::new(
+        ".json",
+        b"{\n  \"tid\": \"2620795819800\",\n  \"pinterestCustomProperties\": [\"plan\",]\n}\n",
+    );
+    let output = run(&["--settings", &settings.arg()], ORDER);
+    assert_eq!(
+        (output.status, output.stderr),
+        (
+            2,
+            format!(
+                "pinterest-map: {}: settings are not valid JSON: expected a value at line 3, \
+                 column 40, found `]`\n",
+                settings.arg()
+            )
+        )
+    );
+    let traits = TempFile::new(".json", b"{\n  \"email\": 'a@b.c'\n}\n");
+    let output = run(
+        &[
+            "--settings",
+            r#"{"tid":"1"}"#,
+            "--init",
+            "--traits",
+            &traits.arg(),
+        ],
+        "",
+    );
+    assert_eq!(
+        (output.status, output.stderr),
+        (
+            2,
+            "pinterest-map: the --traits file is not valid JSON: expected a value at line 2, \
+             column 12, found `'` (JSON strings take double quotes)\n"
+                .to_owned()
+        )
     );
 }

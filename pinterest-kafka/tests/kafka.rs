@@ -262,7 +262,7 @@ fn dead_letters(tansu: &Path) -> Result<(), Failed> {
         (
             "bad-1".into(),
             Some(format!("not json {secret}").into_bytes()),
-            "invalid JSON: expected `null` at column 1",
+            "invalid JSON: expected a value at column 1, found a bare word",
         ),
         (
             "bad-2".into(),

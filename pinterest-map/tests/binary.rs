@@ -116,7 +116,7 @@ fn exit_statuses() {
     assert_eq!(bad_line.stdout.lines().count(), 2);
     assert_eq!(
         bad_line.stderr,
-        "<stdin>:2: invalid JSON: expected a string key at column 2\n"
+        "<stdin>:2: invalid JSON: expected a string key at column 2, found a bare word\n"
     );
     let settings = TempFile::new(".json", br#"{"sendPartnerEventsAsCustom":"yes"}"#);
     let bad_settings = run_str(&["--settings", &settings.arg()], "");

@@ -163,7 +163,7 @@ fn expected(count: usize) -> (String, Vec<String>) {
     for n in 0..count {
         if n % 1000 == 999 {
             errors.push(format!(
-                "<stdin>:{}: invalid JSON: expected `null` at column 1",
+                "<stdin>:{}: invalid JSON: expected a value at column 1, found a bare word",
                 n + 1
             ));
         } else {

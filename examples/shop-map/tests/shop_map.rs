@@ -49,7 +49,7 @@ const CALLS: &str = r#"[["track","PageVisit",{"name":"Home"}]]
 "#;
 
 const ERRORS: &str = "events.ndjson:8: track message has no `event`\n\
-                      events.ndjson:9: invalid JSON: expected `true` at column 1\n";
+                      events.ndjson:9: invalid JSON: expected a value at column 1, found a bare word\n";
 
 #[test]
 fn maps_the_shipped_events_and_reports_the_invalid_lines() {

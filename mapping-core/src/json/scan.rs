@@ -15,14 +15,92 @@ use thiserror::Error;
 use super::JsonValue;
 use super::write::has_line_breaks;
 
-/// Why text is not JSON: what was expected, and where (the byte column, from 1).
+/// Why text is not JSON: what was expected, where (the line and the byte column in it, from
+/// 1; the line is left out of the message when the text has one), and what was found there,
+/// by its kind (a word of the text is never quoted: it may be personal data).
+///
+/// ```
+/// use mapping_core::Json;
+///
+/// let error = Json::parse("not json at all").unwrap_err();
+/// assert_eq!(error.to_string(), "expected a value at column 1, found a bare word");
+/// let error = Json::parse("{\n  \"tid\": \"1\",\n}").unwrap_err();
+/// assert_eq!(error.to_string(), "expected a string key at line 3, column 1, found `}`");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
-#[error("expected {expected} at column {column}")]
+#[error("expected {expected} at {}, found {found}", Place(*line, *column))]
 pub struct SyntaxError {
     /// What would have been valid there.
     pub expected: &'static str,
-    /// The byte column, from 1.
+    /// The line, from 1.
+    pub line: usize,
+    /// The byte column in the line, from 1.
     pub column: usize,
+    /// What was found there (`the end of the text`, `` `}` ``, `a bare word`).
+    pub found: &'static str,
+}
+
+/// `column 4`, or `line 3, column 4` past the first line.
+struct Place(usize, usize);
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place(1, column) => write!(f, "column {column}"),
+            Place(line, column) => write!(f, "line {line}, column {column}"),
+        }
+    }
+}
+
+impl SyntaxError {
+    /// The error at byte `position` of `text`.
+    pub(crate) fn at(text: &str, position: usize, expected: &'static str) -> SyntaxError {
+        let before = &text.as_bytes()[..position.min(text.len())];
+        let line_start = memchr::memrchr(b'\n', before).map_or(0, |at| at + 1);
+        SyntaxError {
+            expected,
+            line: memchr::memchr_iter(b'\n', before).count() + 1,
+            column: position - line_start + 1,
+            found: found_at(&text.as_bytes()[position.min(text.len())..]),
+        }
+    }
+}
+
+/// What the text at an error holds, by its kind.
+fn found_at(rest: &[u8]) -> &'static str {
+    let Some(&byte) = rest.first() else {
+        return "the end of the text";
+    };
+    match byte {
+        b'{' => "`{`",
+        b'}' => "`}`",
+        b'[' => "`[`",
+        b']' => "`]`",
+        b',' => "`,`",
+        b':' => "`:`",
+        b'"' => "`\"`",
+        b'\'' => "`'` (JSON strings take double quotes)",
+        b'\\' => "a backslash",
+        b'\r' | b'\n' => "a line break",
+        b'-' | b'0'..=b'9' => "a number",
+        b'a'..=b'z' | b'A'..=b'Z' | b'_' => "a bare word",
+        b' ' => "a space",
+        b'\t' => "a tab",
+        0..=0x1f | 0x7f => "a control character",
+        0x80.. => "a character beyond ASCII",
+        b'+' => "`+`",
+        b'=' => "`=`",
+        b';' => "`;`",
+        b'<' => "`<`",
+        b'>' => "`>`",
+        b'#' => "`#`",
+        b'/' => "`/`",
+        b'*' => "`*`",
+        b'.' => "`.`",
+        b'(' => "`(`",
+        b')' => "`)`",
+        _ => "a symbol",
+    }
 }
 
 /// A JSON value: the text of one valid value, borrowed from the text it was read from, without
@@ -58,7 +136,10 @@ impl<'a> Json<'a> {
     /// use mapping_core::Json;
     ///
     /// assert_eq!(Json::parse(" [1, {\"a\": null}] ")?.text(), "[1, {\"a\": null}]");
-    /// assert_eq!(Json::parse("[1,]").unwrap_err().to_string(), "expected a value at column 4");
+    /// assert_eq!(
+    ///     Json::parse("[1,]").unwrap_err().to_string(),
+    ///     "expected a value at column 4, found `]`"
+    /// );
     /// # Ok::<(), mapping_core::SyntaxError>(())
     /// ```
     ///
@@ -446,10 +527,12 @@ impl<'a> Scanner<'a> {
     }
 
     fn error(&self, expected: &'static str) -> SyntaxError {
-        SyntaxError {
-            expected,
-            column: self.position + 1,
-        }
+        SyntaxError::at(self.text, self.position, expected)
+    }
+
+    /// The error at the scanner's position.
+    pub(crate) fn error_here(&self, expected: &'static str) -> SyntaxError {
+        self.error(expected)
     }
 
     #[inline]
@@ -790,6 +873,15 @@ impl<'a> Scanner<'a> {
             self.position += word.len();
             Ok(())
         } else {
+            // A word that is none of the three is no value at all; a word cut short is.
+            let rest = &self.bytes()[self.position..];
+            let letters = rest
+                .iter()
+                .take_while(|byte| byte.is_ascii_alphanumeric())
+                .count();
+            if letters > 0 && !word.as_bytes().starts_with(&rest[..letters]) {
+                return Err(self.error("a value"));
+            }
             Err(self.error(match word {
                 "true" => "`true`",
                 "false" => "`false`",
@@ -964,34 +1056,75 @@ mod tests {
     #[test]
     fn rejects_what_json_rejects_and_says_where() {
         let cases = [
-            ("", "expected a value at column 1"),
-            ("01", "expected the end of the text at column 2"),
-            ("1.", "expected a digit after the decimal point at column 3"),
-            ("1e", "expected a digit in the exponent at column 3"),
-            ("-", "expected a digit at column 2"),
-            ("+1", "expected a value at column 1"),
-            ("tru", "expected `true` at column 1"),
-            ("[1,]", "expected a value at column 4"),
-            ("[1 2]", "expected `,` or `]` at column 4"),
-            ("{\"a\" 1}", "expected `:` at column 6"),
-            ("{a:1}", "expected a string key at column 2"),
-            ("{\"a\":1,}", "expected a string key at column 8"),
-            ("{\"a\":1", "expected `,` or `}` at column 7"),
-            ("\"abc", "expected the end of the string at column 5"),
+            (
+                "",
+                "expected a value at column 1, found the end of the text",
+            ),
+            (
+                "01",
+                "expected the end of the text at column 2, found a number",
+            ),
+            (
+                "1.",
+                "expected a digit after the decimal point at column 3, found the end of the text",
+            ),
+            (
+                "1e",
+                "expected a digit in the exponent at column 3, found the end of the text",
+            ),
+            (
+                "-",
+                "expected a digit at column 2, found the end of the text",
+            ),
+            ("+1", "expected a value at column 1, found `+`"),
+            ("tru", "expected `true` at column 1, found a bare word"),
+            ("nothing", "expected a value at column 1, found a bare word"),
+            (
+                "'a'",
+                "expected a value at column 1, found `'` (JSON strings take double quotes)",
+            ),
+            ("[1,]", "expected a value at column 4, found `]`"),
+            ("[1 2]", "expected `,` or `]` at column 4, found a number"),
+            ("{\"a\" 1}", "expected `:` at column 6, found a number"),
+            (
+                "{a:1}",
+                "expected a string key at column 2, found a bare word",
+            ),
+            ("{\"a\":1,}", "expected a string key at column 8, found `}`"),
+            (
+                "{\"a\":1",
+                "expected `,` or `}` at column 7, found the end of the text",
+            ),
+            (
+                "\"abc",
+                "expected the end of the string at column 5, found the end of the text",
+            ),
             (
                 "\"a\u{1}b\"",
-                "expected an escape for a control character at column 3",
+                "expected an escape for a control character at column 3, found a control character",
             ),
             (
                 "\"\\x\"",
-                "expected an escape: one of `\"\\/bfnrtu` at column 3",
+                "expected an escape: one of `\"\\/bfnrtu` at column 3, found a bare word",
             ),
             (
                 "\"\\u12g4\"",
-                "expected four hexadecimal digits at column 4",
+                "expected four hexadecimal digits at column 4, found a number",
             ),
-            ("[1] [2]", "expected the end of the text at column 5"),
-            ("NaN", "expected a value at column 1"),
+            (
+                "[1] [2]",
+                "expected the end of the text at column 5, found `[`",
+            ),
+            ("NaN", "expected a value at column 1, found a bare word"),
+            // Past the first line, the line too.
+            (
+                "{\n  \"a\": 1\n  \"b\": 2\n}",
+                "expected `,` or `}` at line 3, column 3, found `\"`",
+            ),
+            (
+                "[\r\n1,\r\n]",
+                "expected a value at line 3, column 1, found `]`",
+            ),
         ];
         for (text, message) in cases {
             assert_eq!(check(text), Err(message.to_owned()), "{text}");

@@ -173,10 +173,7 @@ impl<'a> RawObject<'a> {
     pub(crate) fn read(scanner: &mut Scanner<'a>) -> Result<RawObject<'a>, SyntaxError> {
         if scanner.peek_container() != Some(b'{') {
             scanner.whitespace();
-            return Err(SyntaxError {
-                expected: "`{`",
-                column: scanner.position() + 1,
-            });
+            return Err(scanner.error_here("`{`"));
         }
         // Enough for typical properties with a product or two, in one allocation of under a
         // kilobyte (which allocators serve fastest); larger objects grow it.
@@ -281,10 +278,7 @@ fn walk_container<'a>(
 
 /// A node index, kept in 32 bits: an object with four billion values is refused.
 fn node_index(index: usize, scanner: &Scanner) -> Result<u32, SyntaxError> {
-    u32::try_from(index).map_err(|_| SyntaxError {
-        expected: "fewer than four billion values",
-        column: scanner.position() + 1,
-    })
+    u32::try_from(index).map_err(|_| scanner.error_here("fewer than four billion values"))
 }
 
 #[cfg(test)]
@@ -337,11 +331,11 @@ mod tests {
         assert_eq!(object.get("y"), None);
         assert_eq!(
             RawObject::parse("[{}]").unwrap_err().to_string(),
-            "expected `{` at column 1"
+            "expected `{` at column 1, found `[`"
         );
         assert_eq!(
             RawObject::parse("{} {}").unwrap_err().to_string(),
-            "expected the end of the text at column 4"
+            "expected the end of the text at column 4, found `{`"
         );
     }
 }

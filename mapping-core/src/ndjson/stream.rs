@@ -88,7 +88,7 @@ impl LineFailure {
 ///     String::from_utf8(output)?,
 ///     "[[\"track\",\"PageVisit\",{\"name\":\"\"}]]\n[[\"track\",\"Checkout\",{}]]\n"
 /// );
-/// assert_eq!(failures, ["line 2: invalid JSON: expected `null` at column 1"]);
+/// assert_eq!(failures, ["line 2: invalid JSON: expected a value at column 1, found a bare word"]);
 /// assert_eq!((counts.lines, counts.messages, counts.outputs, counts.failures), (3, 2, 2, 1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

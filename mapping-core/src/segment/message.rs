@@ -503,13 +503,16 @@ mod tests {
         );
         assert_eq!(
             error(r#"{"type":"track""#),
-            "invalid JSON: expected `,` or `}` at column 16"
+            "invalid JSON: expected `,` or `}` at column 16, found the end of the text"
         );
         assert_eq!(
             error(r#"{"type":"track"} {}"#),
-            "invalid JSON: expected the end of the text at column 18"
+            "invalid JSON: expected the end of the text at column 18, found `{`"
         );
-        assert_eq!(error("[1,"), "invalid JSON: expected a value at column 4");
+        assert_eq!(
+            error("[1,"),
+            "invalid JSON: expected a value at column 4, found the end of the text"
+        );
     }
 
     #[test]

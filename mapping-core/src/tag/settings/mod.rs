@@ -146,7 +146,7 @@ pub enum SettingsError {
     /// The text is not JSON.
     #[error("settings are not valid JSON: {message}")]
     Json {
-        /// What is wrong, and where (`expected a value at column 9`).
+        /// What is wrong, and where (`expected a value at line 2, column 9, found `}``).
         message: String,
     },
     /// The JSON is not an object.

@@ -350,7 +350,7 @@ fn rejects_non_objects_and_invalid_json() {
     );
     assert_eq!(
         error("{"),
-        "settings are not valid JSON: expected a string key at column 2"
+        "settings are not valid JSON: expected a string key at column 2, found the end of the text"
     );
 }
 
