@@ -97,13 +97,45 @@ fn group_by_hash(
     arms
 }
 
-/// The hashes of an alias table and their candidates, ascending, as a slice.
-fn expand_candidate_list(arms: &BTreeMap<u64, (Vec<usize>, Span)>) -> TokenStream {
-    let arms = arms.iter().map(|(hash, (indices, span))| {
-        let hash = hash_literal(*hash, *span);
-        quote_spanned!(*span=> (#hash, &[#(#indices),*]))
+/// The hashes of an alias table's forms, as the open-addressed table the runtime reads
+/// (`mapping_core::__private::AliasTable`): a power-of-two number of slots, at least twice the
+/// forms; each form's hash, with its event's index, in the slot the hash's low bits name or the
+/// first free one after it (two forms of one hash take two slots of its probe sequence); free
+/// slots hold the index `u32::MAX`. Two flat arrays: integers cost the compiler far less than
+/// a slice of tuples.
+fn expand_candidate_slots(forms: &[(u64, usize)]) -> (TokenStream, TokenStream) {
+    let size = (forms.len() * 2).max(2).next_power_of_two();
+    let mask = size - 1;
+    let mut slots: Vec<Option<(u64, usize)>> = vec![None; size];
+    for &(hash, index) in forms {
+        #[allow(clippy::cast_possible_truncation)] // the low bits are the point
+        let mut slot = hash as usize & mask;
+        while slots[slot].is_some() {
+            slot = (slot + 1) & mask;
+        }
+        slots[slot] = Some((hash, index));
+    }
+    let hashes = slots
+        .iter()
+        .map(|slot| hash_literal(slot.map_or(0, |(hash, _)| hash), Span::call_site()));
+    let events = slots.iter().map(|slot| {
+        let index = slot.map_or(u32::MAX, |(_, index)| {
+            u32::try_from(index).expect("a table has fewer than 2^32 events")
+        });
+        LitInt::new(&format!("{index}_u32"), Span::call_site())
     });
-    quote!(&[#(#arms),*])
+    (quote!(&[#(#hashes),*]), quote!(&[#(#events),*]))
+}
+
+/// Texts one after another as one string, and where each ends.
+fn expand_concatenated(texts: impl IntoIterator<Item = String>) -> (String, TokenStream) {
+    let mut all = String::new();
+    let mut ends = Vec::new();
+    for text in texts {
+        all.push_str(&text);
+        ends.push(u32::try_from(all.len()).expect("a table's text is under 4 GiB"));
+    }
+    (all, quote!(&[#(#ends),*]))
 }
 
 fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> TokenStream {
@@ -142,10 +174,6 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> Token
             }
         };
     }
-    let words = events.iter().map(|event| {
-        let words = &event.words;
-        quote!(&[#(#words),*])
-    });
     let forward_forms: Vec<String> = events.iter().map(|event| event.words.concat()).collect();
     let action_first_forms: Vec<(usize, String)> = events
         .iter()
@@ -187,25 +215,26 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> Token
         .iter()
         .map(|start| LitInt::new(&format!("0x{start:08x}_u32"), Span::call_site()))
         .collect();
-    let forward = expand_candidate_list(&group_by_hash(
-        forward_forms
+    let (forward_slots, forward_events) = expand_candidate_slots(
+        &forward_forms
             .iter()
-            .zip(events)
             .enumerate()
-            .map(|(index, (form, event))| (keys::table_hash(form.as_bytes()), index, event.span)),
-    ));
-    let action_first = expand_candidate_list(&group_by_hash(action_first_forms.iter().map(
-        |(index, form)| {
-            (
-                keys::table_hash(form.as_bytes()),
-                *index,
-                events[*index].span,
-            )
-        },
-    )));
-    // Each form with the offsets where its words meet, for checking separators by bits.
-    let with_bounds = |words: &[String]| {
-        let form = words.concat();
+            .map(|(index, form)| (keys::table_hash(form.as_bytes()), index))
+            .collect::<Vec<_>>(),
+    );
+    let (action_first_slots, action_first_events) = expand_candidate_slots(
+        &action_first_forms
+            .iter()
+            .map(|(index, form)| (keys::table_hash(form.as_bytes()), *index))
+            .collect::<Vec<_>>(),
+    );
+    // Where the words of each form meet, as bits, for checking separators; 0 for a form of 64
+    // bytes or more, which is checked word by word.
+    let bounds = |words: &[String]| {
+        let form_len: usize = words.iter().map(String::len).sum();
+        if form_len >= 64 {
+            return LitInt::new("0_u64", Span::call_site());
+        }
         let mut offset = 0;
         let mut bounds = 1_u64;
         for word in words {
@@ -214,41 +243,79 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> Token
                 .checked_shl(u32::try_from(offset).unwrap_or(u32::MAX))
                 .unwrap_or(0);
         }
-        let bounds = if form.len() < 64 {
-            let bounds = LitInt::new(&format!("0x{bounds:x}_u64"), Span::call_site());
-            quote!(::core::option::Option::Some(#bounds))
-        } else {
-            quote!(::core::option::Option::None)
-        };
-        quote!((#form, #bounds))
+        LitInt::new(&format!("0x{bounds:x}_u64"), Span::call_site())
     };
-    let forward_forms = events.iter().map(|event| with_bounds(&event.words));
-    let action_first_forms = events
+    let action_first_words: Vec<Option<Vec<String>>> = events
         .iter()
-        .map(|event| match keys::action_first(&event.words) {
-            Some(words) => with_bounds(&words),
-            None => quote!(("", ::core::option::Option::None)),
-        });
-    let targets = events
+        .map(|event| keys::action_first(&event.words))
+        .collect();
+    let (words_text, word_ends) =
+        expand_concatenated(events.iter().map(|event| event.words.join(" ")));
+    let (forward_text, forward_ends) =
+        expand_concatenated(events.iter().map(|event| event.words.concat()));
+    let (action_first_text, action_first_ends) = expand_concatenated(
+        action_first_words
+            .iter()
+            .map(|words| words.as_deref().map(<[String]>::concat).unwrap_or_default()),
+    );
+    let forward_bounds = events.iter().map(|event| bounds(&event.words));
+    let action_first_bounds = action_first_words.iter().map(|words| match words {
+        Some(words) => bounds(words),
+        None => LitInt::new("0_u64", Span::call_site()),
+    });
+    // The table's distinct events, and each row's among them: a short list of values and a
+    // flat array, however many rows.
+    let mut distinct: Vec<&EventTarget> = Vec::new();
+    let target_of = events.iter().map(|event| {
+        let position = distinct
+            .iter()
+            .position(|known| same_target(known, &event.target))
+            .unwrap_or_else(|| {
+                distinct.push(&event.target);
+                distinct.len() - 1
+            });
+        // Spanned with the row, as everything generated from one.
+        LitInt::new(&format!("{position}_u32"), event.span)
+    });
+    let target_of: Vec<LitInt> = target_of.collect();
+    let distinct = distinct
         .iter()
-        .map(|event| expand_event_target(rt, &event.target));
+        .map(|target| expand_event_target(rt, target));
     quote! {
         #[doc = #doc]
         pub fn event(name: &str) -> ::core::option::Option<#rt::PinterestEvent<'static>> {
             const TABLE: #rt::AliasTable = #rt::AliasTable {
-                words: &[#(#words),*],
+                words: #words_text,
+                word_ends: #word_ends,
                 action_first_lengths: &[#(#action_first_lengths),*],
                 action_first_start_len: #start_len,
                 action_first_starts: &[#(#starts),*],
-                forward: #forward,
-                action_first: #action_first,
-                forward_forms: &[#(#forward_forms),*],
-                action_first_forms: &[#(#action_first_forms),*],
+                forward_slots: #forward_slots,
+                forward_events: #forward_events,
+                action_first_slots: #action_first_slots,
+                action_first_events: #action_first_events,
+                forward_forms: #forward_text,
+                forward_ends: #forward_ends,
+                forward_bounds: &[#(#forward_bounds),*],
+                action_first_forms: #action_first_text,
+                action_first_ends: #action_first_ends,
+                action_first_bounds: &[#(#action_first_bounds),*],
             };
-            // Each row's event, by its index: data rather than a `match`, as above.
-            const EVENTS: &[#rt::PinterestEvent<'static>] = &[#(#targets),*];
-            EVENTS.get(#lookup?).cloned()
+            // The table's distinct events, and each row's among them.
+            const EVENTS: &[#rt::PinterestEvent<'static>] = &[#(#distinct),*];
+            const EVENT_OF_ROW: &[u32] = &[#(#target_of),*];
+            let row = #lookup?;
+            EVENTS.get(*EVENT_OF_ROW.get(row)? as usize).cloned()
         }
+    }
+}
+
+/// Whether two rows send the same event.
+fn same_target(a: &EventTarget, b: &EventTarget) -> bool {
+    match (a, b) {
+        (EventTarget::Standard(a), EventTarget::Standard(b)) => a == b,
+        (EventTarget::Partner(a, _), EventTarget::Partner(b, _)) => a == b,
+        _ => false,
     }
 }
 

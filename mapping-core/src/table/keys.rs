@@ -341,10 +341,15 @@ impl Separators {
     }
 }
 
-/// A table's Segment events, compiled for Segment's alias rule.
+/// A table's Segment events, compiled for Segment's alias rule: flat arrays and texts rather
+/// than code or slices of slices, so that tables of tens of thousands of events compile in time
+/// and memory proportional to their rows.
 pub struct AliasTable {
-    /// The lowercase words of each event, in table order.
-    pub words: &'static [&'static [&'static str]],
+    /// The lowercase words of every event, each event's separated by spaces, one event after
+    /// another; [`Self::word_ends`] says where each event's end.
+    pub words: &'static str,
+    /// Where each event's words end in [`Self::words`].
+    pub word_ends: &'static [u32],
     /// The distinct lengths of the action-first forms, ascending.
     pub action_first_lengths: &'static [usize],
     /// How many bytes [`Self::action_first_starts`] hold: four, or fewer when an action-first
@@ -353,17 +358,59 @@ pub struct AliasTable {
     /// The first bytes of the action-first forms (little-endian, zero-padded), ascending: most
     /// names are ruled out before any prefix is hashed.
     pub action_first_starts: &'static [u32],
-    /// The hashes of the forward forms, ascending, each with its candidates (table indices).
-    /// Data rather than a `match`, so that tables of tens of thousands of events compile in
-    /// time proportional to their rows.
-    pub forward: &'static [(u64, &'static [usize])],
+    /// The hashes of the forward forms in an open-addressed table: a power-of-two number of
+    /// slots, each form's hash in the slot its low bits name or the first free one after it.
+    pub forward_slots: &'static [u64],
+    /// The event of each slot of [`Self::forward_slots`]; `u32::MAX` for a free slot.
+    pub forward_events: &'static [u32],
     /// The same for the action-first forms.
-    pub action_first: &'static [(u64, &'static [usize])],
-    /// Each event's forward form, with the offsets where its words meet, as bits, when the
-    /// form is shorter than 64 bytes (longer ones are checked word by word).
-    pub forward_forms: &'static [(&'static str, Option<u64>)],
+    pub action_first_slots: &'static [u64],
+    /// The event of each slot of [`Self::action_first_slots`].
+    pub action_first_events: &'static [u32],
+    /// Each event's forward form, one after another; [`Self::forward_ends`] says where each
+    /// ends.
+    pub forward_forms: &'static str,
+    /// Where each forward form ends in [`Self::forward_forms`].
+    pub forward_ends: &'static [u32],
+    /// The offsets where each forward form's words meet, as bits; 0 for a form of 64 bytes or
+    /// more, which is checked word by word.
+    pub forward_bounds: &'static [u64],
     /// The same for each event's action-first form (empty for one-word events).
-    pub action_first_forms: &'static [(&'static str, Option<u64>)],
+    pub action_first_forms: &'static str,
+    /// Where each action-first form ends in [`Self::action_first_forms`].
+    pub action_first_ends: &'static [u32],
+    /// The bounds of each action-first form, as [`Self::forward_bounds`].
+    pub action_first_bounds: &'static [u64],
+}
+
+impl AliasTable {
+    /// The `index`th of the texts in `all` that `ends` delimits.
+    fn nth(all: &'static str, ends: &[u32], index: usize) -> Option<&'static str> {
+        let start = match index {
+            0 => 0,
+            _ => *ends.get(index - 1)? as usize,
+        };
+        all.get(start..*ends.get(index)? as usize)
+    }
+
+    /// An event's words, separated by spaces.
+    fn words(&self, index: usize) -> Option<&'static str> {
+        AliasTable::nth(self.words, self.word_ends, index)
+    }
+
+    /// An event's forward form and its bounds (`None` for a form checked word by word).
+    fn forward(&self, index: usize) -> Option<(&'static str, Option<u64>)> {
+        let form = AliasTable::nth(self.forward_forms, self.forward_ends, index)?;
+        let bounds = *self.forward_bounds.get(index)?;
+        Some((form, (bounds != 0).then_some(bounds)))
+    }
+
+    /// An event's action-first form and its bounds.
+    fn action_first(&self, index: usize) -> Option<(&'static str, Option<u64>)> {
+        let form = AliasTable::nth(self.action_first_forms, self.action_first_ends, index)?;
+        let bounds = *self.action_first_bounds.get(index)?;
+        Some((form, (bounds != 0).then_some(bounds)))
+    }
 }
 
 /// The index of the first event of the table that `name` matches under Segment's alias rule:
@@ -393,18 +440,22 @@ fn lookup_in(name: &str, table: &AliasTable, buffer: &mut [u8]) -> Option<usize>
     let mut best = None;
     let bytes = normal.as_bytes();
     if full_len <= max_len {
-        for &index in candidates(table.forward, normal.hash()) {
-            let matches = match table.forward_forms.get(index) {
-                Some((form, Some(bounds))) if !separators.far => {
-                    bytes == form.as_bytes() && separators.fit_forward(*bounds)
-                }
-                _ => table
-                    .words
-                    .get(index)
-                    .is_some_and(|words| matches_forward(name, words)),
-            };
-            keep_earliest(&mut best, index, matches);
-        }
+        for_each_candidate(
+            table.forward_slots,
+            table.forward_events,
+            normal.hash(),
+            |index| {
+                let matches = match table.forward(index) {
+                    Some((form, Some(bounds))) if !separators.far => {
+                        bytes == form.as_bytes() && separators.fit_forward(bounds)
+                    }
+                    _ => table
+                        .words(index)
+                        .is_some_and(|words| matches_forward(name, words)),
+                };
+                keep_earliest(&mut best, index, matches);
+            },
+        );
     }
     if let Some(start) = bytes.get(..table.action_first_start_len) {
         let mut word = [0; 4];
@@ -418,30 +469,46 @@ fn lookup_in(name: &str, table: &AliasTable, buffer: &mut [u8]) -> Option<usize>
                 let Some(prefix) = bytes.get(..len) else {
                     break;
                 };
-                for &index in candidates(table.action_first, table_hash(prefix)) {
-                    let matches = match table.action_first_forms.get(index) {
-                        Some((form, Some(bounds))) if !separators.far => {
-                            prefix == form.as_bytes() && separators.fit_prefix(len, *bounds)
-                        }
-                        _ => table
-                            .words
-                            .get(index)
-                            .is_some_and(|words| matches_action_first(name, words)),
-                    };
-                    keep_earliest(&mut best, index, matches);
-                }
+                for_each_candidate(
+                    table.action_first_slots,
+                    table.action_first_events,
+                    table_hash(prefix),
+                    |index| {
+                        let matches = match table.action_first(index) {
+                            Some((form, Some(bounds))) if !separators.far => {
+                                prefix == form.as_bytes() && separators.fit_prefix(len, bounds)
+                            }
+                            _ => table
+                                .words(index)
+                                .is_some_and(|words| matches_action_first(name, words)),
+                        };
+                        keep_earliest(&mut best, index, matches);
+                    },
+                );
             }
         }
     }
     best
 }
 
-/// The candidates of a hash in a list of hashes, ascending, and their candidates.
+/// Calls `candidate` with each event whose form has `hash`, from an open-addressed table of
+/// [`AliasTable`]: the slots from the one the hash's low bits name to the first free one.
 #[inline]
-fn candidates(table: &[(u64, &'static [usize])], hash: u64) -> &'static [usize] {
-    match table.binary_search_by_key(&hash, |(key, _)| *key) {
-        Ok(at) => table[at].1,
-        Err(_) => &[],
+fn for_each_candidate(slots: &[u64], events: &[u32], hash: u64, mut candidate: impl FnMut(usize)) {
+    let mask = slots.len().wrapping_sub(1);
+    #[allow(clippy::cast_possible_truncation)] // the low bits are the point
+    let mut slot = hash as usize & mask;
+    // A table has free slots: the probe ends at one.
+    for _ in 0..slots.len() {
+        match events.get(slot) {
+            Some(&u32::MAX) | None => return,
+            Some(&event) => {
+                if slots[slot] == hash {
+                    candidate(event as usize);
+                }
+            }
+        }
+        slot = (slot + 1) & mask;
     }
 }
 
@@ -456,17 +523,20 @@ fn is_separator(c: char) -> bool {
     c == ' ' || c == '_'
 }
 
-/// `^[ _]?w1[ _]?w2…[ _]?$`, case-insensitively.
-fn matches_forward(name: &str, words: &[&str]) -> bool {
-    strip_words(name, words.iter().copied()).is_some_and(str::is_empty)
+/// `^[ _]?w1[ _]?w2…[ _]?$`, case-insensitively; `words` separated by spaces.
+fn matches_forward(name: &str, words: &str) -> bool {
+    strip_words(name, words.split(' ')).is_some_and(str::is_empty)
 }
 
-/// `^[ _]?wn[ _]?w1…[ _]?w(n-1)[ _]?` (the last word first), as a prefix.
-fn matches_action_first(name: &str, words: &[&str]) -> bool {
-    let Some((action, rest)) = words.split_last() else {
-        return false;
-    };
-    strip_words(name, std::iter::once(*action).chain(rest.iter().copied())).is_some()
+/// `^[ _]?wn[ _]?w1…[ _]?w(n-1)[ _]?` (the last word first), as a prefix; `words` separated
+/// by spaces.
+fn matches_action_first(name: &str, words: &str) -> bool {
+    match words.rsplit_once(' ') {
+        Some((rest, action)) => {
+            strip_words(name, std::iter::once(action).chain(rest.split(' '))).is_some()
+        }
+        None => strip_words(name, std::iter::once(words)).is_some(),
+    }
 }
 
 /// Strips each word in turn, each surrounded by at most one separator; returns the rest.
