@@ -793,3 +793,58 @@ fn the_rejects_file_is_never_an_input_and_is_made_only_when_the_run_records() {
     assert_eq!(output.status, 0, "{}", output.stderr);
     assert_eq!(std::fs::read_to_string(rejects.path()).expect("made"), "");
 }
+
+#[test]
+fn a_token_in_an_argument_is_named_and_strict_refuses_it() {
+    let fake = FakePinterest::start(|_| Reply::Processed);
+    let inline = format!(r#"{{"ad_account_id":"{AD_ACCOUNT}","conversion_token":"{TOKEN}"}}"#);
+    let warning = "pinterest-map: warning: --settings: `conversion_token` is in the argument \
+                   itself, where the process list and the shell's history show it: set the \
+                   environment variable PINTEREST_CONVERSION_TOKEN, or put the settings in a file\n";
+    let run = |extra: &[&str]| {
+        let mut args: Vec<String> = ["--send", "--settings", &inline, "--api-url", &fake.url()]
+            .map(str::to_owned)
+            .to_vec();
+        args.extend(["--now", NOW].map(str::to_owned));
+        args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+        run_tool(
+            mapping_core::spec::Table,
+            "pinterest-map",
+            &args,
+            checkouts(2).as_bytes(),
+        )
+    };
+    let output = run(&[]);
+    assert_eq!(output.status, 0, "{}", output.stderr);
+    assert!(output.stderr.starts_with(warning), "{}", output.stderr);
+    assert!(!output.stderr.contains(TOKEN));
+    let output = run(&["--strict"]);
+    assert_eq!(
+        (output.status, output.stderr),
+        (
+            2,
+            format!(
+                "{warning}pinterest-map: --strict: 1 warning in the settings: nothing was read\n"
+            )
+        )
+    );
+    assert_eq!(fake.requests().len(), 1);
+}
+
+#[test]
+fn a_timeout_is_said_in_the_products_words() {
+    let sent = send(
+        &checkouts(3),
+        &["--timeout", "0.5", "--max-attempts", "2"],
+        |_| Reply::Late(Duration::from_secs(2), Box::new(Reply::Processed)),
+    );
+    assert_eq!(sent.output.status, 1, "{}", sent.output.stderr);
+    let message = "not sent: the Conversions API is unavailable: no answer within 0.5 s (the \
+                   request's timeout) (after 2 attempts)";
+    assert_eq!(
+        reject_lines(&sent),
+        (0..3)
+            .map(|n| (format!("m-{n}"), false, None, message.to_owned()))
+            .collect::<Vec<_>>()
+    );
+}

@@ -19,7 +19,7 @@ const NO_HTTP_CLIENT: &str = "--send: this build has no HTTP client: build the t
                               send`; a table's own tool: mapping-core's `send` feature)";
 
 /// The environment variable holding the conversion token.
-pub(super) const TOKEN_VARIABLE: &str = "PINTEREST_CONVERSION_TOKEN";
+pub(crate) const TOKEN_VARIABLE: &str = "PINTEREST_CONVERSION_TOKEN";
 
 /// Where an event came from: an input (by its index) and a line.
 #[derive(Clone, Copy, Debug)]

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use super::args::{Args, Format};
 use super::progress::write_whole_line;
-use super::send::Sending;
+use super::send::{Sending, TOKEN_VARIABLE};
 use crate::json::Json;
 use crate::ndjson::OutputFormat;
 use crate::table::Mapping;
@@ -378,17 +378,26 @@ pub fn read_settings(
     strict: bool,
 ) -> Result<Settings, String> {
     let (text, source) = read_json_argument("--settings", argument.as_os_str(), true, stdin)?;
-    let name = match source {
+    let name = match &source {
         Source::Inline => "--settings".to_owned(),
         Source::Stdin => "--settings -".to_owned(),
         Source::File(path) => path.display().to_string(),
     };
     let (settings, warnings) =
         Settings::from_json_with_warnings(&text).map_err(|error| format!("{name}: {error}"))?;
-    let warnings: Vec<_> = warnings
+    let mut warnings: Vec<String> = warnings
         .into_iter()
         .filter(|warning| tag_output || !warning.is_tag_only())
+        .map(|warning| warning.to_string())
         .collect();
+    // A token written in an argument shows in the process list and in the shell's history.
+    if matches!(source, Source::Inline) && settings.conversion_token.is_some() {
+        warnings.push(format!(
+            "`conversion_token` is in the argument itself, where the process list and the \
+             shell's history show it: set the environment variable {TOKEN_VARIABLE}, or put \
+             the settings in a file"
+        ));
+    }
     for warning in &warnings {
         let _ = write_whole_line(
             stderr,

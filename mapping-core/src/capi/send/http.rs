@@ -59,6 +59,14 @@ impl Client {
         if uri.query().is_some() {
             return Err(ConfigError::Url("must not have a query"));
         }
+        if uri
+            .authority()
+            .is_some_and(|authority| authority.as_str().contains('@'))
+        {
+            return Err(ConfigError::Url(
+                "must not hold a user name or password: the conversion token is the credentials",
+            ));
+        }
         let test = if config.test_events { "?test=true" } else { "" };
         let url = format!("{base}/ad_accounts/{}/events{test}", config.ad_account_id);
         let agent = ureq::Agent::config_builder()
@@ -205,6 +213,12 @@ mod tests {
         assert_eq!(
             client("https://x/v5?a=b"),
             Err(ConfigError::Url("must not have a query"))
+        );
+        assert_eq!(
+            client("https://user:secret@api.pinterest.com/v5"),
+            Err(ConfigError::Url(
+                "must not hold a user name or password: the conversion token is the credentials"
+            ))
         );
         let mut config = SenderConfig::new("123", ConversionToken::new("t"));
         config.test_events = true;
