@@ -963,3 +963,106 @@ fn each_diagnostic_is_one_write_of_a_whole_line() {
         );
     }
 }
+
+#[test]
+fn a_batch_envelope_is_read_as_its_messages_each_reported_by_its_index() {
+    let envelope = r#"{"batch":[{"type":"page","name":"Home"},{"type":"track"},{"type":"track","event":"Order Completed","messageId":"m-1","properties":{"order_id":"o-1"}},5],"context":{"ip":"203.0.113.9","userAgent":"Mozilla/5.0"},"sentAt":"2026-11-28T12:00:00Z"}"#;
+    let input = format!("{envelope}\n{PAGE}\n");
+    let output = run_str(&["--settings", r#"{"tid":"1"}"#], &input);
+    assert_eq!(output.status, 1);
+    assert_eq!(
+        output.stdout,
+        "[[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n\
+         [[\"track\",\"Checkout\",{\"order_id\":\"o-1\"}]]\n\
+         [[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n"
+    );
+    let lines: Vec<&str> = output.stderr.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "<stdin>:1: batch[1]: track message has no `event`",
+            "<stdin>:1: batch[3]: a message must be a JSON object, found a number",
+        ]
+    );
+    assert!(
+        lines[2].starts_with("pinterest-map: 3 messages, 3 calls, 2 errors in "),
+        "{}",
+        lines[2]
+    );
+    // --aligned: the envelope's line holds the calls of all its messages.
+    let output = run_str(&["-q", "--settings", r#"{"tid":"1"}"#, "--aligned"], &input);
+    assert_eq!(
+        output.stdout,
+        "[[\"track\",\"PageVisit\",{\"name\":\"Home\"}],[\"track\",\"Checkout\",{\"order_id\":\"o-1\"}]]\n\
+         [[\"track\",\"PageVisit\",{\"name\":\"Home\"}]]\n"
+    );
+    // The envelope's context and sentAt reach each message's Conversions API event.
+    let output = run_str(
+        &["-q", "--format", "capi", "--now", "2026-11-28T12:05:00Z"],
+        &format!("{envelope}\n"),
+    );
+    let events: Vec<serde_json::Value> = serde_json::from_str::<Vec<serde_json::Value>>(
+        output.stdout.lines().nth(1).expect("the checkout's line"),
+    )
+    .expect("a JSON array");
+    assert_eq!(events[0]["event_time"], 1_795_867_200);
+    assert_eq!(events[0]["user_data"]["client_ip_address"], "203.0.113.9");
+}
+
+#[test]
+fn inputs_the_tool_does_not_read_are_named_once() {
+    let messages = format!("{ORDER}\n");
+    let cases: [(&str, Vec<u8>, &str, &str); 6] = [
+        (
+            ".ndjson.zst",
+            b"\x28\xb5\x2f\xfd rest".to_vec(),
+            "compressed with zstd",
+            "zstd -dc",
+        ),
+        (
+            ".ndjson.bz2",
+            b"BZh91AY&SY rest".to_vec(),
+            "compressed with bzip2",
+            "bzip2 -dc",
+        ),
+        (
+            ".ndjson.xz",
+            b"\xfd7zXZ\x00 rest".to_vec(),
+            "compressed with xz",
+            "xz -dc",
+        ),
+        (
+            ".ndjson.lz4",
+            b"\x04\x22\x4d\x18 rest".to_vec(),
+            "compressed with lz4",
+            "lz4 -dc",
+        ),
+        (
+            ".zip",
+            b"PK\x03\x04 rest".to_vec(),
+            "a zip archive",
+            "unzip -p",
+        ),
+        (
+            ".json",
+            format!("[\n  {ORDER},\n  {PAGE}\n]\n").into_bytes(),
+            "a JSON array over many lines, not one message per line",
+            "jq -c '.[]'",
+        ),
+    ];
+    for (suffix, contents, what, command) in cases {
+        let unread = TempFile::new(suffix, &contents);
+        let good = TempFile::new(".ndjson", messages.as_bytes());
+        let output = run(&["-q".to_owned(), unread.arg(), good.arg()], b"");
+        assert_eq!(output.status, 1, "{suffix}");
+        assert_eq!(output.stdout, run_str(&["-q"], ORDER).stdout, "{suffix}");
+        assert_eq!(
+            output.stderr,
+            format!(
+                "pinterest-map: {} is {what}, which is not read: run `{command} {} | pinterest-map`\n",
+                unread.arg(),
+                unread.arg()
+            )
+        );
+    }
+}

@@ -848,3 +848,27 @@ fn a_timeout_is_said_in_the_products_words() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn the_messages_of_a_batch_envelope_are_sent_each() {
+    let all = checkouts(3);
+    let messages: Vec<&str> = all.lines().collect();
+    let input = format!(
+        "{{\"batch\":[{},{{\"type\":\"track\"}},{},{}],\"sentAt\":\"2026-11-28T12:00:00Z\"}}\n",
+        messages[0], messages[1], messages[2]
+    );
+    let sent = send(&input, &[], |_| Reply::Processed);
+    assert_eq!(sent.output.status, 1, "{}", sent.output.stderr);
+    assert_eq!(sent.accepted(), ids(0..3));
+    assert!(
+        sent.output
+            .stderr
+            .starts_with("<stdin>:1: batch[1]: track message has no `event`\n"),
+        "{}",
+        sent.output.stderr
+    );
+    assert_eq!(
+        sent.summary(),
+        "sent 3, accepted 3, rejected 0, not sent 0, 1 request (0 retried)"
+    );
+}

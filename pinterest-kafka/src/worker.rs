@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use mapping_core::ndjson::{self, Converted, Line, OutputFormat};
+use mapping_core::segment::{MessageError, batch_messages};
 use mapping_core::{Destination, Mapping};
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
@@ -735,23 +736,26 @@ impl<M: Mapping> Worker<'_, M> {
             self.send(message, ticket)
         } else {
             match self.map(message) {
-                Ok(true) => {
+                Ok(mapped) => {
                     let output = std::mem::take(&mut self.output);
                     let topic = self.args.output_topic.as_deref().unwrap_or_default();
-                    let produced = self.produce(topic, message.key(), &output, None, ticket);
-                    self.output = output;
-                    match produced {
-                        Ok(()) => Ok(()),
-                        Err(error) => {
+                    for range in mapped.outputs {
+                        let produced =
+                            self.produce(topic, message.key(), &output[range], None, ticket);
+                        if let Err(error) = produced {
                             let reason = error.to_string();
                             self.dead_letter(&source, payload, &reason, ticket);
                             // The output never went: its place is given up.
                             self.shared.offsets().acknowledged(ticket);
-                            return;
+                            break;
                         }
                     }
+                    self.output = output;
+                    for (value, reason) in mapped.invalid {
+                        self.dead_letter(&source, &value, &reason, ticket);
+                    }
+                    Ok(())
                 }
-                Ok(false) => Ok(()),
                 Err(reason) => Err(reason),
             }
         };
@@ -764,6 +768,38 @@ impl<M: Mapping> Worker<'_, M> {
     /// the message until Pinterest accepts or refuses it.
     fn send(&mut self, message: &BorrowedMessage<'_>, ticket: Ticket) -> Result<(), Reason> {
         let text = text(message)?;
+        match self.send_one(message, ticket, text) {
+            Err(error) if is_untyped(&error) => {
+                let Some(messages) = batch_messages(text) else {
+                    return Err(error.to_string());
+                };
+                // Each message of a batch envelope on its own; one that is not valid is a dead
+                // letter of its own.
+                let source = Source::of(message);
+                for (index, item) in messages.iter().enumerate() {
+                    let result = match item {
+                        Ok(text) => self.send_one(message, ticket, text),
+                        Err(error) => Err(error.clone()),
+                    };
+                    if let Err(error) = result {
+                        let value = item.as_deref().unwrap_or_default().as_bytes();
+                        let reason = format!("batch[{index}]: {error}");
+                        self.dead_letter(&source, value, &reason, ticket);
+                    }
+                }
+                Ok(())
+            }
+            result => result.map_err(|error| error.to_string()),
+        }
+    }
+
+    /// Gives one message's Conversions API event to the sender.
+    fn send_one(
+        &mut self,
+        message: &BorrowedMessage<'_>,
+        ticket: Ticket,
+        text: &str,
+    ) -> Result<(), MessageError> {
         let now = self.args.now.unwrap_or_else(SystemTime::now);
         let Some(sender) = &self.sender else {
             return Ok(());
@@ -773,17 +809,14 @@ impl<M: Mapping> Worker<'_, M> {
             ticket,
             key: message.key().map(<[u8]>::to_vec),
         };
-        let (converted, sent) = self
-            .destination
-            .conversion_text(text, now, |conversion| {
-                let (converted, event) = Converted::split(conversion);
-                let sent = event.map(|event| {
-                    shared.offsets().add_output(ticket);
-                    sender.send(origin, &event)
-                });
-                (converted, sent)
-            })
-            .map_err(|error| error.to_string())?;
+        let (converted, sent) = self.destination.conversion_text(text, now, |conversion| {
+            let (converted, event) = Converted::split(conversion);
+            let sent = event.map(|event| {
+                shared.offsets().add_output(ticket);
+                sender.send(origin, &event)
+            });
+            (converted, sent)
+        })?;
         self.report(message, &converted);
         if let Some(Err(stopped)) = sent {
             self.stopped = Some(stopped);
@@ -838,11 +871,61 @@ impl<M: Mapping> Worker<'_, M> {
         }
     }
 
-    /// Maps a message's value into `self.output`, without its last line end; `Ok(false)` when
-    /// there is no output (`--format js` and no calls).
-    fn map(&mut self, message: &BorrowedMessage<'_>) -> Result<bool, Reason> {
+    /// Maps a message's value into `self.output`: the places of its outputs there, each
+    /// without its last line end (none for `--format js` without calls), and the messages of a
+    /// batch envelope that are not valid, each with its text and why. A value that is a batch
+    /// envelope gives an output for each of its messages.
+    fn map(&mut self, message: &BorrowedMessage<'_>) -> Result<Mapped, Reason> {
         self.output.clear();
         let text = text(message)?;
+        let mut mapped = Mapped::default();
+        match self.map_one(message, text) {
+            Ok(()) => {}
+            Err(error) if is_untyped(&error) => {
+                let Some(messages) = batch_messages(text) else {
+                    return Err(error.to_string());
+                };
+                for (index, item) in messages.into_iter().enumerate() {
+                    let start = self.output.len();
+                    let result = match &item {
+                        Ok(text) => self.map_one(message, text),
+                        Err(error) => Err(error.clone()),
+                    };
+                    match result {
+                        Ok(()) => self.close_output(start, &mut mapped),
+                        Err(error) => {
+                            self.output.truncate(start);
+                            let value = match item {
+                                Ok(text) => text.into_owned().into_bytes(),
+                                Err(_) => Vec::new(),
+                            };
+                            mapped
+                                .invalid
+                                .push((value, format!("batch[{index}]: {error}")));
+                        }
+                    }
+                }
+                return Ok(mapped);
+            }
+            Err(error) => return Err(error.to_string()),
+        }
+        self.close_output(0, &mut mapped);
+        Ok(mapped)
+    }
+
+    /// The output written from `start` on, without its last line end, as one of `mapped`'s
+    /// (none when it is empty).
+    fn close_output(&mut self, start: usize, mapped: &mut Mapped) {
+        if self.output.last() == Some(&b'\n') && self.output.len() > start {
+            self.output.pop();
+        }
+        if self.output.len() > start {
+            mapped.outputs.push(start..self.output.len());
+        }
+    }
+
+    /// Maps one message's text, appending its output to `self.output`.
+    fn map_one(&mut self, message: &BorrowedMessage<'_>, text: &str) -> Result<(), MessageError> {
         let destination = &self.destination;
         match self.args.format {
             Format::Json | Format::Js => {
@@ -851,20 +934,15 @@ impl<M: Mapping> Worker<'_, M> {
                 } else {
                     OutputFormat::Json
                 };
-                ndjson::map_line(destination, format, text, &mut self.output)
-                    .map_err(|error| error.to_string())?;
+                ndjson::map_line(destination, format, text, &mut self.output)?;
             }
             Format::Capi => {
                 let now = self.args.now.unwrap_or_else(SystemTime::now);
-                let converted = ndjson::convert_line(destination, text, now, &mut self.output)
-                    .map_err(|error| error.to_string())?;
+                let converted = ndjson::convert_line(destination, text, now, &mut self.output)?;
                 self.report(message, &converted);
             }
         }
-        if self.output.last() == Some(&b'\n') {
-            self.output.pop();
-        }
-        Ok(!self.output.is_empty())
+        Ok(())
     }
 
     /// Reports a message that cannot become a Conversions API event, or fields left out of
@@ -1005,6 +1083,13 @@ impl<M: Mapping> Worker<'_, M> {
     }
 }
 
+/// What a message maps to (see `Worker::map`).
+#[derive(Default)]
+struct Mapped {
+    outputs: Vec<std::ops::Range<usize>>,
+    invalid: Vec<(Vec<u8>, Reason)>,
+}
+
 /// A record the producer refused outright.
 struct ProduceError {
     topic: String,
@@ -1044,6 +1129,11 @@ fn dead_letter_headers(source: &Source<'_>, reason: &str) -> OwnedHeaders {
             key: HEADER_REASON,
             value: Some(reason),
         })
+}
+
+/// Whether a message was refused for having no `type`: perhaps a batch envelope.
+fn is_untyped(error: &MessageError) -> bool {
+    matches!(error, MessageError::Missing { field: "type", .. })
 }
 
 /// A message's value as text: UTF-8 without a byte-order mark, not blank.

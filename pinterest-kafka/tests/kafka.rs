@@ -329,6 +329,45 @@ fn dead_letters(tansu: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+fn a_batch_envelope_gives_an_output_for_each_of_its_messages(tansu: &Path) -> Result<(), Failed> {
+    let setup = Setup::new(tansu);
+    let valid = messages(3);
+    let text = |index: usize| {
+        String::from_utf8_lossy(valid[index].1.as_deref().unwrap_or_default()).into_owned()
+    };
+    let invalid = r#"{"type":"track"}"#;
+    let envelope = format!(
+        r#"{{"batch":[{},{invalid},{},{}],"sentAt":"2026-11-28T12:00:00Z"}}"#,
+        text(0),
+        text(1),
+        text(2)
+    );
+    let inputs = vec![("user-0".to_owned(), Some(envelope.into_bytes()))];
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    let worker = setup.worker("batch");
+    let outputs = wait_for_outputs(&setup, valid.len());
+    let dead = read(&setup.brokers(), &setup.dead, 1, Duration::ZERO);
+    worker.stop_cleanly();
+    // Each under the envelope's key, in the envelope's order.
+    let keyed: Vec<(String, Option<Vec<u8>>)> = valid
+        .iter()
+        .map(|(_, value)| ("user-0".to_owned(), value.clone()))
+        .collect();
+    assert_eq!(check_outputs(&keyed, &outputs)?, 0);
+    assert_eq!(dead.len(), 1);
+    // The message as the envelope gives it: its fields added, so that it stands alone.
+    assert_eq!(
+        dead[0].value,
+        br#"{"type":"track","sentAt":"2026-11-28T12:00:00Z"}"#
+    );
+    assert_eq!(
+        dead[0].headers["pinterest-kafka-reason"],
+        "batch[1]: track message has no `event`"
+    );
+    setup.assert_committed_to_the_end(&landed);
+    Ok(())
+}
+
 /// A track message of about `size` bytes: a long `order_id`.
 fn large_message(size: usize) -> Vec<u8> {
     format!(
@@ -655,9 +694,13 @@ fn main() -> ExitCode {
             );
         }
     }
-    let tests: [(&str, Test); 9] = [
+    let tests: [(&str, Test); 10] = [
         ("round_trip_of_100000_keyed_messages", round_trip),
         ("invalid_messages_go_to_the_dead_letter_topic", dead_letters),
+        (
+            "a_batch_envelope_gives_an_output_for_each_of_its_messages",
+            a_batch_envelope_gives_an_output_for_each_of_its_messages,
+        ),
         (
             "messages_larger_than_the_producer_takes_are_dead_letters_cut_to_fit",
             messages_larger_than_the_producer_takes_are_dead_letters_cut_to_fit,

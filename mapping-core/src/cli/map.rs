@@ -2,7 +2,10 @@
 //! events): the output bytes, and what became of the line. The same on the run's thread and on
 //! a mapping thread; the run then accounts for it in input order.
 
+use std::borrow::Cow;
+
 use crate::ndjson::{self, Converted, Line, OutputFormat};
+use crate::segment::{MessageError, batch_messages};
 use crate::table::Mapping;
 use crate::tag::Destination;
 
@@ -35,6 +38,8 @@ pub(super) enum Outcome {
     Calls(usize),
     /// A message, and what became of its Conversions API event.
     Conversion(Converted),
+    /// A Segment batch envelope: what became of each of its messages.
+    Batch(Vec<Outcome>),
 }
 
 impl<M: Mapping> Mapper<M> {
@@ -68,21 +73,76 @@ impl<M: Mapping> Mapper<M> {
     }
 
     fn message(&self, text: &str, out: &mut Vec<u8>) -> Outcome {
+        match self.one_message(text, out) {
+            Err(error) if is_untyped(&error) => match batch_messages(text) {
+                Some(messages) => self.batch(&messages, out),
+                None => Outcome::Invalid(error.to_string()),
+            },
+            Err(error) => Outcome::Invalid(error.to_string()),
+            Ok(outcome) => outcome,
+        }
+    }
+
+    fn one_message(&self, text: &str, out: &mut Vec<u8>) -> Result<Outcome, MessageError> {
         let destination = &self.destination;
-        let result = match self.written {
+        match self.written {
             Written::Tag(format) => {
                 ndjson::map_line(destination, format, text, out).map(Outcome::Calls)
             }
             Written::Conversions => ndjson::convert_line(destination, text, self.clock.now(), out)
                 .map(Outcome::Conversion),
-        };
-        result.unwrap_or_else(|error| Outcome::Invalid(error.to_string()))
+        }
+    }
+
+    /// The messages of a batch envelope, each written as a line would be; with `--aligned`,
+    /// their arrays joined into the one line of the envelope's.
+    fn batch(&self, messages: &[Result<Cow<'_, str>, MessageError>], out: &mut Vec<u8>) -> Outcome {
+        let mut outcomes = Vec::with_capacity(messages.len());
+        let mut each = Vec::new();
+        let start = out.len();
+        for message in messages {
+            let written = if self.aligned { &mut each } else { &mut *out };
+            outcomes.push(match message {
+                Ok(text) => self
+                    .one_message(text, written)
+                    .unwrap_or_else(|error| Outcome::Invalid(error.to_string())),
+                Err(error) => Outcome::Invalid(error.to_string()),
+            });
+        }
+        if self.aligned {
+            // `[a]\n[]\n[b,c]\n` → `[a,b,c]\n`.
+            out.push(b'[');
+            for line in each.split(|byte| *byte == b'\n') {
+                let inner = line
+                    .strip_prefix(b"[")
+                    .and_then(|line| line.strip_suffix(b"]"))
+                    .unwrap_or_default();
+                if !inner.is_empty() {
+                    if out.len() > start + 1 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(inner);
+                }
+            }
+            out.extend_from_slice(b"]\n");
+        }
+        Outcome::Batch(outcomes)
     }
 }
 
+/// Whether a message was refused for having no `type`: perhaps a batch envelope.
+pub(super) fn is_untyped(error: &MessageError) -> bool {
+    matches!(error, MessageError::Missing { field: "type", .. })
+}
+
 impl Outcome {
-    /// Whether the line counts as an error.
+    /// Whether the line counts as an error: it is not a valid message, or not one message of
+    /// its batch envelope is.
     pub(super) fn is_error(&self) -> bool {
-        matches!(self, Outcome::Invalid(_))
+        match self {
+            Outcome::Invalid(_) => true,
+            Outcome::Batch(outcomes) => outcomes.iter().any(Outcome::is_error),
+            _ => false,
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::map::{Mapper, Outcome};
+use super::map::{self, Mapper, Outcome};
 use super::parallel::{self, Batch, Pool, ThreadStopped};
 use super::progress::{Counts, Progress, write_whole_line};
 use super::send::{self, Origin, Recorder, Sending};
@@ -19,6 +19,7 @@ use crate::capi::Skip;
 use crate::capi::send::{Rejection, Report, Sender, Stopped};
 use crate::json::Json;
 use crate::ndjson::{Converted, Line, LineReader, append_calls};
+use crate::segment::{MessageError, batch_messages};
 use crate::table::Mapping;
 
 /// Bytes read at a time.
@@ -29,6 +30,35 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Output is written out when it reaches this size.
 const OUTPUT_BUFFER: usize = 64 * 1024;
+
+/// Where a report points: a line, and the message of a batch envelope on it (`12: batch[3]`).
+#[derive(Clone, Copy)]
+struct At {
+    line: u64,
+    item: Option<usize>,
+}
+
+impl At {
+    fn line(line: u64) -> At {
+        At { line, item: None }
+    }
+
+    fn item(self, index: usize) -> At {
+        At {
+            item: Some(index),
+            ..self
+        }
+    }
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.item {
+            Some(index) => write!(f, "{}: batch[{index}]", self.line),
+            None => write!(f, "{}", self.line),
+        }
+    }
+}
 
 /// One run over the inputs.
 pub(super) struct Run<'s, M: Mapping, O: Write, E: Write> {
@@ -54,6 +84,8 @@ pub(super) struct Run<'s, M: Mapping, O: Write, E: Write> {
     sender: Option<Sender<Origin>>,
     /// With `--send`: where rejected and unsent events are recorded.
     recorder: Option<Recorder>,
+    /// With `--send`: the sender refused an event for having stopped.
+    sender_stopped: bool,
     /// With `--send`, once finished: what the sender did, and the rejects file.
     sent: Option<(Report, Option<PathBuf>)>,
     /// The index of the input being read.
@@ -71,6 +103,37 @@ pub(super) struct Run<'s, M: Mapping, O: Write, E: Write> {
     stdin_polled: bool,
 }
 
+/// What an input is, when its first bytes show one the tool does not read (compressed other
+/// than with gzip, or a JSON array spread over lines), and the command that turns it into
+/// what the tool reads.
+fn unreadable(start: &[u8]) -> Option<Unreadable> {
+    const FORMATS: [(&[u8], Unreadable); 5] = [
+        (b"\x28\xb5\x2f\xfd", ("compressed with zstd", "zstd -dc")),
+        (b"BZh", ("compressed with bzip2", "bzip2 -dc")),
+        (b"\xfd7zXZ\x00", ("compressed with xz", "xz -dc")),
+        (b"\x04\x22\x4d\x18", ("compressed with lz4", "lz4 -dc")),
+        (b"PK\x03\x04", ("a zip archive", "unzip -p")),
+    ];
+    if let Some((_, what)) = FORMATS.iter().find(|(magic, _)| start.starts_with(magic)) {
+        return Some(*what);
+    }
+    // `[` alone on the first line: a JSON array of messages, written over many lines.
+    let first_line = start
+        .split(|byte| *byte == b'\n')
+        .next()
+        .unwrap_or_default();
+    let text = first_line
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(first_line);
+    (text.trim_ascii() == b"[" && start.len() > first_line.len()).then_some((
+        "a JSON array over many lines, not one message per line",
+        "jq -c '.[]'",
+    ))
+}
+
+/// What an input is, and the command that makes it readable.
+type Unreadable = (&'static str, &'static str);
+
 /// How far the output got when writing it failed: its lines written in full, whether the next
 /// one was written in part, and how many were not written at all.
 #[derive(Clone, Copy)]
@@ -84,6 +147,8 @@ struct OutputFailure {
 enum InputStop {
     Open(io::Error),
     Read(io::Error),
+    /// The input is something the tool does not read.
+    Unreadable(Unreadable),
     Output(Stop),
 }
 
@@ -161,6 +226,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             unsendable: Vec::new(),
             sender,
             recorder,
+            sender_stopped: false,
             sent: None,
             current_input: 0,
             last_line: None,
@@ -224,6 +290,19 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 Err(InputStop::Open(error)) => {
                     status = LINES_FAILED;
                     self.warn(format_args!("cannot open {name}: {error}"));
+                    Ok(())
+                }
+                Err(InputStop::Unreadable((what, command))) => {
+                    status = LINES_FAILED;
+                    let file = match input {
+                        Input::File(_) => name.as_str(),
+                        Input::Stdin => "FILE",
+                    };
+                    let program = self.program;
+                    self.warn(format_args!(
+                        "{name} is {what}, which is not read: run `{command} {file} | \
+                         {program}`"
+                    ));
                     Ok(())
                 }
                 Err(InputStop::Read(error)) => {
@@ -426,7 +505,11 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 count: &read,
             },
         );
-        let gzip = self.fill(&mut reader)?.first() == Some(&GZIP_MAGIC[0]);
+        let start = self.fill(&mut reader)?;
+        if let Some(what) = unreadable(start) {
+            return Err(InputStop::Unreadable(what));
+        }
+        let gzip = start.first() == Some(&GZIP_MAGIC[0]);
         if gzip {
             let decoder = flate2::bufread::MultiGzDecoder::new(reader);
             let decoded = BufReader::with_capacity(INPUT_BUFFER, decoder);
@@ -693,35 +776,58 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 return Ok(());
             }
         };
+        match self.send_message(name, At::line(number), text) {
+            Err(error) if map::is_untyped(&error) => match batch_messages(text) {
+                Some(messages) => {
+                    for (index, message) in messages.iter().enumerate() {
+                        let at = At::line(number).item(index);
+                        let result = match message {
+                            Ok(text) => self.send_message(name, at, text),
+                            Err(error) => Err(error.clone()),
+                        };
+                        if let Err(error) = result {
+                            self.account_at(name, at, &Outcome::Invalid(error.to_string()));
+                        }
+                    }
+                }
+                None => self.account(name, number, &Outcome::Invalid(error.to_string())),
+            },
+            Err(error) => self.account(name, number, &Outcome::Invalid(error.to_string())),
+            Ok(()) => {}
+        }
+        if self.sender_stopped {
+            // Stopped by a signal, or by Pinterest's answers.
+            self.interrupted().map_err(InputStop::Output)?;
+            return Err(InputStop::Output(Stop::Sender));
+        }
+        Ok(())
+    }
+
+    /// Gives one message's Conversions API event to the sender, and accounts for it; `Err` for
+    /// a text that is no message. Notes when the sender refuses it for having stopped.
+    fn send_message(&mut self, name: &str, at: At, text: &str) -> Result<(), MessageError> {
         let now = self.setup.clock.now();
         let origin = Origin {
             input: self.current_input,
-            line: number,
+            line: at.line,
         };
         let sender = self.sender.as_ref();
-        let sent = self
-            .setup
-            .destination
-            .conversion_text(text, now, |conversion| {
-                let (converted, event) = Converted::split(conversion);
-                let sent = match (sender, event) {
-                    (Some(sender), Some(event)) => sender.send(origin, &event),
-                    _ => Ok(()),
-                };
-                (converted, sent)
-            });
-        match sent {
-            Ok((converted, sent)) => {
-                self.counts.messages += 1;
-                self.conversion(name, number, &converted);
-                self.take_outcomes();
-                if sent.is_err() {
-                    // Stopped by a signal, or by Pinterest's answers.
-                    self.interrupted().map_err(InputStop::Output)?;
-                    return Err(InputStop::Output(Stop::Sender));
-                }
-            }
-            Err(error) => self.account(name, number, &Outcome::Invalid(error.to_string())),
+        let (converted, sent) =
+            self.setup
+                .destination
+                .conversion_text(text, now, |conversion| {
+                    let (converted, event) = Converted::split(conversion);
+                    let sent = match (sender, event) {
+                        (Some(sender), Some(event)) => sender.send(origin, &event),
+                        _ => Ok(()),
+                    };
+                    (converted, sent)
+                })?;
+        self.counts.messages += 1;
+        self.conversion(name, at, &converted);
+        self.take_outcomes();
+        if sent.is_err() {
+            self.sender_stopped = true;
         }
         Ok(())
     }
@@ -729,11 +835,16 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     /// Accounts for what became of one line: counts it, and reports its error or what became
     /// of its Conversions API event.
     fn account(&mut self, name: &str, number: u64, outcome: &Outcome) {
+        self.account_at(name, At::line(number), outcome);
+    }
+
+    /// [`Run::account`] for a line, or for one message of the batch envelope on it.
+    fn account_at(&mut self, name: &str, at: At, outcome: &Outcome) {
         match outcome {
             Outcome::Blank => {}
             Outcome::Invalid(message) => {
                 self.counts.errors += 1;
-                self.line_message(name, number, format_args!("{message}"));
+                self.line_message(name, at, format_args!("{message}"));
             }
             Outcome::Calls(calls) => {
                 self.counts.messages += 1;
@@ -741,7 +852,12 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             }
             Outcome::Conversion(converted) => {
                 self.counts.messages += 1;
-                self.conversion(name, number, converted);
+                self.conversion(name, at, converted);
+            }
+            Outcome::Batch(outcomes) => {
+                for (index, outcome) in outcomes.iter().enumerate() {
+                    self.account_at(name, at.item(index), outcome);
+                }
             }
         }
     }
@@ -824,20 +940,20 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     }
 
     /// A message about one line on standard error.
-    fn line_message(&mut self, name: &str, number: u64, message: fmt::Arguments) {
+    fn line_message(&mut self, name: &str, at: At, message: fmt::Arguments) {
         self.progress
-            .write_line(&mut self.stderr, format_args!("{name}:{number}: {message}"));
+            .write_line(&mut self.stderr, format_args!("{name}:{at}: {message}"));
     }
 
     /// Counts what became of a message's Conversions API event, and reports a message that
     /// could not become one and the fields left out of one.
-    fn conversion(&mut self, name: &str, number: u64, conversion: &Converted) {
+    fn conversion(&mut self, name: &str, at: At, conversion: &Converted) {
         match conversion {
             Converted::Event { warnings } => {
                 self.counts.events += 1;
                 for warning in warnings {
                     self.counts.warnings += 1;
-                    self.line_message(name, number, format_args!("warning: {warning}"));
+                    self.line_message(name, at, format_args!("warning: {warning}"));
                 }
             }
             Converted::Skipped(Skip::NotAnEvent | Skip::PartnerEvent) => {
@@ -855,7 +971,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 }
                 self.line_message(
                     name,
-                    number,
+                    at,
                     format_args!("not sent to the Conversions API: {unsendable}"),
                 );
             }

@@ -2,8 +2,10 @@
 //! paths. What every output reads.
 
 pub mod dates;
+mod envelope;
 pub(crate) mod fields;
 mod message;
 pub(crate) mod path;
 
+pub use envelope::batch_messages;
 pub use message::{Identify, Message, MessageError, Page, Track};
