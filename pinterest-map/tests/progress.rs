@@ -16,8 +16,8 @@ use rustix::termios::{Winsize, tcsetwinsize};
 
 const TOOL: &str = env!("CARGO_BIN_EXE_pinterest-map");
 
-/// Text only the progress bar writes: its rate, in binary units (the summary writes MB/s).
-const BAR: &str = "iB/s";
+/// Text only the progress bar writes (the summary counts `N messages`).
+const BAR: &str = "messages read";
 
 /// Rows of the emulated screen: enough to hold everything a run writes.
 const ROWS: u16 = 200;

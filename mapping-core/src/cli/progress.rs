@@ -74,34 +74,38 @@ impl<'i> Progress<'i> {
             return;
         }
 
+        let elapsed = self.started.elapsed();
         if self.bar.is_none() {
-            if self.started.elapsed() < Self::FIRST_AFTER {
+            if elapsed < Self::FIRST_AFTER {
                 return;
             }
-            self.bar = Some(self.start());
+            self.bar = Some(self.start(read));
         }
         if let Some(bar) = self.bar.as_ref().filter(|bar| !bar.is_finished()) {
-            bar.set_message(format!("{} messages", counts.messages));
+            bar.set_message(describe(counts, read, self.total_bytes, elapsed));
             bar.set_position(read);
         }
     }
 
-    fn start(&self) -> ProgressBar {
+    /// The bar, at `read` bytes of the inputs: it starts where the run is, with the run's
+    /// clock, so that its first frame tells the truth.
+    fn start(&self, read: u64) -> ProgressBar {
         let target = ProgressDrawTarget::stderr_with_hz(Self::REFRESH_RATE);
+        // The rate and the time left are the run's own, in the summary's units: indicatif's
+        // estimates would start from the jump to `read`.
         let bar = match self.total_bytes {
             Some(total) => ProgressBar::with_draw_target(Some(total), target).with_style(
-                ProgressStyle::with_template(
-                    "[{bar:30}] {percent:>3}% {msg}, {binary_bytes_per_sec}, {eta} left",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("#> "),
+                ProgressStyle::with_template("[{bar:30}] {percent:>3}% {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("#> "),
             ),
             None => ProgressBar::with_draw_target(None, target).with_style(
-                ProgressStyle::with_template("{spinner} {msg}, {binary_bytes_per_sec}")
+                ProgressStyle::with_template("{spinner} {msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             ),
-        };
-        bar.set_elapsed(self.started.elapsed());
+        }
+        .with_position(read)
+        .with_elapsed(self.started.elapsed());
         if let Some(interrupt) = self.interrupt {
             let cleared = bar.clone();
             interrupt.on_signal(move || cleared.finish_and_clear());
@@ -137,4 +141,74 @@ pub(super) fn write_whole_line(
     let mut text = line.to_string();
     text.push('\n');
     out.write_all(text.as_bytes())
+}
+
+/// The bar's words: the messages read, the rate since the run began in the summary's units,
+/// and, for files, the time left at that rate.
+fn describe(counts: &Counts, read: u64, total: Option<u64>, elapsed: Duration) -> String {
+    let seconds = elapsed.as_secs_f64().max(1e-3);
+    #[allow(clippy::cast_precision_loss)] // figures for people
+    let (messages, bytes) = (counts.messages as f64, counts.bytes as f64);
+    let mut words = format!(
+        "{} messages read, {:.0} messages/s, {:.1} MB/s",
+        counts.messages,
+        messages / seconds,
+        bytes / seconds / 1e6
+    );
+    if let Some(total) = total.filter(|_| read > 0) {
+        #[allow(clippy::cast_precision_loss)]
+        let left = seconds * total.saturating_sub(read) as f64 / read as f64;
+        words.push_str(&format!(", {} left", duration(left)));
+    }
+    words
+}
+
+/// `42 s`, `3 min`, `2 h`.
+fn duration(seconds: f64) -> String {
+    if seconds < 90.0 {
+        format!("{seconds:.0} s")
+    } else if seconds < 90.0 * 60.0 {
+        format!("{:.0} min", seconds / 60.0)
+    } else {
+        format!("{:.0} h", seconds / 3600.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_words_are_the_runs_own_figures() {
+        let counts = Counts {
+            messages: 300_000,
+            bytes: 150_000_000,
+            ..Counts::default()
+        };
+        assert_eq!(
+            describe(
+                &counts,
+                100_000_000,
+                Some(400_000_000),
+                Duration::from_secs(2)
+            ),
+            "300000 messages read, 150000 messages/s, 75.0 MB/s, 6 s left"
+        );
+        assert_eq!(
+            describe(&counts, 100_000_000, None, Duration::from_secs(3)),
+            "300000 messages read, 100000 messages/s, 50.0 MB/s"
+        );
+        assert_eq!(
+            describe(&counts, 1, Some(10_000), Duration::from_secs(60)),
+            "300000 messages read, 5000 messages/s, 2.5 MB/s, 167 h left"
+        );
+    }
+
+    #[test]
+    fn a_bar_starts_where_the_run_is() {
+        let progress = Progress::new(true, Some(1_000), None);
+        let bar = progress.start(180);
+        assert_eq!((bar.position(), bar.length()), (180, Some(1_000)));
+        bar.finish_and_clear();
+    }
 }
