@@ -1,6 +1,30 @@
 //! Helpers shared by the cross-crate test suites: the reference vectors (and this project's
 //! own, in the same format), running one through the library, and two user tables.
 
+/// A command running the executable under test, `pinterest-map` or `pinterest-kafka` (the
+/// test crate's own build of its `main.rs`), with argv[0] the name it is installed under,
+/// which its messages bear. Only in an integration test of this crate, where Cargo names it.
+#[macro_export]
+macro_rules! executable {
+    ($name:literal) => {{
+        #[allow(unused_mut)]
+        let mut command =
+            ::std::process::Command::new(env!(concat!("CARGO_BIN_EXE_", $name, "-under-test")));
+        #[cfg(unix)]
+        ::std::os::unix::process::CommandExt::arg0(&mut command, $name);
+        command
+    }};
+}
+
+/// The path of the executable under test `pinterest-map` or `pinterest-kafka`, for a shell
+/// to run it (`exec -a pinterest-map "$0"` in bash).
+#[macro_export]
+macro_rules! executable_path {
+    ($name:literal) => {
+        env!(concat!("CARGO_BIN_EXE_", $name, "-under-test"))
+    };
+}
+
 #[path = "catalogue.rs"]
 pub mod catalogue;
 #[path = "conversion_vectors.rs"]

@@ -17,7 +17,7 @@ use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use crate::{Report, fail};
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../pinterest-kafka/tests/broker/mod.rs"]
+#[path = "../../tests/broker/mod.rs"]
 mod broker;
 
 use broker::{Broker, produce, unique};

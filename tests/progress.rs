@@ -11,10 +11,9 @@ use std::num::NonZeroU16;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use mapping_tests::executable;
 use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
 use rustix::termios::{Winsize, tcsetwinsize};
-
-const TOOL: &str = env!("CARGO_BIN_EXE_pinterest-map");
 
 /// Text only the progress bar writes (the summary counts `N messages`).
 const BAR: &str = "messages read";
@@ -73,7 +72,7 @@ struct Shown {
 /// `interrupt`, it gets SIGINT once all are fed, its input still open.
 fn run(columns: u16, stdout: Stdout, term: &str, count: usize, interrupt: bool) -> Shown {
     let (mut controller, terminal) = pty(columns);
-    let mut command = Command::new(TOOL);
+    let mut command = executable!("pinterest-map");
     command
         .args(["--settings", r#"{"tid":"t"}"#])
         .env("TERM", term)
@@ -255,7 +254,7 @@ fn no_bar_on_the_terminal_of_the_output_nor_with_term_dumb() {
 
 #[test]
 fn no_bar_when_standard_error_is_not_a_terminal() {
-    let mut child = Command::new(TOOL)
+    let mut child = executable!("pinterest-map")
         .args(["--settings", r#"{"tid":"t"}"#])
         .env("TERM", "xterm")
         .stdin(Stdio::piped())

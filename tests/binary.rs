@@ -2,18 +2,15 @@
 //! standard streams, and the README's first command on the shipped example data.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-// The cross-crate suites' helpers: vector files and temporary files.
-#[allow(dead_code)]
-#[path = "../../tests/lib.rs"]
-mod helpers;
-
-use helpers::conversion_vectors::{conversion_vectors, tool_failures};
-use helpers::{Output, TempFile, all_vectors, assert_all_pass, catalogue, cli_failures};
+use mapping_tests::conversion_vectors::{conversion_vectors, tool_failures};
+use mapping_tests::{
+    Output, TempFile, all_vectors, assert_all_pass, catalogue, cli_failures, executable,
+};
 
 fn run(args: &[String], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
+    let mut child = executable!("pinterest-map")
         .args(args)
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .stdin(Stdio::piped())
@@ -162,7 +159,7 @@ fn output_is_flushed_when_input_stalls() {
     use std::time::Duration;
 
     for threads in ["1", "4"] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
+        let mut child = executable!("pinterest-map")
             .args(["-q", "--threads", threads])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -223,7 +220,7 @@ fn standard_output_appending_to_an_input_is_refused_before_anything_is_read() {
             .append(true)
             .open(target.path())
             .expect("the file opens");
-        let output = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
+        let output = executable!("pinterest-map")
             .args(&args)
             .stdin(Stdio::null())
             .stdout(appended)
@@ -245,7 +242,7 @@ fn standard_output_appending_to_an_input_is_refused_before_anything_is_read() {
     );
     // Another file is written as usual.
     let other = TempFile::new(".ndjson", b"");
-    let status = Command::new(env!("CARGO_BIN_EXE_pinterest-map"))
+    let status = executable!("pinterest-map")
         .args(["-q", &input.arg()])
         .stdout(std::fs::File::create(other.path()).expect("made"))
         .status()

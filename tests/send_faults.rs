@@ -14,14 +14,7 @@ use std::time::{Duration, Instant};
 
 use fake_pinterest::{AD_ACCOUNT, FakePinterest, Reply, TOKEN};
 
-#[allow(dead_code)]
-#[path = "../../tests/lib.rs"]
-mod helpers;
-
-#[allow(unused_imports)]
-use helpers::{Output, TempFile};
-
-const TOOL: &str = env!("CARGO_BIN_EXE_pinterest-map");
+use mapping_tests::{TempFile, executable};
 
 fn checkout(n: usize) -> String {
     format!(
@@ -38,7 +31,7 @@ fn settings() -> TempFile {
 
 /// The tool sending to `fake`, the token in the environment, its standard streams piped.
 fn start(fake: &FakePinterest, settings: &TempFile, rejects: &TempFile) -> Child {
-    Command::new(TOOL)
+    executable!("pinterest-map")
         .args([
             "--send",
             "--settings",

@@ -2,12 +2,14 @@
 //! and warned about as `pinterest-map` does, `--strict`, what `--send` needs, and mistakes in
 //! the options.
 
-use std::process::{Command, Output};
+use std::process::Output;
+
+use mapping_tests::executable;
 
 /// Runs the worker with these arguments after a valid set of connection options (no broker
 /// listens there: each case must stop before connecting).
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pinterest-kafka"))
+    executable!("pinterest-kafka")
         .args([
             "--brokers",
             "127.0.0.1:1",

@@ -19,6 +19,7 @@ use std::time::Duration;
 use libtest_mimic::{Failed, Trial};
 use mapping_core::ndjson::{self, OutputFormat};
 use mapping_core::{Destination, Settings};
+use mapping_tests::executable;
 
 use broker::{Broker, Read, Relay, committed, free_port, produce, read, unique};
 
@@ -128,7 +129,7 @@ impl Worker {
     /// A worker of the setup's group and topics, with these arguments and environment.
     fn start_with(setup: &Setup, name: &str, args: &[&str], env: &[(&str, &str)]) -> Worker {
         let stderr = std::env::temp_dir().join(unique(&format!("pinterest-kafka-{name}")));
-        let child = Command::new(env!("CARGO_BIN_EXE_pinterest-kafka"))
+        let child = executable!("pinterest-kafka")
             .args([
                 "--brokers",
                 &setup.brokers(),

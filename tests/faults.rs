@@ -7,15 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 
-#[allow(dead_code)]
-#[path = "../../tests/lib.rs"]
-mod helpers;
-
-// The shared catalogue names the helpers' `Output` from the crate root.
-#[allow(unused_imports)]
-use helpers::{Output, TempFile};
-
-const TOOL: &str = env!("CARGO_BIN_EXE_pinterest-map");
+use mapping_tests::{TempFile, executable, executable_path};
 
 /// The `n`th test message and the line it maps to.
 fn message(n: usize) -> (String, String) {
@@ -35,13 +27,13 @@ fn messages(range: std::ops::Range<usize>) -> String {
 }
 
 /// Runs `command` in a shell that first applies `setup` (`ulimit`, redirections), with
-/// `$0` the tool.
+/// `$0` the tool, run as `pinterest-map`.
 fn shell(setup: &str, args: &[&str]) -> Command {
-    let mut command = Command::new("sh");
+    let mut command = Command::new("bash");
     command
         .arg("-c")
-        .arg(format!("{setup}; exec \"$0\" \"$@\""))
-        .arg(TOOL)
+        .arg(format!("{setup}; exec -a pinterest-map \"$0\" \"$@\""))
+        .arg(executable_path!("pinterest-map"))
         .args(args);
     command
 }
@@ -70,7 +62,7 @@ struct Running {
 
 impl Running {
     fn start(args: &[&str]) -> Running {
-        let mut child = Command::new(TOOL)
+        let mut child = executable!("pinterest-map")
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -223,7 +215,7 @@ fn a_full_disk_is_its_own_exit_status_and_the_summary_says_so() {
     let output = Command::new("bash")
         .arg("-c")
         .arg("set -o pipefail; \"$0\" --help | head -c 1 >/dev/null")
-        .arg(TOOL)
+        .arg(executable_path!("pinterest-map"))
         .output()
         .expect("sh runs");
     assert_eq!(
@@ -260,7 +252,7 @@ fn an_input_truncated_while_it_is_read_is_reported() {
     let lines = 50_000;
     let text = messages(0..lines);
     let input = TempFile::new(".ndjson", text.as_bytes());
-    let mut child = Command::new(TOOL)
+    let mut child = executable!("pinterest-map")
         .args(["-q", &input.arg()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -341,7 +333,7 @@ fn a_gzip_bomb_of_one_endless_line_is_read_past_in_bounded_memory() {
         }
         let path = bomb.arg();
         args.push(&path);
-        let output = Command::new(TOOL)
+        let output = executable!("pinterest-map")
             .args(&args)
             .output()
             .expect("pinterest-map runs");
@@ -375,7 +367,7 @@ fn memory_on_many_threads_does_not_grow_with_long_lines() {
     };
     let input = TempFile::new(".ndjson", (0..24).map(long).collect::<String>().as_bytes());
     let peak = |threads: &str| {
-        let output = Command::new(TOOL)
+        let output = executable!("pinterest-map")
             .args(["--settings", r#"{"tid":"1"}"#, "-j", threads, &input.arg()])
             .stdout(Stdio::null())
             .output()
