@@ -2,7 +2,7 @@
 //! own, in the same format), running one through the library, and two user tables.
 
 /// A command running the executable under test, `pinterest-map` or `pinterest-kafka` (the
-/// test crate's own build of its `main.rs`), with argv[0] the name it is installed under,
+/// test crate's own build of its `main.rs`), with `argv[0]` the name it is installed under,
 /// which its messages bear. Only in an integration test of this crate, where Cargo names it.
 #[macro_export]
 macro_rules! executable {

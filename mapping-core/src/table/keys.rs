@@ -394,19 +394,19 @@ impl AliasTable {
     }
 
     /// An event's words, separated by spaces.
-    fn words(&self, index: usize) -> Option<&'static str> {
+    fn words_of(&self, index: usize) -> Option<&'static str> {
         AliasTable::nth(self.words, self.word_ends, index)
     }
 
     /// An event's forward form and its bounds (`None` for a form checked word by word).
-    fn forward(&self, index: usize) -> Option<(&'static str, Option<u64>)> {
+    fn forward_of(&self, index: usize) -> Option<(&'static str, Option<u64>)> {
         let form = AliasTable::nth(self.forward_forms, self.forward_ends, index)?;
         let bounds = *self.forward_bounds.get(index)?;
         Some((form, (bounds != 0).then_some(bounds)))
     }
 
     /// An event's action-first form and its bounds.
-    fn action_first(&self, index: usize) -> Option<(&'static str, Option<u64>)> {
+    fn action_first_of(&self, index: usize) -> Option<(&'static str, Option<u64>)> {
         let form = AliasTable::nth(self.action_first_forms, self.action_first_ends, index)?;
         let bounds = *self.action_first_bounds.get(index)?;
         Some((form, (bounds != 0).then_some(bounds)))
@@ -445,12 +445,12 @@ fn lookup_in(name: &str, table: &AliasTable, buffer: &mut [u8]) -> Option<usize>
             table.forward_events,
             normal.hash(),
             |index| {
-                let matches = match table.forward(index) {
+                let matches = match table.forward_of(index) {
                     Some((form, Some(bounds))) if !separators.far => {
                         bytes == form.as_bytes() && separators.fit_forward(bounds)
                     }
                     _ => table
-                        .words(index)
+                        .words_of(index)
                         .is_some_and(|words| matches_forward(name, words)),
                 };
                 keep_earliest(&mut best, index, matches);
@@ -474,12 +474,12 @@ fn lookup_in(name: &str, table: &AliasTable, buffer: &mut [u8]) -> Option<usize>
                     table.action_first_events,
                     table_hash(prefix),
                     |index| {
-                        let matches = match table.action_first(index) {
+                        let matches = match table.action_first_of(index) {
                             Some((form, Some(bounds))) if !separators.far => {
                                 prefix == form.as_bytes() && separators.fit_prefix(len, bounds)
                             }
                             _ => table
-                                .words(index)
+                                .words_of(index)
                                 .is_some_and(|words| matches_action_first(name, words)),
                         };
                         keep_earliest(&mut best, index, matches);
