@@ -242,6 +242,21 @@ fn check_outputs(inputs: &[(String, Option<Vec<u8>>)], outputs: &[Read]) -> Resu
     Ok(seen.iter().map(|count| count - 1).sum())
 }
 
+/// [`check_outputs`], with the end of the worker's standard error on a failure.
+fn check_outputs_showing(
+    inputs: &[(String, Option<Vec<u8>>)],
+    outputs: &[Read],
+    stderr: &str,
+) -> Result<usize, Failed> {
+    check_outputs(inputs, outputs).map_err(|failed| {
+        format!(
+            "{failed:?}\n{}",
+            &stderr[stderr.len().saturating_sub(4000)..]
+        )
+        .into()
+    })
+}
+
 fn round_trip(tansu: &Path) -> Result<(), Failed> {
     let setup = Setup::new(tansu);
     let inputs = messages(100_000);
@@ -556,12 +571,7 @@ fn a_network_failure_holds_the_commits_and_the_worker_recovers(tansu: &Path) -> 
     let stderr = worker.stop_cleanly();
     // Deliveries failed, and had their offsets been committed, their outputs would be missing.
     assert!(stderr.contains("output not delivered"), "{stderr}");
-    check_outputs(&inputs, &outputs).map_err(|failed| {
-        format!(
-            "{failed:?}\n{}",
-            &stderr[stderr.len().saturating_sub(4000)..]
-        )
-    })?;
+    check_outputs_showing(&inputs, &outputs, &stderr)?;
     setup.assert_committed_to_the_end(&landed);
     Ok(())
 }
@@ -663,12 +673,7 @@ fn the_worker_recovers_from_a_broker_restart(tansu: &Path) -> Result<(), Failed>
     setup.broker.restart(Duration::from_secs(2));
     let outputs = setup.all_outputs(inputs.len(), Duration::from_secs(3));
     let stderr = worker.stop_cleanly();
-    check_outputs(&inputs, &outputs).map_err(|failed| {
-        format!(
-            "{failed:?}\n{}",
-            &stderr[stderr.len().saturating_sub(4000)..]
-        )
-    })?;
+    check_outputs_showing(&inputs, &outputs, &stderr)?;
     setup.assert_committed_to_the_end(&landed);
     Ok(())
 }
