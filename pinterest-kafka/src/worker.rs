@@ -372,6 +372,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         producer,
         consumer: &consumer,
         output: Vec::with_capacity(4096),
+        outputs: Vec::new(),
         paused: HashMap::new(),
         sender,
         stopped: None,
@@ -390,8 +391,10 @@ struct Worker<'w, M: Mapping> {
     producer_config: &'w ClientConfig,
     producer: ProducerSlot,
     consumer: &'w BaseConsumer<Group>,
-    /// The current message's output.
+    /// The current message's outputs, one after another.
     output: Vec<u8>,
+    /// Where each of the current message's outputs is in `output`.
+    outputs: Vec<std::ops::Range<usize>>,
     /// Partitions resting after a failed delivery, until when.
     paused: HashMap<i32, Instant>,
     /// With `--send`: the sender.
@@ -716,7 +719,15 @@ impl<M: Mapping> Worker<'_, M> {
         self.shared.consumed.fetch_add(1, Ordering::Relaxed);
         let source = Source::of(message);
         let payload = message.payload().unwrap_or_default();
-        let too_large = lock(&self.shared.too_large).remove(&(partition, offset));
+        let too_large = {
+            // Almost always empty: no hashing then.
+            let mut marked = lock(&self.shared.too_large);
+            if marked.is_empty() {
+                None
+            } else {
+                marked.remove(&(partition, offset))
+            }
+        };
         if let Some(truncated) = too_large {
             let reason = "the output or its dead letter is larger than the broker takes (its \
                           message.max.bytes)";
@@ -736,10 +747,13 @@ impl<M: Mapping> Worker<'_, M> {
             self.send(message, ticket)
         } else {
             match self.map(message) {
-                Ok(mapped) => {
-                    let output = std::mem::take(&mut self.output);
+                Ok(invalid) => {
+                    let (output, outputs) = (
+                        std::mem::take(&mut self.output),
+                        std::mem::take(&mut self.outputs),
+                    );
                     let topic = self.args.output_topic.as_deref().unwrap_or_default();
-                    for range in mapped.outputs {
+                    for range in outputs.iter().cloned() {
                         let produced =
                             self.produce(topic, message.key(), &output[range], None, ticket);
                         if let Err(error) = produced {
@@ -750,8 +764,8 @@ impl<M: Mapping> Worker<'_, M> {
                             break;
                         }
                     }
-                    self.output = output;
-                    for (value, reason) in mapped.invalid {
+                    (self.output, self.outputs) = (output, outputs);
+                    for (value, reason) in invalid {
                         self.dead_letter(&source, &value, &reason, ticket);
                     }
                     Ok(())
@@ -769,7 +783,7 @@ impl<M: Mapping> Worker<'_, M> {
     fn send(&mut self, message: &BorrowedMessage<'_>, ticket: Ticket) -> Result<(), Reason> {
         let text = text(message)?;
         match self.send_one(message, ticket, text) {
-            Err(error) if is_untyped(&error) => {
+            Err(error) if error.lacks_type() => {
                 let Some(messages) = batch_messages(text) else {
                     return Err(error.to_string());
                 };
@@ -871,17 +885,18 @@ impl<M: Mapping> Worker<'_, M> {
         }
     }
 
-    /// Maps a message's value into `self.output`: the places of its outputs there, each
-    /// without its last line end (none for `--format js` without calls), and the messages of a
-    /// batch envelope that are not valid, each with its text and why. A value that is a batch
-    /// envelope gives an output for each of its messages.
-    fn map(&mut self, message: &BorrowedMessage<'_>) -> Result<Mapped, Reason> {
+    /// Maps a message's value into `self.output`, the place of each of its outputs into
+    /// `self.outputs` (each without its last line end; none for `--format js` without calls);
+    /// returns the messages of a batch envelope that are not valid, each with its text and
+    /// why. A value that is a batch envelope gives an output for each of its messages.
+    fn map(&mut self, message: &BorrowedMessage<'_>) -> Result<Vec<(Vec<u8>, Reason)>, Reason> {
         self.output.clear();
+        self.outputs.clear();
         let text = text(message)?;
-        let mut mapped = Mapped::default();
+        let mut invalid = Vec::new();
         match self.map_one(message, text) {
-            Ok(()) => {}
-            Err(error) if is_untyped(&error) => {
+            Ok(()) => self.close_output(0),
+            Err(error) if error.lacks_type() => {
                 let Some(messages) = batch_messages(text) else {
                     return Err(error.to_string());
                 };
@@ -892,35 +907,31 @@ impl<M: Mapping> Worker<'_, M> {
                         Err(error) => Err(error.clone()),
                     };
                     match result {
-                        Ok(()) => self.close_output(start, &mut mapped),
+                        Ok(()) => self.close_output(start),
                         Err(error) => {
                             self.output.truncate(start);
                             let value = match item {
                                 Ok(text) => text.into_owned().into_bytes(),
                                 Err(_) => Vec::new(),
                             };
-                            mapped
-                                .invalid
-                                .push((value, format!("batch[{index}]: {error}")));
+                            invalid.push((value, format!("batch[{index}]: {error}")));
                         }
                     }
                 }
-                return Ok(mapped);
             }
             Err(error) => return Err(error.to_string()),
         }
-        self.close_output(0, &mut mapped);
-        Ok(mapped)
+        Ok(invalid)
     }
 
-    /// The output written from `start` on, without its last line end, as one of `mapped`'s
-    /// (none when it is empty).
-    fn close_output(&mut self, start: usize, mapped: &mut Mapped) {
+    /// The output written from `start` on, without its last line end, as one of the current
+    /// message's (none when it is empty).
+    fn close_output(&mut self, start: usize) {
         if self.output.last() == Some(&b'\n') && self.output.len() > start {
             self.output.pop();
         }
         if self.output.len() > start {
-            mapped.outputs.push(start..self.output.len());
+            self.outputs.push(start..self.output.len());
         }
     }
 
@@ -1083,13 +1094,6 @@ impl<M: Mapping> Worker<'_, M> {
     }
 }
 
-/// What a message maps to (see `Worker::map`).
-#[derive(Default)]
-struct Mapped {
-    outputs: Vec<std::ops::Range<usize>>,
-    invalid: Vec<(Vec<u8>, Reason)>,
-}
-
 /// A record the producer refused outright.
 struct ProduceError {
     topic: String,
@@ -1129,11 +1133,6 @@ fn dead_letter_headers(source: &Source<'_>, reason: &str) -> OwnedHeaders {
             key: HEADER_REASON,
             value: Some(reason),
         })
-}
-
-/// Whether a message was refused for having no `type`: perhaps a batch envelope.
-fn is_untyped(error: &MessageError) -> bool {
-    matches!(error, MessageError::Missing { field: "type", .. })
 }
 
 /// A message's value as text: UTF-8 without a byte-order mark, not blank.

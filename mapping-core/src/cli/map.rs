@@ -74,7 +74,7 @@ impl<M: Mapping> Mapper<M> {
 
     fn message(&self, text: &str, out: &mut Vec<u8>) -> Outcome {
         match self.one_message(text, out) {
-            Err(error) if is_untyped(&error) => match batch_messages(text) {
+            Err(error) if error.lacks_type() => match batch_messages(text) {
                 Some(messages) => self.batch(&messages, out),
                 None => Outcome::Invalid(error.to_string()),
             },
@@ -128,11 +128,6 @@ impl<M: Mapping> Mapper<M> {
         }
         Outcome::Batch(outcomes)
     }
-}
-
-/// Whether a message was refused for having no `type`: perhaps a batch envelope.
-pub(super) fn is_untyped(error: &MessageError) -> bool {
-    matches!(error, MessageError::Missing { field: "type", .. })
 }
 
 impl Outcome {

@@ -8,7 +8,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::map::{self, Mapper, Outcome};
+use super::map::{Mapper, Outcome};
 use super::parallel::{self, Batch, Pool, ThreadStopped};
 use super::progress::{Counts, Progress, write_whole_line};
 use super::send::{self, Origin, Recorder, Sending};
@@ -463,7 +463,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         let mut written = 0;
         let result = loop {
             // A write may wait for the reader, however long: a signal's watcher sees it.
-            let before = self.lines_written + lines(&bytes[..written]);
+            let before = self.lines_written;
             let stdout = &mut self.stdout;
             let attempt = |write: &mut dyn FnMut() -> io::Result<usize>| match self.interrupt {
                 Some(interrupt) => interrupt.writing(before, write),
@@ -474,12 +474,14 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             }
             match attempt(&mut || stdout.write(&bytes[written..])) {
                 Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
-                Ok(count) => written += count,
+                Ok(count) => {
+                    self.lines_written += lines(&bytes[written..written + count]);
+                    written += count;
+                }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => break Err(error),
             }
         };
-        self.lines_written += lines(&bytes[..written]);
         if let Err(error) = result {
             if error.kind() != io::ErrorKind::BrokenPipe {
                 self.output_failure = Some(OutputFailure {
@@ -777,7 +779,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             }
         };
         match self.send_message(name, At::line(number), text) {
-            Err(error) if map::is_untyped(&error) => match batch_messages(text) {
+            Err(error) if error.lacks_type() => match batch_messages(text) {
                 Some(messages) => {
                     for (index, message) in messages.iter().enumerate() {
                         let at = At::line(number).item(index);

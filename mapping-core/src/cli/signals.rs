@@ -59,21 +59,19 @@ impl Interrupt {
         std::thread::Builder::new()
             .name("signals".to_owned())
             .spawn(move || {
-                let mut watchdog = None;
                 for signal in signals.forever() {
                     let first = watcher.receive(&program, stderr.as_mut(), signal);
                     if first {
-                        // Watches the writes to standard output from now on.
+                        // Watches the writes to standard output from now on; it ends the
+                        // process, or the process ends without it.
                         let watcher = Arc::clone(&watcher);
                         let program = program.clone();
                         let stderr = stderr.as_ref().and_then(|file| file.try_clone().ok());
-                        watchdog = std::thread::Builder::new()
+                        let _ = std::thread::Builder::new()
                             .name("blocked-output".to_owned())
-                            .spawn(move || watcher.watch_output(&program, stderr, signal))
-                            .ok();
+                            .spawn(move || watcher.watch_output(&program, stderr, signal));
                     }
                 }
-                drop(watchdog);
             })
             .ok()?;
         Some(interrupt)

@@ -187,6 +187,18 @@ fn may_hold_proto_key(json: &str) -> bool {
             || memchr::memmem::find(bytes, b"\\u").is_some())
 }
 
+/// `text` as a JSON string, escaped as serde_json escapes it.
+pub(crate) fn json_string(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    JsonWriter {
+        out: &mut out,
+        script_safe: false,
+    }
+    .string(text);
+    String::from_utf8(out)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
 /// Whether raw JSON text holds line breaks. Valid JSON has them only as whitespace between
 /// tokens, so only inside containers.
 #[inline]

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use super::MessageError;
+use crate::json::write::json_string;
 use crate::json::{Json, Key};
 
 /// The messages of a batch envelope, each as a message of its own: the envelope's `context`
@@ -121,7 +122,7 @@ fn member(out: &mut String, key: Key<'_>) {
     if !out.ends_with('{') {
         out.push(',');
     }
-    out.push_str(&serde_json::Value::from(key.as_str().as_ref()).to_string());
+    out.push_str(&json_string(&key.as_str()));
     out.push(':');
 }
 

@@ -172,6 +172,14 @@ pub enum MessageError {
     },
 }
 
+impl MessageError {
+    /// Whether the text was refused for having no `type`: it may be a batch envelope, whose
+    /// messages [`batch_messages`](super::batch_messages) gives.
+    pub fn lacks_type(&self) -> bool {
+        matches!(self, MessageError::Missing { field: "type", .. })
+    }
+}
+
 impl<'a> Message<'a> {
     /// Reads one message from JSON text, borrowing from it. The whole text is validated;
     /// only the fields the destination reads are kept.

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::http::{Answer, Failure};
+use super::answer::{Answer, Failure};
 use super::{Batch, Item, Shared, Stopped};
 use crate::capi::response::{ApiError, ConversionApiResponse, EventResponse, EventStatus};
 

@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
+use super::answer::{Answer, Failure};
 use super::{ConfigError, SenderConfig};
 
 /// The endpoint of one ad account, and the client that reaches it.
@@ -15,27 +16,9 @@ pub(super) struct Client {
     timeout: Duration,
 }
 
-/// An HTTP answer.
-pub(super) struct Answer {
-    pub status: u16,
-    /// `Retry-After`, when it says how long to wait (at most [`RETRY_AFTER_LIMIT`]).
-    pub retry_after: Option<Duration>,
-    /// `Location`, for a redirect.
-    pub location: Option<String>,
-    pub body: String,
-}
-
 /// The longest wait a `Retry-After` is read as: longer ones wait this long, so that no
 /// duration taken from the network overflows a clock; any of them is beyond the retry time.
 pub(super) const RETRY_AFTER_LIMIT: Duration = Duration::from_secs(365 * 24 * 3600);
-
-/// No answer.
-pub(super) enum Failure {
-    /// A timeout, a refused or reset connection, a broken answer: another try may succeed.
-    Transient(String),
-    /// A fault no retry mends (a TLS certificate the system does not trust).
-    Fatal(String),
-}
 
 /// The most of an answer read: Pinterest's answers are small.
 const ANSWER_LIMIT: u64 = 4 * 1024 * 1024;

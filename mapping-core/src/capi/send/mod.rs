@@ -33,28 +33,18 @@
 // Built for the tool without the `send` feature, parts of the sender are never reached.
 #![cfg_attr(not(feature = "send"), allow(dead_code))]
 
+mod answer;
 mod deliver;
 #[cfg(feature = "send")]
 mod http;
 /// Without the `send` feature there is no HTTP client: a sender cannot be made.
 #[cfg(not(feature = "send"))]
 mod http {
+    use super::answer::{Answer, Failure};
     use super::{ConfigError, SenderConfig};
 
     pub(super) struct Client {
         never: std::convert::Infallible,
-    }
-
-    pub(super) struct Answer {
-        pub status: u16,
-        pub retry_after: Option<std::time::Duration>,
-        pub location: Option<String>,
-        pub body: String,
-    }
-
-    pub(super) enum Failure {
-        Transient(String),
-        Fatal(String),
     }
 
     impl Client {
@@ -127,8 +117,9 @@ impl SenderConfig {
     pub const DEFAULT_MAX_REQUEST_BYTES: usize = 4 << 20;
 
     /// The defaults, for an ad account and a token: batches of 1,000 events and at most
-    /// 4 MiB, eight requests in flight, 4,800 requests per minute, 30 s per request, six attempts within two minutes,
-    /// waits from half a second up to 30 s, half a second of lingering.
+    /// 4 MiB, eight requests in flight, 4,800 requests per minute, 30 s per request, six
+    /// attempts within two minutes, waits from half a second up to 30 s, half a second of
+    /// lingering.
     pub fn new(ad_account_id: impl Into<String>, token: ConversionToken) -> SenderConfig {
         SenderConfig {
             api_url: SenderConfig::DEFAULT_API_URL.to_owned(),
@@ -482,6 +473,7 @@ impl<T: Send + 'static> Sender<T> {
         }
         state.open.push(origin, event);
         let limit = self.shared.config.max_request_bytes;
+        let mut handed_out = false;
         if state.open.body_len() > limit {
             let last = state.open.split_last();
             if last.body_len() > limit {
@@ -495,14 +487,14 @@ impl<T: Send + 'static> Sender<T> {
             let full = std::mem::replace(&mut state.open, last);
             state.opened = Instant::now();
             state.ready.push_back(full);
-            if state.open.items.len() >= self.shared.config.batch_size {
-                let alone = std::mem::replace(&mut state.open, Batch::new());
-                state.ready.push_back(alone);
-            }
-        } else if state.open.items.len() >= self.shared.config.batch_size {
+            handed_out = true;
+        }
+        if state.open.items.len() >= self.shared.config.batch_size {
             let full = std::mem::replace(&mut state.open, Batch::new());
             state.ready.push_back(full);
-        } else {
+            handed_out = true;
+        }
+        if !handed_out {
             return Ok(());
         }
         drop(state);

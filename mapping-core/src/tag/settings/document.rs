@@ -10,6 +10,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use super::javascript::MAX_DEPTH;
 use super::{ConversionToken, Settings, SettingsError, SettingsWarning};
 use crate::json::Json;
+use crate::json::write::json_string;
 
 /// A settings document, read but not yet checked.
 pub(super) struct Document {
@@ -402,11 +403,6 @@ fn read_flag(key: &'static str, value: &Loose, warnings: &mut Vec<SettingsWarnin
         Some(spelled.map_or("`true` or `false`".to_owned(), |flag| format!("`{flag}`"))),
     ));
     on
-}
-
-/// `text` as a JSON string.
-fn json_string(text: &str) -> String {
-    serde_json::Value::from(text).to_string()
 }
 
 /// `ad_account_id`: digits (at most 18), as a string or a number; empty means unset.
