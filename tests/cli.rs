@@ -1,13 +1,13 @@
-//! `pinterest-map`, driven in process through `mapping_core::cli::run`: the vectors, the exit
+//! `pinterest-map`, driven in process through `pinterest_map::run`: the vectors, the exit
 //! statuses, bad lines amid good ones, `--init`, `--format js`, settings errors.
 
 use std::ffi::OsString;
 
-use mapping_core::cli::{self, Streams};
 use mapping_tests::{
     Output, TempFile, all_vectors, assert_all_pass, catalogue, cli_failures, run_tool,
     settings_warnings, without_program,
 };
+use pinterest_map::Streams;
 
 fn run(args: &[String], stdin: &[u8]) -> Output {
     run_tool(mapping_core::spec::Table, "pinterest-map", args, stdin)
@@ -167,7 +167,7 @@ fn lines_split_across_reads_map_as_whole_lines() {
     for step in [1, 7, 4096, 131_071] {
         let mut stdout = Vec::new();
         let mut stderr = Vec::new();
-        let status = cli::run(
+        let status = pinterest_map::run(
             mapping_core::spec::Table,
             ["pinterest-map", "-q"].map(OsString::from),
             Streams {
@@ -179,7 +179,8 @@ fn lines_split_across_reads_map_as_whole_lines() {
                 stderr: &mut stderr,
                 progress: false,
             },
-        );
+        )
+        .code();
         assert_eq!(status, whole.status, "step {step}");
         assert!(stdout == whole.stdout.as_bytes(), "step {step}");
         assert_eq!(
@@ -211,7 +212,7 @@ fn a_failing_input_keeps_its_lines_and_the_next_input_is_read() {
     let input = format!("{PAGE}\n{PAGE}\n{{\"type\":\"tra");
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
-    let status = cli::run(
+    let status = pinterest_map::run(
         mapping_core::spec::Table,
         ["pinterest-map", "-q", "-", &file.arg()].map(OsString::from),
         Streams {
@@ -220,7 +221,8 @@ fn a_failing_input_keeps_its_lines_and_the_next_input_is_read() {
             stderr: &mut stderr,
             progress: false,
         },
-    );
+    )
+    .code();
     assert_eq!(status, 1);
     assert_eq!(
         String::from_utf8_lossy(&stderr),
@@ -610,7 +612,7 @@ fn run_filling(room: usize, kind: std::io::ErrorKind, inputs: &[String]) -> (u8,
         .iter()
         .map(OsString::from)
         .chain(inputs.iter().map(OsString::from));
-    let status = cli::run(
+    let status = pinterest_map::run(
         mapping_core::spec::Table,
         args,
         Streams {
@@ -619,7 +621,8 @@ fn run_filling(room: usize, kind: std::io::ErrorKind, inputs: &[String]) -> (u8,
             stderr: &mut stderr,
             progress: false,
         },
-    );
+    )
+    .code();
     let stderr = String::from_utf8(stderr).expect("stderr is UTF-8");
     (status, stdout.taken, stderr)
 }
@@ -938,7 +941,7 @@ fn each_diagnostic_is_one_write_of_a_whole_line() {
         r#"{"Tid":"1"}"#,
     ]
     .map(OsString::from);
-    let status = cli::run(
+    let status = pinterest_map::run(
         mapping_core::spec::Table,
         args,
         Streams {
@@ -947,7 +950,8 @@ fn each_diagnostic_is_one_write_of_a_whole_line() {
             stderr: &mut writes,
             progress: false,
         },
-    );
+    )
+    .code();
     assert_eq!(status, 1);
     // A warning, two unsendable events, two invalid lines, the summary: one write each.
     let writes: Vec<String> = writes

@@ -651,7 +651,7 @@ fn send_commits_accepted_and_dead_lettered_events(tansu: &Path) -> Result<(), Fa
             .ok_or_else(|| format!("no dead letter for {id}"))?;
         assert_eq!(
             letter.headers["pinterest-kafka-reason"],
-            "Pinterest refused the event (HTTP 422): Invalid event"
+            "rejected by Pinterest (HTTP 422): Invalid event"
         );
     }
     assert!(

@@ -285,22 +285,23 @@ impl Output {
     }
 }
 
-/// Runs a table's tool in process through `mapping_core::cli::run`, started as `program`,
+/// Runs a table's tool in process through `pinterest_map::run`, started as `program`,
 /// with these arguments and standard input; standard error is not a terminal.
 pub fn run_tool<M: Mapping>(table: M, program: &str, args: &[String], stdin: &[u8]) -> Output {
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let args = std::iter::once(OsString::from(program)).chain(args.iter().map(OsString::from));
-    let status = mapping_core::cli::run(
+    let status = pinterest_map::run(
         table,
         args,
-        mapping_core::cli::Streams {
+        pinterest_map::Streams {
             stdin,
             stdout: &mut stdout,
             stderr: &mut stderr,
             progress: false,
         },
-    );
+    )
+    .code();
     Output {
         status,
         stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),

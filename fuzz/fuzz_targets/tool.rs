@@ -12,7 +12,7 @@ use std::ffi::OsString;
 use libfuzzer_sys::fuzz_target;
 use mapping_core::Json;
 use mapping_core::capi::ConversionEvent;
-use mapping_core::cli::{self, Streams};
+use pinterest_map::{Status, Streams};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, input)) = data.split_first() else {
@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
-    let status = cli::run(
+    let status = pinterest_map::run(
         mapping_core::spec::Table,
         args.into_iter().map(OsString::from),
         Streams {
@@ -35,7 +35,10 @@ fuzz_target!(|data: &[u8]| {
             progress: false,
         },
     );
-    assert!(status <= 1, "status {status}");
+    assert!(
+        matches!(status, Status::Success | Status::LinesFailed),
+        "status {status:?}"
+    );
     let stdout = std::str::from_utf8(&stdout).expect("output is UTF-8");
     for line in stdout.lines() {
         match format {
@@ -71,5 +74,5 @@ fuzz_target!(|data: &[u8]| {
     let errors = stderr
         .lines()
         .any(|line| !line.split_once(": ").is_some_and(|(_, rest)| rest.starts_with("warning: ")));
-    assert_eq!(status == 1, errors);
+    assert_eq!(status == Status::LinesFailed, errors);
 });

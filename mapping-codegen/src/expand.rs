@@ -589,7 +589,8 @@ fn expand_table_type(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenS
     let doc = format!(
         " The `{table}` table as a value, implementing `{krate}::Mapping`: give it to \
          `{krate}::Destination::with_table` for the whole destination (Pinterest Tag calls and \
-         Conversions API events), or to `{krate}::cli::main` for a `pinterest-map` of its own."
+         Conversions API events), to `pinterest_map::main` for a `pinterest-map` of its own, or to \
+         `pinterest_kafka::main` for a stream worker."
     );
     let doc = format!("{doc}\n\n{}", outputs_doc(mapping));
     let user_data = mapping.user_data.as_ref().map(|_| {

@@ -10,15 +10,14 @@
 //! (settings, page rule, identify, `event_id`, custom properties, line items) and produces
 //! [`PintrkCall`]s, as JSON argument lists or as script-safe JavaScript, and the Pinterest
 //! Conversions API events of the same messages ([`capi`]: hashed identity, the Tag call's
-//! `event_id` for deduplication), which [`capi::send`] sends (feature `send`); [`cli::main`]
-//! turns any table into a `pinterest-map` of its own (feature `cli`). The [`spec`] module is
-//! Segment's own table, the one the `pinterest-map` tool (its own crate) runs.
+//! `event_id` for deduplication), which [`capi::send`] sends (feature `send`). The [`spec`]
+//! module is Segment's own table, the one the `pinterest-map` tool and the `pinterest-kafka`
+//! worker (their own crates, each turning any table into a tool of its own) run.
 //!
 //! # Features
 //!
 //! None is on by default: a program that maps compiles neither an HTTP client nor a command
-//! line. `send` adds the Conversions API's sender ([`capi::send`]: ureq with rustls); `cli`
-//! adds [`cli::main`] (clap, indicatif, flate2, signal-hook), and `send` with it.
+//! line. `send` adds the Conversions API's sender ([`capi::send`]: ureq with rustls).
 //!
 //! # Layers
 //!
@@ -30,7 +29,6 @@
 //! | [`tag`] | the Pinterest Tag output: [`Settings`], [`Destination`], [`PintrkCall`] |
 //! | [`capi`] | the Conversions API output: [`capi::ConversionEvent`], and [`capi::send`] (feature `send`) |
 //! | [`ndjson`] | newline-delimited streams: [`ndjson::map_stream`], [`ndjson::LineReader`], the tool's per-line path |
-//! | [`cli`] | the `pinterest-map` command, for any table (feature `cli`) |
 //!
 //! The main items of each are also at the crate root.
 //!
@@ -150,7 +148,7 @@
 //! Inside the named module:
 //!
 //! - `struct Table`, implementing [`Mapping`]: the table as a value, for [`Destination`] and
-//!   [`cli::main`];
+//!   the front ends (`pinterest_map::main`, `pinterest_kafka::main`);
 //! - `fn event(name: &str) -> Option<PinterestEvent<'static>>`: the event lookup, a `match` on
 //!   a hash of the normalised name, with Segment's alias rule;
 //! - `fn page_event(category: impl PageCategory) -> Option<PinterestEvent<'static>>`: the page
@@ -176,8 +174,6 @@
 extern crate self as mapping_core;
 
 pub mod capi;
-#[cfg(feature = "cli")]
-pub mod cli;
 pub mod json;
 pub mod ndjson;
 pub mod segment;
@@ -198,12 +194,6 @@ pub use tag::{
     ConversionToken, DataValue, Destination, EventData, LineItem, LineItems, PintrkCall, Settings,
     SettingsBuilder, SettingsError, SettingsWarning,
 };
-
-/// The README's Rust examples, compiled and run as doctests (with the `cli` feature, which one
-/// of them uses).
-#[cfg(all(doctest, feature = "cli"))]
-#[doc = include_str!("../README.md")]
-struct ReadmeExamples;
 
 /// What generated code uses. Not a public API: it may change in any release.
 #[doc(hidden)]

@@ -20,48 +20,39 @@ macro_rules! say {
 mod args;
 mod offsets;
 mod send;
-mod settings;
+mod status;
 mod worker;
 
 use std::ffi::OsString;
+use std::io;
 use std::process::ExitCode;
 
-use clap::Parser;
 use mapping_core::Mapping;
+use pinterest_cli::{Declined, write_declined};
 
-pub use args::{API_UNAVAILABLE, SUCCESS, UNDELIVERED, UNUSABLE};
+pub use status::Status;
 
 /// Writes a line on standard error in one write, so that it stays whole among the lines of the
 /// client library's threads and costs one system call; a standard error that cannot be
 /// written is ignored.
 fn say(line: std::fmt::Arguments) {
-    use std::io::Write as _;
-    let mut text = line.to_string();
-    text.push('\n');
-    let _ = std::io::stderr().write_all(text.as_bytes());
+    let _ = pinterest_cli::write_whole_line(&mut io::stderr(), line);
 }
 
-/// The whole worker for `table`: reads the process's arguments, runs until SIGTERM or SIGINT,
-/// and returns the exit status.
+/// The whole worker for `table`: reads the process's arguments, runs until SIGTERM, SIGINT or
+/// SIGHUP (or `--stop-when-idle`), and returns the exit status.
 pub fn main<M: Mapping>(table: M) -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let program = args
-        .first()
-        .and_then(|first| std::path::Path::new(first).file_name())
-        .and_then(|name| name.to_str())
-        .unwrap_or("pinterest-kafka")
-        .to_owned();
-    let args = match args::Args::try_parse_from(args) {
+    let program = pinterest_cli::program_name(args.first(), args::DEFAULT_NAME);
+    let args = match args::parse(args) {
         Ok(args) => args,
         Err(error) => {
-            let status = if error.use_stderr() {
-                UNUSABLE
-            } else {
-                SUCCESS
+            let status = match write_declined(&error, &program, io::stdout(), &mut io::stderr()) {
+                Declined::Answered | Declined::OutputFailed => Status::Success,
+                _ => Status::Unusable,
             };
-            let _ = error.print();
-            return ExitCode::from(status);
+            return status.into();
         }
     };
-    ExitCode::from(worker::run(table, &program, &args))
+    worker::run(table, &program, &args).into()
 }

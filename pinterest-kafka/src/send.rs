@@ -3,7 +3,7 @@
 
 use mapping_core::Settings;
 use mapping_core::capi::send::Sender;
-use mapping_core::cli::parts::sender_config;
+use pinterest_cli::SendError;
 
 use crate::args::Args;
 use crate::offsets::Ticket;
@@ -16,9 +16,7 @@ pub(crate) struct Origin {
 }
 
 /// Checks what sending needs (the ad account, the token, the URL) and starts the sender.
-pub(crate) fn start(args: &Args, settings: &Settings) -> Result<Sender<Origin>, String> {
-    let mut config = sender_config(settings)?;
-    config.api_url.clone_from(&args.api_url);
-    config.test_events = args.test_events;
-    Sender::new(config).map_err(|error| format!("--send: {error}"))
+pub(crate) fn start(args: &Args, settings: &Settings) -> Result<Sender<Origin>, SendError> {
+    let config = args.sending.sender_config(settings)?;
+    Ok(Sender::new(config)?)
 }

@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use mapping_core::ndjson::{self, Converted, Line, OutputFormat};
+use mapping_core::ndjson::{self, Converted, Line};
 use mapping_core::segment::{MessageError, batch_messages};
 use mapping_core::{Destination, Mapping};
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
@@ -19,7 +20,12 @@ use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
 
 use mapping_core::capi::send::{Outcome, Sender, Stopped};
 
-use crate::args::{API_UNAVAILABLE, Args, Format, SUCCESS, UNDELIVERED, UNUSABLE};
+use pinterest_cli::report::{RejectionText, conversion_notes};
+use pinterest_cli::send::is_configuration;
+use pinterest_cli::{Clock, Interrupt, Output};
+
+use crate::Status;
+use crate::args::Args;
 use crate::offsets::{Offsets, Ticket};
 use crate::send::{self, Origin};
 
@@ -274,26 +280,30 @@ fn config(args: &Args) -> ClientConfig {
 }
 
 /// Runs the worker until a signal; returns the exit status.
-pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
-    let tag_output = !args.send && args.format != Format::Capi;
-    let settings = match crate::settings::load(
-        args.settings.as_deref(),
-        tag_output,
+pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
+    let output = Output::of(args.format, args.sending.send);
+    if let Err(message) = output.check_now(args.now) {
+        say!("{program}: {message}");
+        return Status::Unusable;
+    }
+    let settings = match args.settings.load(
+        output.is_tag(),
         program,
-        (args.strict, args.quiet),
+        args.quiet,
+        (&mut io::stdin().lock(), &mut io::stderr()),
     ) {
         Ok(settings) => settings,
-        Err(message) => {
-            say!("{program}: {message}");
-            return UNUSABLE;
+        Err(error) => {
+            say!("{program}: {error}");
+            return Status::Unusable;
         }
     };
-    let sender = if args.send {
+    let sender = if args.sending.send {
         match send::start(args, &settings) {
             Ok(sender) => Some(sender),
-            Err(message) => {
-                say!("{program}: {message}");
-                return UNUSABLE;
+            Err(error) => {
+                say!("{program}: {error}");
+                return Status::Unusable;
             }
         }
     } else {
@@ -335,7 +345,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         Ok(producer) => producer,
         Err(error) => {
             say!("{program}: cannot start the producer: {error}");
-            return UNUSABLE;
+            return Status::Unusable;
         }
     };
     let producer: ProducerSlot = Arc::new(Mutex::new(Arc::new(producer)));
@@ -346,7 +356,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
         Ok(consumer) => consumer,
         Err(error) => {
             say!("{program}: cannot start the consumer: {error}");
-            return UNUSABLE;
+            return Status::Unusable;
         }
     };
     if let Err(error) = consumer.subscribe(&[&args.input_topic]) {
@@ -354,14 +364,19 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> u8 {
             "{program}: cannot subscribe to {}: {error}",
             args.input_topic
         );
-        return UNUSABLE;
+        return Status::Unusable;
     }
 
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
-        // A second signal ends the process at once; the first stops the loop.
-        let _ = signal_hook::flag::register_conditional_shutdown(signal, 1, Arc::clone(&stop));
-        let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
+    // The first signal stops the loop; a second ends the process at once.
+    let interrupt = Interrupt::install(program);
+    if let Some(interrupt) = &interrupt {
+        let stop = Arc::clone(&stop);
+        interrupt.on_signal(move || {
+            if stop.swap(true, Ordering::AcqRel) {
+                pinterest_cli::signals::end_at_once(Status::Undelivered.code());
+            }
+        });
     }
 
     let mut worker = Worker {
@@ -489,7 +504,7 @@ impl<M: Mapping> Worker<'_, M> {
 
     /// Stops: everything in flight delivered (or given up after [`FLUSH`]), what is done
     /// committed, the group left; returns the exit status.
-    fn stop(&mut self, started: Instant) -> u8 {
+    fn stop(&mut self, started: Instant) -> Status {
         if let Some(sender) = self.sender.take() {
             let finished = sender.finish();
             for outcome in finished.outcomes {
@@ -527,7 +542,7 @@ impl<M: Mapping> Worker<'_, M> {
                 "{}: stopped: {failed}; that message is not committed and will be read again",
                 self.shared.program
             );
-            return UNDELIVERED;
+            return Status::Undelivered;
         }
         if let Some(stopped) = &self.stopped {
             say!(
@@ -535,11 +550,10 @@ impl<M: Mapping> Worker<'_, M> {
                  are not committed and will be read again",
                 self.shared.program
             );
-            return match stopped {
-                Stopped::Unauthorized { .. } | Stopped::Unusable(_) => UNUSABLE,
-                Stopped::Unavailable(_) | Stopped::Requested | Stopped::Failed(_) => {
-                    API_UNAVAILABLE
-                }
+            return if is_configuration(stopped) {
+                Status::Unusable
+            } else {
+                Status::ApiUnavailable
             };
         }
         if in_flight > 0 {
@@ -548,9 +562,9 @@ impl<M: Mapping> Worker<'_, M> {
                  will be read again",
                 self.shared.program
             );
-            return UNDELIVERED;
+            return Status::Undelivered;
         }
-        SUCCESS
+        Status::Success
     }
 
     fn producer(&self) -> Arc<BaseProducer<Delivery>> {
@@ -604,7 +618,7 @@ impl<M: Mapping> Worker<'_, M> {
             load(&shared.acknowledged),
             load(&shared.dead_letters),
         );
-        if self.args.send {
+        if self.args.sending.send {
             let _ = write!(text, ", {} events accepted", load(&shared.accepted));
         }
         let failed = load(&shared.failed_deliveries);
@@ -814,7 +828,7 @@ impl<M: Mapping> Worker<'_, M> {
         ticket: Ticket,
         text: &str,
     ) -> Result<(), MessageError> {
-        let now = self.args.now.unwrap_or_else(SystemTime::now);
+        let now = Clock::new(self.args.now).now();
         let Some(sender) = &self.sender else {
             return Ok(());
         };
@@ -870,14 +884,7 @@ impl<M: Mapping> Worker<'_, M> {
                     offset: origin.ticket.offset,
                     key: origin.key.as_deref(),
                 };
-                let reason = if rejection.received {
-                    let status = rejection
-                        .status
-                        .map_or_else(String::new, |status| format!(" (HTTP {status})"));
-                    format!("Pinterest refused the event{status}: {}", rejection.message)
-                } else {
-                    rejection.message.clone()
-                };
+                let reason = RejectionText(&rejection).to_string();
                 self.dead_letter(&source, rejection.event.as_bytes(), &reason, origin.ticket);
                 self.shared.offsets().acknowledged(origin.ticket);
             }
@@ -938,17 +945,12 @@ impl<M: Mapping> Worker<'_, M> {
     /// Maps one message's text, appending its output to `self.output`.
     fn map_one(&mut self, message: &BorrowedMessage<'_>, text: &str) -> Result<(), MessageError> {
         let destination = &self.destination;
-        match self.args.format {
-            Format::Json | Format::Js => {
-                let format = if self.args.format == Format::Js {
-                    OutputFormat::Js
-                } else {
-                    OutputFormat::Json
-                };
+        match Output::of(self.args.format, false) {
+            Output::Tag(format) => {
                 ndjson::map_line(destination, format, text, &mut self.output)?;
             }
-            Format::Capi => {
-                let now = self.args.now.unwrap_or_else(SystemTime::now);
+            Output::Conversions | Output::Send => {
+                let now = Clock::new(self.args.now).now();
                 let converted = ndjson::convert_line(destination, text, now, &mut self.output)?;
                 self.report(message, &converted);
             }
@@ -965,17 +967,8 @@ impl<M: Mapping> Worker<'_, M> {
             message.partition(),
             message.offset()
         );
-        match converted {
-            Converted::Event { warnings } => {
-                for warning in warnings {
-                    say!("{}: {at}: warning: {warning}", self.shared.program);
-                }
-            }
-            Converted::Unsendable(unsendable) => say!(
-                "{}: {at}: not sent to the Conversions API: {unsendable}",
-                self.shared.program
-            ),
-            _ => {}
+        for note in conversion_notes(converted) {
+            say!("{}: {at}: {note}", self.shared.program);
         }
     }
 

@@ -2,5 +2,5 @@
 //! `pinterest-map --help`.
 
 fn main() -> std::process::ExitCode {
-    mapping_core::cli::main(mapping_core::spec::Table)
+    pinterest_map::main(mapping_core::spec::Table)
 }

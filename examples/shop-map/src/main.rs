@@ -30,5 +30,5 @@ mapping_core::pinterest_mapping! {
 }
 
 fn main() -> std::process::ExitCode {
-    mapping_core::cli::main(shop::Table)
+    pinterest_map::main(shop::Table)
 }

@@ -200,7 +200,7 @@ fn help_and_version_name_the_program_and_its_table() {
     assert_eq!(
         version.stdout,
         format!(
-            "shop-map {} (mapping-core, table `shop`)\n",
+            "shop-map {} (pinterest-map, table `shop`)\n",
             env!("CARGO_PKG_VERSION")
         )
     );

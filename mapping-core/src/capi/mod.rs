@@ -12,12 +12,7 @@ mod custom_data;
 mod event;
 mod identity;
 mod response;
-#[cfg(feature = "send")]
 pub mod send;
-// The tool's `--send`, in a build without the HTTP client: the same sender, whose
-// construction says what the build lacks.
-#[cfg(all(feature = "cli", not(feature = "send")))]
-pub(crate) mod send;
 mod time;
 mod write;
 

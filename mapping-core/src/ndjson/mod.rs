@@ -55,7 +55,7 @@ pub fn write_calls(
 }
 
 /// [`write_calls`], appending to a buffer.
-pub(crate) fn append_calls(format: OutputFormat, calls: &[PintrkCall], out: &mut Vec<u8>) {
+pub fn append_calls(format: OutputFormat, calls: &[PintrkCall], out: &mut Vec<u8>) {
     match format {
         OutputFormat::Json => append_array_line(calls, out, PintrkCall::append_json),
         OutputFormat::Js => {

@@ -19,8 +19,9 @@ use crate::json::{Json, JsonValue};
 
 /// A mapping table: what the outputs need from one. `pinterest_mapping!` implements it on the
 /// `Table` type of the module it generates, so that any table drives the whole destination
-/// ([`Destination::with_table`](crate::Destination::with_table)) and its own command-line tool
-/// ([`cli::main`](crate::cli::main)).
+/// ([`Destination::with_table`](crate::Destination::with_table)) and its own front ends
+/// (`pinterest_map::main` for a command-line tool, `pinterest_kafka::main` for a stream
+/// worker).
 ///
 /// Each method is the module's function of the same name; see the module for its rows.
 ///

@@ -1,7 +1,11 @@
-//! Sending Conversions API events to Pinterest (feature `send`): batches of up to 1,000 events,
-//! several requests in flight, paced under the API's rate limit, retried with backoff and
-//! jitter, split to isolate the events Pinterest refuses, and the fate of every event reported:
-//! accepted, rejected, or not sent. Nothing is dropped silently.
+//! Sending Conversions API events to Pinterest: batches of up to 1,000 events, several
+//! requests in flight, paced under the API's rate limit, retried with backoff and jitter, split
+//! to isolate the events Pinterest refuses, and the fate of every event reported: accepted,
+//! rejected, or not sent. Nothing is dropped silently.
+//!
+//! The HTTP client comes with the feature `send`. Without it, the types are the same (a front
+//! end takes the same options either way), and [`Sender::new`] answers
+//! [`ConfigError::NoHttpClient`].
 //!
 //! ```no_run
 //! use std::time::SystemTime;
@@ -30,7 +34,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-// Built for the tool without the `send` feature, parts of the sender are never reached.
+// Without the `send` feature, parts of the sender are never reached.
 #![cfg_attr(not(feature = "send"), allow(dead_code))]
 
 mod answer;

@@ -9,17 +9,13 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use mapping_core::Settings;
+use mapping_core::capi::send::{Outcome, Rejection, Report, Sender};
+use pinterest_cli::counted;
+use pinterest_cli::report::RejectionText;
+
 use super::args::Args;
-use crate::capi::send::{ConfigError, Outcome, Rejection, Report, Sender, SenderConfig, Stopped};
-use crate::tag::{ConversionToken, Settings};
-
-/// Why `--send` fails in a build without the HTTP client.
-const NO_HTTP_CLIENT: &str = "--send: this build has no HTTP client: build the tool with its \
-                              `send` feature (`cargo install --path pinterest-map --features \
-                              send`; a table's own tool: mapping-core's `send` feature)";
-
-/// The environment variable holding the conversion token.
-pub(crate) const TOKEN_VARIABLE: &str = "PINTEREST_CONVERSION_TOKEN";
+use super::setup::SetupError;
 
 /// Where an event came from: an input (by its index) and a line.
 #[derive(Clone, Copy, Debug)]
@@ -66,55 +62,17 @@ struct RejectLine<'r> {
     event: &'r RawValue,
 }
 
-/// The sender's configuration for `settings`: their ad account, and the token of the
-/// environment variable `PINTEREST_CONVERSION_TOKEN`, else of the settings.
-///
-/// # Errors
-///
-/// No ad account or no token: the message to print.
-pub fn sender_config(settings: &Settings) -> Result<SenderConfig, String> {
-    if settings.ad_account_id.is_empty() {
-        return Err(
-            "--send needs the ad account: set `ad_account_id` in the settings (--settings)"
-                .to_owned(),
-        );
-    }
-    let token = std::env::var(TOKEN_VARIABLE)
-        .ok()
-        .filter(|token| !token.is_empty())
-        .map(ConversionToken::new)
-        .or_else(|| settings.conversion_token.clone())
-        .ok_or_else(|| {
-            format!(
-                "--send needs the conversion token: set the environment variable \
-                 {TOKEN_VARIABLE}, or `conversion_token` in the settings"
-            )
-        })?;
-    Ok(SenderConfig::new(settings.ad_account_id.clone(), token))
-}
-
 impl Sending {
     /// Checks what sending needs (the ad account, the token, the URL, the rejects file) and
     /// starts the sender.
-    pub(super) fn new(args: &Args, settings: &Settings) -> Result<Sending, String> {
-        if cfg!(not(feature = "send")) {
-            return Err(NO_HTTP_CLIENT.to_owned());
-        }
-        let mut config = sender_config(settings)?;
-        config.api_url.clone_from(&args.api_url);
-        config.test_events = args.test_events;
-        config.timeout = std::time::Duration::from_secs_f64(args.timeout);
-        config.max_attempts = args.max_attempts;
-        config.in_flight = args.in_flight as usize;
-        config.requests_per_minute = args.requests_per_minute;
-        let sender = Sender::new(config).map_err(|error| match error {
-            ConfigError::Url(problem) => format!("--api-url {problem}"),
-            other => other.to_string(),
-        })?;
+    pub(super) fn new(args: &Args, settings: &Settings) -> Result<Sending, SetupError> {
+        let config = args.sending.sender_config(settings)?;
+        let sender = Sender::new(config).map_err(pinterest_cli::SendError::from)?;
         let rejects = match &args.rejects {
             Some(path) => {
-                check_writable(path).map_err(|error| {
-                    format!("cannot create the rejects file {}: {error}", path.display())
+                check_writable(path).map_err(|source| SetupError::Rejects {
+                    path: path.clone(),
+                    source,
                 })?;
                 Some(Rejects {
                     path: path.clone(),
@@ -207,14 +165,10 @@ impl Recorder {
             }
         }
         let Origin { line, .. } = rejection.origin;
-        let mut message = format!("{input}:{line}: ");
-        if let (true, Some(status)) = (rejection.received, rejection.status) {
-            let _ = write!(message, "rejected by Pinterest (HTTP {status}): ");
-        }
-        let _ = write!(
-            message,
-            "{} (event_id {})",
-            rejection.message, rejection.event_id
+        let message = format!(
+            "{input}:{line}: {} (event_id {})",
+            RejectionText(rejection),
+            rejection.event_id
         );
         (problem, Some(message))
     }
@@ -274,18 +228,12 @@ pub(super) fn summary(report: &Report, rejects: Option<&Path>) -> String {
     } = *report;
     let mut summary = format!(
         "sent {sent}, accepted {accepted}, rejected {rejected}, not sent {not_sent}, {} ({retried} retried)",
-        super::run::counted(requests, "request")
+        counted(requests, "request")
     );
     if let Some(path) = rejects.filter(|_| rejected + not_sent > 0) {
         let _ = write!(summary, ", rejects in {}", path.display());
     }
     summary
-}
-
-/// Whether the sender stopped for a reason that makes the run's status 2: its configuration
-/// was refused.
-pub(super) fn is_configuration(stopped: &Stopped) -> bool {
-    matches!(stopped, Stopped::Unauthorized { .. } | Stopped::Unusable(_))
 }
 
 /// The outcomes of a finished sender that the run must still record.

@@ -1,7 +1,8 @@
-//! The `pinterest-map` command for any table: Segment messages as newline-delimited JSON in,
-//! Pinterest Tag calls out, or Conversions API events (printed, or sent to Pinterest). [`main`]
-//! is a table's whole program, with the options, exit statuses ([`SUCCESS`], [`LINES_FAILED`],
-//! [`UNUSABLE`], [`OUTPUT_FAILED`]) and messages `pinterest-map --help` documents.
+//! `pinterest-map`: Segment messages as newline-delimited JSON in, Pinterest Tag calls out, or
+//! Conversions API events (printed, or sent to Pinterest), for any
+//! [`pinterest_mapping!`](mapping_core::pinterest_mapping) table. [`main`] is a table's whole
+//! program, with the options, exit statuses ([`Status`]) and messages `pinterest-map --help`
+//! documents; [`run`] is the same program on given arguments and streams.
 //!
 //! A table declared in a program's own crate becomes its own tool, with the same options,
 //! output and exit statuses as `pinterest-map`:
@@ -15,9 +16,24 @@
 //! }
 //!
 //! fn main() -> std::process::ExitCode {
-//!     mapping_core::cli::main(shop::Table)
+//!     pinterest_map::main(shop::Table)
 //! }
 //! ```
+//!
+//! The tool sends Conversions API events (`--send`) when built with the `send` feature, which
+//! brings the HTTP client; without it, `--send` says how to get one.
+//!
+//! | module | what it is |
+//! |---|---|
+//! | `args` | the options and the help |
+//! | `setup` | what is checked before the first line is read |
+//! | `run` | one run over the inputs: reading, writing, reporting, the summary |
+//! | `map`, `parallel` | one line to its output; lines mapped on several threads, in order |
+//! | `send` | `--send`: the sender, and the rejects file |
+//! | `progress`, `stdin` | the progress bar; standard input read so that signals are seen |
+//!
+//! What it shares with `pinterest-kafka` (the common options, the settings arguments, the
+//! sender's configuration, report texts, signals) is the `pinterest-cli` crate.
 
 mod args;
 mod map;
@@ -26,80 +42,31 @@ mod progress;
 mod run;
 mod send;
 mod setup;
-#[cfg(unix)]
-mod signals;
+mod status;
 mod stdin;
-/// Without Unix signals nothing stops a run: no `Interrupt` can exist.
-#[cfg(not(unix))]
-mod signals {
-    #[derive(Debug)]
-    pub(super) enum Interrupt {}
-
-    impl Interrupt {
-        pub(super) fn install(_program: &str) -> Option<std::sync::Arc<Interrupt>> {
-            None
-        }
-
-        pub(super) fn received(&self) -> Option<i32> {
-            match *self {}
-        }
-
-        pub(super) fn on_signal(&self, _hook: impl Fn() + Send + Sync + 'static) {
-            match *self {}
-        }
-
-        pub(super) fn wait_for_input<T>(&self, _read: impl FnOnce() -> T) -> Result<T, i32> {
-            match *self {}
-        }
-
-        pub(super) fn writing<T>(&self, _lines_written: u64, _write: impl FnOnce() -> T) -> T {
-            match *self {}
-        }
-    }
-
-    pub(super) fn name(_signal: i32) -> &'static str {
-        "a signal"
-    }
-
-    pub(super) fn end_by(signal: i32) -> ! {
-        std::process::exit(128 + signal)
-    }
-}
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-pub use args::{LINES_FAILED, OUTPUT_FAILED, SUCCESS, UNUSABLE};
+use mapping_core::Mapping;
+use pinterest_cli::{Declined, Interrupt, write_declined, write_whole_line};
 use run::Run;
 use setup::Setup;
-use signals::Interrupt;
+pub use status::Status;
 use stdin::PolledStdin;
-
-use crate::table::Mapping;
-
-/// Parts of the tool that other tools built on this crate share (`pinterest-kafka`): the
-/// same options read the same way, with the same messages.
-///
-/// Not a public API: it may change in any release.
-#[doc(hidden)]
-pub mod parts {
-    pub use super::args::parse_time;
-    pub use super::send::sender_config;
-    pub use super::setup::read_settings;
-}
 
 /// The whole program for `table`: reads the process's arguments and standard streams, and
 /// returns the exit status. `pinterest-map` is `main(spec::Table)`.
 pub fn main<M: Mapping>(table: M) -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let program = args::program_name(args.first());
+    let program = pinterest_cli::program_name(args.first(), args::DEFAULT_NAME);
     if standard_output_was_closed() {
-        let _ = progress::write_whole_line(
+        let _ = write_whole_line(
             &mut io::stderr(),
             format_args!("{program}: cannot write output: standard output is closed"),
         );
-        return ExitCode::from(OUTPUT_FAILED);
+        return Status::OutputFailed.into();
     }
     // Read on a helper thread, so that waiting for input never keeps the run from its signals
     // and from the events it is sending.
@@ -125,12 +92,13 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
     let stdout_file = same_file::Handle::stdout()
         .ok()
         .filter(|handle| handle.as_file().metadata().is_ok_and(|meta| meta.is_file()));
-    ExitCode::from(run_interruptibly(
+    run_interruptibly(
         table,
         args,
         streams,
         (interrupt.as_deref(), stdin_polled, stdout_file.as_ref()),
-    ))
+    )
+    .into()
 }
 
 /// Standard output without the standard library's line buffer: the run buffers its output
@@ -173,7 +141,7 @@ fn standard_output_was_closed() -> bool {
 }
 
 /// The standard streams of a run of [`run`].
-#[doc(hidden)]
+#[derive(Debug)]
 pub struct Streams<I, O, E> {
     /// Standard input, read for `-` or when no INPUT is given.
     pub stdin: I,
@@ -187,16 +155,33 @@ pub struct Streams<I, O, E> {
 }
 
 /// Runs the tool of `table` with these arguments (the first is the program, whose name the
-/// tool's messages bear) and streams; returns the exit status.
+/// tool's messages bear) and streams, as [`main`] does with the process's own, but without
+/// watching for signals; returns the exit status.
 ///
-/// Not a public API: the crate's tests drive the tool in process through it; it may change in
-/// any release.
-#[doc(hidden)]
+/// ```
+/// let mut stdout = Vec::new();
+/// let mut stderr = Vec::new();
+/// let status = pinterest_map::run(
+///     mapping_core::spec::Table,
+///     ["pinterest-map", "--quiet"].map(std::ffi::OsString::from),
+///     pinterest_map::Streams {
+///         stdin: &br#"{"type":"track","event":"Order Completed","properties":{"order_id":"o-1"}}"#[..],
+///         stdout: &mut stdout,
+///         stderr: &mut stderr,
+///         progress: false,
+///     },
+/// );
+/// assert_eq!(status, pinterest_map::Status::Success);
+/// assert_eq!(
+///     String::from_utf8(stdout).unwrap(),
+///     "[[\"track\",\"Checkout\",{\"order_id\":\"o-1\"}]]\n"
+/// );
+/// ```
 pub fn run<M: Mapping, I: Read, O: Write, E: Write>(
     table: M,
     args: impl IntoIterator<Item = OsString>,
     streams: Streams<I, O, E>,
-) -> u8 {
+) -> Status {
     run_interruptibly(table, args, streams, (None, false, None))
 }
 
@@ -208,7 +193,7 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
     args: impl IntoIterator<Item = OsString>,
     streams: Streams<I, O, E>,
     (interrupt, stdin_polled, stdout_file): (Option<&Interrupt>, bool, Option<&same_file::Handle>),
-) -> u8 {
+) -> Status {
     let Streams {
         mut stdin,
         stdout,
@@ -216,27 +201,14 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
         progress,
     } = streams;
     let args: Vec<OsString> = args.into_iter().collect();
-    let program = args::program_name(args.first());
+    let program = pinterest_cli::program_name(args.first(), args::DEFAULT_NAME);
     let args = match args::parse(&program, M::NAME, args) {
         Ok(args) => args,
         Err(error) => {
-            let rendered = error.render().to_string();
-            // --help and --version are answers, on standard output; the rest are mistakes.
-            if error.use_stderr() {
-                let _ = stderr.write_all(rendered.as_bytes());
-                return UNUSABLE;
-            }
-            return match write_all_to(stdout, &rendered) {
-                Ok(()) => SUCCESS,
-                // Read in part (`--help | head`): what was wanted was read.
-                Err(error) if error.kind() == io::ErrorKind::BrokenPipe => SUCCESS,
-                Err(error) => {
-                    let _ = progress::write_whole_line(
-                        &mut stderr,
-                        format_args!("{program}: cannot write output: {error}"),
-                    );
-                    OUTPUT_FAILED
-                }
+            return match write_declined(&error, &program, stdout, &mut stderr) {
+                Declined::Answered => Status::Success,
+                Declined::OutputFailed => Status::OutputFailed,
+                _ => Status::Unusable,
             };
         }
     };
@@ -261,13 +233,13 @@ fn run_interruptibly<M: Mapping, I: Read, O: Write, E: Write>(
             run.all(stdin, args.quiet)
         }
         Err(message) => {
-            let _ = progress::write_whole_line(&mut stderr, format_args!("{program}: {message}"));
-            UNUSABLE
+            let _ = write_whole_line(&mut stderr, format_args!("{program}: {message}"));
+            Status::Unusable
         }
     }
 }
 
-fn write_all_to(mut writer: impl Write, text: &str) -> io::Result<()> {
-    writer.write_all(text.as_bytes())?;
-    writer.flush()
-}
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::signals::Interrupt;
+use pinterest_cli::{Interrupt, write_whole_line};
 
 /// What a run has done so far.
 #[derive(Clone, Copy, Debug, Default)]
@@ -130,17 +130,6 @@ impl<'i> Progress<'i> {
             bar.finish_and_clear();
         }
     }
-}
-
-/// Writes `line` and its line end in one write: a diagnostic costs one system call, and stays
-/// whole among the lines of other threads and processes.
-pub(super) fn write_whole_line(
-    out: &mut (impl Write + ?Sized),
-    line: std::fmt::Arguments,
-) -> std::io::Result<()> {
-    let mut text = line.to_string();
-    text.push('\n');
-    out.write_all(text.as_bytes())
 }
 
 /// The bar's words: the messages read, the rate since the run began in the summary's units,

@@ -1,5 +1,4 @@
-//! SIGINT, SIGTERM and SIGHUP: the run stops reading, writes out the whole lines already mapped (never a
-//! part of one), and the process ends as the signal would have ended it.
+//! The stopping signals on Unix, caught by a thread.
 //!
 //! A thread waits for the signals. When one arrives while the run is waiting for input, every
 //! mapped line has been written already (output is flushed before any read that may wait), so
@@ -30,7 +29,7 @@ const BLOCKED_OUTPUT: Duration = Duration::from_secs(3);
 
 /// A run's view of the stopping signals.
 #[derive(Default)]
-pub(super) struct Interrupt {
+pub struct Interrupt {
     /// The signal received, or 0.
     received: AtomicI32,
     /// Whether the run is waiting for input; the watcher ends the process only then.
@@ -45,7 +44,7 @@ pub(super) struct Interrupt {
 impl Interrupt {
     /// Starts watching for the stopping signals; `None` (signals keep their default action)
     /// when they cannot be caught.
-    pub(super) fn install(program: &str) -> Option<Arc<Interrupt>> {
+    pub fn install(program: &str) -> Option<Arc<Interrupt>> {
         let mut signals = Signals::new(STOPPING).ok()?;
         let interrupt = Arc::new(Interrupt::default());
         let watcher = Arc::clone(&interrupt);
@@ -79,7 +78,7 @@ impl Interrupt {
 
     /// Runs `write`, a write to standard output after `lines_written` output lines written in
     /// full, which may wait for the reader.
-    pub(super) fn writing<T>(&self, lines_written: u64, write: impl FnOnce() -> T) -> T {
+    pub fn writing<T>(&self, lines_written: u64, write: impl FnOnce() -> T) -> T {
         *self.writing.lock().unwrap_or_else(PoisonError::into_inner) =
             Some((Instant::now(), lines_written));
         let result = write();
@@ -107,7 +106,7 @@ impl Interrupt {
     }
 
     /// Has `hook` called on every stopping signal, from the watcher's thread.
-    pub(super) fn on_signal(&self, hook: impl Fn() + Send + Sync + 'static) {
+    pub fn on_signal(&self, hook: impl Fn() + Send + Sync + 'static) {
         self.hooks
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -115,7 +114,8 @@ impl Interrupt {
     }
 
     /// The stopping signal received so far, if any.
-    pub(super) fn received(&self) -> Option<i32> {
+    #[must_use]
+    pub fn received(&self) -> Option<i32> {
         match self.received.load(Ordering::Acquire) {
             0 => None,
             signal => Some(signal),
@@ -123,8 +123,12 @@ impl Interrupt {
     }
 
     /// Runs `read`, a read that may wait for input, during which a signal ends the process at
-    /// once; `Err` with the signal, without reading, when one was received already.
-    pub(super) fn wait_for_input<T>(&self, read: impl FnOnce() -> T) -> Result<T, i32> {
+    /// once.
+    ///
+    /// # Errors
+    ///
+    /// The signal, without reading, when one was received already.
+    pub fn wait_for_input<T>(&self, read: impl FnOnce() -> T) -> Result<T, i32> {
         {
             let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(signal) = self.received() {
@@ -154,7 +158,7 @@ impl Interrupt {
         if *waiting {
             // Nothing is buffered: every mapped line has been written in full.
             if let Some(stderr) = stderr {
-                let _ = super::progress::write_whole_line(
+                let _ = crate::write_whole_line(
                     stderr,
                     format_args!("{program}: stopped by {}", name(signal)),
                 );
@@ -192,7 +196,7 @@ fn end_blocked(
             format!("{lines_written} output lines")
         };
         // The write under way may have passed part of its bytes on: more lines may be whole.
-        let _ = super::progress::write_whole_line(
+        let _ = crate::write_whole_line(
             &mut stderr,
             format_args!(
                 "{program}: stopped by {}: {why}; at least {lines} written in full, and perhaps \
@@ -205,7 +209,7 @@ fn end_blocked(
 }
 
 /// Ends the process as `signal` would have, once the run has written out what it mapped.
-pub(super) fn end_by(signal: i32) -> ! {
+pub fn end_by(signal: i32) -> ! {
     let _ = signal_hook::low_level::emulate_default_handler(signal);
     // The default action of these signals ends the process; should it not have, the
     // conventional status says the same.
@@ -213,11 +217,18 @@ pub(super) fn end_by(signal: i32) -> ! {
 }
 
 /// The signal's name, for messages.
-pub(super) fn name(signal: i32) -> &'static str {
+#[must_use]
+pub fn name(signal: i32) -> &'static str {
     match signal {
         SIGINT => "SIGINT",
         SIGTERM => "SIGTERM",
         SIGHUP => "SIGHUP",
         _ => "a signal",
     }
+}
+
+/// Ends the process at once with `status`, from any thread, without running exit handlers
+/// (which could wait on the threads of a client library).
+pub fn end_at_once(status: u8) -> ! {
+    signal_hook::low_level::exit(i32::from(status))
 }

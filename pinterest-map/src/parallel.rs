@@ -11,8 +11,8 @@ use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-use crate::ndjson::Line;
-use crate::table::Mapping;
+use mapping_core::ndjson::Line;
+use mapping_core::table::Mapping;
 
 use super::map::{Mapper, Outcome};
 

@@ -4,12 +4,14 @@
 
 use std::borrow::Cow;
 
-use crate::ndjson::{self, Converted, Line, OutputFormat};
-use crate::segment::{MessageError, batch_messages};
-use crate::table::Mapping;
-use crate::tag::Destination;
+use mapping_core::ndjson::{self, Converted, Line, OutputFormat};
+use mapping_core::segment::{MessageError, batch_messages};
+use mapping_core::table::Mapping;
+use mapping_core::tag::Destination;
 
-use super::setup::{Clock, Output, Setup};
+use pinterest_cli::{Clock, Output};
+
+use super::setup::Setup;
 
 /// Maps lines to the output a run writes; a copy goes to each mapping thread.
 #[derive(Clone)]

@@ -10,17 +10,20 @@ use std::time::{Duration, Instant};
 
 use super::map::{Mapper, Outcome};
 use super::parallel::{self, Batch, Pool, ThreadStopped};
-use super::progress::{Counts, Progress, write_whole_line};
+use pinterest_cli::report::conversion_notes;
+use pinterest_cli::send::is_configuration;
+use pinterest_cli::{Interrupt, Output, counted, signals, write_whole_line};
+
+use super::progress::{Counts, Progress};
 use super::send::{self, Origin, Recorder, Sending};
-use super::setup::{Input, Output, Setup, open};
-use super::signals::{self, Interrupt};
-use super::{LINES_FAILED, OUTPUT_FAILED, SUCCESS, UNUSABLE};
-use crate::capi::Skip;
-use crate::capi::send::{Rejection, Report, Sender, Stopped};
-use crate::json::Json;
-use crate::ndjson::{Converted, Line, LineReader, append_calls};
-use crate::segment::{MessageError, batch_messages};
-use crate::table::Mapping;
+use super::setup::{Input, Setup, open};
+use crate::Status;
+use mapping_core::capi::Skip;
+use mapping_core::capi::send::{Rejection, Report, Sender, Stopped};
+use mapping_core::json::Json;
+use mapping_core::ndjson::{Converted, Line, LineReader, append_calls};
+use mapping_core::segment::{MessageError, batch_messages};
+use mapping_core::table::Mapping;
 
 /// Bytes read at a time.
 const INPUT_BUFFER: usize = 128 * 1024;
@@ -250,10 +253,10 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         self
     }
 
-    pub(super) fn all(&mut self, stdin: impl Read, quiet: bool) -> u8 {
+    pub(super) fn all(&mut self, stdin: impl Read, quiet: bool) -> Status {
         let started = Instant::now();
         let mut stdin = Some(stdin);
-        let mut status = SUCCESS;
+        let mut status = Status::Success;
         let mut outcome = self.init();
         for (index, input) in self.setup.inputs.iter().enumerate() {
             if outcome.is_err() {
@@ -282,18 +285,18 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             outcome = match result {
                 Ok(complete) => {
                     if !complete {
-                        status = LINES_FAILED;
+                        status = Status::LinesFailed;
                     }
                     Ok(())
                 }
                 Err(InputStop::Output(stop)) => Err(stop),
                 Err(InputStop::Open(error)) => {
-                    status = LINES_FAILED;
+                    status = Status::LinesFailed;
                     self.warn(format_args!("cannot open {name}: {error}"));
                     Ok(())
                 }
                 Err(InputStop::Unreadable((what, command))) => {
-                    status = LINES_FAILED;
+                    status = Status::LinesFailed;
                     let file = match input {
                         Input::File(_) => name.as_str(),
                         Input::Stdin => "FILE",
@@ -306,7 +309,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                     Ok(())
                 }
                 Err(InputStop::Read(error)) => {
-                    status = LINES_FAILED;
+                    status = Status::LinesFailed;
                     self.warn(format_args!("{name}: read error: {error}"));
                     Ok(())
                 }
@@ -332,7 +335,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             self.warn(format_args!(
                 "a mapping thread stopped: the output ends before the lines it was mapping"
             ));
-            status = OUTPUT_FAILED;
+            status = Status::OutputFailed;
         }
         match outcome.and_then(|()| self.flush_output()) {
             Ok(())
@@ -340,7 +343,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             }
             Err(Stop::Failed(error)) => {
                 self.warn(format_args!("cannot write output: {error}"));
-                status = OUTPUT_FAILED;
+                status = Status::OutputFailed;
             }
         }
         if let Some(sender) = self.sender.take() {
@@ -371,7 +374,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             signals::end_by(signal);
         }
         if self.counts.errors > 0 || !self.unsendable.is_empty() {
-            status = status.max(LINES_FAILED);
+            status = status.max(Status::LinesFailed);
         }
         status
     }
@@ -896,16 +899,16 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     /// Sends what is queued (or, after a signal, stops at once), waits for every answer,
     /// records the rejected and unsent events, and returns the run's status as far as sending
     /// goes.
-    fn finish_sending(&mut self, sender: Sender<Origin>, signalled: bool) -> u8 {
+    fn finish_sending(&mut self, sender: Sender<Origin>, signalled: bool) -> Status {
         if signalled {
             sender.stop();
         }
         let finished = sender.finish();
         self.record(send::rejections(finished.outcomes));
-        let mut status = SUCCESS;
+        let mut status = Status::Success;
         if let Some(problem) = self.recorder.as_mut().and_then(Recorder::finish) {
             self.warn(format_args!("{problem}"));
-            status = OUTPUT_FAILED;
+            status = Status::OutputFailed;
         }
         let report = finished.report;
         let rejects = self
@@ -915,7 +918,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             .map(Path::to_path_buf);
         self.sent = Some((report, rejects));
         if report.rejected + report.not_sent > 0 {
-            status = status.max(LINES_FAILED);
+            status = status.max(Status::LinesFailed);
         }
         if let Some(stopped) = finished
             .stopped
@@ -934,8 +937,8 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 "stopped sending: {stopped}; {} events not sent, {read}",
                 report.not_sent
             ));
-            if send::is_configuration(&stopped) {
-                status = status.max(UNUSABLE);
+            if is_configuration(&stopped) {
+                status = status.max(Status::Unusable);
             }
         }
         status
@@ -953,10 +956,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         match conversion {
             Converted::Event { warnings } => {
                 self.counts.events += 1;
-                for warning in warnings {
-                    self.counts.warnings += 1;
-                    self.line_message(name, at, format_args!("warning: {warning}"));
-                }
+                self.counts.warnings += warnings.len() as u64;
             }
             Converted::Skipped(Skip::NotAnEvent | Skip::PartnerEvent) => {
                 self.counts.skipped += 1;
@@ -971,12 +971,10 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                     Some((_, count)) => *count += 1,
                     None => self.unsendable.push((reason, 1)),
                 }
-                self.line_message(
-                    name,
-                    at,
-                    format_args!("not sent to the Conversions API: {unsendable}"),
-                );
             }
+        }
+        for note in conversion_notes(conversion) {
+            self.line_message(name, at, format_args!("{note}"));
         }
     }
 
@@ -1064,15 +1062,6 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             )?;
         }
         Ok(())
-    }
-}
-
-/// `1 message`, `2 messages`.
-pub(super) fn counted(count: u64, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
     }
 }
 

@@ -2,26 +2,14 @@
 //! statuses.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::path::PathBuf;
+use std::time::SystemTime;
 
-use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
-
-use crate::capi::send::SenderConfig;
-
-/// Exit status: every line mapped.
-pub const SUCCESS: u8 = 0;
-/// Exit status: some lines failed, or some messages could not become or were not accepted as
-/// Conversions API events.
-pub const LINES_FAILED: u8 = 1;
-/// Exit status: unusable arguments, settings or traits, or credentials Pinterest refused.
-pub const UNUSABLE: u8 = 2;
-/// Exit status: the output could not be written (a full disk, a closed file); the summary says
-/// how much of it was. A reader that goes away (`| head`) is not a failure.
-pub const OUTPUT_FAILED: u8 = 3;
+use clap::{CommandFactory, FromArgMatches, Parser};
+use pinterest_cli::{Format, SendArgs, SettingsArgs, parse_time};
 
 /// The name of the program when its first argument names none.
-const DEFAULT_NAME: &str = "pinterest-map";
+pub(crate) const DEFAULT_NAME: &str = "pinterest-map";
 
 const LONG_ABOUT: &str = "\
 Reads newline-delimited Segment messages (track, page, identify; other types produce no call)
@@ -88,23 +76,12 @@ Example:
 #[derive(Debug, Parser)]
 #[command(after_help = AFTER_HELP)]
 pub(super) struct Args {
-    /// Destination settings: a JSON file, `-` for standard input, or the JSON itself, with
-    /// Segment's key names (tid, pinterestEventMapping, pinterestCustomProperties,
-    /// useEnhancedMatchLoad, mapMessageIdToEventId, disableAutoISOConversion; for the
-    /// Conversions API ad_account_id, conversion_token, maxEventAgeDays,
-    /// sendPartnerEventsAsCustom). Unknown keys and likely typos are warned about on standard
-    /// error. Without it, a built-in example configuration is used, and a note says so.
-    #[arg(long, value_name = "JSON_OR_FILE")]
-    pub(super) settings: Option<PathBuf>,
-
-    /// Treat every warning about the settings as an error: exit with status 2 before reading
-    /// any input.
-    #[arg(long)]
-    pub(super) strict: bool,
+    #[command(flatten)]
+    pub(crate) settings: SettingsArgs,
 
     /// First print the calls of the destination's start-up on a page (load, page), as one
     /// line.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "send")]
     pub(super) init: bool,
 
     /// The user's stored traits for --init: a JSON object, a file holding one, or `-` for
@@ -116,41 +93,13 @@ pub(super) struct Args {
     #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Json, conflicts_with = "send")]
     pub(super) format: Format,
 
-    /// Send the Conversions API events to Pinterest instead of printing anything.
-    #[arg(long, conflicts_with = "init")]
-    pub(super) send: bool,
+    #[command(flatten)]
+    pub(crate) sending: SendArgs,
 
     /// With --send: write every event Pinterest rejected or that could not be sent to FILE,
     /// one JSON line each (input, line, event_id, received, status, message, event).
     #[arg(long, value_name = "FILE", requires = "send")]
     pub(super) rejects: Option<PathBuf>,
-
-    /// With --send: the API's base URL.
-    #[arg(long, value_name = "URL", requires = "send", default_value = SenderConfig::DEFAULT_API_URL)]
-    pub(super) api_url: String,
-
-    /// With --send: mark the requests as tests (`?test=true`): Pinterest checks the events
-    /// without recording them.
-    #[arg(long, requires = "send")]
-    pub(super) test_events: bool,
-
-    /// With --send: how long one request may take, in seconds, before it is tried again.
-    #[arg(long, value_name = "SECONDS", requires = "send", default_value_t = 30.0, value_parser = parse_seconds)]
-    pub(super) timeout: f64,
-
-    /// With --send: the attempts of one request at most, the first included; a batch that
-    /// still fails stops the sending.
-    #[arg(long, value_name = "N", requires = "send", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub(super) max_attempts: u32,
-
-    /// With --send: requests in flight at once.
-    #[arg(long, value_name = "N", requires = "send", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub(super) in_flight: u32,
-
-    /// With --send: requests started per minute at most, retries included (Pinterest allows
-    /// 5,000 per ad account).
-    #[arg(long, value_name = "N", requires = "send", default_value_t = 4_800, value_parser = clap::value_parser!(u32).range(1..))]
-    pub(super) requests_per_minute: u32,
 
     /// The reference time of the Conversions API's age limit, as an ISO 8601 time with an
     /// offset (2026-11-28T12:00:00Z): events older than the limit, or more than an hour
@@ -165,7 +114,7 @@ pub(super) struct Args {
 
     /// The longest line read, in bytes: a longer one is reported as invalid by its number
     /// and read past without being kept (a decompressed gigabyte costs no memory).
-    #[arg(long, value_name = "BYTES", default_value_t = crate::ndjson::DEFAULT_MAX_LINE_BYTES as u64, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
+    #[arg(long, value_name = "BYTES", default_value_t = mapping_core::ndjson::DEFAULT_MAX_LINE_BYTES as u64, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
     pub(super) max_line_bytes: u64,
 
     /// One output line per input line, so that line numbers match: `null` for a blank line
@@ -188,48 +137,6 @@ pub(super) struct Args {
     pub(super) inputs: Vec<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(super) enum Format {
-    /// One JSON array of Tag calls per input message.
-    Json,
-    /// One JavaScript statement per Tag call.
-    Js,
-    /// One JSON array of Conversions API events per input message.
-    Capi,
-}
-
-/// A number of seconds above zero, at most a day.
-fn parse_seconds(text: &str) -> Result<f64, String> {
-    text.parse::<f64>()
-        .ok()
-        .filter(|seconds| *seconds > 0.0 && *seconds <= 86_400.0)
-        .ok_or_else(|| "not a number of seconds above 0 and at most 86400".to_owned())
-}
-
-/// `--now`: an ISO 8601 time with an offset, after 1970.
-///
-/// # Errors
-///
-/// Not such a time: the message to print.
-pub fn parse_time(text: &str) -> Result<SystemTime, String> {
-    let time = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
-        "not an ISO 8601 time with an offset, such as 2026-11-28T12:00:00Z".to_owned()
-    })?;
-    let seconds = u64::try_from(time.timestamp())
-        .map_err(|_| "the time must be after 1970-01-01T00:00:00Z".to_owned())?;
-    Ok(UNIX_EPOCH + Duration::from_secs(seconds))
-}
-
-/// The program's name, as it was started (`shop-map` for a table's own tool).
-pub(super) fn program_name(first: Option<&OsString>) -> String {
-    first
-        .and_then(|first| Path::new(first).file_name())
-        .and_then(|name| name.to_str())
-        .filter(|name| !name.is_empty())
-        .unwrap_or(DEFAULT_NAME)
-        .to_owned()
-}
-
 /// Parses the arguments (the first being the program) for the tool of the table `table`.
 pub(super) fn parse(
     program: &str,
@@ -242,7 +149,7 @@ pub(super) fn parse(
          sent."
     );
     let version = format!(
-        "{} (mapping-core, table `{table}`)",
+        "{} (pinterest-map, table `{table}`)",
         env!("CARGO_PKG_VERSION")
     );
     let command = Args::command()

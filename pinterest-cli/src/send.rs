@@ -1,0 +1,85 @@
+//! `--send`: the Conversions API sender's configuration, from the options, the settings and
+//! the environment.
+
+use mapping_core::capi::send::{ConfigError, SenderConfig, Stopped};
+use mapping_core::{ConversionToken, Settings};
+
+use crate::args::SendArgs;
+
+/// The environment variable holding the conversion token.
+pub const TOKEN_VARIABLE: &str = "PINTEREST_CONVERSION_TOKEN";
+
+/// Why `--send` cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The settings name no ad account.
+    #[error("--send needs the ad account: set `ad_account_id` in the settings (--settings)")]
+    NoAdAccount,
+    /// Neither the environment nor the settings hold a token.
+    #[error(
+        "--send needs the conversion token: set the environment variable {TOKEN_VARIABLE}, or \
+         `conversion_token` in the settings"
+    )]
+    NoToken,
+    /// The program was built without an HTTP client.
+    #[error(
+        "--send: this build has no HTTP client: build it with the `send` feature (`cargo \
+         install --path pinterest-map --features send`; a table's own tool: pinterest-map's \
+         `send` feature)"
+    )]
+    NoHttpClient,
+    /// `--api-url` cannot be used.
+    #[error("--api-url {0}")]
+    Url(&'static str),
+    /// The configuration is refused for another reason.
+    #[error("{0}")]
+    Config(ConfigError),
+}
+
+impl From<ConfigError> for SendError {
+    fn from(error: ConfigError) -> SendError {
+        match error {
+            ConfigError::Url(problem) => SendError::Url(problem),
+            ConfigError::NoHttpClient => SendError::NoHttpClient,
+            other => SendError::Config(other),
+        }
+    }
+}
+
+impl SendArgs {
+    /// The sender's configuration: these options, the ad account of `settings`, and the token
+    /// of the environment variable [`TOKEN_VARIABLE`], else of the settings. The
+    /// configuration is checked when the sender starts ([`SendError::from`] its error).
+    ///
+    /// # Errors
+    ///
+    /// No ad account or no token.
+    pub fn sender_config(&self, settings: &Settings) -> Result<SenderConfig, SendError> {
+        if settings.ad_account_id.is_empty() {
+            return Err(SendError::NoAdAccount);
+        }
+        let token = std::env::var(TOKEN_VARIABLE)
+            .ok()
+            .filter(|token| !token.is_empty())
+            .map(ConversionToken::new)
+            .or_else(|| settings.conversion_token.clone())
+            .ok_or(SendError::NoToken)?;
+        let mut config = SenderConfig::new(settings.ad_account_id.clone(), token);
+        config.api_url.clone_from(&self.api_url);
+        config.test_events = self.test_events;
+        config.timeout = self.timeout;
+        config.max_attempts = self.max_attempts;
+        config.in_flight = usize::try_from(self.in_flight).unwrap_or(usize::MAX);
+        config.requests_per_minute = self.requests_per_minute;
+        Ok(config)
+    }
+}
+
+/// Whether the sender stopped because its configuration was refused (the credentials, or an
+/// API address no retry mends): the command's "unusable" status, rather than a failure of
+/// the events.
+#[must_use]
+pub fn is_configuration(stopped: &Stopped) -> bool {
+    matches!(stopped, Stopped::Unauthorized { .. } | Stopped::Unusable(_))
+}
