@@ -21,13 +21,17 @@
 //!
 //! # Layers
 //!
+//! From the bottom up; each module uses only those above it in this table, and the two
+//! outputs know nothing of the destination that composes them.
+//!
 //! | module | what it is |
 //! |---|---|
 //! | [`json`] | JSON read without decoding it, and written back as it was sent: [`Json`], [`JsonValue`] |
 //! | [`table`] | what a table is ([`Mapping`]), the Pinterest vocabulary, Segment's matching rules, the [`spec`] table |
 //! | [`segment`] | Segment's input: [`Message`] |
-//! | [`tag`] | the Pinterest Tag output: [`Settings`], [`Destination`], [`PintrkCall`] |
-//! | [`capi`] | the Conversions API output: [`capi::ConversionEvent`], and [`capi::send`] (feature `send`) |
+//! | [`tag`] | the Pinterest Tag output: [`PintrkCall`] |
+//! | [`capi`] | the Conversions API output, built from the Tag call: [`capi::ConversionEvent`], and [`capi::send`] (its HTTP client with the feature `send`) |
+//! | [`destination`] | the product's core, above its outputs: Segment's [`Settings`], and the [`Destination`] that composes the outputs |
 //! | [`ndjson`] | newline-delimited streams: [`ndjson::map_stream`], [`ndjson::LineReader`], the tool's per-line path |
 //!
 //! The main items of each are also at the crate root.
@@ -174,12 +178,15 @@
 extern crate self as mapping_core;
 
 pub mod capi;
+pub mod destination;
 pub mod json;
 pub mod ndjson;
 pub mod segment;
 pub mod table;
 pub mod tag;
 
+pub use capi::ConversionToken;
+pub use destination::{Destination, Settings, SettingsBuilder, SettingsError, SettingsWarning};
 pub use json::{Json, JsonValue, SyntaxError};
 pub use mapping_macros::pinterest_mapping;
 pub use segment::{Identify, Message, MessageError, Page, Track};
@@ -190,10 +197,7 @@ pub use table::{
     DataField, EventFields, LineItemField, Mapping, PageCategory, PinterestEvent, UserDataField,
     UserDataSource, spec,
 };
-pub use tag::{
-    ConversionToken, DataValue, Destination, EventData, LineItem, LineItems, PintrkCall, Settings,
-    SettingsBuilder, SettingsError, SettingsWarning,
-};
+pub use tag::{DataValue, EventData, LineItem, LineItems, PintrkCall};
 
 /// What generated code uses. Not a public API: it may change in any release.
 #[doc(hidden)]

@@ -4,10 +4,10 @@
 
 use std::borrow::Cow;
 
+use mapping_core::Destination;
 use mapping_core::ndjson::{self, Converted, Line, OutputFormat};
 use mapping_core::segment::{MessageError, batch_messages};
 use mapping_core::table::Mapping;
-use mapping_core::tag::Destination;
 
 use pinterest_cli::{Clock, Output};
 

@@ -11,10 +11,10 @@ use super::identity::{IdentityValue, is_filled};
 use super::time::{TIME_FIELDS, check_age, system_seconds, unix_seconds};
 use super::{Conversion, FieldWarning, Skip, Unsendable};
 use crate::json::Json;
+use crate::segment::Message;
 use crate::segment::fields::{Found, PathSet};
-use crate::segment::{Message, MessageError};
-use crate::table::{Mapping, PinterestEvent, UserDataSource};
-use crate::tag::{DataValue, Destination, PintrkCall};
+use crate::table::{PinterestEvent, UserDataSource};
+use crate::tag::{DataValue, PintrkCall};
 
 /// The paths of a message the Conversions API reads, compiled once per destination from the
 /// table's `user_data` rows and the fixed fields (time, page, device, locale).
@@ -49,142 +49,87 @@ impl Sources {
     }
 }
 
-impl<M: Mapping> Destination<M> {
-    /// The Conversions API event of a message, judged at `now` (the reference time for the
-    /// age limit; the system clock's time in production).
-    ///
-    /// The event is built from the message's Tag call, whether or not the settings have a Tag
-    /// ID: the same Pinterest event in the API's spelling, the same `event_id` whenever the
-    /// call carries one (otherwise the `messageId`), and `custom_data` translated from the
-    /// call's event data. Its strings borrow from the message. The message is taken as it is;
-    /// [`Destination::conversion_text`] reads it from JSON text as [`Destination::map_text`]
-    /// does.
-    ///
-    /// ```
-    /// use std::time::{Duration, UNIX_EPOCH};
-    ///
-    /// use mapping_core::capi::Conversion;
-    /// use mapping_core::{Destination, Message, Settings};
-    ///
-    /// let destination = Destination::new(Settings::example());
-    /// let message = Message::parse(r#"{"type":"track","event":"Order Completed","messageId":"m-1",
-    ///     "timestamp":"2026-11-28T12:00:00.000Z","userId":"u-1",
-    ///     "context":{"ip":"203.0.113.9","userAgent":"Mozilla/5.0"},
-    ///     "properties":{"order_id":"o-1","value":30.5,"currency":"USD","coupon":"MAY"}}"#)?;
-    /// let now = UNIX_EPOCH + Duration::from_secs(1_795_867_200 + 60);
-    /// let Conversion::Event { event, warnings } = destination.conversion(&message, now) else {
-    ///     panic!("an event");
-    /// };
-    /// assert!(warnings.is_empty());
-    /// assert_eq!(
-    ///     serde_json::to_string(&event)?,
-    ///     r#"{"event_name":"checkout","action_source":"web","event_time":1795867200,"event_id":"m-1","user_data":{"external_id":["a24a7f55f278dd49fb1f99c5507800cb198a5bfe10fe2126cd0b25672152b0da"],"client_ip_address":"203.0.113.9","client_user_agent":"Mozilla/5.0"},"custom_data":{"currency":"USD","value":"30.5","order_id":"o-1"}}"#
-    /// );
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn conversion<'m>(&'m self, message: &'m Message<'m>, now: SystemTime) -> Conversion<'m> {
-        let (Message::Track(_) | Message::Page(_)) = message else {
-            return Conversion::Skipped(Skip::NotAnEvent);
-        };
-        let Some(PintrkCall::Track { event, data }) = self.call(message) else {
-            return Conversion::Skipped(Skip::NotAnEvent);
-        };
-        let event_name = match event_name(&event) {
-            Some(name) => name,
-            None if self.settings().send_partner_events_as_custom => EventName::Custom,
-            None => return Conversion::Skipped(Skip::PartnerEvent),
-        };
-        let sources = &self.conversion_sources;
-        let found = sources.paths.find(message);
+/// The Conversions API's options, from the destination's settings.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ConversionOptions {
+    /// `sendPartnerEventsAsCustom`.
+    pub(crate) send_partner_events_as_custom: bool,
+    /// `maxEventAgeDays`.
+    pub(crate) max_event_age_days: u32,
+}
 
-        let Some(event_time) = sources
-            .times
-            .iter()
-            .find_map(|index| found[*index].and_then(unix_seconds))
-        else {
-            return Conversion::Unsendable(Unsendable::NoEventTime);
-        };
-        if let Err(unsendable) = check_age(
-            event_time,
-            system_seconds(now),
-            self.settings().max_event_age_days,
-        ) {
-            return Conversion::Unsendable(unsendable);
-        }
+/// The Conversions API event of `message`, whose Tag call (made whether or not the settings
+/// have a Tag ID) is `call`, judged at `now`: see
+/// [`Destination::conversion`](crate::Destination::conversion).
+pub(crate) fn convert<'m>(
+    sources: &Sources,
+    options: ConversionOptions,
+    message: &'m Message<'m>,
+    call: Option<PintrkCall<'m>>,
+    now: SystemTime,
+) -> Conversion<'m> {
+    let (Message::Track(_) | Message::Page(_)) = message else {
+        return Conversion::Skipped(Skip::NotAnEvent);
+    };
+    let Some(PintrkCall::Track { event, data }) = call else {
+        return Conversion::Skipped(Skip::NotAnEvent);
+    };
+    let event_name = match event_name(&event) {
+        Some(name) => name,
+        None if options.send_partner_events_as_custom => EventName::Custom,
+        None => return Conversion::Skipped(Skip::PartnerEvent),
+    };
+    let found = sources.paths.find(message);
 
-        let mut warnings = Vec::new();
-        let user_data = user_data(sources, &found, &mut warnings);
-        if !user_data.identifies() {
-            return Conversion::Unsendable(Unsendable::NoIdentity);
-        }
-
-        let tag_event_id = match data.get("event_id") {
-            Some(DataValue::Json(event_id)) => Some(*event_id),
-            _ => None,
-        };
-        let message_id = match message {
-            Message::Track(track) => track.message_id,
-            Message::Page(page) => page.message_id,
-            _ => None,
-        };
-        let Some(event_id) = id_text(tag_event_id).or_else(|| id_text(message_id)) else {
-            return Conversion::Unsendable(Unsendable::NoEventId);
-        };
-
-        let page_url = match message {
-            Message::Page(_) => found[sources.properties_url].and_then(non_empty_string),
-            _ => None,
-        };
-        let event = ConversionEvent {
-            event_name,
-            action_source: action_source(found[sources.device_type]),
-            event_time,
-            event_id,
-            custom_data: custom_data(&data, &mut warnings),
-            user_data,
-            event_source_url: page_url
-                .or_else(|| found[sources.page_url].and_then(non_empty_string)),
-            opt_out: found[sources.ad_tracking_enabled]
-                .and_then(Json::as_bool)
-                .and_then(|enabled| (!enabled).then_some(true)),
-            language: found[sources.locale].and_then(language),
-        };
-        Conversion::Event { event, warnings }
+    let Some(event_time) = sources
+        .times
+        .iter()
+        .find_map(|index| found[*index].and_then(unix_seconds))
+    else {
+        return Conversion::Unsendable(Unsendable::NoEventTime);
+    };
+    if let Err(unsendable) = check_age(event_time, system_seconds(now), options.max_event_age_days)
+    {
+        return Conversion::Unsendable(unsendable);
     }
 
-    /// Reads a message from JSON text as analytics.js delivers it (date strings becoming dates,
-    /// as for [`Destination::map_text`]) and gives its Conversions API event, judged at `now`,
-    /// to `with`; its result is returned.
-    ///
-    /// ```
-    /// use std::time::{Duration, UNIX_EPOCH};
-    ///
-    /// use mapping_core::capi::Conversion;
-    /// use mapping_core::{Destination, Settings};
-    ///
-    /// let destination = Destination::new(Settings::example());
-    /// let line = r#"{"type":"page","messageId":"m-1","timestamp":"2026-11-28T12:00:00Z",
-    ///     "context":{"ip":"203.0.113.9","userAgent":"Mozilla/5.0"}}"#;
-    /// let now = UNIX_EPOCH + Duration::from_secs(1_795_867_500);
-    /// let event_id = destination.conversion_text(line, now, |conversion| match conversion {
-    ///     Conversion::Event { event, .. } => Some(event.event_id.into_owned()),
-    ///     _ => None,
-    /// })?;
-    /// assert_eq!(event_id.as_deref(), Some("m-1"));
-    /// # Ok::<(), mapping_core::MessageError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The text is not a valid Segment message.
-    pub fn conversion_text<R>(
-        &self,
-        text: &str,
-        now: SystemTime,
-        with: impl FnOnce(Conversion<'_>) -> R,
-    ) -> Result<R, MessageError> {
-        self.read_message(text, |message| with(self.conversion(message, now)))
+    let mut warnings = Vec::new();
+    let user_data = user_data(sources, &found, &mut warnings);
+    if !user_data.identifies() {
+        return Conversion::Unsendable(Unsendable::NoIdentity);
     }
+
+    let tag_event_id = match data.get("event_id") {
+        Some(DataValue::Json(event_id)) => Some(*event_id),
+        _ => None,
+    };
+    let message_id = match message {
+        Message::Track(track) => track.message_id,
+        Message::Page(page) => page.message_id,
+        _ => None,
+    };
+    let Some(event_id) = id_text(tag_event_id).or_else(|| id_text(message_id)) else {
+        return Conversion::Unsendable(Unsendable::NoEventId);
+    };
+
+    let page_url = match message {
+        Message::Page(_) => found[sources.properties_url].and_then(non_empty_string),
+        _ => None,
+    };
+    let event = ConversionEvent {
+        event_name,
+        action_source: action_source(found[sources.device_type]),
+        event_time,
+        event_id,
+        custom_data: custom_data(&data, &mut warnings),
+        user_data,
+        event_source_url: page_url.or_else(|| found[sources.page_url].and_then(non_empty_string)),
+        opt_out: found[sources.ad_tracking_enabled]
+            .and_then(Json::as_bool)
+            .and_then(|enabled| (!enabled).then_some(true)),
+        language: found[sources.locale].and_then(language),
+    };
+    Conversion::Event { event, warnings }
 }
 
 /// The API's name of a Tag event; `None` for a partner-defined event.

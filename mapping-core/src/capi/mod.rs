@@ -14,19 +14,21 @@ mod identity;
 mod response;
 pub mod send;
 mod time;
+mod token;
 mod write;
 
 use std::borrow::Cow;
 
 use thiserror::Error;
 
-pub(crate) use conversion::Sources;
+pub(crate) use conversion::{ConversionOptions, Sources, convert};
 pub use event::{
     ActionSource, Content, ConversionEvent, ConversionEvents, CustomData, Decimal, EventName,
     Sha256Hex, UserData,
 };
 pub use identity::normalise;
 pub use response::{ApiError, ConversionApiResponse, EventResponse, EventStatus};
+pub use token::ConversionToken;
 
 /// What the Conversions API makes of one message.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -15,10 +15,11 @@ use std::time::SystemTime;
 pub use lines::{DEFAULT_MAX_LINE_BYTES, Line, LineError, LineReader};
 pub use stream::{LineFailure, StreamCounts, convert_stream, map_stream};
 
+use crate::Destination;
 use crate::capi::{Conversion, ConversionEvent, FieldWarning, Skip, Unsendable};
 use crate::segment::MessageError;
 use crate::table::Mapping;
-use crate::tag::{Destination, PintrkCall};
+use crate::tag::PintrkCall;
 
 /// How calls are written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

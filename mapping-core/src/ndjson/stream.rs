@@ -8,9 +8,9 @@ use thiserror::Error;
 
 use super::lines::{LineError, LineReader};
 use super::{Converted, OutputFormat, convert_line, map_line};
+use crate::Destination;
 use crate::segment::MessageError;
 use crate::table::Mapping;
-use crate::tag::Destination;
 
 /// Output is written out when it reaches this size.
 const OUTPUT_BUFFER: usize = 64 * 1024;

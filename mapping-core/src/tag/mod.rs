@@ -1,11 +1,8 @@
-//! The Pinterest Tag output: the destination's settings, the [`Destination`] that turns Segment
-//! messages into `pintrk` calls with any table, and the calls themselves, written as JSON or as
-//! script-safe JavaScript.
+//! The Pinterest Tag output: the `pintrk` calls a Segment message makes with any table
+//! ([`PintrkCall`]), written as JSON or as script-safe JavaScript.
 
 mod call;
-mod destination;
-mod settings;
+mod map;
 
 pub use call::{DataValue, EventData, LineItem, LineItems, PintrkCall};
-pub use destination::Destination;
-pub use settings::{ConversionToken, Settings, SettingsBuilder, SettingsError, SettingsWarning};
+pub(crate) use map::TagMapper;

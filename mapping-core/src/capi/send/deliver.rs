@@ -393,7 +393,7 @@ mod tests {
     #[test]
     fn the_events_of_a_delivery_that_panics_are_reported_and_the_sender_stops() {
         use super::super::{Outcome, Sender, SenderConfig};
-        use crate::tag::ConversionToken;
+        use crate::capi::ConversionToken;
 
         let mut config = SenderConfig::new("1", ConversionToken::new("t"));
         config.api_url = "http://127.0.0.1:9".to_owned();

@@ -161,7 +161,7 @@ fn retry_after(value: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tag::ConversionToken;
+    use crate::capi::ConversionToken;
 
     fn client(url: &str) -> Result<String, ConfigError> {
         let mut config = SenderConfig::new("123", ConversionToken::new("t"));

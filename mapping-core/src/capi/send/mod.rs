@@ -72,7 +72,7 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 
 use super::event::{ConversionEvent, ConversionEvents};
-use crate::tag::ConversionToken;
+use crate::capi::ConversionToken;
 
 /// How a [`Sender`] reaches the API and how hard it tries.
 #[derive(Clone, Debug)]

@@ -12,14 +12,13 @@ mod document;
 mod javascript;
 mod warnings;
 
-use std::fmt;
-
 use thiserror::Error;
 
 pub use builder::SettingsBuilder;
 use document::Document;
 pub use warnings::SettingsWarning;
 
+use crate::capi::ConversionToken;
 use crate::json::Json;
 
 /// The destination's settings, as Segment stores them: the Pinterest Tag's, and the
@@ -105,37 +104,6 @@ impl Default for Settings {
             max_event_age_days: Settings::DEFAULT_MAX_EVENT_AGE_DAYS,
             send_partner_events_as_custom: false,
         }
-    }
-}
-
-/// A Conversions API access token. Its `Debug` never shows it; [`Self::expose`] does, for the
-/// request that needs it.
-///
-/// ```
-/// use mapping_core::ConversionToken;
-///
-/// let token = ConversionToken::new("pina_secret");
-/// assert_eq!(format!("{token:?}"), "ConversionToken(redacted)");
-/// assert_eq!(token.expose(), "pina_secret");
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct ConversionToken(String);
-
-impl ConversionToken {
-    /// Wraps a token.
-    pub fn new(token: impl Into<String>) -> ConversionToken {
-        ConversionToken(token.into())
-    }
-
-    /// The token itself.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ConversionToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ConversionToken(redacted)")
     }
 }
 

@@ -1,41 +1,20 @@
-//! The Pinterest Tag destination: settings and Segment messages in, `pintrk` calls out.
+//! The Tag's mapping of one message: the settings' event mapping, the table, custom
+//! properties, `event_id`, line items, and the identify rule. Compiled once per destination
+//! ([`TagMapper::new`]); the [`Destination`](crate::Destination) gives it the table.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::call::{DataValue, EventData, LineItems, PintrkCall, is_plain};
-use super::settings::Settings;
-use crate::capi::Sources;
 use crate::json::walk::Lazy;
 use crate::json::{Json, JsonValue};
-use crate::segment::dates;
 use crate::segment::path::{KeyIndex, LoosePath};
-use crate::segment::{Identify, Message, MessageError, Page, Track};
-use crate::table::{EventFields, LineItemField, Mapping, PinterestEvent, spec};
+use crate::segment::{Identify, Message, Page, Track};
+use crate::table::{EventFields, LineItemField, Mapping, PinterestEvent};
 
-/// The Pinterest Tag destination: a table and the destination's settings.
-///
-/// [`Destination::new`] uses Segment's own table, [`spec`]; [`Destination::with_table`] any
-/// table a `pinterest_mapping!` declares. Either way the destination does what Segment's does:
-/// the settings' event mapping first, then the table, then the Segment name as a
-/// partner-defined event; the table's page rule; identify; `event_id`; custom properties.
-///
-/// ```
-/// use mapping_core::{Destination, Message, Settings};
-///
-/// let destination = Destination::new(Settings::example());
-/// let message = Message::parse(r#"{"type":"track","event":"order_completed","properties":{"orderId":"o-1","value":0}}"#)?;
-/// let call = destination.map(&message).expect("a track call");
-/// assert_eq!(call.to_json(), r#"["track","Checkout",{"order_id":"o-1"}]"#);
-///
-/// let calls = destination.initialize(None);
-/// assert_eq!(serde_json::to_string(&calls)?, r#"[["load","2620795819800"],["page"]]"#);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
+/// The Tag's settings, compiled for mapping messages.
 #[derive(Clone, Debug)]
-pub struct Destination<M: Mapping = spec::Table> {
-    table: M,
-    settings: Settings,
+pub(crate) struct TagMapper {
     /// `pinterestEventMapping` keys lowercased (as JavaScript's `toLowerCase`), with values.
     event_mapping: Vec<(String, String)>,
     /// For a long mapping, where the first entry of each lowercased key is.
@@ -43,39 +22,19 @@ pub struct Destination<M: Mapping = spec::Table> {
     /// `pinterestCustomProperties`: each output key, whether it is written without escapes,
     /// and its path in loose normal form.
     custom_properties: Vec<(String, bool, LoosePath)>,
-    /// What the Conversions API reads from a message, compiled from the table's `user_data`.
-    pub(crate) conversion_sources: Sources,
+    /// `mapMessageIdToEventId`.
+    message_id_as_event_id: bool,
 }
 
-impl Destination {
-    /// A destination with Segment's spec table and these settings.
-    pub fn new(settings: Settings) -> Destination {
-        Destination::with_table(spec::Table, settings)
-    }
-}
-
-impl<M: Mapping> Destination<M> {
-    /// A destination with this table and these settings.
-    ///
-    /// ```
-    /// use mapping_core::{Destination, Message, Settings};
-    ///
-    /// mapping_core::pinterest_mapping! {
-    ///     pub mod shop {
-    ///         events { "Basket Checked Out" => Checkout }
-    ///         properties { "total" => value }
-    ///     }
-    /// }
-    ///
-    /// let destination = Destination::with_table(shop::Table, Settings::example());
-    /// let message = Message::parse(r#"{"type":"track","event":"Basket Checked Out","properties":{"total":30}}"#)?;
-    /// let call = destination.map(&message).expect("a track call");
-    /// assert_eq!(call.to_json(), r#"["track","Checkout",{"value":30}]"#);
-    /// # Ok::<(), mapping_core::MessageError>(())
-    /// ```
-    pub fn with_table(table: M, settings: Settings) -> Destination<M> {
-        let event_mapping: Vec<(String, String)> = settings
-            .event_mapping
+impl TagMapper {
+    /// The mapper of these settings: `pinterestEventMapping`, `pinterestCustomProperties`,
+    /// `mapMessageIdToEventId`.
+    pub(crate) fn new(
+        event_mapping: &[(String, String)],
+        custom_properties: &[String],
+        message_id_as_event_id: bool,
+    ) -> TagMapper {
+        let event_mapping: Vec<(String, String)> = event_mapping
             .iter()
             .map(|(event, pinterest)| (event.to_lowercase(), pinterest.clone()))
             .collect();
@@ -86,129 +45,39 @@ impl<M: Mapping> Destination<M> {
             }
             index
         });
-        let custom_properties = settings
-            .custom_properties
+        let custom_properties = custom_properties
             .iter()
             .map(|path| (path.clone(), is_plain(path), LoosePath::new(path)))
             .collect();
-        Destination {
-            conversion_sources: Sources::new(table.user_data()),
-            table,
-            settings,
+        TagMapper {
             event_mapping,
             event_index,
             custom_properties,
+            message_id_as_event_id,
         }
     }
 
-    /// The table.
-    pub fn table(&self) -> &M {
-        &self.table
-    }
-
-    /// The settings.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    /// Whether the destination does anything: it does nothing without a Tag ID.
-    pub fn is_enabled(&self) -> bool {
-        !self.settings.tid.is_empty()
-    }
-
-    /// The calls of the destination's start-up on a page, given the user's stored traits (an
-    /// object; anything else holds none): `load` (with the stored email when enhanced match is
-    /// on), then `page`.
-    pub fn initialize<'a>(&'a self, stored_traits: Option<Json<'a>>) -> Vec<PintrkCall<'a>> {
-        if !self.is_enabled() {
-            return Vec::new();
-        }
-        let email = stored_traits
-            .filter(|_| self.settings.use_enhanced_match_load)
-            .and_then(|traits| traits.get("email"))
-            .filter(|email| email.is_truthy());
-        vec![
-            PintrkCall::Load {
-                tid: &self.settings.tid,
-                email,
-            },
-            PintrkCall::Page,
-        ]
-    }
-
-    /// The call a message produces, if any: a message produces at most one. The message is
-    /// taken as it is; [`Destination::map_text`] first does what analytics.js does to every
-    /// message, date strings becoming dates.
-    pub fn map<'a>(&'a self, message: &'a Message<'a>) -> Option<PintrkCall<'a>> {
-        if !self.is_enabled() {
-            return None;
-        }
-        self.call(message)
-    }
-
-    /// The call a message produces, whether or not the destination has a Tag ID: what the
-    /// Conversions API's event is built from, so that the two carry the same data.
-    pub(crate) fn call<'a>(&'a self, message: &'a Message<'a>) -> Option<PintrkCall<'a>> {
+    /// The call `message` produces with `table`, if any: a message produces at most one.
+    pub(crate) fn call<'a, M: Mapping>(
+        &'a self,
+        table: &M,
+        message: &'a Message<'a>,
+    ) -> Option<PintrkCall<'a>> {
         match message {
-            Message::Track(track) => Some(self.track(track)),
-            Message::Page(page) => self.page(page),
+            Message::Track(track) => Some(self.track(table, track)),
+            Message::Page(page) => self.page(table, page),
             Message::Identify(identify) => self.identify(identify),
             Message::Other(_) => None,
         }
     }
 
-    /// Reads a message from JSON text and maps it as Segment's analytics.js does: unless
-    /// [`Settings::disable_auto_iso_conversion`], every string value that looks like an ISO
-    /// 8601 date (`"2024-01-02"`) first becomes a date, sent as its `toISOString()`. `with`
-    /// gets the call, if any; its result is returned.
-    ///
-    /// ```
-    /// use mapping_core::{Destination, Settings};
-    ///
-    /// let destination = Destination::new(Settings::example());
-    /// let line = r#"{"type":"track","event":"Order Completed","properties":{"order_id":"2024-01-02"}}"#;
-    /// let json = destination.map_text(line, |call| call.map(|call| call.to_json()))?;
-    /// assert_eq!(
-    ///     json.as_deref(),
-    ///     Some(r#"["track","Checkout",{"order_id":"2024-01-02T00:00:00.000Z"}]"#)
-    /// );
-    /// # Ok::<(), mapping_core::MessageError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The text is not a valid Segment message, as [`Message::parse`] says.
-    pub fn map_text<R>(
-        &self,
-        text: &str,
-        with: impl FnOnce(Option<PintrkCall<'_>>) -> R,
-    ) -> Result<R, MessageError> {
-        self.read_message(text, |message| with(self.map(message)))
-    }
-
-    /// Reads a message from JSON text as analytics.js delivers it (see [`Self::map_text`]) and
-    /// gives it to `with`.
-    pub(crate) fn read_message<R>(
-        &self,
-        text: &str,
-        with: impl FnOnce(&Message<'_>) -> R,
-    ) -> Result<R, MessageError> {
-        let message = Message::parse(text)?;
-        let converted;
-        let reread;
-        let message = if self.settings.disable_auto_iso_conversion || !message.may_hold_dates() {
-            &message
-        } else {
-            converted = dates::convert(text);
-            reread = reparse(&converted)?;
-            &reread
-        };
-        Ok(with(message))
-    }
-
     /// The Pinterest event for a Segment event name: the settings' event mapping, then the
     /// table, then the name itself as a partner-defined event.
-    pub fn event_for<'a>(&'a self, name: &'a str) -> PinterestEvent<'a> {
+    pub(crate) fn event_for<'a, M: Mapping>(
+        &'a self,
+        table: &M,
+        name: &'a str,
+    ) -> PinterestEvent<'a> {
         if let Some(mapped) = self.mapped_event(name) {
             // An empty mapping sends the Segment name unchanged, without consulting the table.
             return if mapped.is_empty() {
@@ -217,7 +86,7 @@ impl<M: Mapping> Destination<M> {
                 PinterestEvent::from_name(mapped)
             };
         }
-        self.table
+        table
             .event(name)
             .unwrap_or(PinterestEvent::Partner(Cow::Borrowed(name)))
     }
@@ -243,10 +112,10 @@ impl<M: Mapping> Destination<M> {
         found.map(|(_, mapped)| mapped.as_str())
     }
 
-    fn track<'a>(&'a self, track: &'a Track<'a>) -> PintrkCall<'a> {
+    fn track<'a, M: Mapping>(&'a self, table: &M, track: &'a Track<'a>) -> PintrkCall<'a> {
         let mut data = EventData::with_capacity(8);
         if let Some(properties) = &track.properties {
-            let table_data = self.table.event_data(properties.as_lazy());
+            let table_data = table.event_data(properties.as_lazy());
             // Into empty data: a table's keys are distinct.
             for (field, value) in table_data.fields() {
                 let plain = field.is_documented() || is_plain(field.as_str());
@@ -271,20 +140,20 @@ impl<M: Mapping> Destination<M> {
                     data.set_key(key, *plain, DataValue::Json(value.raw()));
                 }
             }
-            if self.settings.map_message_id_to_event_id && track.message_id.is_none() {
+            if self.message_id_as_event_id && track.message_id.is_none() {
                 data.move_key("event_id", event_id_place);
             }
         } else {
             self.set_event_id_from_message_id(&mut data, track.message_id);
         }
         PintrkCall::Track {
-            event: self.event_for(&track.event),
+            event: self.event_for(table, &track.event),
             data,
         }
     }
 
-    fn page<'a>(&'a self, page: &'a Page<'a>) -> Option<PintrkCall<'a>> {
-        let event = self.table.page_event(page.category)?;
+    fn page<'a, M: Mapping>(&'a self, table: &M, page: &'a Page<'a>) -> Option<PintrkCall<'a>> {
+        let event = table.page_event(page.category)?;
         let mut data = EventData::with_capacity(3);
         match page.name.filter(|name| name.is_truthy()) {
             Some(name) => data.set_key("name", true, DataValue::Json(name)),
@@ -328,7 +197,7 @@ impl<M: Mapping> Destination<M> {
         data: &mut EventData<'a>,
         message_id: Option<Json<'a>>,
     ) {
-        if !self.settings.map_message_id_to_event_id {
+        if !self.message_id_as_event_id {
             return;
         }
         match message_id {
@@ -336,15 +205,6 @@ impl<M: Mapping> Destination<M> {
             None => data.remove("event_id"),
         }
     }
-}
-
-/// Reads a message again after its dates were converted: rare, and kept out of the way of
-/// the common path.
-#[cold]
-#[inline(never)]
-fn reparse(converted: &str) -> Result<Message<'_>, MessageError> {
-    // Replacing strings with strings keeps the text valid: it reads as before.
-    Message::parse(converted)
 }
 
 /// Event mappings longer than this are looked up through a hash index rather than in order.
@@ -394,6 +254,7 @@ fn looks_like_email(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::spec;
 
     #[test]
     fn email_test_matches_segments_regular_expression() {
@@ -422,60 +283,39 @@ mod tests {
         event_mapping.insert(10, ("Ünïcode".to_owned(), "Lead".to_owned()));
         event_mapping.insert(20, ("ÜNÏCODE".to_owned(), "Signup".to_owned()));
         event_mapping.push(("Order Completed".to_owned(), String::new()));
-        let destination = Destination::new(Settings {
-            tid: "t".to_owned(),
-            event_mapping,
-            ..Settings::default()
-        });
-        assert!(destination.event_index.is_some());
+        let mapper = TagMapper::new(&event_mapping, &[], false);
+        assert!(mapper.event_index.is_some());
+        let event_for = |name| mapper.event_for(&spec::Table, name);
         // The first key equal ignoring case wins.
-        assert_eq!(destination.event_for("ünïcode"), PinterestEvent::Lead);
-        assert_eq!(destination.event_for("EVENT 99"), PinterestEvent::Custom);
+        assert_eq!(event_for("ünïcode"), PinterestEvent::Lead);
+        assert_eq!(event_for("EVENT 99"), PinterestEvent::Custom);
         assert_eq!(
-            destination.event_for("ORDER COMPLETED"),
+            event_for("ORDER COMPLETED"),
             PinterestEvent::Partner("ORDER COMPLETED".into())
         );
-        assert_eq!(
-            destination.event_for("Product Added"),
-            PinterestEvent::AddToCart
-        );
+        assert_eq!(event_for("Product Added"), PinterestEvent::AddToCart);
     }
 
     #[test]
     fn event_names_resolve_through_mapping_table_and_fallback() {
-        let settings = Settings {
-            tid: "t".to_owned(),
-            event_mapping: vec![
-                ("Order Completed".to_owned(), "Custom".to_owned()),
-                ("Product Added".to_owned(), String::new()),
-                ("İstanbul".to_owned(), "Lead".to_owned()),
-            ],
-            ..Settings::default()
-        };
-        let destination = Destination::new(settings);
-        assert_eq!(
-            destination.event_for("ORDER COMPLETED"),
-            PinterestEvent::Custom
-        );
+        let event_mapping = [
+            ("Order Completed".to_owned(), "Custom".to_owned()),
+            ("Product Added".to_owned(), String::new()),
+            ("İstanbul".to_owned(), "Lead".to_owned()),
+        ];
+        let mapper = TagMapper::new(&event_mapping, &[], false);
+        let event_for = |name| mapper.event_for(&spec::Table, name);
+        assert_eq!(event_for("ORDER COMPLETED"), PinterestEvent::Custom);
         // The mapping compares the whole name ignoring case, nothing more.
+        assert_eq!(event_for("order_completed"), PinterestEvent::Checkout);
         assert_eq!(
-            destination.event_for("order_completed"),
-            PinterestEvent::Checkout
-        );
-        assert_eq!(
-            destination.event_for("product added"),
+            event_for("product added"),
             PinterestEvent::Partner("product added".into())
         );
+        assert_eq!(event_for("Added Product"), PinterestEvent::AddToCart);
+        assert_eq!(event_for("i\u{307}stanbul"), PinterestEvent::Lead);
         assert_eq!(
-            destination.event_for("Added Product"),
-            PinterestEvent::AddToCart
-        );
-        assert_eq!(
-            destination.event_for("i\u{307}stanbul"),
-            PinterestEvent::Lead
-        );
-        assert_eq!(
-            destination.event_for("Unknown"),
+            event_for("Unknown"),
             PinterestEvent::Partner("Unknown".into())
         );
     }
