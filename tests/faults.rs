@@ -91,6 +91,30 @@ impl Running {
         output
     }
 
+    /// Waits until one of the tool's threads waits to write to a pipe nobody reads, as the
+    /// kernel reports it (`/proc/PID/task/*/wchan`); where the kernel does not say, waits a
+    /// moment.
+    fn wait_until_blocked_writing(&self) {
+        let tasks = format!("/proc/{}/task", self.child.id());
+        let blocked = || {
+            std::fs::read_dir(&tasks).ok().map(|tasks| {
+                tasks.flatten().any(|task| {
+                    std::fs::read_to_string(task.path().join("wchan"))
+                        .is_ok_and(|wchan| wchan.contains("pipe_write"))
+                })
+            })
+        };
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(60) {
+            match blocked() {
+                Some(true) => return,
+                Some(false) => std::thread::sleep(std::time::Duration::from_millis(20)),
+                None => break,
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+
     fn signal(&self, signal: &str) {
         let status = Command::new("kill")
             .arg(format!("-{signal}"))
@@ -392,7 +416,7 @@ fn blocked_and_signalled(threads: &str) -> Running {
     std::thread::spawn(move || {
         let _ = stdin.write_all(rest.as_bytes());
     });
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    tool.wait_until_blocked_writing();
     tool.signal("TERM");
     tool
 }

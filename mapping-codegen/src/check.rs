@@ -8,13 +8,13 @@ use std::fmt::Display;
 use proc_macro2::{Ident, Span};
 
 use crate::ast::{self, Parsed, Row, Section, SectionHead, Source, Target};
-use crate::keys;
 use crate::model::{Event, EventTarget, Field, LineItems, Mapping, Page, Record, UserDataRow};
-use crate::suggest::closest;
 use crate::vocabulary::{
     EVENT_CODES, FieldScope, LINE_ITEMS, NAMED_SECTIONS, PAGE_CATEGORY_ARM, SectionKind,
     USER_DATA_FIELDS, list, user_data_alias,
 };
+use mapping_vocabulary::keys;
+use mapping_vocabulary::suggest::closest;
 
 /// Collects errors; a check reports a problem and carries on with the next row.
 #[derive(Default)]

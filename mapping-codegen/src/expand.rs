@@ -11,9 +11,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::LitInt;
 
-use crate::keys;
 use crate::model::{Event, EventTarget, LineItems, Mapping, Page, Record, UserDataRow};
 use crate::vocabulary::{FieldScope, event_api_name};
+use mapping_vocabulary::keys;
 
 /// Names up to this long are normalised into a buffer on the stack; a table with a longer
 /// event name or property uses one on the heap, so that a lookup's stack use stays bounded.
@@ -778,7 +778,7 @@ fn expand_key_dispatch(
     // never hold a zero byte; exact keys may, so their lengths are compared too.
     let word_count = max_len.div_ceil(8).max(1);
     let padded = names.iter().map(|name| {
-        let mut words = keys::words(name.as_bytes());
+        let mut words = keys::pack_words(name.as_bytes());
         words.resize(word_count, 0);
         let words = words
             .iter()

@@ -8,9 +8,7 @@
 mod ast;
 mod check;
 mod expand;
-mod keys;
 mod model;
-mod suggest;
 mod vocabulary;
 
 use proc_macro2::TokenStream;

@@ -132,21 +132,21 @@ pub(crate) fn convert<'m>(
     Conversion::Event { event, warnings }
 }
 
-/// The API's name of a Tag event; `None` for a partner-defined event.
-fn event_name(event: &PinterestEvent<'_>) -> Option<EventName> {
-    Some(match event {
-        PinterestEvent::Checkout => EventName::Checkout,
-        PinterestEvent::AddToCart => EventName::AddToCart,
-        PinterestEvent::PageVisit => EventName::PageVisit,
-        PinterestEvent::Signup => EventName::Signup,
-        PinterestEvent::WatchVideo => EventName::WatchVideo,
-        PinterestEvent::Lead => EventName::Lead,
-        PinterestEvent::Search => EventName::Search,
-        PinterestEvent::ViewCategory => EventName::ViewCategory,
-        PinterestEvent::Custom => EventName::Custom,
-        PinterestEvent::Partner(_) => return None,
-    })
+/// Defines `event_name` from the rows of `mapping_vocabulary::with_events!`: each standard
+/// code is the API's event of the same name.
+macro_rules! event_name {
+    ({ $($(#[$doc:meta])* $variant:ident => $code:literal as $api:literal,)* }) => {
+        /// The API's name of a Tag event; `None` for a partner-defined event.
+        fn event_name(event: &PinterestEvent<'_>) -> Option<EventName> {
+            match event {
+                $(PinterestEvent::$variant => Some(EventName::$variant),)*
+                PinterestEvent::Partner(_) => None,
+            }
+        }
+    };
 }
+
+mapping_vocabulary::with_events!(event_name {});
 
 /// `user_data` from the table's rows: for each field, the first row whose value leaves
 /// something after normalisation.
@@ -278,5 +278,15 @@ mod tests {
         );
         assert_eq!(action_source(Some(json(r#""web""#))), ActionSource::Web);
         assert_eq!(action_source(None), ActionSource::Web);
+    }
+
+    #[test]
+    fn each_standard_code_is_the_api_event_the_vocabulary_names() {
+        for (code, api) in mapping_vocabulary::vocabulary::EVENT_API_NAMES {
+            let event = PinterestEvent::from_name(*code);
+            assert_eq!(event_name(&event).map(EventName::as_str), Some(*api));
+            assert_eq!(event.api_name(), Some(*api));
+        }
+        assert_eq!(event_name(&PinterestEvent::from_name("Newsletter")), None);
     }
 }

@@ -5,58 +5,77 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-/// A Pinterest Tag event type, the second argument of `pintrk('track', …)`.
-///
-/// The standard codes are the ones Pinterest reports conversions for; any other name is a
-/// *partner-defined* event, usable for audiences only.
-///
-/// ```
-/// use mapping_core::PinterestEvent;
-///
-/// assert_eq!(PinterestEvent::AddToCart.as_str(), "AddToCart");
-/// assert_eq!(PinterestEvent::from_name("Checkout"), PinterestEvent::Checkout);
-/// let partner = PinterestEvent::from_name("Newsletter Opened");
-/// assert_eq!(partner.as_str(), "Newsletter Opened");
-/// assert!(!partner.is_standard());
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PinterestEvent<'a> {
-    /// `Checkout`: a completed purchase.
-    Checkout,
-    /// `AddToCart`.
-    AddToCart,
-    /// `PageVisit`: a page view.
-    PageVisit,
-    /// `Signup`.
-    Signup,
-    /// `WatchVideo`.
-    WatchVideo,
-    /// `Lead`.
-    Lead,
-    /// `Search`.
-    Search,
-    /// `ViewCategory`: a category page view.
-    ViewCategory,
-    /// `Custom`.
-    Custom,
-    /// Any other name, sent verbatim.
-    Partner(Cow<'a, str>),
+/// Defines [`PinterestEvent`] from the rows of `mapping_vocabulary::with_events!`: the standard
+/// codes, their names and API names, and `Partner` for any other name.
+macro_rules! pinterest_event {
+    ({ $($(#[$doc:meta])* $variant:ident => $code:literal as $api:literal,)* }) => {
+        /// A Pinterest Tag event type, the second argument of `pintrk('track', …)`.
+        ///
+        /// The standard codes are the ones Pinterest reports conversions for; any other name is a
+        /// *partner-defined* event, usable for audiences only.
+        ///
+        /// ```
+        /// use mapping_core::PinterestEvent;
+        ///
+        /// assert_eq!(PinterestEvent::AddToCart.as_str(), "AddToCart");
+        /// assert_eq!(PinterestEvent::from_name("Checkout"), PinterestEvent::Checkout);
+        /// let partner = PinterestEvent::from_name("Newsletter Opened");
+        /// assert_eq!(partner.as_str(), "Newsletter Opened");
+        /// assert!(!partner.is_standard());
+        /// ```
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum PinterestEvent<'a> {
+            $($(#[$doc])* $variant,)*
+            /// Any other name, sent verbatim.
+            Partner(Cow<'a, str>),
+        }
+
+        impl<'a> PinterestEvent<'a> {
+            /// The standard codes, in Pinterest's documentation order.
+            pub const STANDARD: [PinterestEvent<'static>; mapping_vocabulary::vocabulary::EVENT_CODES.len()] =
+                [$(PinterestEvent::$variant),*];
+
+            /// The exact name Pinterest receives (`"AddToCart"`).
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(PinterestEvent::$variant => $code,)*
+                    PinterestEvent::Partner(name) => name,
+                }
+            }
+
+            /// The event's name in the Conversions API (`event_name`), for a standard code; a
+            /// partner-defined event has none.
+            ///
+            /// ```
+            /// use mapping_core::PinterestEvent;
+            ///
+            /// assert_eq!(PinterestEvent::AddToCart.api_name(), Some("add_to_cart"));
+            /// assert_eq!(PinterestEvent::Signup.api_name(), Some("signup"));
+            /// assert_eq!(PinterestEvent::from_name("Newsletter").api_name(), None);
+            /// ```
+            pub fn api_name(&self) -> Option<&'static str> {
+                match self {
+                    $(PinterestEvent::$variant => Some($api),)*
+                    PinterestEvent::Partner(_) => None,
+                }
+            }
+
+            /// The same event, owning its name.
+            pub fn into_owned(self) -> PinterestEvent<'static> {
+                match self {
+                    $(PinterestEvent::$variant => PinterestEvent::$variant,)*
+                    PinterestEvent::Partner(name) => {
+                        PinterestEvent::Partner(Cow::Owned(name.into_owned()))
+                    }
+                }
+            }
+        }
+    };
 }
 
-impl<'a> PinterestEvent<'a> {
-    /// The standard codes, in Pinterest's documentation order.
-    pub const STANDARD: [PinterestEvent<'static>; 9] = [
-        PinterestEvent::Checkout,
-        PinterestEvent::AddToCart,
-        PinterestEvent::PageVisit,
-        PinterestEvent::Signup,
-        PinterestEvent::WatchVideo,
-        PinterestEvent::Lead,
-        PinterestEvent::Search,
-        PinterestEvent::ViewCategory,
-        PinterestEvent::Custom,
-    ];
+mapping_vocabulary::with_events!(pinterest_event {});
 
+impl<'a> PinterestEvent<'a> {
     /// The event for a name as Pinterest receives it: the standard code it spells exactly
     /// (codes are case-sensitive), otherwise a partner-defined event.
     pub fn from_name(name: impl Into<Cow<'a, str>>) -> Self {
@@ -67,66 +86,9 @@ impl<'a> PinterestEvent<'a> {
             .unwrap_or(PinterestEvent::Partner(name))
     }
 
-    /// The exact name Pinterest receives (`"AddToCart"`).
-    pub fn as_str(&self) -> &str {
-        match self {
-            PinterestEvent::Checkout => "Checkout",
-            PinterestEvent::AddToCart => "AddToCart",
-            PinterestEvent::PageVisit => "PageVisit",
-            PinterestEvent::Signup => "Signup",
-            PinterestEvent::WatchVideo => "WatchVideo",
-            PinterestEvent::Lead => "Lead",
-            PinterestEvent::Search => "Search",
-            PinterestEvent::ViewCategory => "ViewCategory",
-            PinterestEvent::Custom => "Custom",
-            PinterestEvent::Partner(name) => name,
-        }
-    }
-
-    /// The event's name in the Conversions API (`event_name`), for a standard code; a
-    /// partner-defined event has none.
-    ///
-    /// ```
-    /// use mapping_core::PinterestEvent;
-    ///
-    /// assert_eq!(PinterestEvent::AddToCart.api_name(), Some("add_to_cart"));
-    /// assert_eq!(PinterestEvent::Signup.api_name(), Some("signup"));
-    /// assert_eq!(PinterestEvent::from_name("Newsletter").api_name(), None);
-    /// ```
-    pub fn api_name(&self) -> Option<&'static str> {
-        Some(match self {
-            PinterestEvent::Checkout => "checkout",
-            PinterestEvent::AddToCart => "add_to_cart",
-            PinterestEvent::PageVisit => "page_visit",
-            PinterestEvent::Signup => "signup",
-            PinterestEvent::WatchVideo => "watch_video",
-            PinterestEvent::Lead => "lead",
-            PinterestEvent::Search => "search",
-            PinterestEvent::ViewCategory => "view_category",
-            PinterestEvent::Custom => "custom",
-            PinterestEvent::Partner(_) => return None,
-        })
-    }
-
     /// Whether this is one of the nine standard codes.
     pub fn is_standard(&self) -> bool {
         !matches!(self, PinterestEvent::Partner(_))
-    }
-
-    /// The same event, owning its name.
-    pub fn into_owned(self) -> PinterestEvent<'static> {
-        match self {
-            PinterestEvent::Partner(name) => PinterestEvent::Partner(Cow::Owned(name.into_owned())),
-            PinterestEvent::Checkout => PinterestEvent::Checkout,
-            PinterestEvent::AddToCart => PinterestEvent::AddToCart,
-            PinterestEvent::PageVisit => PinterestEvent::PageVisit,
-            PinterestEvent::Signup => PinterestEvent::Signup,
-            PinterestEvent::WatchVideo => PinterestEvent::WatchVideo,
-            PinterestEvent::Lead => PinterestEvent::Lead,
-            PinterestEvent::Search => PinterestEvent::Search,
-            PinterestEvent::ViewCategory => PinterestEvent::ViewCategory,
-            PinterestEvent::Custom => PinterestEvent::Custom,
-        }
     }
 }
 

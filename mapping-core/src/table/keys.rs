@@ -1,66 +1,15 @@
-//! Run-time halves of the matching rules the generated code dispatches on; the compile-time
-//! halves (the same normal forms and hash) live in `mapping_codegen`'s `keys` module.
+//! The run-time side of the matching rules the generated code dispatches on: names put in
+//! their normal forms on the stack, with the rules' pieces and the hash of
+//! `mapping_vocabulary::keys`, which the macro uses for the table's rows.
 //!
 //! A name is first put in its normal form on the stack, then hashed; generated `match`es on
 //! the hash give the candidates, which are confirmed here. A lookup costs the same whatever
 //! the size of the table.
 
+pub use mapping_vocabulary::keys::table_hash;
+use mapping_vocabulary::keys::{HASH_SEED, LOOSE, hash_finish, hash_mix, is_separator};
+
 use crate::json::{JsonValue, Key};
-
-/// The hash the generated `match`es dispatch on: eight bytes at a time, so that hashing a
-/// name costs a few multiplications. Must equal `mapping_codegen`'s `table_hash`.
-pub fn table_hash(bytes: &[u8]) -> u64 {
-    let mut hash = HASH_SEED;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        hash = hash_mix(
-            hash,
-            <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes),
-        );
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let word = rest
-            .iter()
-            .rev()
-            .fold(0, |word, byte| (word << 8) | u64::from(*byte));
-        hash = hash_mix(hash, word);
-    }
-    hash_finish(hash, bytes.len())
-}
-
-const HASH_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// Mixes one little-endian word of eight bytes (zero-padded at the end) into the hash.
-#[inline]
-fn hash_mix(hash: u64, word: u64) -> u64 {
-    (hash ^ word)
-        .wrapping_mul(0xff51_afd7_ed55_8ccd)
-        .rotate_left(31)
-}
-
-#[inline]
-fn hash_finish(hash: u64, len: usize) -> u64 {
-    let hash = hash_mix(hash, len as u64);
-    hash ^ (hash >> 29)
-}
-
-/// Each byte under the loose key rule: ASCII letters lowercased, digits and `.` kept, `0`
-/// for the bytes the rule drops.
-static LOOSE: [u8; 256] = {
-    let mut table = [0; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let value = byte as u8;
-        table[byte] = if value.is_ascii_alphanumeric() || value == b'.' {
-            value.to_ascii_lowercase()
-        } else {
-            0
-        };
-        byte += 1;
-    }
-    table
-};
 
 /// A name in a table's normal form, in a buffer as long as the table's longest form, so that
 /// a longer name is known not to match without more work.
@@ -519,10 +468,6 @@ fn keep_earliest(best: &mut Option<usize>, index: usize, matches: bool) {
     }
 }
 
-fn is_separator(c: char) -> bool {
-    c == ' ' || c == '_'
-}
-
 /// `^[ _]?w1[ _]?w2…[ _]?$`, case-insensitively; `words` separated by spaces.
 fn matches_forward(name: &str, words: &str) -> bool {
     strip_words(name, words.split(' ')).is_some_and(str::is_empty)
@@ -701,7 +646,6 @@ mod tests {
 
     #[test]
     fn hash_depends_on_every_byte_and_the_length() {
-        // `mapping_codegen` checks the same values: both halves must hash alike.
         assert_eq!(table_hash(b""), 0xa73c_ec6d_aede_3976);
         assert_eq!(table_hash(b"a"), 0xef0d_b2aa_619f_6ae6);
         assert_eq!(table_hash(b"ordercompleted"), 0xaf10_02ff_3577_4175);

@@ -141,8 +141,8 @@ pub trait EventFields<V: Copy> {
     fn line_items(&self) -> impl Iterator<Item = Option<impl Iterator<Item = (LineItemField, V)>>>;
 }
 
-/// Defines a vocabulary enum: the documented names (each with the field it becomes in the
-/// Conversions API, if any), and `Custom` for any other key.
+/// Defines a vocabulary enum from the rows of `mapping_vocabulary`: the documented names (each
+/// with the field it becomes in the Conversions API, if any), and `Custom` for any other key.
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
@@ -200,7 +200,7 @@ macro_rules! vocabulary {
     };
 }
 
-vocabulary! {
+mapping_vocabulary::with_event_data_fields!(vocabulary {
     /// A key of Pinterest event data that a table's `properties` section fills: a documented
     /// field, or a custom key.
     ///
@@ -210,33 +210,10 @@ vocabulary! {
     /// assert_eq!(DataField::SearchQuery.as_str(), "search_query");
     /// assert!(!DataField::Custom("coupon").is_documented());
     /// ```
-    DataField {
-        /// `value`: the total value of the event.
-        Value => "value" as "value",
-        /// `order_quantity`: the number of items.
-        OrderQuantity => "order_quantity" as "num_items",
-        /// `currency`: ISO 4217 code.
-        Currency => "currency" as "currency",
-        /// `order_id`.
-        OrderId => "order_id" as "order_id",
-        /// `promo_code`.
-        PromoCode => "promo_code",
-        /// `property`.
-        Property => "property",
-        /// `search_query`.
-        SearchQuery => "search_query" as "search_string",
-        /// `video_title`.
-        VideoTitle => "video_title",
-        /// `lead_type`.
-        LeadType => "lead_type",
-        /// `page_name`.
-        PageName => "page_name",
-        /// `event_id`: the key Pinterest deduplicates events by.
-        EventId => "event_id",
-    }
-}
+    DataField
+});
 
-vocabulary! {
+mapping_vocabulary::with_line_item_fields!(vocabulary {
     /// A key of a Pinterest line item that a table's products section fills: a documented
     /// field, or a custom key.
     ///
@@ -246,25 +223,8 @@ vocabulary! {
     /// assert_eq!(LineItemField::ProductPrice.as_str(), "product_price");
     /// assert_eq!(LineItemField::DOCUMENTED.len(), 8);
     /// ```
-    LineItemField {
-        /// `product_name`.
-        ProductName => "product_name" as "item_name",
-        /// `product_id`.
-        ProductId => "product_id" as "id",
-        /// `product_category`.
-        ProductCategory => "product_category" as "item_category",
-        /// `product_variant`.
-        ProductVariant => "product_variant",
-        /// `product_variant_id`.
-        ProductVariantId => "product_variant_id",
-        /// `product_price`.
-        ProductPrice => "product_price" as "item_price",
-        /// `product_quantity`.
-        ProductQuantity => "product_quantity" as "quantity",
-        /// `product_brand`.
-        ProductBrand => "product_brand" as "item_brand",
-    }
-}
+    LineItemField
+});
 
 #[cfg(test)]
 mod tests {

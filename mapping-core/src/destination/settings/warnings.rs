@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use mapping_vocabulary::suggest::{closest, closest_within};
+
 use super::Settings;
 use crate::table::PinterestEvent;
 
@@ -133,8 +135,7 @@ pub(super) fn unknown_keys(keys: &[String]) -> Vec<SettingsWarning> {
     keys.iter()
         .map(|key| SettingsWarning::UnknownKey {
             key: key.clone(),
-            suggestion: closest(key, &Settings::KEYS, (key.chars().count() / 3).max(1))
-                .map(|index| Settings::KEYS[index]),
+            suggestion: closest(key, &Settings::KEYS),
         })
         .collect()
 }
@@ -162,7 +163,7 @@ pub(super) fn of_values(settings: &Settings) -> Vec<SettingsWarning> {
         if value.is_empty() || PinterestEvent::from_name(value.as_str()).is_standard() {
             continue;
         }
-        if let Some(index) = closest(value, &names, 1) {
+        if let Some(index) = closest_within(value, &names, 1) {
             warnings.push(SettingsWarning::NearStandardEvent {
                 event: event.clone(),
                 value: value.clone(),
@@ -171,17 +172,4 @@ pub(super) fn of_values(settings: &Settings) -> Vec<SettingsWarning> {
         }
     }
     warnings
-}
-
-/// Where the candidate closest to `name` ignoring case is, within `limit` edits (an adjacent
-/// transposition counting as one); ties go to the earlier candidate.
-fn closest(name: &str, candidates: &[&str], limit: usize) -> Option<usize> {
-    let folded = name.to_lowercase();
-    candidates
-        .iter()
-        .map(|candidate| strsim::osa_distance(&folded, &candidate.to_lowercase()))
-        .enumerate()
-        .filter(|(_, distance)| *distance <= limit)
-        .min_by_key(|(_, distance)| *distance)
-        .map(|(index, _)| index)
 }

@@ -1,22 +1,33 @@
-//! "Did you mean" suggestions for misspelt names, with rustc's rule of thumb: a candidate is
-//! close when its case-insensitive edit distance is at most a third of the name's length.
+//! "Did you mean" for misspelt names, with rustc's rule of thumb: a candidate is close when
+//! its case-insensitive edit distance is at most a third of the name's length (at least one).
 
 /// The candidate closest to `name`, if one is close enough. A candidate equal to `name` up to
 /// case always qualifies; ties go to the earlier candidate.
+///
+/// ```
+/// use mapping_vocabulary::suggest::closest;
+///
+/// assert_eq!(closest("Chekout", &["Checkout", "Search"]), Some("Checkout"));
+/// assert_eq!(closest("Purchase", &["Checkout", "Search"]), None);
+/// ```
+#[must_use]
 pub fn closest<'c>(name: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    let folded = name.to_lowercase();
     let limit = (name.chars().count() / 3).max(1);
+    closest_within(name, candidates, limit).map(|index| candidates[index])
+}
+
+/// Where the candidate closest to `name` ignoring case is, within `limit` edits; ties go to
+/// the earlier candidate.
+#[must_use]
+pub fn closest_within(name: &str, candidates: &[&str], limit: usize) -> Option<usize> {
+    let folded = name.to_lowercase();
     candidates
         .iter()
-        .map(|candidate| {
-            (
-                edit_distance(&folded, &candidate.to_lowercase()),
-                *candidate,
-            )
-        })
-        .filter(|(distance, _)| *distance <= limit)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
+        .map(|candidate| edit_distance(&folded, &candidate.to_lowercase()))
+        .enumerate()
+        .filter(|(_, distance)| *distance <= limit)
+        .min_by_key(|(_, distance)| *distance)
+        .map(|(index, _)| index)
 }
 
 /// Edits between `a` and `b`, in characters, an adjacent transposition counting as one edit
@@ -49,6 +60,8 @@ mod tests {
             closest("serach_query", &["search_query", "order_id"]),
             Some("search_query")
         );
+        assert_eq!(closest_within("Chekout", &codes, 1), Some(0));
+        assert_eq!(closest_within("Chkout", &codes, 1), None);
     }
 
     #[test]
