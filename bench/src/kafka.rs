@@ -16,11 +16,7 @@ use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 
 use crate::{Report, fail};
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../../tests/broker/mod.rs"]
-mod broker;
-
-use broker::{Broker, produce, unique};
+use kafka_broker::{Broker, produce, unique};
 
 /// Rounds of each measure.
 const ROUNDS: usize = 3;
@@ -37,7 +33,7 @@ const SESSION: &str = "session.timeout.ms=6000";
 
 pub(crate) fn throughput(report: &mut Report, worker: &Path, lines: &[&str]) {
     report.section("10. Kafka (`pinterest-kafka` against a passthrough, on a Tansu broker)");
-    let Some(tansu) = broker::tansu() else {
+    let Some(tansu) = kafka_broker::tansu() else {
         report.row(
             "skipped",
             "no Tansu broker: run `.ci/tansu` and set TANSU to its output",

@@ -665,7 +665,14 @@ fn check_conversion<M: Mapping>(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    // Failing cases are kept beside this file, in `library_reliability.regressions`.
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("regressions"),
+        )),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn arbitrary_messages_make_events_pinterests_schema_takes(

@@ -2,14 +2,13 @@
 //! and warned about as `pinterest-map` does, `--strict`, what `--send` needs, and mistakes in
 //! the options.
 
-use std::process::Output;
-
-use mapping_tests::executable;
+use mapping_tests::{Output, executable, run_command};
 
 /// Runs the worker with these arguments after a valid set of connection options (no broker
 /// listens there: each case must stop before connecting).
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    executable!("pinterest-kafka")
+    let mut command = executable!("pinterest-kafka");
+    command
         .args([
             "--brokers",
             "127.0.0.1:1",
@@ -20,13 +19,12 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
         ])
         .args(args)
         .env_remove("PINTEREST_CONVERSION_TOKEN")
-        .envs(env.iter().copied())
-        .output()
-        .expect("pinterest-kafka runs")
+        .envs(env.iter().copied());
+    run_command(command, b"")
 }
 
 fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    output.stderr.clone()
 }
 
 #[test]
@@ -41,7 +39,7 @@ fn strict_settings_stop_before_connecting_with_pinterest_maps_warnings() {
         ],
         &[],
     );
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status, 2);
     assert_eq!(
         stderr(&output),
         "pinterest-kafka: warning: --settings: unknown key `Tid`, ignored: did you mean `tid`?\n\
@@ -65,7 +63,7 @@ fn warnings_about_the_tag_only_are_left_out_when_sending() {
         &[],
     );
     // No `tid` warning: the events sent need none. What stops the run is the missing token.
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status, 2);
     assert_eq!(
         stderr(&output),
         "pinterest-kafka: --send needs the conversion token: set the environment variable \
@@ -79,7 +77,7 @@ fn send_needs_an_ad_account() {
         &["--send", "--settings", r#"{"tid":"1"}"#],
         &[("PINTEREST_CONVERSION_TOKEN", "secret-token")],
     );
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status, 2);
     let stderr = stderr(&output);
     assert_eq!(
         stderr,
@@ -91,14 +89,14 @@ fn send_needs_an_ad_account() {
 #[test]
 fn an_output_topic_or_send_is_required_and_not_both() {
     let output = run(&[], &[]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status, 2);
     assert!(
         stderr(&output).contains("--output-topic <TOPIC>"),
         "{}",
         stderr(&output)
     );
     let output = run(&["--output-topic", "out", "--send"], &[]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status, 2);
     assert!(
         stderr(&output).contains("cannot be used with"),
         "{}",
@@ -109,7 +107,7 @@ fn an_output_topic_or_send_is_required_and_not_both() {
 #[test]
 fn a_kafka_setting_must_be_key_equals_value() {
     let output = run(&["--output-topic", "out", "--kafka", "acks"], &[]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status, 2);
     assert!(
         stderr(&output).contains("not KEY=VALUE, such as security.protocol=SASL_SSL"),
         "{}",
@@ -129,7 +127,7 @@ fn an_unknown_kafka_setting_is_refused_naming_it() {
         ],
         &[],
     );
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status, 2);
     assert!(
         stderr(&output).contains("no.such.setting"),
         "{}",

@@ -8,8 +8,6 @@
 //! tests show as ignored, and say why, unless `PINTEREST_KAFKA_TEST=required` (as `.ci/run`
 //! sets), where that is a failure.
 
-mod broker;
-
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -21,7 +19,7 @@ use mapping_core::ndjson::{self, OutputFormat};
 use mapping_core::{Destination, Settings};
 use mapping_tests::executable;
 
-use broker::{Broker, Read, Relay, committed, free_port, produce, read, unique};
+use kafka_broker::{Broker, Read, Relay, committed, free_port, produce, read, unique};
 
 const PARTITIONS: i32 = 4;
 
@@ -684,8 +682,8 @@ type Test = fn(&Path) -> Result<(), Failed>;
 fn main() -> ExitCode {
     let arguments = libtest_mimic::Arguments::from_args();
     let required = std::env::var("PINTEREST_KAFKA_TEST").as_deref() == Ok("required");
-    let memory = broker::tansu();
-    let durable = broker::tansu_durable();
+    let memory = kafka_broker::tansu();
+    let durable = kafka_broker::tansu_durable();
     if !arguments.list && !required {
         if memory.is_none() {
             eprintln!(

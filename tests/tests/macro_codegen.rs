@@ -5,7 +5,7 @@ use mapping_codegen::expand_table;
 
 /// The tokens of the spec table's `pinterest_mapping!` invocation.
 fn spec_table() -> proc_macro2::TokenStream {
-    let source = include_str!("../mapping-core/src/table/spec_table.rs");
+    let source = include_str!("../../mapping-core/src/table/spec_table.rs");
     let file: syn::File =
         syn::parse_str(source).unwrap_or_else(|error| panic!("spec_table.rs: {error}"));
     file.items

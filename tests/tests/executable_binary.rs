@@ -7,31 +7,15 @@ use std::process::Stdio;
 use mapping_tests::conversion_vectors::{conversion_vectors, tool_failures};
 use mapping_tests::{
     Output, TempFile, all_vectors, assert_all_pass, catalogue, cli_failures, executable,
+    run_command,
 };
 
 fn run(args: &[String], stdin: &[u8]) -> Output {
-    let mut child = executable!("pinterest-map")
+    let mut command = executable!("pinterest-map");
+    command
         .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pinterest-map starts");
-    let mut child_stdin = child.stdin.take().expect("stdin is piped");
-    let input = stdin.to_vec();
-    // Write from another thread: a large input must not deadlock against a full stdout pipe.
-    let writer = std::thread::spawn(move || {
-        let _ = child_stdin.write_all(&input);
-    });
-    let output = child.wait_with_output().expect("pinterest-map runs");
-    writer.join().expect("the writer thread ends");
-    Output {
-        status: u8::try_from(output.status.code().expect("an exit status"))
-            .expect("a small status"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    run_command(command, stdin)
 }
 
 fn run_str(args: &[&str], stdin: &str) -> Output {

@@ -25,11 +25,8 @@ macro_rules! executable_path {
     };
 }
 
-#[path = "catalogue.rs"]
 pub mod catalogue;
-#[path = "conversion_vectors.rs"]
 pub mod conversion_vectors;
-#[path = "user_tables.rs"]
 pub mod user_tables;
 
 use std::borrow::Cow;
@@ -225,43 +222,67 @@ pub fn same_json(left: &Value, right: &Value) -> bool {
     }
 }
 
-/// A file in the system's temporary directory, removed when dropped.
-pub struct TempFile(PathBuf);
+/// A file in the system's temporary directory (made with `tempfile`), removed when dropped.
+pub struct TempFile(tempfile::NamedTempFile);
 
 impl TempFile {
     /// Writes `contents` to a new file whose name ends with `suffix`.
     pub fn new(suffix: &str, contents: &[u8]) -> TempFile {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "pinterest-map-test-{}-{}{suffix}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let path = std::env::temp_dir().join(name);
-        std::fs::write(&path, contents)
-            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-        TempFile(path)
+        use std::io::Write as _;
+        let mut file = tempfile::Builder::new()
+            .prefix("pinterest-map-test-")
+            .suffix(suffix)
+            .tempfile()
+            .expect("a temporary file");
+        file.write_all(contents)
+            .and_then(|()| file.flush())
+            .unwrap_or_else(|error| panic!("{}: {error}", file.path().display()));
+        TempFile(file)
     }
 
     /// The file's path.
     pub fn path(&self) -> &Path {
-        &self.0
+        self.0.path()
     }
 
     /// The file's path, as an argument.
     pub fn arg(&self) -> String {
-        self.0.display().to_string()
+        self.path().display().to_string()
     }
 }
 
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+/// Runs `command` (an executable under test, from [`executable!`]) to its end with `stdin`
+/// as its standard input, written from another thread so that a large input cannot deadlock
+/// against a full output pipe: its status and what it printed. Every test that runs an
+/// executable to its end does it through this.
+pub fn run_command(mut command: std::process::Command, stdin: &[u8]) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("{command:?} starts: {error}"));
+    let mut child_stdin = child.stdin.take().expect("stdin is piped");
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = child_stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("the executable runs");
+    writer.join().expect("the writer thread ends");
+    Output {
+        status: output
+            .status
+            .code()
+            .and_then(|code| u8::try_from(code).ok())
+            .expect("an exit status"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
     }
 }
 
-/// What one run of `pinterest-map` printed.
+/// What one run of an executable or of the tool in process printed.
 #[derive(Debug)]
 pub struct Output {
     /// The exit status.

@@ -50,6 +50,7 @@ pub struct Broker {
 }
 
 impl Broker {
+    /// Starts a broker of `binary` (Tansu) on a free port of 127.0.0.1, in memory.
     pub fn start(binary: &Path) -> Broker {
         Broker::start_behind(binary, None)
     }
@@ -97,14 +98,17 @@ impl Broker {
         );
     }
 
+    /// `127.0.0.1:PORT`, for `--brokers`.
     pub fn address(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 
+    /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Creates a topic of `partitions` partitions, with the broker's own command.
     pub fn create_topic(&self, name: &str, partitions: u32) {
         let status = Command::new(&self.binary)
             .args([
@@ -169,6 +173,7 @@ fn spawn(binary: &Path, port: u16, advertised: u16, directory: Option<&Path>) ->
     child
 }
 
+/// A port of 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("its address").port()
@@ -230,8 +235,11 @@ pub fn produce(
 /// A message read back.
 #[derive(Clone, Debug)]
 pub struct Read {
+    /// The message's key, as text.
     pub key: Option<String>,
+    /// The message's value.
     pub value: Vec<u8>,
+    /// The message's headers, as text.
     pub headers: HashMap<String, String>,
 }
 
@@ -363,6 +371,7 @@ impl Relay {
         self.cut.store(true, Ordering::SeqCst);
     }
 
+    /// Lets the connections through again.
     pub fn mend(&self) {
         self.cut.store(false, Ordering::SeqCst);
     }
