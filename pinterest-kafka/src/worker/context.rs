@@ -1,0 +1,247 @@
+//! The worker's state that its clients' callbacks share with its loop, and the callbacks
+//! themselves: one client context for the producer and the consumer.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Headers, Message};
+use rdkafka::producer::{BaseProducer, DeliveryResult, Producer, ProducerContext};
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+
+use super::FLUSH;
+use super::dead_letter::HEADER_TRUNCATED;
+use crate::args::Args;
+use crate::offsets::{Offsets, Ticket};
+
+/// What the worker's callbacks and its loop share (the callbacks run on the loop's thread,
+/// inside its polls).
+pub(super) struct Shared {
+    pub(super) program: String,
+    pub(super) input_topic: String,
+    pub(super) offsets: Mutex<Offsets>,
+    /// Partitions to read again from an offset, after a failed delivery.
+    pub(super) rewinds: Mutex<Vec<(i32, i64)>>,
+    pub(super) consumed: AtomicU64,
+    pub(super) produced: AtomicU64,
+    pub(super) acknowledged: AtomicU64,
+    pub(super) dead_letters: AtomicU64,
+    pub(super) failed_deliveries: AtomicU64,
+    /// With `--send`: events Pinterest accepted.
+    pub(super) accepted: AtomicU64,
+    /// A delivery failed since the producer was last looked at.
+    pub(super) delivery_failed: AtomicBool,
+    /// A delivery failed in a way that leaves the producer unable to deliver again.
+    pub(super) producer_broken: AtomicBool,
+    /// Input messages whose output or dead letter the broker refused as too large, and
+    /// whether that dead letter was cut to fit already: read again, each goes to the dead
+    /// letters cut to fit.
+    pub(super) too_large: Mutex<HashMap<(i32, i64), bool>>,
+}
+
+impl Shared {
+    pub(super) fn offsets(&self) -> MutexGuard<'_, Offsets> {
+        // A callback that panicked cannot leave the offsets half-updated: each update is one
+        // call.
+        self.offsets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// librdkafka's log and errors, on standard error.
+fn log_line(program: &str, level: RDKafkaLogLevel, facility: &str, message: &str) {
+    if matches!(
+        level,
+        RDKafkaLogLevel::Emerg
+            | RDKafkaLogLevel::Alert
+            | RDKafkaLogLevel::Critical
+            | RDKafkaLogLevel::Error
+            | RDKafkaLogLevel::Warning
+    ) {
+        say!("{program}: kafka: {facility}: {message}");
+    }
+}
+
+/// The clients' callbacks, one type for both: librdkafka's log and errors; the producer's
+/// deliveries, which update the offsets; the consumer's assignments and revocations, which
+/// deliver and commit what the revoked partitions hold (the consumer's holds the producer).
+pub(super) struct Context {
+    pub(super) shared: Arc<Shared>,
+    /// The consumer's: the producer in use.
+    producer: Option<ProducerSlot>,
+}
+
+impl ClientContext for Context {
+    fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        log_line(&self.shared.program, level, facility, message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        say!("{}: kafka: {error}: {reason}", self.shared.program);
+    }
+}
+
+impl ProducerContext for Context {
+    type DeliveryOpaque = Box<Ticket>;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, ticket: Box<Ticket>) {
+        match result {
+            Ok(_) => {
+                self.shared.acknowledged.fetch_add(1, Ordering::Relaxed);
+                self.shared.offsets().acknowledged(*ticket);
+            }
+            Err((error, _)) => {
+                self.shared
+                    .failed_deliveries
+                    .fetch_add(1, Ordering::Relaxed);
+                self.shared.delivery_failed.store(true, Ordering::Relaxed);
+                if breaks_the_producer(error) {
+                    self.shared.producer_broken.store(true, Ordering::Relaxed);
+                }
+                if error.rdkafka_error_code() == Some(RDKafkaErrorCode::MessageSizeTooLarge) {
+                    let truncated = record_is_truncated(result);
+                    lock(&self.shared.too_large)
+                        .entry((ticket.partition, ticket.offset))
+                        .and_modify(|already| *already |= truncated)
+                        .or_insert(truncated);
+                }
+                if let Some(offset) = self.shared.offsets().failed(*ticket) {
+                    say!(
+                        "{}: {}/{}@{offset}: output not delivered ({error}): the partition is \
+                         read again from there",
+                        self.shared.program,
+                        self.shared.input_topic,
+                        ticket.partition
+                    );
+                    lock(&self.shared.rewinds).push((ticket.partition, offset));
+                }
+            }
+        }
+    }
+}
+
+/// Whether a delivered record is a dead letter cut to fit.
+fn record_is_truncated(result: &DeliveryResult<'_>) -> bool {
+    let message = match result {
+        Ok(message) | Err((_, message)) => message,
+    };
+    message
+        .headers()
+        .is_some_and(|headers| headers.iter().any(|header| header.key == HEADER_TRUNCATED))
+}
+
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Whether a delivery error leaves an idempotent producer unable to deliver again: its
+/// producer id or epoch is no longer the broker's (after deliveries timed out, a broker may
+/// fence it rather than let it bump its epoch).
+fn breaks_the_producer(error: &KafkaError) -> bool {
+    matches!(
+        error.rdkafka_error_code(),
+        Some(
+            RDKafkaErrorCode::ProducerFenced
+                | RDKafkaErrorCode::InvalidProducerEpoch
+                | RDKafkaErrorCode::UnknownProducerId
+                | RDKafkaErrorCode::OutOfOrderSequenceNumber
+                | RDKafkaErrorCode::InvalidProducerIdMapping
+        )
+    )
+}
+
+/// The producer in use: replaced when it fails for good.
+pub(super) type ProducerSlot = Arc<Mutex<Arc<BaseProducer<Context>>>>;
+
+impl ConsumerContext for Context {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let Rebalance::Revoke(partitions) = rebalance else {
+            return;
+        };
+        // What is in flight for the partitions that go is delivered first, then their done
+        // offsets committed: never after they are gone.
+        if let Some(producer) = &self.producer {
+            let producer = Arc::clone(&lock(producer));
+            let _ = producer.flush(FLUSH);
+        }
+        let mut commit = TopicPartitionList::new();
+        {
+            let mut offsets = self.shared.offsets();
+            for element in partitions.elements() {
+                if element.topic() != self.shared.input_topic {
+                    continue;
+                }
+                if let Some(offset) = offsets.revoke(element.partition()) {
+                    let _ = commit.add_partition_offset(
+                        &self.shared.input_topic,
+                        element.partition(),
+                        Offset::Offset(offset),
+                    );
+                }
+            }
+        }
+        if commit.count() > 0
+            && let Err(error) = consumer.commit(&commit, CommitMode::Sync)
+        {
+            say!(
+                "{}: cannot commit the revoked partitions' offsets ({error}): their messages \
+                 since the last commit will be read again",
+                self.shared.program
+            );
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(partitions) => {
+                let mut offsets = self.shared.offsets();
+                for element in partitions.elements() {
+                    if element.topic() == self.shared.input_topic {
+                        offsets.assign(element.partition());
+                    }
+                }
+            }
+            Rebalance::Revoke(_) => {}
+            Rebalance::Error(error) => {
+                say!("{}: kafka: rebalance: {error}", self.shared.program);
+            }
+        }
+    }
+}
+
+/// A producer whose deliveries update `shared`'s offsets.
+pub(super) fn new_producer(
+    config: &ClientConfig,
+    shared: &Arc<Shared>,
+) -> Result<BaseProducer<Context>, KafkaError> {
+    config.create_with_context(Context {
+        shared: Arc::clone(shared),
+        producer: None,
+    })
+}
+
+/// A consumer whose rebalances deliver and commit with `producer`.
+pub(super) fn new_consumer(
+    config: &ClientConfig,
+    shared: &Arc<Shared>,
+    producer: &ProducerSlot,
+) -> Result<BaseConsumer<Context>, KafkaError> {
+    config.create_with_context(Context {
+        shared: Arc::clone(shared),
+        producer: Some(Arc::clone(producer)),
+    })
+}
+
+/// The client configuration both clients start from.
+pub(super) fn config(args: &Args) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", &args.brokers);
+    config.set_log_level(RDKafkaLogLevel::Warning);
+    config
+}

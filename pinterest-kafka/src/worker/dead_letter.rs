@@ -1,0 +1,176 @@
+//! Dead letters: a message that cannot be mapped (or an event Pinterest refused) goes to the
+//! dead-letter topic as it came, with its origin and reason in headers, cut to fit when it is
+//! larger than the broker takes; one that cannot be produced even so stops the worker.
+
+use std::sync::atomic::Ordering;
+
+use mapping_core::Mapping;
+use rdkafka::error::KafkaError;
+use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
+
+use super::Worker;
+use crate::offsets::Ticket;
+
+/// The headers of a dead letter.
+pub(crate) const HEADER_TOPIC: &str = "pinterest-kafka-topic";
+pub(crate) const HEADER_PARTITION: &str = "pinterest-kafka-partition";
+pub(crate) const HEADER_OFFSET: &str = "pinterest-kafka-offset";
+pub(crate) const HEADER_REASON: &str = "pinterest-kafka-reason";
+/// On a dead letter cut to fit: the byte lengths of the whole value and key
+/// (`value=3145728,key=12`).
+pub(crate) const HEADER_TRUNCATED: &str = "pinterest-kafka-truncated";
+
+/// The most of a value, and of a key, a dead letter keeps when the whole message is larger than
+/// the producer or the broker takes (`message.max.bytes`).
+const TRUNCATED_VALUE: usize = 64 * 1024;
+const TRUNCATED_KEY: usize = 1024;
+
+/// Where a dead letter's message came from.
+pub(super) struct Source<'m> {
+    pub(super) topic: &'m str,
+    pub(super) partition: i32,
+    pub(super) offset: i64,
+    pub(super) key: Option<&'m [u8]>,
+}
+
+impl Source<'_> {
+    pub(super) fn of<'m>(message: &'m BorrowedMessage<'_>) -> Source<'m> {
+        Source {
+            topic: message.topic(),
+            partition: message.partition(),
+            offset: message.offset(),
+            key: message.key(),
+        }
+    }
+}
+
+impl std::fmt::Display for Source<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "{}/{}@{}",
+            self.topic, self.partition, self.offset
+        )
+    }
+}
+
+impl<M: Mapping> Worker<'_, M> {
+    /// Sends a message that cannot be mapped (or an event Pinterest refused) to the
+    /// dead-letter topic, as it came, with its origin and reason in headers (cut to fit when
+    /// it is larger than the producer takes); reports it on standard error (never its value).
+    /// A dead letter that cannot be produced stops the worker, its message not committed.
+    pub(super) fn dead_letter(
+        &mut self,
+        source: &Source<'_>,
+        payload: &[u8],
+        reason: &str,
+        ticket: Ticket,
+    ) {
+        let program = &self.shared.program;
+        let Some(topic) = &self.args.dead_letter_topic else {
+            say!("{program}: {source}: {reason} (skipped: no --dead-letter-topic)");
+            return;
+        };
+        let headers = dead_letter_headers(source, reason);
+        match self.produce(topic, source.key, payload, Some(headers), ticket) {
+            Ok(()) => {
+                self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
+                say!("{program}: {source}: {reason} (sent to {topic})");
+            }
+            Err(error) if error.too_large => {
+                self.dead_letter_cut_to_fit(source, payload, reason, ticket);
+                // The whole dead letter never went: its place is given up.
+                self.shared.offsets().acknowledged(ticket);
+            }
+            Err(error) => self.fail(source, reason, &error.to_string(), ticket),
+        }
+    }
+
+    /// A dead letter of the first [`TRUNCATED_VALUE`] bytes of the value and
+    /// [`TRUNCATED_KEY`] of the key, with the whole lengths in a header.
+    pub(super) fn dead_letter_cut_to_fit(
+        &mut self,
+        source: &Source<'_>,
+        payload: &[u8],
+        reason: &str,
+        ticket: Ticket,
+    ) {
+        let program = &self.shared.program;
+        let Some(topic) = &self.args.dead_letter_topic else {
+            say!("{program}: {source}: {reason} (skipped: no --dead-letter-topic)");
+            return;
+        };
+        let key = source.key.map(|key| &key[..key.len().min(TRUNCATED_KEY)]);
+        let lengths = format!(
+            "value={},key={}",
+            payload.len(),
+            source.key.map_or(0, <[u8]>::len)
+        );
+        let headers = dead_letter_headers(source, reason).insert(Header {
+            key: HEADER_TRUNCATED,
+            value: Some(&lengths),
+        });
+        let value = &payload[..payload.len().min(TRUNCATED_VALUE)];
+        match self.produce(topic, key, value, Some(headers), ticket) {
+            Ok(()) => {
+                self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
+                say!(
+                    "{program}: {source}: {reason} (sent to {topic}, cut to fit: {} of {} bytes)",
+                    value.len(),
+                    payload.len()
+                );
+            }
+            Err(error) => self.fail(source, reason, &error.to_string(), ticket),
+        }
+    }
+
+    /// Stops the worker: a message can end nowhere. It stays uncommitted (it holds an output
+    /// that is never acknowledged), so that it is read again once the cause is mended.
+    pub(super) fn fail(&mut self, source: &Source<'_>, reason: &str, why: &str, ticket: Ticket) {
+        self.shared.offsets().add_output(ticket);
+        self.failed = Some(format!(
+            "{source}: {reason}, and its dead letter cannot be produced: {why}"
+        ));
+    }
+}
+
+/// A record the producer refused outright.
+pub(super) struct ProduceError {
+    pub(super) topic: String,
+    /// Larger than the producer takes (`message.max.bytes`).
+    pub(super) too_large: bool,
+    pub(super) error: KafkaError,
+}
+
+impl std::fmt::Display for ProduceError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "the output cannot be produced to {}: {}",
+            self.topic, self.error
+        )
+    }
+}
+
+/// A dead letter's headers: where its message came from, and why it is one.
+fn dead_letter_headers(source: &Source<'_>, reason: &str) -> OwnedHeaders {
+    let partition = source.partition.to_string();
+    let offset = source.offset.to_string();
+    OwnedHeaders::new()
+        .insert(Header {
+            key: HEADER_TOPIC,
+            value: Some(source.topic),
+        })
+        .insert(Header {
+            key: HEADER_PARTITION,
+            value: Some(&partition),
+        })
+        .insert(Header {
+            key: HEADER_OFFSET,
+            value: Some(&offset),
+        })
+        .insert(Header {
+            key: HEADER_REASON,
+            value: Some(reason),
+        })
+}

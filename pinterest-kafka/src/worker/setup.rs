@@ -1,0 +1,136 @@
+//! Setting the worker up: the output, the settings and the sender checked, the clients made
+//! and subscribed, the signals caught; then the loop runs until it stops.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use mapping_core::{Destination, Mapping};
+use pinterest_cli::{Interrupt, Output};
+use rdkafka::consumer::Consumer;
+
+use super::Worker;
+use super::context::{ProducerSlot, Shared, config, new_consumer, new_producer};
+use crate::Status;
+use crate::args::Args;
+use crate::offsets::Offsets;
+use crate::send;
+
+/// Runs the worker until a signal; returns the exit status.
+pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
+    let output = Output::of(args.format, args.sending.send);
+    if let Err(message) = output.check_now(args.now) {
+        say!("{program}: {message}");
+        return Status::Unusable;
+    }
+    let settings = match args.settings.load(
+        output.is_tag(),
+        program,
+        args.quiet,
+        (&mut io::stdin().lock(), &mut io::stderr()),
+    ) {
+        Ok(settings) => settings,
+        Err(error) => {
+            say!("{program}: {error}");
+            return Status::Unusable;
+        }
+    };
+    let sender = if args.sending.send {
+        match send::start(args, &settings) {
+            Ok(sender) => Some(sender),
+            Err(error) => {
+                say!("{program}: {error}");
+                return Status::Unusable;
+            }
+        }
+    } else {
+        None
+    };
+    let destination = Destination::with_table(table, settings);
+    let shared = Arc::new(Shared {
+        program: program.to_owned(),
+        input_topic: args.input_topic.clone(),
+        offsets: Mutex::new(Offsets::default()),
+        rewinds: Mutex::new(Vec::new()),
+        consumed: AtomicU64::new(0),
+        produced: AtomicU64::new(0),
+        acknowledged: AtomicU64::new(0),
+        dead_letters: AtomicU64::new(0),
+        failed_deliveries: AtomicU64::new(0),
+        accepted: AtomicU64::new(0),
+        delivery_failed: AtomicBool::new(false),
+        producer_broken: AtomicBool::new(false),
+        too_large: Mutex::new(HashMap::new()),
+    });
+
+    let mut producer_config = config(args);
+    producer_config
+        .set("acks", "all")
+        .set("enable.idempotence", "true");
+    let mut consumer_config = config(args);
+    consumer_config
+        .set("group.id", &args.group)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("partition.assignment.strategy", "range,roundrobin");
+    for (key, value) in &args.kafka {
+        producer_config.set(key, value);
+        consumer_config.set(key, value);
+    }
+    let producer = match new_producer(&producer_config, &shared) {
+        Ok(producer) => producer,
+        Err(error) => {
+            say!("{program}: cannot start the producer: {error}");
+            return Status::Unusable;
+        }
+    };
+    let producer: ProducerSlot = Arc::new(Mutex::new(Arc::new(producer)));
+    let consumer = match new_consumer(&consumer_config, &shared, &producer) {
+        Ok(consumer) => consumer,
+        Err(error) => {
+            say!("{program}: cannot start the consumer: {error}");
+            return Status::Unusable;
+        }
+    };
+    if let Err(error) = consumer.subscribe(&[&args.input_topic]) {
+        say!(
+            "{program}: cannot subscribe to {}: {error}",
+            args.input_topic
+        );
+        return Status::Unusable;
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    // The first signal stops the loop; a second ends the process at once.
+    let interrupt = Interrupt::install(program);
+    if let Some(interrupt) = &interrupt {
+        let stop = Arc::clone(&stop);
+        interrupt.on_signal(move || {
+            if stop.swap(true, Ordering::AcqRel) {
+                pinterest_cli::signals::end_at_once(Status::Undelivered.code());
+            }
+        });
+    }
+
+    let mut worker = Worker {
+        args,
+        destination,
+        shared: &shared,
+        producer_config: &producer_config,
+        producer,
+        consumer: &consumer,
+        output: Vec::with_capacity(4096),
+        outputs: Vec::new(),
+        paused: HashMap::new(),
+        sender,
+        stopped: None,
+        failed: None,
+        reading: None,
+    };
+    let started = Instant::now();
+    worker.run(&stop);
+    worker.stop(started)
+}
