@@ -9,15 +9,8 @@
 //! a revoked partition's offsets are committed before it goes, and never after. A crash or a
 //! rebalance can send an output twice, never lose one.
 
-/// A line on standard error, written whole in one write (never a panic when standard error
-/// is closed).
-macro_rules! say {
-    ($($argument:tt)*) => {
-        $crate::say(::std::format_args!($($argument)*))
-    };
-}
-
 mod args;
+mod log;
 mod offsets;
 mod send;
 mod status;
@@ -31,13 +24,6 @@ use mapping_core::Mapping;
 use pinterest_cli::{Declined, write_declined};
 
 pub use status::Status;
-
-/// Writes a line on standard error in one write, so that it stays whole among the lines of the
-/// client library's threads and costs one system call; a standard error that cannot be
-/// written is ignored.
-fn say(line: std::fmt::Arguments) {
-    let _ = pinterest_cli::write_whole_line(&mut io::stderr(), line);
-}
 
 /// The whole worker for `table`: reads the process's arguments, runs until SIGTERM, SIGINT or
 /// SIGHUP (or `--stop-when-idle`), and returns the exit status.
@@ -54,5 +40,6 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
             return status.into();
         }
     };
+    log::install(&program);
     worker::run(table, &program, &args).into()
 }

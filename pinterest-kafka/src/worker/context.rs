@@ -20,7 +20,6 @@ use crate::offsets::{Offsets, Ticket};
 /// What the worker's callbacks and its loop share (the callbacks run on the loop's thread,
 /// inside its polls).
 pub(super) struct Shared {
-    pub(super) program: String,
     pub(super) input_topic: String,
     pub(super) offsets: Mutex<Offsets>,
     /// Partitions to read again from an offset, after a failed delivery.
@@ -52,17 +51,17 @@ impl Shared {
     }
 }
 
-/// librdkafka's log and errors, on standard error.
-fn log_line(program: &str, level: RDKafkaLogLevel, facility: &str, message: &str) {
-    if matches!(
-        level,
+/// librdkafka's log, at its level: warnings and worse (the clients log nothing finer).
+fn log_line(level: RDKafkaLogLevel, facility: &str, message: &str) {
+    match level {
         RDKafkaLogLevel::Emerg
-            | RDKafkaLogLevel::Alert
-            | RDKafkaLogLevel::Critical
-            | RDKafkaLogLevel::Error
-            | RDKafkaLogLevel::Warning
-    ) {
-        say!("{program}: kafka: {facility}: {message}");
+        | RDKafkaLogLevel::Alert
+        | RDKafkaLogLevel::Critical
+        | RDKafkaLogLevel::Error => {
+            tracing::error!(facility, "kafka: {facility}: {message}");
+        }
+        RDKafkaLogLevel::Warning => tracing::warn!(facility, "kafka: {facility}: {message}"),
+        _ => {}
     }
 }
 
@@ -77,11 +76,11 @@ pub(super) struct Context {
 
 impl ClientContext for Context {
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
-        log_line(&self.shared.program, level, facility, message);
+        log_line(level, facility, message);
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
-        say!("{}: kafka: {error}: {reason}", self.shared.program);
+        tracing::error!("kafka: {error}: {reason}");
     }
 }
 
@@ -110,10 +109,11 @@ impl ProducerContext for Context {
                         .or_insert(truncated);
                 }
                 if let Some(offset) = self.shared.offsets().failed(*ticket) {
-                    say!(
-                        "{}: {}/{}@{offset}: output not delivered ({error}): the partition is \
-                         read again from there",
-                        self.shared.program,
+                    tracing::warn!(
+                        partition = ticket.partition,
+                        offset,
+                        "{}/{}@{offset}: output not delivered ({error}): the partition is read \
+                         again from there",
                         self.shared.input_topic,
                         ticket.partition
                     );
@@ -189,10 +189,9 @@ impl ConsumerContext for Context {
         if commit.count() > 0
             && let Err(error) = consumer.commit(&commit, CommitMode::Sync)
         {
-            say!(
-                "{}: cannot commit the revoked partitions' offsets ({error}): their messages \
-                 since the last commit will be read again",
-                self.shared.program
+            tracing::warn!(
+                "cannot commit the revoked partitions' offsets ({error}): their messages since \
+                 the last commit will be read again"
             );
         }
     }
@@ -209,7 +208,7 @@ impl ConsumerContext for Context {
             }
             Rebalance::Revoke(_) => {}
             Rebalance::Error(error) => {
-                say!("{}: kafka: rebalance: {error}", self.shared.program);
+                tracing::error!("kafka: rebalance: {error}");
             }
         }
     }

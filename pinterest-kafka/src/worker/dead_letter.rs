@@ -66,16 +66,23 @@ impl<M: Mapping> Worker<'_, M> {
         reason: &str,
         ticket: Ticket,
     ) {
-        let program = &self.shared.program;
         let Some(topic) = &self.args.dead_letter_topic else {
-            say!("{program}: {source}: {reason} (skipped: no --dead-letter-topic)");
+            tracing::warn!(
+                partition = source.partition,
+                offset = source.offset,
+                "{source}: {reason} (skipped: no --dead-letter-topic)"
+            );
             return;
         };
         let headers = dead_letter_headers(source, reason);
         match self.produce(topic, source.key, payload, Some(headers), ticket) {
             Ok(()) => {
                 self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
-                say!("{program}: {source}: {reason} (sent to {topic})");
+                tracing::warn!(
+                    partition = source.partition,
+                    offset = source.offset,
+                    "{source}: {reason} (sent to {topic})"
+                );
             }
             Err(error) if error.too_large => {
                 self.dead_letter_cut_to_fit(source, payload, reason, ticket);
@@ -95,9 +102,12 @@ impl<M: Mapping> Worker<'_, M> {
         reason: &str,
         ticket: Ticket,
     ) {
-        let program = &self.shared.program;
         let Some(topic) = &self.args.dead_letter_topic else {
-            say!("{program}: {source}: {reason} (skipped: no --dead-letter-topic)");
+            tracing::warn!(
+                partition = source.partition,
+                offset = source.offset,
+                "{source}: {reason} (skipped: no --dead-letter-topic)"
+            );
             return;
         };
         let key = source.key.map(|key| &key[..key.len().min(TRUNCATED_KEY)]);
@@ -114,8 +124,10 @@ impl<M: Mapping> Worker<'_, M> {
         match self.produce(topic, key, value, Some(headers), ticket) {
             Ok(()) => {
                 self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
-                say!(
-                    "{program}: {source}: {reason} (sent to {topic}, cut to fit: {} of {} bytes)",
+                tracing::warn!(
+                    partition = source.partition,
+                    offset = source.offset,
+                    "{source}: {reason} (sent to {topic}, cut to fit: {} of {} bytes)",
                     value.len(),
                     payload.len()
                 );

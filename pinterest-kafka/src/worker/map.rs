@@ -100,7 +100,11 @@ impl<M: Mapping> Worker<'_, M> {
             message.offset()
         );
         for note in conversion_notes(converted) {
-            say!("{}: {at}: {note}", self.shared.program);
+            tracing::warn!(
+                partition = message.partition(),
+                offset = message.offset(),
+                "{at}: {note}"
+            );
         }
     }
 

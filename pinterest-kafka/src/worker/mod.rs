@@ -104,7 +104,7 @@ impl<M: Mapping> Worker<'_, M> {
                     self.handle_message(&message);
                 }
                 Some(Err(error)) => {
-                    say!("{}: kafka: {error}", self.shared.program);
+                    tracing::error!("kafka: {error}");
                 }
             }
             self.producer().poll(Duration::ZERO);
@@ -118,7 +118,7 @@ impl<M: Mapping> Worker<'_, M> {
                 && !self.args.quiet
                 && last_progress.elapsed() >= Duration::from_secs(progress)
             {
-                say!("{}: {}{}", self.shared.program, self.describe_counts(), self.describe_lag());
+                tracing::info!("{}{}", self.describe_counts(), self.describe_lag());
                 last_progress = Instant::now();
             }
         }
@@ -152,25 +152,22 @@ impl<M: Mapping> Worker<'_, M> {
             _ => String::new(),
         };
         if !self.args.quiet {
-            say!(
-                "{}: stopped after {:.1} s: {}{rate}",
-                self.shared.program,
+            tracing::info!(
+                "stopped after {:.1} s: {}{rate}",
                 started.elapsed().as_secs_f64(),
                 self.describe_counts()
             );
         }
         if let Some(failed) = &self.failed {
-            say!(
-                "{}: stopped: {failed}; that message is not committed and will be read again",
-                self.shared.program
+            tracing::error!(
+                "stopped: {failed}; that message is not committed and will be read again"
             );
             return Status::Undelivered;
         }
         if let Some(stopped) = &self.stopped {
-            say!(
-                "{}: stopped sending: {stopped}; the messages whose events were not accepted \
-                 are not committed and will be read again",
-                self.shared.program
+            tracing::error!(
+                "stopped sending: {stopped}; the messages whose events were not accepted are \
+                 not committed and will be read again"
             );
             return if is_configuration(stopped) {
                 Status::Unusable
@@ -179,10 +176,9 @@ impl<M: Mapping> Worker<'_, M> {
             };
         }
         if in_flight > 0 {
-            say!(
-                "{}: {in_flight} outputs not delivered: their messages are not committed and \
-                 will be read again",
-                self.shared.program
+            tracing::error!(
+                "{in_flight} outputs not delivered: their messages are not committed and will \
+                 be read again"
             );
             return Status::Undelivered;
         }
@@ -209,17 +205,11 @@ impl<M: Mapping> Worker<'_, M> {
             }
             None => return,
         };
-        say!(
-            "{}: the producer failed for good ({reason}): starting a new one",
-            self.shared.program
-        );
+        tracing::warn!("the producer failed for good ({reason}): starting a new one");
         let replacement = match new_producer(self.producer_config, self.shared) {
             Ok(replacement) => replacement,
             Err(error) => {
-                say!(
-                    "{}: cannot start a new producer: {error}",
-                    self.shared.program
-                );
+                tracing::error!("cannot start a new producer: {error}");
                 return;
             }
         };
@@ -251,7 +241,7 @@ impl<M: Mapping> Worker<'_, M> {
                     offsets.committed(partition, offset);
                 }
             }
-            Err(error) => say!("{}: cannot commit offsets: {error}", self.shared.program),
+            Err(error) => tracing::warn!("cannot commit offsets: {error}"),
         }
     }
 
@@ -269,9 +259,10 @@ impl<M: Mapping> Worker<'_, M> {
                 Offset::Offset(offset),
                 Duration::from_secs(10),
             ) {
-                say!(
-                    "{}: {topic}/{partition}: cannot go back to offset {offset} ({error})",
-                    self.shared.program
+                tracing::error!(
+                    partition,
+                    offset,
+                    "{topic}/{partition}: cannot go back to offset {offset} ({error})"
                 );
             }
             self.paused.insert(partition, Instant::now() + REWIND_PAUSE);

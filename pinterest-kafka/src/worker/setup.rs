@@ -22,7 +22,7 @@ use crate::send;
 pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
     let output = Output::of(args.format, args.sending.send);
     if let Err(message) = output.check_now(args.now) {
-        say!("{program}: {message}");
+        tracing::error!("{message}");
         return Status::Unusable;
     }
     let settings = match args.settings.load(
@@ -33,7 +33,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
     ) {
         Ok(settings) => settings,
         Err(error) => {
-            say!("{program}: {error}");
+            tracing::error!("{error}");
             return Status::Unusable;
         }
     };
@@ -41,7 +41,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
         match send::start(args, &settings) {
             Ok(sender) => Some(sender),
             Err(error) => {
-                say!("{program}: {error}");
+                tracing::error!("{error}");
                 return Status::Unusable;
             }
         }
@@ -50,7 +50,6 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
     };
     let destination = Destination::with_table(table, settings);
     let shared = Arc::new(Shared {
-        program: program.to_owned(),
         input_topic: args.input_topic.clone(),
         offsets: Mutex::new(Offsets::default()),
         rewinds: Mutex::new(Vec::new()),
@@ -83,7 +82,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
     let producer = match new_producer(&producer_config, &shared) {
         Ok(producer) => producer,
         Err(error) => {
-            say!("{program}: cannot start the producer: {error}");
+            tracing::error!("cannot start the producer: {error}");
             return Status::Unusable;
         }
     };
@@ -91,15 +90,12 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
     let consumer = match new_consumer(&consumer_config, &shared, &producer) {
         Ok(consumer) => consumer,
         Err(error) => {
-            say!("{program}: cannot start the consumer: {error}");
+            tracing::error!("cannot start the consumer: {error}");
             return Status::Unusable;
         }
     };
     if let Err(error) = consumer.subscribe(&[&args.input_topic]) {
-        say!(
-            "{program}: cannot subscribe to {}: {error}",
-            args.input_topic
-        );
+        tracing::error!("cannot subscribe to {}: {error}", args.input_topic);
         return Status::Unusable;
     }
 
