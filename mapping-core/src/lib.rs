@@ -168,11 +168,30 @@
 //! API, and where, and which reach the Tag only.
 //!
 //! `V` is any [`JsonValue`]: [`Json`] for JSON text, `&serde_json::Value` for a document
-//! serde_json has parsed. The generated code is free of warnings under Clippy's `pedantic` and
+//! `serde_json` has parsed. The generated code is free of warnings under Clippy's `pedantic` and
 //! `nursery` groups.
 //!
 //! The behaviour of these functions reproduces Segment's Pinterest Tag destination; the
 //! [`spec`] module is Segment's own table.
+
+// Clippy's pedantic group, with the lints this crate does not follow, and why (the style of
+// serde_derive and thiserror).
+#![warn(clippy::pedantic)]
+#![allow(
+    // Most functions here return what their caller uses; marking each adds noise.
+    clippy::must_use_candidate,
+    // A `match` with an arm for each case reads better than `if let … else`.
+    clippy::single_match_else,
+    // An arm per case states each case's rule, even where two rules agree today.
+    clippy::match_same_arms,
+    // Distinct words that look alike (`waiting`, `writing`) are distinct names.
+    clippy::similar_names,
+    // The scanner's per-byte functions, measured (BENCHMARKS.md, section 1): the compiler
+    // does not inline them across its loops by itself.
+    clippy::inline_always,
+    // `Settings` holds Segment's flags as Segment names them.
+    clippy::struct_excessive_bools,
+)]
 
 // The macro names paths as `::mapping_core::…`, which must also resolve inside this crate.
 extern crate self as mapping_core;
@@ -190,7 +209,7 @@ pub use destination::{Destination, Settings, SettingsBuilder, SettingsError, Set
 pub use json::{Json, JsonValue, SyntaxError};
 pub use mapping_macros::pinterest_mapping;
 pub use segment::{Identify, Message, MessageError, Page, Track};
-/// serde_json, which the public API takes (`&serde_json::Value` is a [`JsonValue`]) and whose
+/// `serde_json`, which the public API takes (`&serde_json::Value` is a [`JsonValue`]) and whose
 /// serializer writes calls and events: a program needs no dependency of its own on it.
 pub use serde_json;
 pub use table::{

@@ -77,6 +77,7 @@ pub static LOOSE: [u8; 256] = {
     let mut table = [0; 256];
     let mut byte = 0;
     while byte < 256 {
+        #[allow(clippy::cast_possible_truncation)] // below 256
         let value = byte as u8;
         table[byte] = if value.is_ascii_alphanumeric() || value == b'.' {
             value.to_ascii_lowercase()

@@ -15,7 +15,7 @@ pub struct SettingsArgs {
     /// Destination settings: a JSON file, `-` for standard input, or the JSON itself, with
     /// Segment's key names (tid, pinterestEventMapping, pinterestCustomProperties,
     /// useEnhancedMatchLoad, mapMessageIdToEventId, disableAutoISOConversion; for the
-    /// Conversions API ad_account_id, conversion_token, maxEventAgeDays,
+    /// Conversions API `ad_account_id`, `conversion_token`, maxEventAgeDays,
     /// sendPartnerEventsAsCustom). Unknown keys and likely typos are warned about on standard
     /// error. Without it, a built-in example configuration is used, and a note says so.
     #[arg(long, value_name = "JSON_OR_FILE")]
@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn seconds_are_above_zero_and_at_most_a_day() {
         assert_eq!(parse_seconds("1.5"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_seconds("86400"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(parse_seconds("86400"), Ok(Duration::from_hours(24)));
         for text in ["0", "-1", "86401", "NaN", "inf", "soon"] {
             assert_eq!(
                 parse_seconds(text),
@@ -203,7 +203,7 @@ mod tests {
     fn times_have_an_offset_and_come_after_1970() {
         assert_eq!(
             parse_time("1970-01-01T00:01:00+00:00"),
-            Ok(UNIX_EPOCH + Duration::from_secs(60))
+            Ok(UNIX_EPOCH + Duration::from_mins(1))
         );
         assert!(parse_time("2026-11-28T12:00:00").is_err());
         assert_eq!(

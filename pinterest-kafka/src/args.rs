@@ -64,7 +64,7 @@ pub(crate) struct Args {
     pub(crate) settings: SettingsArgs,
 
     /// Any librdkafka setting, for the consumer and the producer alike (SASL, TLS, timeouts:
-    /// security.protocol=SASL_SSL, sasl.mechanism=PLAIN, ...). Repeat for several.
+    /// `security.protocol=SASL_SSL`, sasl.mechanism=PLAIN, ...). Repeat for several.
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_setting)]
     pub(crate) kafka: Vec<(String, String)>,
 

@@ -97,7 +97,7 @@ pub(super) struct Args {
     pub(crate) sending: SendArgs,
 
     /// With --send: write every event Pinterest rejected or that could not be sent to FILE,
-    /// one JSON line each (input, line, event_id, received, status, message, event).
+    /// one JSON line each (input, line, `event_id`, received, status, message, event).
     #[arg(long, value_name = "FILE", requires = "send")]
     pub(super) rejects: Option<PathBuf>,
 

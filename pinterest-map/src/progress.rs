@@ -1,6 +1,7 @@
 //! The progress bar `pinterest-map` draws on a terminal's standard error during long runs,
 //! with indicatif: it is cleared before any other message, and when a signal ends the run.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -147,7 +148,7 @@ fn describe(counts: &Counts, read: u64, total: Option<u64>, elapsed: Duration) -
     if let Some(total) = total.filter(|_| read > 0) {
         #[allow(clippy::cast_precision_loss)]
         let left = seconds * total.saturating_sub(read) as f64 / read as f64;
-        words.push_str(&format!(", {} left", duration(left)));
+        let _ = write!(words, ", {} left", duration(left));
     }
     words
 }
@@ -188,7 +189,7 @@ mod tests {
             "300000 messages read, 100000 messages/s, 50.0 MB/s"
         );
         assert_eq!(
-            describe(&counts, 1, Some(10_000), Duration::from_secs(60)),
+            describe(&counts, 1, Some(10_000), Duration::from_mins(1)),
             "300000 messages read, 5000 messages/s, 2.5 MB/s, 167 h left"
         );
     }

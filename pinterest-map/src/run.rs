@@ -253,11 +253,48 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         self
     }
 
+    /// What one input's reading came to: the run goes on, with status 1 when the input could
+    /// not be opened or read to its end (said on standard error), or it stops.
+    fn settle_input(
+        &mut self,
+        name: &str,
+        input: &Input,
+        result: Result<bool, InputStop>,
+    ) -> Result<Status, Stop> {
+        match result {
+            Ok(true) => Ok(Status::Success),
+            Ok(false) => Ok(Status::LinesFailed),
+            Err(InputStop::Output(stop)) => Err(stop),
+            Err(InputStop::Open(error)) => {
+                self.warn(format_args!("cannot open {name}: {error}"));
+                Ok(Status::LinesFailed)
+            }
+            Err(InputStop::Unreadable((what, command))) => {
+                let file = match input {
+                    Input::File(_) => name,
+                    Input::Stdin => "FILE",
+                };
+                let program = self.program;
+                self.warn(format_args!(
+                    "{name} is {what}, which is not read: run `{command} {file} | {program}`"
+                ));
+                Ok(Status::LinesFailed)
+            }
+            Err(InputStop::Read(error)) => {
+                self.warn(format_args!("{name}: read error: {error}"));
+                Ok(Status::LinesFailed)
+            }
+        }
+    }
+
+    /// The whole run: every input in turn, then the output written out, the sending finished,
+    /// the summary; the exit status.
     pub(super) fn all(&mut self, stdin: impl Read, quiet: bool) -> Status {
         let started = Instant::now();
         let mut stdin = Some(stdin);
         let mut status = Status::Success;
-        let mut outcome = self.init();
+        self.init();
+        let mut outcome = Ok(());
         for (index, input) in self.setup.inputs.iter().enumerate() {
             if outcome.is_err() {
                 break;
@@ -282,38 +319,9 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                     Err(error) => Err(InputStop::Open(error)),
                 },
             };
-            outcome = match result {
-                Ok(complete) => {
-                    if !complete {
-                        status = Status::LinesFailed;
-                    }
-                    Ok(())
-                }
-                Err(InputStop::Output(stop)) => Err(stop),
-                Err(InputStop::Open(error)) => {
-                    status = Status::LinesFailed;
-                    self.warn(format_args!("cannot open {name}: {error}"));
-                    Ok(())
-                }
-                Err(InputStop::Unreadable((what, command))) => {
-                    status = Status::LinesFailed;
-                    let file = match input {
-                        Input::File(_) => name.as_str(),
-                        Input::Stdin => "FILE",
-                    };
-                    let program = self.program;
-                    self.warn(format_args!(
-                        "{name} is {what}, which is not read: run `{command} {file} | \
-                         {program}`"
-                    ));
-                    Ok(())
-                }
-                Err(InputStop::Read(error)) => {
-                    status = Status::LinesFailed;
-                    self.warn(format_args!("{name}: read error: {error}"));
-                    Ok(())
-                }
-            };
+            outcome = self
+                .settle_input(&name, input, result)
+                .map(|input_status| status = status.max(input_status));
         }
         // A signal stops the reading, not the writing: what was mapped goes out first.
         let mut interruption = match outcome {
@@ -430,9 +438,10 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         }
     }
 
-    fn init(&mut self) -> Result<(), Stop> {
+    /// With `--init`: the start-up calls, first in the output.
+    fn init(&mut self) {
         if !self.setup.init {
-            return Ok(());
+            return;
         }
         // Checked to be an object when the run was set up.
         let traits = self
@@ -444,7 +453,6 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         if let Output::Tag(format) = self.setup.output {
             append_calls(format, &calls, &mut self.out);
         }
-        Ok(())
     }
 
     /// Writes the buffered output to standard output, counting the lines written; on a
@@ -693,7 +701,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     /// Fills `reader`'s buffer, waiting for input as the run does; empty at the end.
     fn fill<'r>(&mut self, reader: &'r mut impl BufRead) -> Result<&'r [u8], InputStop> {
         loop {
-            match self.wait_for_input(|| reader.fill_buf().map(|filled| filled.len())) {
+            match self.wait_for_input(|| reader.fill_buf().map(<[u8]>::len)) {
                 Ok(Ok(_)) => return reader.fill_buf().map_err(InputStop::Read),
                 Ok(Err(error)) if error.kind() == io::ErrorKind::Interrupted => {
                     self.while_waiting()?;

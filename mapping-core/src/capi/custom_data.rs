@@ -33,7 +33,7 @@ pub(crate) fn custom_data<'a>(
             |problem| warnings.push(FieldWarning::new(format!("custom_data.{api}"), problem));
         match field {
             DataField::Value => {
-                custom.value = decimal(json).ok_or(NOT_A_NUMBER).map_err(&mut warn).ok()
+                custom.value = decimal(json).ok_or(NOT_A_NUMBER).map_err(&mut warn).ok();
             }
             DataField::Currency => custom.currency = string(json).map_err(&mut warn).ok(),
             DataField::OrderId => custom.order_id = text(json).map_err(&mut warn).ok(),
@@ -111,7 +111,7 @@ where
                     content.quantity = count(value).map_err(&mut warn).ok();
                 }
                 LineItemField::ProductName => {
-                    content.item_name = text(value).map_err(&mut warn).ok()
+                    content.item_name = text(value).map_err(&mut warn).ok();
                 }
                 LineItemField::ProductCategory => {
                     content.item_category = text(value).map_err(&mut warn).ok();
@@ -256,7 +256,7 @@ mod tests {
             for quantity in quantities {
                 match quantity {
                     Some(quantity) => {
-                        items.push_item([(LineItemField::ProductQuantity, json(quantity))])
+                        items.push_item([(LineItemField::ProductQuantity, json(quantity))]);
                     }
                     None => items.push_hole(),
                 }

@@ -1,5 +1,5 @@
 //! Conversions API events written as JSON directly into a byte buffer, as the tool writes Tag
-//! calls: the same text serde_json writes for them (a test holds the two together), in a
+//! calls: the same text `serde_json` writes for them (a test holds the two together), in a
 //! fraction of the time, since strings are checked for escapes eight bytes at a time.
 
 use std::io;
@@ -8,7 +8,7 @@ use super::event::{Content, ConversionEvent, CustomData, Decimal, Sha256Hex, Use
 use crate::json::write::JsonWriter;
 
 impl ConversionEvent<'_> {
-    /// Writes the event as JSON: exactly what serde_json writes for it.
+    /// Writes the event as JSON: exactly what `serde_json` writes for it.
     ///
     /// ```
     /// use mapping_core::capi::{ActionSource, ConversionEvent, EventName, UserData};
@@ -40,7 +40,7 @@ impl ConversionEvent<'_> {
         out.write_all(&buffer)
     }
 
-    /// The event as JSON: exactly what serde_json writes for it.
+    /// The event as JSON: exactly what `serde_json` writes for it.
     pub fn to_json(&self) -> String {
         let mut buffer = Vec::with_capacity(512);
         self.append_json(&mut buffer);

@@ -19,7 +19,7 @@ pub(crate) use scan::{Scanner, has_special_byte, strings};
 ///
 /// Implemented by handles that are cheap to copy, borrowing from a document that lives for
 /// `'a`: [`Json`] for JSON text, and `&serde_json::Value` for a document already parsed by
-/// serde_json. The generated conversions are generic over this trait.
+/// `serde_json`. The generated conversions are generic over this trait.
 ///
 /// ```
 /// use mapping_core::{Json, JsonValue};

@@ -294,7 +294,7 @@ impl<'a> JsonValue<'a> for Json<'a> {
 
 impl Serialize for Json<'_> {
     /// Writes the text as it is, but with line breaks as spaces (as the crate's own writer
-    /// does): serde_json copies it verbatim; other formats get the value.
+    /// does): `serde_json` copies it verbatim; other formats get the value.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // The text is one valid JSON value, so serde_json takes it as one.
         if has_line_breaks(self.text()) {

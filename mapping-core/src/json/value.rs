@@ -1,6 +1,6 @@
 //! [`JsonValue`] for `&serde_json::Value`: tables take the JSON a program already holds.
 //!
-//! An object's entries are visited in the map's own order: document order when serde_json's
+//! An object's entries are visited in the map's own order: document order when `serde_json`'s
 //! `preserve_order` feature is on (a repeated key then keeps its first position and its last
 //! value, as in JSON text), sorted by key otherwise. The loose key rule takes the first
 //! matching key, so the two orders can differ when two keys of one object match one name.

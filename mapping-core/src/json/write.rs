@@ -1,6 +1,6 @@
 //! Writes calls as JSON text directly into a byte buffer, without serde: raw values are
 //! copied as they were sent, and only strings of the destination's own (keys, event names)
-//! are escaped. The output equals what serde_json writes for the same calls, byte for byte.
+//! are escaped. The output equals what `serde_json` writes for the same calls, byte for byte.
 
 use std::fmt::Write as _;
 
@@ -187,7 +187,7 @@ fn may_hold_proto_key(json: &str) -> bool {
             || memchr::memmem::find(bytes, b"\\u").is_some())
 }
 
-/// `text` as a JSON string, escaped as serde_json escapes it.
+/// `text` as a JSON string, escaped as `serde_json` escapes it.
 pub(crate) fn json_string(text: &str) -> String {
     let mut out = Vec::with_capacity(text.len() + 2);
     JsonWriter {

@@ -269,12 +269,6 @@ impl<'a> Message<'a> {
             ),
             Message::Other(_) => return Field::Kept(None),
         };
-        fn raw(json: Option<Json<'_>>) -> Field<'_> {
-            Field::Kept(json.map(Lazy::from_raw))
-        }
-        fn walked<'m>(object: Option<&'m RawObject<'_>>) -> Field<'m> {
-            Field::Kept(object.map(RawObject::as_lazy))
-        }
         match key {
             "userId" => raw(user_id),
             "anonymousId" => raw(envelope.anonymous_id),
@@ -408,6 +402,16 @@ fn required_string<'a>(
             found: value.type_name(),
         }),
     }
+}
+
+/// A field of the message, as its text.
+fn raw(json: Option<Json<'_>>) -> Field<'_> {
+    Field::Kept(json.map(Lazy::from_raw))
+}
+
+/// A field of the message that was walked when the message was read.
+fn walked<'m>(object: Option<&'m RawObject<'_>>) -> Field<'m> {
+    Field::Kept(object.map(RawObject::as_lazy))
 }
 
 #[cfg(test)]

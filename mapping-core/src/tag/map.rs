@@ -174,13 +174,14 @@ impl TagMapper {
         Some(PintrkCall::Track { event, data })
     }
 
+    #[allow(clippy::unused_self)] // one method per message type, as the others
     fn identify<'a>(&'a self, identify: &'a Identify<'a>) -> Option<PintrkCall<'a>> {
         let from_traits = identify
             .traits
             .as_ref()
             .and_then(|traits| LoosePath::new("email").find_in(traits))
             .filter(|email| email.is_truthy())
-            .map(|email| email.raw());
+            .map(super::super::json::walk::Lazy::raw);
         let from_user_id = || {
             identify
                 .user_id

@@ -84,7 +84,7 @@ impl<M: Mapping> Worker<'_, M> {
             Output::Conversions | Output::Send => {
                 let now = Clock::new(self.args.now).now();
                 let converted = ndjson::convert_line(destination, text, now, &mut self.output)?;
-                self.report_conversion(message, &converted);
+                Self::report_conversion(message, &converted);
             }
         }
         Ok(())
@@ -92,7 +92,7 @@ impl<M: Mapping> Worker<'_, M> {
 
     /// Reports a message that cannot become a Conversions API event, or fields left out of
     /// one, as `pinterest-map` does.
-    pub(super) fn report_conversion(&self, message: &BorrowedMessage<'_>, converted: &Converted) {
+    pub(super) fn report_conversion(message: &BorrowedMessage<'_>, converted: &Converted) {
         let at = format!(
             "{}/{}@{}",
             message.topic(),

@@ -74,7 +74,7 @@ impl<M: Mapping> Worker<'_, M> {
             });
             (converted, sent)
         })?;
-        self.report_conversion(message, &converted);
+        Self::report_conversion(message, &converted);
         if let Some(Err(stopped)) = sent {
             self.stopped = Some(stopped);
         }

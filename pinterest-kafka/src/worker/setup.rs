@@ -9,10 +9,11 @@ use std::time::Instant;
 
 use mapping_core::{Destination, Mapping};
 use pinterest_cli::{Interrupt, Output};
-use rdkafka::consumer::Consumer;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
 
 use super::Worker;
-use super::context::{ProducerSlot, Shared, config, new_consumer, new_producer};
+use super::context::{Context, ProducerSlot, Shared, config, new_consumer, new_producer};
 use crate::Status;
 use crate::args::Args;
 use crate::offsets::Offsets;
@@ -64,40 +65,9 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
         too_large: Mutex::new(HashMap::new()),
     });
 
-    let mut producer_config = config(args);
-    producer_config
-        .set("acks", "all")
-        .set("enable.idempotence", "true");
-    let mut consumer_config = config(args);
-    consumer_config
-        .set("group.id", &args.group)
-        .set("enable.auto.commit", "false")
-        .set("enable.auto.offset.store", "false")
-        .set("auto.offset.reset", "earliest")
-        .set("partition.assignment.strategy", "range,roundrobin");
-    for (key, value) in &args.kafka {
-        producer_config.set(key, value);
-        consumer_config.set(key, value);
-    }
-    let producer = match new_producer(&producer_config, &shared) {
-        Ok(producer) => producer,
-        Err(error) => {
-            tracing::error!("cannot start the producer: {error}");
-            return Status::Unusable;
-        }
-    };
-    let producer: ProducerSlot = Arc::new(Mutex::new(Arc::new(producer)));
-    let consumer = match new_consumer(&consumer_config, &shared, &producer) {
-        Ok(consumer) => consumer,
-        Err(error) => {
-            tracing::error!("cannot start the consumer: {error}");
-            return Status::Unusable;
-        }
-    };
-    if let Err(error) = consumer.subscribe(&[&args.input_topic]) {
-        tracing::error!("cannot subscribe to {}: {error}", args.input_topic);
+    let Some((producer_config, producer, consumer)) = start_clients(args, &shared) else {
         return Status::Unusable;
-    }
+    };
 
     let stop = Arc::new(AtomicBool::new(false));
     // The first signal stops the loop; a second ends the process at once.
@@ -129,4 +99,48 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
     let started = Instant::now();
     worker.run(&stop);
     worker.stop(started)
+}
+
+/// The producer and the consumer, with their configurations (`--kafka` over the worker's
+/// own), and the consumer subscribed to the input topic; `None`, said on standard error, when
+/// either cannot start.
+fn start_clients(
+    args: &Args,
+    shared: &Arc<Shared>,
+) -> Option<(ClientConfig, ProducerSlot, BaseConsumer<Context>)> {
+    let mut producer_config = config(args);
+    producer_config
+        .set("acks", "all")
+        .set("enable.idempotence", "true");
+    let mut consumer_config = config(args);
+    consumer_config
+        .set("group.id", &args.group)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("partition.assignment.strategy", "range,roundrobin");
+    for (key, value) in &args.kafka {
+        producer_config.set(key, value);
+        consumer_config.set(key, value);
+    }
+    let producer = match new_producer(&producer_config, shared) {
+        Ok(producer) => producer,
+        Err(error) => {
+            tracing::error!("cannot start the producer: {error}");
+            return None;
+        }
+    };
+    let producer: ProducerSlot = Arc::new(Mutex::new(Arc::new(producer)));
+    let consumer = match new_consumer(&consumer_config, shared, &producer) {
+        Ok(consumer) => consumer,
+        Err(error) => {
+            tracing::error!("cannot start the consumer: {error}");
+            return None;
+        }
+    };
+    if let Err(error) = consumer.subscribe(&[&args.input_topic]) {
+        tracing::error!("cannot subscribe to {}: {error}", args.input_topic);
+        return None;
+    }
+    Some((producer_config, producer, consumer))
 }

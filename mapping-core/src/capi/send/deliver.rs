@@ -220,7 +220,7 @@ impl<T: Send + 'static> Shared<T> {
 
     /// Waits for the next request's turn under the rate limit; `false` when the sender stopped.
     fn pace(&self) -> bool {
-        let interval = Duration::from_secs(60) / self.config.requests_per_minute;
+        let interval = Duration::from_mins(1) / self.config.requests_per_minute;
         let turn = {
             let mut next = self
                 .next_request

@@ -18,7 +18,7 @@ pub(super) struct Client {
 
 /// The longest wait a `Retry-After` is read as: longer ones wait this long, so that no
 /// duration taken from the network overflows a clock; any of them is beyond the retry time.
-pub(super) const RETRY_AFTER_LIMIT: Duration = Duration::from_secs(365 * 24 * 3600);
+pub(super) const RETRY_AFTER_LIMIT: Duration = Duration::from_hours(8760);
 
 /// The most of an answer read: Pinterest's answers are small.
 const ANSWER_LIMIT: u64 = 4 * 1024 * 1024;

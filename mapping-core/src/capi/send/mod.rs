@@ -136,7 +136,7 @@ impl SenderConfig {
             requests_per_minute: 4_800,
             timeout: Duration::from_secs(30),
             max_attempts: 6,
-            max_retry_time: Duration::from_secs(120),
+            max_retry_time: Duration::from_mins(2),
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             linger: Duration::from_millis(500),

@@ -114,7 +114,7 @@ pub enum SettingsError {
     /// The text is not JSON.
     #[error("settings are not valid JSON: {message}")]
     Json {
-        /// What is wrong, and where (`expected a value at line 2, column 9, found `}``).
+        /// What is wrong, and where (``expected a value at line 2, column 9, found `}` ``).
         message: String,
     },
     /// The JSON is not an object.

@@ -443,7 +443,7 @@ fn unknown_keys_are_named_with_the_key_meant() {
 
 #[test]
 fn a_missing_or_empty_tag_id_is_named() {
-    for text in [r#"{}"#, r#"{"tid":""}"#, r#"{"tid":null}"#] {
+    for text in [r"{}", r#"{"tid":""}"#, r#"{"tid":null}"#] {
         assert_eq!(
             warnings(text),
             ["`tid` is missing or empty: every message will produce no Tag call"],
