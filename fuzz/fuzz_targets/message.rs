@@ -71,7 +71,9 @@ fn convert(destination: &Destination, text: &str) {
     let _ = destination.conversion_text(text, now, |conversion| {
         if let Conversion::Event { event, .. } = conversion {
             let mut json = Vec::new();
-            event.write_json(&mut json).expect("a Vec takes every write");
+            event
+                .write_json(&mut json)
+                .expect("a Vec takes every write");
             assert_eq!(json, serde_json::to_vec(&event).expect("serializes"));
             let read: ConversionEvent =
                 serde_json::from_slice(&json).expect("the event reads back as the API's types");

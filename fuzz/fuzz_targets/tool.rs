@@ -71,8 +71,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(number.is_some(), "{line}");
     }
     // Warnings (fields left out of an event) do not fail the run; errors do.
-    let errors = stderr
-        .lines()
-        .any(|line| !line.split_once(": ").is_some_and(|(_, rest)| rest.starts_with("warning: ")));
+    let errors = stderr.lines().any(|line| {
+        !line
+            .split_once(": ")
+            .is_some_and(|(_, rest)| rest.starts_with("warning: "))
+    });
     assert_eq!(status == Status::LinesFailed, errors);
 });

@@ -788,7 +788,7 @@ fn expand_key_dispatch(
     // The loose form keeps only ASCII letters and digits, so a lone surrogate (decoded as
     // U+FFFD) cannot matter; an exact key holding one matches no name.
     let (normal_form, text, lengths) = match rule {
-        KeyRule::Loose => (quote!(loose), quote!(key.as_str()), None),
+        KeyRule::Loose => (quote!(loose), quote!(key.to_str_lossy()), None),
         KeyRule::Exact => {
             let lengths = names.iter().map(String::len);
             (

@@ -216,7 +216,7 @@ pub use table::{
     DataField, EventFields, LineItemField, Mapping, PageCategory, PinterestEvent, UserDataField,
     UserDataSource, spec,
 };
-pub use tag::{DataValue, EventData, LineItem, LineItems, PintrkCall};
+pub use tag::{CallData, CallLineItem, CallLineItems, DataValue, PintrkCall};
 
 /// What generated code uses. Not a public API: it may change in any release.
 #[doc(hidden)]

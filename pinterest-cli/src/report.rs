@@ -22,7 +22,7 @@ pub fn conversion_notes(converted: &Converted) -> impl Iterator<Item = Conversio
     let (warnings, unsendable) = match converted {
         Converted::Event { warnings } => (warnings.as_slice(), None),
         Converted::Unsendable(unsendable) => (&[][..], Some(unsendable)),
-        Converted::Skipped(_) => (&[][..], None),
+        _ => (&[][..], None),
     };
     warnings
         .iter()

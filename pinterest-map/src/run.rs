@@ -18,7 +18,6 @@ use super::progress::{Counts, Progress};
 use super::send::{self, Origin, Recorder, Sending};
 use super::setup::{Input, Setup, open};
 use crate::Status;
-use mapping_core::capi::Skip;
 use mapping_core::capi::send::{Rejection, Report, Sender, Stopped};
 use mapping_core::json::Json;
 use mapping_core::ndjson::{Converted, Line, LineReader, append_calls};
@@ -966,7 +965,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 self.counts.events += 1;
                 self.counts.warnings += warnings.len() as u64;
             }
-            Converted::Skipped(Skip::NotAnEvent | Skip::PartnerEvent) => {
+            Converted::Skipped(_) => {
                 self.counts.skipped += 1;
             }
             Converted::Unsendable(unsendable) => {
@@ -980,6 +979,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                     None => self.unsendable.push((reason, 1)),
                 }
             }
+            _ => {}
         }
         for note in conversion_notes(conversion) {
             self.line_message(name, at, format_args!("{note}"));

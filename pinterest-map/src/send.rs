@@ -241,7 +241,8 @@ pub(super) fn rejections(
     outcomes: impl IntoIterator<Item = Outcome<Origin>>,
 ) -> impl Iterator<Item = Rejection<Origin>> {
     outcomes.into_iter().filter_map(|outcome| match outcome {
-        Outcome::Accepted(_) => None,
         Outcome::Rejected(rejection) => Some(rejection),
+        // Accepted.
+        _ => None,
     })
 }

@@ -51,12 +51,12 @@ pub fn conversion_vectors() -> Vec<ConversionVector> {
     let vectors = Json::parse(&text).unwrap_or_else(|error| fail(&error));
     let mut read = Vec::new();
     vectors.for_each_element(|vector| {
-        let string = |key: &str| vector.get(key).and_then(Json::as_str).map(Cow::into_owned);
+        let string = |key: &str| vector.get(key).and_then(Json::to_str).map(Cow::into_owned);
         let text = |key: &str| vector.get(key).map_or_else(|| "null".to_owned(), compact);
         let mut warnings = Vec::new();
         if let Some(listed) = vector.get("warnings") {
             listed.for_each_element(|warning| {
-                warnings.extend(warning.as_str().map(Cow::into_owned));
+                warnings.extend(warning.to_str().map(Cow::into_owned));
             });
         }
         read.push(ConversionVector {
@@ -92,6 +92,10 @@ pub fn library_failures<M: Mapping>(table: M, vectors: &[&ConversionVector]) -> 
                     Conversion::Unsendable(reason) => {
                         (Vec::new(), Some(reason.to_string()), Vec::new())
                     }
+                    other => panic!(
+                        "{}: an outcome the vectors do not know: {other:?}",
+                        vector.name
+                    ),
                 };
                 let events: Value = serde_json::to_value(&events)
                     .unwrap_or_else(|error| panic!("{}: events: {error}", vector.name));

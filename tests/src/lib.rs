@@ -97,11 +97,11 @@ pub fn read_vectors(path: &Path) -> Vec<Vector> {
         let input = vector.get("input");
         let is_initialize = input
             .and_then(|input| input.get("type"))
-            .and_then(Json::as_str)
+            .and_then(Json::to_str)
             .as_deref()
             == Some("initialize");
         let text = |json: Option<Json>| json.map_or_else(|| "null".to_owned(), compact);
-        let string = |key: &str| vector.get(key).and_then(Json::as_str).map(Cow::into_owned);
+        let string = |key: &str| vector.get(key).and_then(Json::to_str).map(Cow::into_owned);
         read.push(Vector {
             name: string("name").unwrap_or_default(),
             table: string("table").unwrap_or_else(|| "spec".to_owned()),

@@ -42,6 +42,10 @@ fn start(fake: &FakePinterest, settings: &TempFile, rejects: &TempFile) -> Child
             &rejects.arg(),
             "--now",
             "2026-11-28T12:05:00Z",
+            // One request at a time: when a signal comes during a long input, one batch is
+            // under way and the others wait, however fast the machine reads.
+            "--in-flight",
+            "1",
         ])
         .env("PINTEREST_CONVERSION_TOKEN", TOKEN)
         .stdin(Stdio::piped())

@@ -318,7 +318,7 @@ fn raw_structure(raw: Json) -> Value {
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
         number if !number.starts_with('"') => Value::String(format!("number {number}")),
-        _ => Value::String(raw.as_str().expect("a string").into_owned()),
+        _ => Value::String(raw.to_str().expect("a string").into_owned()),
     }
 }
 
@@ -651,6 +651,7 @@ fn check_conversion<M: Mapping>(
         }
         Conversion::Unsendable(reason) => Ok(vec![reason.to_string()]),
         Conversion::Skipped(_) => Ok(Vec::new()),
+        other => Err(format!("an outcome this test does not know: {other:?}")),
     });
     let reports: Vec<String> = match checked {
         Ok(checked) => checked.map_err(TestCaseError::fail)?,

@@ -163,7 +163,7 @@ fn user_data<'a>(
         let Some(value) = found[*index].filter(|value| !value.is_null()) else {
             continue;
         };
-        let raw: Cow<'_, str> = match value.as_str() {
+        let raw: Cow<'_, str> = match value.to_str() {
             Some(text) => text,
             None if value.type_name() == "a number" => Cow::Borrowed(value.text()),
             None => {
@@ -201,19 +201,19 @@ fn query_parameter(text: &str, name: &str) -> Option<String> {
 /// an empty string or `null`.
 fn id_text(value: Option<Json<'_>>) -> Option<Cow<'_, str>> {
     let value = value.filter(|value| !value.is_null())?;
-    match value.as_str() {
+    match value.to_str() {
         Some(text) => (!text.is_empty()).then_some(text),
         None => Some(Cow::Borrowed(value.text())),
     }
 }
 
 fn non_empty_string(value: Json<'_>) -> Option<Cow<'_, str>> {
-    value.as_str().filter(|text| !text.is_empty())
+    value.to_str().filter(|text| !text.is_empty())
 }
 
 /// `app_ios` or `app_android` for messages from those devices, `web` otherwise.
 fn action_source(device_type: Option<Json<'_>>) -> ActionSource {
-    match device_type.and_then(Json::as_str) {
+    match device_type.and_then(Json::to_str) {
         Some(kind) if kind.eq_ignore_ascii_case("ios") => ActionSource::AppIos,
         Some(kind) if kind.eq_ignore_ascii_case("android") => ActionSource::AppAndroid,
         _ => ActionSource::Web,
@@ -222,7 +222,7 @@ fn action_source(device_type: Option<Json<'_>>) -> ActionSource {
 
 /// The language of a locale (`en-US` → `en`), when it is two ASCII letters.
 fn language(locale: Json<'_>) -> Option<Cow<'static, str>> {
-    let locale = locale.as_str()?;
+    let locale = locale.to_str()?;
     let language = locale.split(['-', '_']).next()?;
     (language.len() == 2 && language.bytes().all(|byte| byte.is_ascii_alphabetic()))
         .then(|| Cow::Owned(language.to_ascii_lowercase()))

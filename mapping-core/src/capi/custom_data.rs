@@ -7,12 +7,12 @@ use super::FieldWarning;
 use super::event::{Content, CustomData, Decimal};
 use crate::json::{Json, JsonValue};
 use crate::table::{DataField, LineItemField};
-use crate::tag::{DataValue, EventData, LineItem};
+use crate::tag::{CallData, CallLineItem, DataValue};
 
 /// The `custom_data` of a Tag call's event data. A value of the wrong shape is left out, with
 /// a warning naming its field.
 pub(crate) fn custom_data<'a>(
-    data: &EventData<'a>,
+    data: &CallData<'a>,
     warnings: &mut Vec<FieldWarning>,
 ) -> CustomData<'a> {
     let mut custom = CustomData::default();
@@ -44,7 +44,7 @@ pub(crate) fn custom_data<'a>(
     }
     match data.get("line_items") {
         Some(DataValue::LineItems(items)) => {
-            let items = items.iter().map(|item| item.map(LineItem::fields));
+            let items = items.iter().map(|item| item.map(CallLineItem::fields));
             quantities = contents(items, &mut custom, warnings);
         }
         // A custom property named `line_items` may hold any JSON: products are read from an
@@ -140,7 +140,7 @@ const NOT_A_NUMBER: &str = "not a number (or a string holding one)";
 
 /// A number, or a string holding one, as the API's string.
 fn decimal(value: Json<'_>) -> Option<Decimal<'_>> {
-    match value.as_str() {
+    match value.to_str() {
         Some(text) => Decimal::new(text),
         None if value.type_name() == "a number" => Decimal::new(value.text()),
         None => None,
@@ -149,12 +149,12 @@ fn decimal(value: Json<'_>) -> Option<Decimal<'_>> {
 
 /// A string.
 fn string(value: Json<'_>) -> Result<Cow<'_, str>, &'static str> {
-    value.as_str().ok_or("not a string")
+    value.to_str().ok_or("not a string")
 }
 
 /// A string, or a number as its text.
 fn text(value: Json<'_>) -> Result<Cow<'_, str>, &'static str> {
-    match value.as_str() {
+    match value.to_str() {
         Some(text) => Ok(text),
         None if value.type_name() == "a number" => Ok(Cow::Borrowed(value.text())),
         None => Err("not a string or a number"),
@@ -164,7 +164,7 @@ fn text(value: Json<'_>) -> Result<Cow<'_, str>, &'static str> {
 /// A whole number of items (a number or a string holding one, `3` or `3.0`), not negative.
 fn count(value: Json<'_>) -> Result<i64, &'static str> {
     const PROBLEM: &str = "not a whole number of items";
-    let text: Cow<'_, str> = match value.as_str() {
+    let text: Cow<'_, str> = match value.to_str() {
         Some(text) => text,
         None if value.type_name() == "a number" => Cow::Borrowed(value.text()),
         None => return Err(PROBLEM),
@@ -185,13 +185,13 @@ fn count(value: Json<'_>) -> Result<i64, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tag::LineItems;
+    use crate::tag::CallLineItems;
 
     fn json(text: &str) -> Json<'_> {
         Json::parse(text).unwrap()
     }
 
-    fn translated(data: &EventData<'_>) -> (String, Vec<String>) {
+    fn translated(data: &CallData<'_>) -> (String, Vec<String>) {
         let mut warnings = Vec::new();
         let custom = custom_data(data, &mut warnings);
         (
@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn documented_fields_take_the_apis_types() {
-        let mut data = EventData::default();
+        let mut data = CallData::default();
         for (key, value) in [
             ("search_query", r#""shoes""#),
             ("value", "30.50"),
@@ -226,7 +226,7 @@ mod tests {
 
     #[test]
     fn line_items_become_contents_and_content_ids() {
-        let mut items = LineItems::default();
+        let mut items = CallLineItems::default();
         items.push_item([
             (LineItemField::ProductId, json(r#""p-1""#)),
             (LineItemField::ProductPrice, json("18.99")),
@@ -241,7 +241,7 @@ mod tests {
             (LineItemField::ProductBrand, json(r#""Hasbro""#)),
             (LineItemField::Custom("colour"), json(r#""green""#)),
         ]);
-        let mut data = EventData::default();
+        let mut data = CallData::default();
         data.set("line_items", DataValue::LineItems(items));
         assert_eq!(
             translated(&data).0,
@@ -252,7 +252,7 @@ mod tests {
     #[test]
     fn num_items_sums_quantities_only_when_every_item_has_one() {
         let with_quantities = |quantities: &[Option<&'static str>]| {
-            let mut items = LineItems::default();
+            let mut items = CallLineItems::default();
             for quantity in quantities {
                 match quantity {
                     Some(quantity) => {
@@ -261,7 +261,7 @@ mod tests {
                     None => items.push_hole(),
                 }
             }
-            let mut data = EventData::default();
+            let mut data = CallData::default();
             data.set("line_items", DataValue::LineItems(items));
             let mut warnings = Vec::new();
             custom_data(&data, &mut warnings).num_items
@@ -269,9 +269,9 @@ mod tests {
         assert_eq!(with_quantities(&[Some("2"), Some("3")]), Some(5));
         assert_eq!(with_quantities(&[Some("2"), None]), None);
         assert_eq!(with_quantities(&[]), None);
-        let mut data = EventData::default();
+        let mut data = CallData::default();
         data.set("order_quantity", DataValue::Json(json("7")));
-        let mut items = LineItems::default();
+        let mut items = CallLineItems::default();
         items.push_item([(LineItemField::ProductQuantity, json("1"))]);
         data.set("line_items", DataValue::LineItems(items));
         assert_eq!(custom_data(&data, &mut Vec::new()).num_items, Some(7));
@@ -279,14 +279,14 @@ mod tests {
 
     #[test]
     fn wrong_shapes_are_left_out_with_a_warning() {
-        let mut items = LineItems::default();
+        let mut items = CallLineItems::default();
         items.push_item([
             (LineItemField::ProductId, json(r#"{"a":1}"#)),
             (LineItemField::ProductPrice, json(r#""free""#)),
             (LineItemField::ProductQuantity, json("2.5")),
         ]);
         items.push_item([(LineItemField::ProductQuantity, json("-1"))]);
-        let mut data = EventData::default();
+        let mut data = CallData::default();
         data.set("value", DataValue::Json(json(r#""$30""#)));
         data.set("currency", DataValue::Json(json("840")));
         data.set("order_id", DataValue::Json(json("true")));
@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn a_custom_line_items_array_is_read_by_field_names() {
-        let mut data = EventData::default();
+        let mut data = CallData::default();
         data.set(
             "line_items",
             DataValue::Json(json(r#"[{"product_id": 5, "product_price": "1.5", "x": 1}, 7, {"product_quantity": 2}]"#)),

@@ -34,6 +34,7 @@ pub use token::ConversionToken;
 #[derive(Clone, Debug, PartialEq, Eq)]
 // The event is the common case: boxing it would cost an allocation for each.
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Conversion<'a> {
     /// The event to send, and the fields left out of it for their shape.
     Event {
@@ -50,6 +51,7 @@ pub enum Conversion<'a> {
 
 /// Why a message produces no event, by design.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Skip {
     /// Not an event: `identify`, types the destination ignores, a page the table sends no
     /// event for.
@@ -62,6 +64,7 @@ pub enum Skip {
 /// Why a message that is a conversion cannot become a valid event. Messages name fields and
 /// limits, never values.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum Unsendable {
     /// No time the event happened.
     #[error(

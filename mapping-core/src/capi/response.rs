@@ -44,6 +44,7 @@ pub struct EventResponse {
 /// `processed` or `failed`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EventStatus {
     /// Taken.
     Processed,

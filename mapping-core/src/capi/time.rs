@@ -21,7 +21,7 @@ const DAY_SECONDS: i64 = 24 * 60 * 60;
 /// Unix seconds of a time string as Segment sends it (`2026-11-28T12:00:00.000Z`, any offset);
 /// fractions of a second are dropped.
 pub(crate) fn unix_seconds(value: Json<'_>) -> Option<i64> {
-    let text = value.as_str()?;
+    let text = value.to_str()?;
     DateTime::parse_from_rfc3339(text.trim())
         .ok()
         .map(|time| time.timestamp())

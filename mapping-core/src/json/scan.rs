@@ -172,7 +172,7 @@ impl<'a> Json<'a> {
 
     /// The decoded string, when this is a string. A lone surrogate escape (which JavaScript
     /// strings allow and Rust's do not) becomes U+FFFD.
-    pub fn as_str(self) -> Option<Cow<'a, str>> {
+    pub fn to_str(self) -> Option<Cow<'a, str>> {
         let content = self.0.strip_prefix('"')?.strip_suffix('"')?;
         // Valid already: without a backslash, the content is the value.
         if !content.as_bytes().contains(&b'\\') {
@@ -355,7 +355,7 @@ impl OpenContainers {
 /// An object key, as a mapping reads it: decoded only when asked for, and compared as
 /// JavaScript compares property names, by their UTF-16 code units. Two keys that differ only
 /// in lone surrogate escapes (`"a\ud800"`, `"a\udc00"`) are two keys, as in `JSON.parse`,
-/// though [`Key::as_str`] gives both as `"a\u{fffd}"`.
+/// though [`Key::to_str_lossy`] gives both as `"a\u{fffd}"`.
 ///
 /// ```
 /// use mapping_core::{Json, JsonValue};
@@ -363,7 +363,7 @@ impl OpenContainers {
 /// let json = Json::parse(r#"{"a\ud800": 1, "a\udc00": 2, "\u0061": 3}"#)?;
 /// let mut keys = Vec::new();
 /// json.for_each_entry(|key, _| keys.push(key));
-/// assert_eq!(keys[0].as_str(), "a\u{fffd}");
+/// assert_eq!(keys[0].to_str_lossy(), "a\u{fffd}");
 /// assert_ne!(keys[0], keys[1]);
 /// assert_eq!(keys[2], "a");
 /// # Ok::<(), mapping_core::SyntaxError>(())
@@ -395,7 +395,7 @@ impl<'a> Key<'a> {
     /// The key's value. A lone surrogate escape (which JavaScript strings allow and Rust's do
     /// not) becomes U+FFFD.
     #[inline]
-    pub fn as_str(self) -> Cow<'a, str> {
+    pub fn to_str_lossy(self) -> Cow<'a, str> {
         if self.escaped {
             Cow::Owned(decode_escapes(self.text))
         } else {
@@ -407,7 +407,7 @@ impl<'a> Key<'a> {
     pub fn to_str(self) -> Option<Cow<'a, str>> {
         let well_formed =
             !self.escaped || char::decode_utf16(self.units()).all(|unit| unit.is_ok());
-        well_formed.then(|| self.as_str())
+        well_formed.then(|| self.to_str_lossy())
     }
 
     /// The UTF-16 code units of the key's value, as JavaScript holds it.
@@ -481,7 +481,7 @@ impl PartialEq<&str> for Key<'_> {
 
 impl fmt::Display for Key<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.as_str())
+        f.write_str(&self.to_str_lossy())
     }
 }
 
@@ -828,7 +828,7 @@ impl<'a> Scanner<'a> {
             text: &self.text[start..self.position - 1],
             escaped,
         }
-        .as_str())
+        .to_str_lossy())
     }
 
     #[inline]
@@ -1163,16 +1163,16 @@ mod tests {
 
     #[test]
     fn strings_decode_escapes_and_surrogates() {
-        let decode = |text: &str| Json::parse(text).unwrap().as_str().unwrap().into_owned();
+        let decode = |text: &str| Json::parse(text).unwrap().to_str().unwrap().into_owned();
         assert_eq!(decode(r#""plain""#), "plain");
         assert_eq!(decode(r#""a\nb\u0041\u00e9""#), "a\nbAé");
         assert_eq!(decode(r#""\ud83d\ude00!""#), "😀!");
         assert_eq!(decode(r#""\ud83d?""#), "\u{fffd}?");
         assert!(matches!(
-            Json::parse(r#""plain""#).unwrap().as_str(),
+            Json::parse(r#""plain""#).unwrap().to_str(),
             Some(Cow::Borrowed("plain"))
         ));
-        assert_eq!(Json::parse("5").unwrap().as_str(), None);
+        assert_eq!(Json::parse("5").unwrap().to_str(), None);
     }
 
     #[test]
@@ -1181,9 +1181,9 @@ mod tests {
         let mut entries = Vec::new();
         assert!(value.entries(|key, value| entries.push((key, value.text()))));
         assert_eq!(entries.len(), 3);
-        assert!(matches!(entries[0].0.as_str(), Cow::Borrowed("a")));
+        assert!(matches!(entries[0].0.to_str_lossy(), Cow::Borrowed("a")));
         assert_eq!(entries[0].1, r#"[1, {"b": 2}]"#);
-        assert!(matches!(entries[1].0.as_str(), Cow::Owned(key) if key == "key"));
+        assert!(matches!(entries[1].0.to_str_lossy(), Cow::Owned(key) if key == "key"));
         assert_eq!(entries[1].0, "key");
         let mut elements = Vec::new();
         assert!(

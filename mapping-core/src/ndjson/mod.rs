@@ -175,6 +175,7 @@ pub fn convert_line<M: Mapping>(
 
 /// What became of a message [`convert_line`] wrote: a [`Conversion`] without its event.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Converted {
     /// An event was written; these fields were left out of it for their shape.
     Event {

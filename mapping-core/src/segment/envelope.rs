@@ -81,7 +81,7 @@ impl Shared<'_> {
         out.push('{');
         let (mut context, mut integrations, mut sent_at) = (false, false, false);
         message.entries(|key, value| {
-            let merged = match key.as_str().as_ref() {
+            let merged = match key.to_str_lossy().as_ref() {
                 "context" => {
                     context = true;
                     self.context.filter(|_| value.is_object())
@@ -122,7 +122,7 @@ fn member(out: &mut String, key: Key<'_>) {
     if !out.ends_with('{') {
         out.push(',');
     }
-    out.push_str(&json_string(&key.as_str()));
+    out.push_str(&json_string(&key.to_str_lossy()));
     out.push(':');
 }
 
@@ -131,7 +131,7 @@ fn member(out: &mut String, key: Key<'_>) {
 fn merge(out: &mut String, shared: Json<'_>, own: Json<'_>) {
     out.push('{');
     shared.entries(|key, value| {
-        if own.get(&key.as_str()).is_none() {
+        if own.get(&key.to_str_lossy()).is_none() {
             member(out, key);
             out.push_str(value.text());
         }

@@ -91,7 +91,7 @@ impl PathSet {
         // Fields the message does not keep are found in its text.
         if not_kept && let Some(text) = message.json() {
             text.entries(|key, value| {
-                let Some(child) = self.child(0, key.as_str().as_ref()) else {
+                let Some(child) = self.child(0, key.to_str_lossy().as_ref()) else {
                     return;
                 };
                 let name = self.nodes[child].key.as_str();

@@ -23,6 +23,7 @@ use crate::json::{Json, Scanner, SyntaxError};
 /// # Ok::<(), mapping_core::MessageError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Message<'a> {
     /// `track`.
     Track(Track<'a>),
@@ -202,7 +203,7 @@ impl<'a> Message<'a> {
         let mut fields = Fields::default();
         // A repeated field keeps its last value, as in `JSON.parse`.
         scanner.object(|key, scanner| {
-            match key.as_str().as_ref() {
+            match key.to_str_lossy().as_ref() {
                 "type" => fields.kind = Some(scanner.value()?),
                 "event" => fields.event = Some(scanner.value()?),
                 "name" => fields.name = Some(scanner.value()?),
@@ -396,7 +397,7 @@ fn required_string<'a>(
     match value {
         None => Err(MessageError::Missing { context, field }),
         Some(value) if value.is_null() => Err(MessageError::Missing { context, field }),
-        Some(value) => value.as_str().ok_or(MessageError::WrongType {
+        Some(value) => value.to_str().ok_or(MessageError::WrongType {
             field,
             expected: "a string",
             found: value.type_name(),

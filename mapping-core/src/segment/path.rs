@@ -80,7 +80,7 @@ impl<'a> KeyIndex<'a> {
     pub fn new(object: &'a RawObject<'a>) -> KeyIndex<'a> {
         let mut first: HashMap<String, (usize, Key<'a>, Lazy<'a>)> = HashMap::new();
         for (position, (key, value)) in object.entries().enumerate() {
-            let normal = LoosePath::new(&key.as_str()).0;
+            let normal = LoosePath::new(&key.to_str_lossy()).0;
             match first.get_mut(&normal) {
                 // A repeat of the first key of this form: its value replaces the earlier one.
                 Some((_, first_key, last_value)) if *first_key == key => *last_value = value,
@@ -173,7 +173,7 @@ impl<'p, 'a> Matcher<'p, 'a> {
         match (&self.matched, key) {
             (None, key) => {
                 let after = match key {
-                    Some(key) => strip_loose_key(self.rest, &key.as_str()),
+                    Some(key) => strip_loose_key(self.rest, &key.to_str_lossy()),
                     None => strip_loose_key(self.rest, &index.to_string()),
                 }?;
                 self.matched = Some((key, after));

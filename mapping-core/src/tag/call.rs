@@ -37,7 +37,7 @@ pub enum PintrkCall<'a> {
         /// The Pinterest event.
         event: PinterestEvent<'a>,
         /// The event data.
-        data: EventData<'a>,
+        data: CallData<'a>,
     },
 }
 
@@ -46,7 +46,7 @@ pub enum PintrkCall<'a> {
 /// Setting a key that is already present replaces its value in place, as assigning to a
 /// JavaScript object property does.
 #[derive(Clone, Debug, Default)]
-pub struct EventData<'a> {
+pub struct CallData<'a> {
     entries: Vec<Entry<'a>>,
     /// Where each key is, once there are many (thousands of custom properties).
     index: Option<HashMap<&'a str, usize>>,
@@ -55,7 +55,7 @@ pub struct EventData<'a> {
 /// Keys are found through a hash index from this many entries on.
 const INDEXED_ENTRIES: usize = 32;
 
-impl PartialEq for EventData<'_> {
+impl PartialEq for CallData<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.entries == other.entries
     }
@@ -70,7 +70,7 @@ struct Entry<'a> {
     value: DataValue<'a>,
 }
 
-/// A value in [`EventData`].
+/// A value in [`CallData`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataValue<'a> {
     /// A Segment value, written as it was sent.
@@ -78,16 +78,16 @@ pub enum DataValue<'a> {
     /// A string of the destination's own, such as the empty name of a page without one.
     Str(&'static str),
     /// The line items a table built from the products.
-    LineItems(LineItems<'a>),
+    LineItems(CallLineItems<'a>),
 }
 
 /// The `line_items` of a track call: one entry per product, each the fields the table bound
 /// or, for a product that filled none of them, a hole (sent as `null`).
 ///
 /// ```
-/// use mapping_core::{Json, LineItemField, LineItems};
+/// use mapping_core::{Json, LineItemField, CallLineItems};
 ///
-/// let mut items = LineItems::default();
+/// let mut items = CallLineItems::default();
 /// items.push_item([(LineItemField::ProductId, Json::parse(r#""p-1""#)?)]);
 /// items.push_hole();
 /// items.push_item([(LineItemField::Custom("colour"), Json::parse(r#""red""#)?)]);
@@ -101,7 +101,7 @@ pub enum DataValue<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct LineItems<'a> {
+pub struct CallLineItems<'a> {
     /// The items one after another, each a marker followed by its fields: one allocation
     /// for all of them.
     slots: Vec<Slot<'a>>,
@@ -117,17 +117,17 @@ enum Slot<'a> {
     Field(LineItemField, Json<'a>),
 }
 
-/// One line item of [`LineItems`]: its fields, in the table's order.
+/// One line item of [`CallLineItems`]: its fields, in the table's order.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LineItem<'s, 'a> {
+pub struct CallLineItem<'s, 'a> {
     fields: &'s [Slot<'a>],
 }
 
-impl<'a> LineItems<'a> {
+impl<'a> CallLineItems<'a> {
     /// Empty, with room for `slots` items and fields in all.
     #[inline]
     pub(crate) fn with_capacity(slots: usize) -> Self {
-        LineItems {
+        CallLineItems {
             slots: Vec::with_capacity(slots),
             len: 0,
         }
@@ -163,7 +163,7 @@ impl<'a> LineItems<'a> {
     }
 
     /// The items in order; `None` for a hole.
-    pub fn iter(&self) -> impl Iterator<Item = Option<LineItem<'_, 'a>>> {
+    pub fn iter(&self) -> impl Iterator<Item = Option<CallLineItem<'_, 'a>>> {
         let mut rest = self.slots.as_slice();
         std::iter::from_fn(move || {
             let (first, after) = rest.split_first()?;
@@ -173,12 +173,12 @@ impl<'a> LineItems<'a> {
                 .unwrap_or(after.len());
             let (fields, next) = after.split_at(fields);
             rest = next;
-            Some(matches!(first, Slot::Item).then_some(LineItem { fields }))
+            Some(matches!(first, Slot::Item).then_some(CallLineItem { fields }))
         })
     }
 }
 
-impl<'s, 'a> LineItem<'s, 'a> {
+impl<'s, 'a> CallLineItem<'s, 'a> {
     /// The fields, in the table's order.
     pub fn fields(self) -> impl Iterator<Item = (LineItemField, Json<'a>)> + 's {
         self.fields.iter().filter_map(|slot| match slot {
@@ -195,10 +195,10 @@ impl<'s, 'a> LineItem<'s, 'a> {
     }
 }
 
-impl<'a> EventData<'a> {
+impl<'a> CallData<'a> {
     /// Empty, with room for `capacity` entries.
     pub fn with_capacity(capacity: usize) -> Self {
-        EventData {
+        CallData {
             entries: Vec::with_capacity(capacity),
             index: None,
         }
@@ -302,7 +302,7 @@ pub(crate) fn is_plain(key: &str) -> bool {
     JsonWriter::is_plain(key)
 }
 
-impl Serialize for EventData<'_> {
+impl Serialize for CallData<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.entries.len()))?;
         for entry in &self.entries {
@@ -322,7 +322,7 @@ impl Serialize for DataValue<'_> {
     }
 }
 
-impl Serialize for LineItems<'_> {
+impl Serialize for CallLineItems<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(Some(self.len))?;
         for item in self.iter() {
@@ -332,7 +332,7 @@ impl Serialize for LineItems<'_> {
     }
 }
 
-impl Serialize for LineItem<'_, '_> {
+impl Serialize for CallLineItem<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.fields.len()))?;
         for (field, value) in self.fields() {
@@ -363,7 +363,7 @@ impl Serialize for EmailObject<'_> {
 enum Argument<'c, 'a> {
     Str(&'c str),
     Email(EmailObject<'a>),
-    Data(&'c EventData<'a>),
+    Data(&'c CallData<'a>),
 }
 
 impl Serialize for Argument<'_, '_> {
@@ -561,7 +561,7 @@ fn write_email(writer: &mut JsonWriter, partner: Option<&str>, email: Json) {
     writer.bytes(b"}");
 }
 
-fn write_data(writer: &mut JsonWriter, data: &EventData) {
+fn write_data(writer: &mut JsonWriter, data: &CallData) {
     writer.bytes(b"{");
     for (index, Entry { key, plain, value }) in data.entries.iter().enumerate() {
         if index > 0 {
@@ -582,7 +582,7 @@ fn write_data(writer: &mut JsonWriter, data: &EventData) {
 }
 
 /// The line items in one pass over their slots.
-fn write_line_items(writer: &mut JsonWriter, items: &LineItems) {
+fn write_line_items(writer: &mut JsonWriter, items: &CallLineItems) {
     writer.bytes(b"[");
     // Whether an item is open, and whether it has a field yet.
     let (mut open, mut first_field) = (false, true);
@@ -637,7 +637,7 @@ mod tests {
     fn serializes_argument_lists() {
         let email = raw(r#""a@b.co""#);
         let order = raw(r#""o-1""#);
-        let mut data = EventData::default();
+        let mut data = CallData::default();
         data.set("order_id", DataValue::Json(order));
         data.set("name", DataValue::Str(""));
         let calls = [
@@ -686,13 +686,13 @@ mod tests {
         assert!(!is_plain("a\"b") && !is_plain("</") && !is_plain("\u{2028}"));
 
         let value = raw("1");
-        let mut items = LineItems::default();
+        let mut items = CallLineItems::default();
         items.push_item([
             (LineItemField::ProductId, value),
             (LineItemField::Custom("</script>\""), value),
         ]);
         items.push_hole();
-        let mut data = EventData::default();
+        let mut data = CallData::default();
         data.set("line_items", DataValue::LineItems(items));
         let call = PintrkCall::Track {
             event: PinterestEvent::Checkout,
@@ -712,7 +712,7 @@ mod tests {
     #[test]
     fn set_replaces_in_place_and_remove_drops() {
         let (one, two) = (raw("1"), raw("2"));
-        let mut data = EventData::default();
+        let mut data = CallData::default();
         data.set("a", DataValue::Json(one));
         data.set("b", DataValue::Json(one));
         data.set("a", DataValue::Json(two));
@@ -724,7 +724,7 @@ mod tests {
     #[test]
     fn raw_values_are_written_as_sent() {
         let value = raw(r#"{"price": 1.50, "text": "\u0041\n"}"#);
-        let mut data = EventData::default();
+        let mut data = CallData::default();
         data.set("v", DataValue::Json(value));
         assert_eq!(
             serde_json::to_string(&data).unwrap(),
@@ -736,7 +736,7 @@ mod tests {
     fn js_escapes_everything_that_could_break_out() {
         // Json values carry hostile text as sent, in strings and in keys.
         let hostile = raw("{\"</script>\": \"</script><!-- & \u{2028}\u{2029} \\\" ' \\n\"}");
-        let mut data = EventData::default();
+        let mut data = CallData::default();
         data.set("</script>", DataValue::Json(hostile));
         let call = PintrkCall::Track {
             event: PinterestEvent::Partner("<!--x-->".into()),

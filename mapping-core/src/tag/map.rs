@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::call::{DataValue, EventData, LineItems, PintrkCall, is_plain};
+use super::call::{CallData, CallLineItems, DataValue, PintrkCall, is_plain};
 use crate::json::walk::Lazy;
 use crate::json::{Json, JsonValue};
 use crate::segment::path::{KeyIndex, LoosePath};
@@ -113,7 +113,7 @@ impl TagMapper {
     }
 
     fn track<'a, M: Mapping>(&'a self, table: &M, track: &'a Track<'a>) -> PintrkCall<'a> {
-        let mut data = EventData::with_capacity(8);
+        let mut data = CallData::with_capacity(8);
         if let Some(properties) = &track.properties {
             let table_data = table.event_data(properties.as_lazy());
             // Into empty data: a table's keys are distinct.
@@ -154,7 +154,7 @@ impl TagMapper {
 
     fn page<'a, M: Mapping>(&'a self, table: &M, page: &'a Page<'a>) -> Option<PintrkCall<'a>> {
         let event = table.page_event(page.category)?;
-        let mut data = EventData::with_capacity(3);
+        let mut data = CallData::with_capacity(3);
         match page.name.filter(|name| name.is_truthy()) {
             Some(name) => data.set_key("name", true, DataValue::Json(name)),
             None => data.set_key("name", true, DataValue::Str("")),
@@ -185,7 +185,7 @@ impl TagMapper {
         let from_user_id = || {
             identify
                 .user_id
-                .filter(|user_id| user_id.as_str().is_some_and(|text| looks_like_email(&text)))
+                .filter(|user_id| user_id.to_str().is_some_and(|text| looks_like_email(&text)))
         };
         let email = from_traits.or_else(from_user_id)?;
         Some(PintrkCall::Set { email })
@@ -195,7 +195,7 @@ impl TagMapper {
     /// holds; a message without one sends no `event_id`.
     fn set_event_id_from_message_id<'a>(
         &self,
-        data: &mut EventData<'a>,
+        data: &mut CallData<'a>,
         message_id: Option<Json<'a>>,
     ) {
         if !self.message_id_as_event_id {
@@ -215,9 +215,9 @@ const INDEXED_MAPPING: usize = 16;
 const INDEXED_PATHS: usize = 8;
 
 /// A table's line items, with their values as sent. One allocation holds them all.
-fn line_items<'a, D: EventFields<Lazy<'a>>>(table_data: &D) -> LineItems<'a> {
+fn line_items<'a, D: EventFields<Lazy<'a>>>(table_data: &D) -> CallLineItems<'a> {
     let items = table_data.line_items();
-    let mut line_items = LineItems::with_capacity(items.size_hint().0 * LINE_ITEM_SLOTS);
+    let mut line_items = CallLineItems::with_capacity(items.size_hint().0 * LINE_ITEM_SLOTS);
     for item in items {
         match item {
             Some(fields) => line_items.push_item(fields.map(|(field, value)| (field, value.raw()))),

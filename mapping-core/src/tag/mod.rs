@@ -4,5 +4,5 @@
 mod call;
 mod map;
 
-pub use call::{DataValue, EventData, LineItem, LineItems, PintrkCall};
+pub use call::{CallData, CallLineItem, CallLineItems, DataValue, PintrkCall};
 pub(crate) use map::TagMapper;

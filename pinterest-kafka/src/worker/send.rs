@@ -117,7 +117,8 @@ impl<M: Mapping> Worker<'_, M> {
                 self.dead_letter(&source, rejection.event.as_bytes(), &reason, origin.ticket);
                 self.shared.offsets().acknowledged(origin.ticket);
             }
-            Outcome::Rejected(_) => {}
+            // Not sent (the sender stopped): the message stays uncommitted, read again.
+            _ => {}
         }
     }
 }

@@ -38,7 +38,7 @@ fn main() {
     assert!(data.type_.is_some());
     assert!(data.key_2fa.is_some());
     assert!(data.event_id.is_some());
-    assert_eq!(data.line_items[0].as_ref().and_then(|item| item.color).and_then(Json::as_str).as_deref(), Some("red"));
+    assert_eq!(data.line_items[0].as_ref().and_then(|item| item.color).and_then(Json::to_str).as_deref(), Some("red"));
     // A products section without rows reads nothing.
     let products = Json::parse(r#"{"products":[{"name":"x"}]}"#).unwrap();
     assert_eq!(serde_json::to_string(&empty_products::event_data(products)).unwrap(), r#"{"line_items":[]}"#.replace(r#""line_items":[]"#, ""));

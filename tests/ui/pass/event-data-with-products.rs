@@ -68,7 +68,7 @@ fn main() {
     // The typed API: fields borrow the input values.
     let properties = Json::parse(r#"{"query":"blue hotpants"}"#).unwrap();
     let data = spec::event_data(properties);
-    assert_eq!(data.search_query.and_then(Json::as_str).as_deref(), Some("blue hotpants"));
+    assert_eq!(data.search_query.and_then(Json::to_str).as_deref(), Some("blue hotpants"));
     assert!(data.line_items.is_empty());
     assert_eq!(data, spec::EventData { search_query: data.search_query, ..Default::default() });
 }

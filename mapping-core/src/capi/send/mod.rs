@@ -146,6 +146,7 @@ impl SenderConfig {
 
 /// Why a [`SenderConfig`] cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The ad account id is not one.
     #[error("the ad account id must be its number: digits only, at most 18")]
@@ -163,6 +164,7 @@ pub enum ConfigError {
 
 /// What became of one event.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome<T> {
     /// Pinterest processed it.
     Accepted(T),
@@ -194,6 +196,7 @@ pub struct Rejection<T> {
 /// Why a sender stopped before its work was done. Events it had not sent are reported as
 /// rejections that were not received.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum Stopped {
     /// The token or the ad account was refused (401, 403).
     #[error("Pinterest refused the credentials (HTTP {status}): {message}")]

@@ -42,7 +42,7 @@ impl Loose {
         match json.type_name() {
             "null" => Loose::Null,
             "a boolean" => Loose::Bool(json.as_bool() == Some(true)),
-            "a string" => Loose::String(json.as_str().unwrap_or_default().into_owned()),
+            "a string" => Loose::String(json.to_str().unwrap_or_default().into_owned()),
             "an array" => {
                 let mut elements = Vec::new();
                 if depth < MAX_DEPTH {
@@ -55,7 +55,7 @@ impl Loose {
                 if depth < MAX_DEPTH {
                     json.entries(|key, value| {
                         let value = Loose::from_json(value, depth + 1);
-                        entries.push((key.as_str().into_owned(), value));
+                        entries.push((key.to_str_lossy().into_owned(), value));
                     });
                 }
                 Loose::Object(entries)
@@ -83,7 +83,7 @@ impl Document {
         let mut entries = Vec::new();
         let mut unknown = Vec::new();
         let is_object = json.entries(|key, value| {
-            let key = key.as_str();
+            let key = key.to_str_lossy();
             match Settings::KEYS.iter().find(|known| **known == key) {
                 Some(known) => entries.push((*known, Loose::from_json(value, 0))),
                 None => unknown.push(key.into_owned()),
