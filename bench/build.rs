@@ -16,4 +16,5 @@ fn main() {
     )
     .expect("OUT_DIR is writable");
     println!("cargo::rerun-if-changed=src/tables.rs");
+    println!("cargo::rerun-if-changed=../mapping-core/src/table/spec_table.rs");
 }

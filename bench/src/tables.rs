@@ -1,44 +1,45 @@
 //! Source text of the large tables the scaling benchmarks compile: shared by the build script,
 //! which feeds them to the macro, and by the expansion-time benchmark.
 
-/// The spec table's events and properties, which the workload uses.
-const SPEC_EVENTS: &str = r#"
-            "Products Searched"      => Search,
-            "Product List Filtered"  => Search,
-            "Product Added"          => AddToCart,
-            "Order Completed"        => Checkout,
-            "Video Playback Started" => WatchVideo,"#;
+/// Segment's spec table, as the library declares it: the large tables begin with its rows.
+const SPEC_TABLE: &str = include_str!("../../mapping-core/src/table/spec_table.rs");
 
-const SPEC_PROPERTIES: &str = r#"
-            "query"    => search_query,
-            "order_id" => order_id,
-            "coupon"   => "coupon",
-            "value"    => value,
-            "currency" => currency,"#;
+/// The rows of the spec table's section that opens with `opening` (`events {`), as written,
+/// each on its own line.
+fn spec_rows(opening: &str) -> &'static str {
+    let start = SPEC_TABLE
+        .find(opening)
+        .unwrap_or_else(|| panic!("the spec table has a section `{opening}`"))
+        + opening.len();
+    let end = start
+        + SPEC_TABLE[start..]
+            .find("\n        }")
+            .expect("the section closes");
+    &SPEC_TABLE[start..end]
+}
 
-const SPEC_PRODUCTS: &str = r#"
-        products => line_items {
-            "name"       => product_name,
-            "product_id" => product_id,
-            "sku"        => product_id,
-            "category"   => product_category,
-            "variant"    => product_variant,
-            "price"      => product_price,
-            "quantity"   => product_quantity,
-            "brand"      => product_brand,
-        }"#;
+/// The spec table's products section, whole.
+fn spec_products() -> String {
+    let opening = "products => line_items {";
+    format!("\n        {opening}{}\n        }}", spec_rows(opening))
+}
+
+/// The number of rows in the spec table's section that opens with `opening`.
+fn spec_row_count(opening: &str) -> usize {
+    spec_rows(opening).matches("=>").count()
+}
 
 /// Events in the large table.
 pub const LARGE_EVENT_COUNT: usize = 1_000;
 /// Properties in the large table.
 pub const LARGE_PROPERTY_COUNT: usize = 200;
 
-/// A table of [`LARGE_EVENT_COUNT`] events: the spec's five, then `Feature 3 Viewed`-like names.
+/// A table of [`LARGE_EVENT_COUNT`] events: the spec's, then `Feature 3 Viewed`-like names.
 pub fn large_events_table() -> String {
     events_table("large_events", LARGE_EVENT_COUNT)
 }
 
-/// A table `module` of `count` events (at least five): the spec's five, then
+/// A table `module` of `count` events (at least the spec's): the spec's, then
 /// `Feature 3 Viewed`-like names, each distinct under Segment's alias rule.
 pub fn events_table(module: &str, count: usize) -> String {
     const OBJECTS: [&str; 10] = [
@@ -64,7 +65,7 @@ pub fn events_table(module: &str, count: usize) -> String {
         "\"FeatureUsed\"",
         "\"ReportEvent\"",
     ];
-    let mut rows = String::from(SPEC_EVENTS);
+    let mut rows = String::from(spec_rows("events {"));
     let names = (1..).flat_map(|number| {
         OBJECTS.iter().flat_map(move |object| {
             ACTIONS
@@ -72,26 +73,31 @@ pub fn events_table(module: &str, count: usize) -> String {
                 .map(move |action| format!("{object} {number} {action}"))
         })
     });
-    for (index, name) in names.take(count.saturating_sub(5)).enumerate() {
+    for (index, name) in names
+        .take(count.saturating_sub(spec_row_count("events {")))
+        .enumerate()
+    {
         rows.push_str(&format!(
             "\n            \"{name}\" => {},",
             TARGETS[index % TARGETS.len()]
         ));
     }
     format!(
-        "/// {count} events.\n    pub mod {module} {{\n        events {{{rows}\n        }}\n{SPEC_PRODUCTS}\n    }}"
+        "/// {count} events.\n    pub mod {module} {{\n        events {{{rows}\n        }}{}\n    }}",
+        spec_products()
     )
 }
 
-/// A table of [`LARGE_PROPERTY_COUNT`] properties: the spec's five, then custom keys.
+/// A table of [`LARGE_PROPERTY_COUNT`] properties: the spec's, then custom keys.
 pub fn large_properties_table() -> String {
-    let mut rows = String::from(SPEC_PROPERTIES);
-    for index in 0..LARGE_PROPERTY_COUNT - 5 {
+    let mut rows = String::from(spec_rows("properties {"));
+    for index in 0..LARGE_PROPERTY_COUNT - spec_row_count("properties {") {
         rows.push_str(&format!(
             "\n            \"attribute_{index}\" => \"attribute_{index}\","
         ));
     }
     format!(
-        "/// {LARGE_PROPERTY_COUNT} properties.\n    pub mod large_properties {{\n        properties {{{rows}\n        }}\n{SPEC_PRODUCTS}\n    }}"
+        "/// {LARGE_PROPERTY_COUNT} properties.\n    pub mod large_properties {{\n        properties {{{rows}\n        }}{}\n    }}",
+        spec_products()
     )
 }

@@ -31,7 +31,7 @@ enum Written {
 }
 
 /// What became of one line.
-pub(super) enum Outcome {
+pub(super) enum LineOutcome {
     /// A blank line.
     Blank,
     /// Not a valid message: why.
@@ -41,7 +41,7 @@ pub(super) enum Outcome {
     /// A message, and what became of its Conversions API event.
     Conversion(Converted),
     /// A Segment batch envelope: what became of each of its messages.
-    Batch(Vec<Outcome>),
+    Batch(Vec<LineOutcome>),
 }
 
 impl<M: Mapping> Mapper<M> {
@@ -62,43 +62,47 @@ impl<M: Mapping> Mapper<M> {
     }
 
     /// Appends `line`'s output to `out`, and says what became of it.
-    pub(super) fn map(&self, line: &Line<'_>, out: &mut Vec<u8>) -> Outcome {
+    pub(super) fn map(&self, line: &Line<'_>, out: &mut Vec<u8>) -> LineOutcome {
         let outcome = match line.text() {
             Ok(Some(text)) => self.message(text, out),
-            Ok(None) => Outcome::Blank,
-            Err(error) => Outcome::Invalid(error.to_string()),
+            Ok(None) => LineOutcome::Blank,
+            Err(error) => LineOutcome::Invalid(error.to_string()),
         };
-        if self.aligned && matches!(outcome, Outcome::Blank | Outcome::Invalid(_)) {
+        if self.aligned && matches!(outcome, LineOutcome::Blank | LineOutcome::Invalid(_)) {
             out.extend_from_slice(b"null\n");
         }
         outcome
     }
 
-    fn message(&self, text: &str, out: &mut Vec<u8>) -> Outcome {
+    fn message(&self, text: &str, out: &mut Vec<u8>) -> LineOutcome {
         match self.one_message(text, out) {
             Err(error) if error.lacks_type() => match batch_messages(text) {
                 Some(messages) => self.batch(&messages, out),
-                None => Outcome::Invalid(error.to_string()),
+                None => LineOutcome::Invalid(error.to_string()),
             },
-            Err(error) => Outcome::Invalid(error.to_string()),
+            Err(error) => LineOutcome::Invalid(error.to_string()),
             Ok(outcome) => outcome,
         }
     }
 
-    fn one_message(&self, text: &str, out: &mut Vec<u8>) -> Result<Outcome, MessageError> {
+    fn one_message(&self, text: &str, out: &mut Vec<u8>) -> Result<LineOutcome, MessageError> {
         let destination = &self.destination;
         match self.written {
             Written::Tag(format) => {
-                ndjson::map_line(destination, format, text, out).map(Outcome::Calls)
+                ndjson::map_line(destination, format, text, out).map(LineOutcome::Calls)
             }
             Written::Conversions => ndjson::convert_line(destination, text, self.clock.now(), out)
-                .map(Outcome::Conversion),
+                .map(LineOutcome::Conversion),
         }
     }
 
     /// The messages of a batch envelope, each written as a line would be; with `--aligned`,
     /// their arrays joined into the one line of the envelope's.
-    fn batch(&self, messages: &[Result<Cow<'_, str>, MessageError>], out: &mut Vec<u8>) -> Outcome {
+    fn batch(
+        &self,
+        messages: &[Result<Cow<'_, str>, MessageError>],
+        out: &mut Vec<u8>,
+    ) -> LineOutcome {
         let mut outcomes = Vec::with_capacity(messages.len());
         let mut each = Vec::new();
         let start = out.len();
@@ -107,8 +111,8 @@ impl<M: Mapping> Mapper<M> {
             outcomes.push(match message {
                 Ok(text) => self
                     .one_message(text, written)
-                    .unwrap_or_else(|error| Outcome::Invalid(error.to_string())),
-                Err(error) => Outcome::Invalid(error.to_string()),
+                    .unwrap_or_else(|error| LineOutcome::Invalid(error.to_string())),
+                Err(error) => LineOutcome::Invalid(error.to_string()),
             });
         }
         if self.aligned {
@@ -128,17 +132,17 @@ impl<M: Mapping> Mapper<M> {
             }
             out.extend_from_slice(b"]\n");
         }
-        Outcome::Batch(outcomes)
+        LineOutcome::Batch(outcomes)
     }
 }
 
-impl Outcome {
+impl LineOutcome {
     /// Whether the line counts as an error: it is not a valid message, or not one message of
     /// its batch envelope is.
     pub(super) fn is_error(&self) -> bool {
         match self {
-            Outcome::Invalid(_) => true,
-            Outcome::Batch(outcomes) => outcomes.iter().any(Outcome::is_error),
+            LineOutcome::Invalid(_) => true,
+            LineOutcome::Batch(outcomes) => outcomes.iter().any(LineOutcome::is_error),
             _ => false,
         }
     }

@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use mapping_core::ndjson::Line;
 use mapping_core::table::Mapping;
 
-use super::map::{Mapper, Outcome};
+use super::map::{LineOutcome, Mapper};
 
 /// Batches under way per thread: one mapped while the next waits.
 const AHEAD: usize = 2;
@@ -45,7 +45,7 @@ pub(super) struct Record {
     pub(super) bytes: u64,
     /// Where the line's output ends in the batch's output.
     pub(super) out_end: usize,
-    pub(super) outcome: Outcome,
+    pub(super) outcome: LineOutcome,
 }
 
 impl Batch {
@@ -126,7 +126,7 @@ struct Thread {
 
 /// A mapping thread stopped (it cannot, short of a bug): its batch is lost.
 #[derive(Debug)]
-pub(super) struct ThreadStopped;
+pub(super) struct MapperLost;
 
 impl<M: Mapping> Pool<M> {
     /// Starts mapping on `count` threads in all: the run's and `count - 1` mapping threads,
@@ -186,7 +186,7 @@ impl<M: Mapping> Pool<M> {
     /// # Errors
     ///
     /// Its thread stopped.
-    pub(super) fn hand_out(&mut self, mut batch: Batch) -> Result<(), ThreadStopped> {
+    pub(super) fn hand_out(&mut self, mut batch: Batch) -> Result<(), MapperLost> {
         let count = self.threads.len();
         for thread in &mut self.threads {
             while let Ok(batch) = thread.mapped.try_recv() {
@@ -206,7 +206,7 @@ impl<M: Mapping> Pool<M> {
         let thread = &mut self.threads[turn];
         let sent = thread.batches.as_ref().map(|batches| batches.send(batch));
         if !matches!(sent, Some(Ok(()))) {
-            return Err(ThreadStopped);
+            return Err(MapperLost);
         }
         thread.queued += 1;
         self.under_way.push_back(UnderWay::Thread(turn));
@@ -218,7 +218,7 @@ impl<M: Mapping> Pool<M> {
     /// # Errors
     ///
     /// Its thread stopped.
-    pub(super) fn take_back(&mut self) -> Result<Option<Batch>, ThreadStopped> {
+    pub(super) fn take_back(&mut self) -> Result<Option<Batch>, MapperLost> {
         match self.under_way.pop_front() {
             None => Ok(None),
             Some(UnderWay::Mapped(batch)) => Ok(Some(batch)),
@@ -228,7 +228,7 @@ impl<M: Mapping> Pool<M> {
                     return Ok(Some(batch));
                 }
                 thread.queued -= 1;
-                thread.mapped.recv().map(Some).map_err(|_| ThreadStopped)
+                thread.mapped.recv().map(Some).map_err(|_| MapperLost)
             }
         }
     }

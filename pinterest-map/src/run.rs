@@ -8,8 +8,8 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::map::{Mapper, Outcome};
-use super::parallel::{self, Batch, Pool, ThreadStopped};
+use super::map::{LineOutcome, Mapper};
+use super::parallel::{self, Batch, MapperLost, Pool};
 use pinterest_cli::report::conversion_notes;
 use pinterest_cli::send::is_configuration;
 use pinterest_cli::{Interrupt, Output, counted, signals, write_whole_line};
@@ -146,16 +146,16 @@ struct OutputFailure {
 }
 
 /// Why an input was not read to its end.
-enum InputStop {
+enum InputEnd {
     Open(io::Error),
     Read(io::Error),
     /// The input is something the tool does not read.
     Unreadable(Unreadable),
-    Output(Stop),
+    Output(Halt),
 }
 
 /// How writing the output ended, when it could not go on.
-enum Stop {
+enum Halt {
     /// The reader of the output went away (`| head`): not an error.
     Closed,
     Failed(io::Error),
@@ -169,9 +169,9 @@ enum Stop {
     Mapping,
 }
 
-impl From<ThreadStopped> for Stop {
-    fn from(ThreadStopped: ThreadStopped) -> Stop {
-        Stop::Mapping
+impl From<MapperLost> for Halt {
+    fn from(MapperLost: MapperLost) -> Halt {
+        Halt::Mapping
     }
 }
 
@@ -184,12 +184,12 @@ struct Interruption {
     waiting: bool,
 }
 
-impl From<io::Error> for Stop {
-    fn from(error: io::Error) -> Stop {
+impl From<io::Error> for Halt {
+    fn from(error: io::Error) -> Halt {
         if error.kind() == io::ErrorKind::BrokenPipe {
-            Stop::Closed
+            Halt::Closed
         } else {
-            Stop::Failed(error)
+            Halt::Failed(error)
         }
     }
 }
@@ -258,17 +258,17 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         &mut self,
         name: &str,
         input: &Input,
-        result: Result<bool, InputStop>,
-    ) -> Result<Status, Stop> {
+        result: Result<bool, InputEnd>,
+    ) -> Result<Status, Halt> {
         match result {
             Ok(true) => Ok(Status::Success),
             Ok(false) => Ok(Status::LinesFailed),
-            Err(InputStop::Output(stop)) => Err(stop),
-            Err(InputStop::Open(error)) => {
+            Err(InputEnd::Output(stop)) => Err(stop),
+            Err(InputEnd::Open(error)) => {
                 self.warn(format_args!("cannot open {name}: {error}"));
                 Ok(Status::LinesFailed)
             }
-            Err(InputStop::Unreadable((what, command))) => {
+            Err(InputEnd::Unreadable((what, command))) => {
                 let file = match input {
                     Input::File(_) => name,
                     Input::Stdin => "FILE",
@@ -279,7 +279,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 ));
                 Ok(Status::LinesFailed)
             }
-            Err(InputStop::Read(error)) => {
+            Err(InputEnd::Read(error)) => {
                 self.warn(format_args!("{name}: read error: {error}"));
                 Ok(Status::LinesFailed)
             }
@@ -315,7 +315,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                         self.read_before += read;
                         self.check_size(&name, read, size)
                     }),
-                    Err(error) => Err(InputStop::Open(error)),
+                    Err(error) => Err(InputEnd::Open(error)),
                 },
             };
             outcome = self
@@ -324,20 +324,20 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         }
         // A signal stops the reading, not the writing: what was mapped goes out first.
         let mut interruption = match outcome {
-            Err(Stop::Signal(interruption)) => {
+            Err(Halt::Signal(interruption)) => {
                 outcome = Ok(());
                 Some(interruption)
             }
             _ => None,
         };
-        if let Err(Stop::Errors) = outcome {
+        if let Err(Halt::Errors) = outcome {
             outcome = Ok(());
             let errors = self.counts.errors;
             self.warn(format_args!(
                 "stopped at the error limit (--max-errors {errors})"
             ));
         }
-        if let Err(Stop::Mapping) = outcome {
+        if let Err(Halt::Mapping) = outcome {
             outcome = Ok(());
             self.warn(format_args!(
                 "a mapping thread stopped: the output ends before the lines it was mapping"
@@ -346,9 +346,9 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         }
         match outcome.and_then(|()| self.flush_output()) {
             Ok(())
-            | Err(Stop::Closed | Stop::Signal(_) | Stop::Sender | Stop::Errors | Stop::Mapping) => {
+            | Err(Halt::Closed | Halt::Signal(_) | Halt::Sender | Halt::Errors | Halt::Mapping) => {
             }
-            Err(Stop::Failed(error)) => {
+            Err(Halt::Failed(error)) => {
                 self.warn(format_args!("cannot write output: {error}"));
                 status = Status::OutputFailed;
             }
@@ -408,9 +408,9 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     }
 
     /// The signal that stops the run, if one was received.
-    fn interrupted(&self) -> Result<(), Stop> {
+    fn interrupted(&self) -> Result<(), Halt> {
         if let Some(signal) = self.interrupt.and_then(Interrupt::received) {
-            return Err(Stop::Signal(Interruption {
+            return Err(Halt::Signal(Interruption {
                 signal,
                 waiting: false,
             }));
@@ -421,14 +421,14 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     /// A read that may wait for input: a signal during it ends the process, unless the run is
     /// sending (its events must be accounted for first: a read then waits briefly at most, and
     /// the run sees the signal after it).
-    fn wait_for_input<T>(&self, read: impl FnOnce() -> T) -> Result<T, Stop> {
+    fn wait_for_input<T>(&self, read: impl FnOnce() -> T) -> Result<T, Halt> {
         match self.interrupt {
             Some(_) if self.sender.is_some() => {
                 self.interrupted()?;
                 Ok(read())
             }
             Some(interrupt) => interrupt.wait_for_input(read).map_err(|signal| {
-                Stop::Signal(Interruption {
+                Halt::Signal(Interruption {
                     signal,
                     waiting: true,
                 })
@@ -456,7 +456,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
 
     /// Writes the buffered output to standard output, counting the lines written; on a
     /// failure, records how far it got (and keeps the output).
-    fn flush_output(&mut self) -> Result<(), Stop> {
+    fn flush_output(&mut self) -> Result<(), Halt> {
         let out = std::mem::take(&mut self.out);
         let result = self.write_output(&out);
         self.out = out;
@@ -468,7 +468,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
 
     /// Writes `bytes` to standard output, counting the lines written; on a failure, records
     /// how far it got.
-    fn write_output(&mut self, bytes: &[u8]) -> Result<(), Stop> {
+    fn write_output(&mut self, bytes: &[u8]) -> Result<(), Halt> {
         let lines = |bytes: &[u8]| memchr::memchr_iter(b'\n', bytes).count() as u64;
         let mut written = 0;
         let result = loop {
@@ -508,7 +508,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     /// Maps one input to its end, or until the output fails; gzip (recognised by its first
     /// byte, which no text line starts with) is read decompressed. `waits`: a read may wait for
     /// input without saying so first. Returns the number of bytes read from the input itself.
-    fn input(&mut self, name: &str, input: impl Read, waits: bool) -> Result<u64, InputStop> {
+    fn input(&mut self, name: &str, input: impl Read, waits: bool) -> Result<u64, InputEnd> {
         let read = Cell::new(0);
         let mut reader = BufReader::with_capacity(
             INPUT_BUFFER,
@@ -519,7 +519,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         );
         let start = self.fill(&mut reader)?;
         if let Some(what) = unreadable(start) {
-            return Err(InputStop::Unreadable(what));
+            return Err(InputEnd::Unreadable(what));
         }
         let gzip = start.first() == Some(&GZIP_MAGIC[0]);
         if gzip {
@@ -540,7 +540,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         input: impl BufRead,
         read: &Cell<u64>,
         waits: bool,
-    ) -> Result<(), InputStop> {
+    ) -> Result<(), InputEnd> {
         let Some(mut pool) = self.pool.take() else {
             return self.lines(name, input, read);
         };
@@ -565,7 +565,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         input: impl BufRead,
         read: &Cell<u64>,
         waits: bool,
-    ) -> Result<(), InputStop> {
+    ) -> Result<(), InputEnd> {
         let mut lines = LineReader::new(input).with_max_line_bytes(self.setup.max_line_bytes);
         loop {
             let line = if lines.will_read() {
@@ -573,9 +573,9 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                     self.settle(pool, batch, name, read)?;
                 }
                 if batch.is_empty() && pool.is_idle() {
-                    self.flush_output().map_err(InputStop::Output)?;
+                    self.flush_output().map_err(InputEnd::Output)?;
                     self.wait_for_input(|| lines.read_line())
-                        .map_err(InputStop::Output)?
+                        .map_err(InputEnd::Output)?
                 } else {
                     lines.read_line()
                 }
@@ -590,7 +590,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                     self.settle(pool, batch, name, read)?;
                     self.line(name, line, read.get())?;
                     if self.error_limit_reached() {
-                        return Err(InputStop::Output(Stop::Errors));
+                        return Err(InputEnd::Output(Halt::Errors));
                     }
                 }
                 Ok(Some(line)) => {
@@ -606,7 +606,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 }
                 Err(error) => {
                     self.settle(pool, batch, name, read)?;
-                    return Err(InputStop::Read(error));
+                    return Err(InputEnd::Read(error));
                 }
             }
         }
@@ -620,13 +620,13 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         batch: &mut Batch,
         name: &str,
         read: &Cell<u64>,
-    ) -> Result<(), InputStop> {
+    ) -> Result<(), InputEnd> {
         if pool.is_busy() {
             self.take_back(pool, name, read)?;
         }
         let full = std::mem::replace(batch, pool.batch());
         pool.hand_out(full)
-            .map_err(|stopped| InputStop::Output(stopped.into()))
+            .map_err(|stopped| InputEnd::Output(stopped.into()))
     }
 
     /// Hands out what is gathered, and writes out everything under way.
@@ -636,14 +636,14 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         batch: &mut Batch,
         name: &str,
         read: &Cell<u64>,
-    ) -> Result<(), InputStop> {
+    ) -> Result<(), InputEnd> {
         if !batch.is_empty() {
             self.hand_out(pool, batch, name, read)?;
         }
         while !pool.is_idle() {
             self.take_back(pool, name, read)?;
         }
-        self.flush_output().map_err(InputStop::Output)
+        self.flush_output().map_err(InputEnd::Output)
     }
 
     /// Takes the oldest batch under way back from the mapping threads and accounts for its
@@ -654,8 +654,8 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         pool: &mut Pool<M>,
         name: &str,
         read: &Cell<u64>,
-    ) -> Result<(), InputStop> {
-        let stop = |stop: Stop| InputStop::Output(stop);
+    ) -> Result<(), InputEnd> {
+        let stop = |stop: Halt| InputEnd::Output(stop);
         let Some(batch) = pool.take_back().map_err(|stopped| stop(stopped.into()))? else {
             return Ok(());
         };
@@ -683,7 +683,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         pool.give_back(batch);
         result.map_err(stop)?;
         if limit_reached {
-            return Err(stop(Stop::Errors));
+            return Err(stop(Halt::Errors));
         }
         self.progress
             .tick(&self.counts, self.read_before + read.get(), batch_lines);
@@ -698,34 +698,29 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     }
 
     /// Fills `reader`'s buffer, waiting for input as the run does; empty at the end.
-    fn fill<'r>(&mut self, reader: &'r mut impl BufRead) -> Result<&'r [u8], InputStop> {
+    fn fill<'r>(&mut self, reader: &'r mut impl BufRead) -> Result<&'r [u8], InputEnd> {
         loop {
             match self.wait_for_input(|| reader.fill_buf().map(<[u8]>::len)) {
-                Ok(Ok(_)) => return reader.fill_buf().map_err(InputStop::Read),
+                Ok(Ok(_)) => return reader.fill_buf().map_err(InputEnd::Read),
                 Ok(Err(error)) if error.kind() == io::ErrorKind::Interrupted => {
                     self.while_waiting()?;
                 }
-                Ok(Err(error)) => return Err(InputStop::Read(error)),
-                Err(stop) => return Err(InputStop::Output(stop)),
+                Ok(Err(error)) => return Err(InputEnd::Read(error)),
+                Err(stop) => return Err(InputEnd::Output(stop)),
             }
         }
     }
 
     /// Maps the lines of one input, where they lie in the read buffer (only a line that spans
     /// two reads is copied). `read`: the bytes read from the input so far, for the progress.
-    fn lines(
-        &mut self,
-        name: &str,
-        input: impl BufRead,
-        read: &Cell<u64>,
-    ) -> Result<(), InputStop> {
+    fn lines(&mut self, name: &str, input: impl BufRead, read: &Cell<u64>) -> Result<(), InputEnd> {
         let mut lines = LineReader::new(input).with_max_line_bytes(self.setup.max_line_bytes);
         loop {
             let line = if lines.will_read() {
                 // The read may wait for input: what is mapped so far goes out first.
-                self.flush_output().map_err(InputStop::Output)?;
+                self.flush_output().map_err(InputEnd::Output)?;
                 self.wait_for_input(|| lines.read_line())
-                    .map_err(InputStop::Output)?
+                    .map_err(InputEnd::Output)?
             } else {
                 lines.read_line()
             };
@@ -733,24 +728,24 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 Ok(Some(line)) => {
                     self.line(name, line, read.get())?;
                     if self.error_limit_reached() {
-                        return Err(InputStop::Output(Stop::Errors));
+                        return Err(InputEnd::Output(Halt::Errors));
                     }
                 }
                 Ok(None) => return Ok(()),
                 // No input for a while, or a read interrupted: the signals and the sending
                 // have their turn.
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => self.while_waiting()?,
-                Err(error) => return Err(InputStop::Read(error)),
+                Err(error) => return Err(InputEnd::Read(error)),
             }
         }
     }
 
     /// Between reads that found no input: the outcomes of sending are taken, and a signal
     /// stops the run.
-    fn while_waiting(&mut self) -> Result<(), InputStop> {
+    fn while_waiting(&mut self) -> Result<(), InputEnd> {
         self.take_outcomes();
         match self.interrupt.and_then(Interrupt::received) {
-            Some(signal) => Err(InputStop::Output(Stop::Signal(Interruption {
+            Some(signal) => Err(InputEnd::Output(Halt::Signal(Interruption {
                 signal,
                 waiting: true,
             }))),
@@ -760,7 +755,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
 
     /// Maps one line: its output is written, or its error reported on standard error. `read`:
     /// the bytes read from the input so far.
-    fn line(&mut self, name: &str, line: Line<'_>, read: u64) -> Result<(), InputStop> {
+    fn line(&mut self, name: &str, line: Line<'_>, read: u64) -> Result<(), InputEnd> {
         let number = line.number();
         self.counts.bytes += line.len() + 1;
         self.last_line = Some((self.current_input, number));
@@ -771,20 +766,20 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             self.send_line(name, &line)?;
         }
         if self.out.len() >= OUTPUT_BUFFER {
-            self.flush_output().map_err(InputStop::Output)?;
+            self.flush_output().map_err(InputEnd::Output)?;
         }
         self.progress.tick(&self.counts, self.read_before + read, 1);
-        self.interrupted().map_err(InputStop::Output)
+        self.interrupted().map_err(InputEnd::Output)
     }
 
     /// With `--send`: gives one line's Conversions API event to the sender.
-    fn send_line(&mut self, name: &str, line: &Line<'_>) -> Result<(), InputStop> {
+    fn send_line(&mut self, name: &str, line: &Line<'_>) -> Result<(), InputEnd> {
         let number = line.number();
         let text = match line.text() {
             Ok(Some(text)) => text,
             Ok(None) => return Ok(()),
             Err(error) => {
-                self.account(name, number, &Outcome::Invalid(error.to_string()));
+                self.account(name, number, &LineOutcome::Invalid(error.to_string()));
                 return Ok(());
             }
         };
@@ -798,19 +793,19 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                             Err(error) => Err(error.clone()),
                         };
                         if let Err(error) = result {
-                            self.account_at(name, at, &Outcome::Invalid(error.to_string()));
+                            self.account_at(name, at, &LineOutcome::Invalid(error.to_string()));
                         }
                     }
                 }
-                None => self.account(name, number, &Outcome::Invalid(error.to_string())),
+                None => self.account(name, number, &LineOutcome::Invalid(error.to_string())),
             },
-            Err(error) => self.account(name, number, &Outcome::Invalid(error.to_string())),
+            Err(error) => self.account(name, number, &LineOutcome::Invalid(error.to_string())),
             Ok(()) => {}
         }
         if self.sender_stopped {
             // Stopped by a signal, or by Pinterest's answers.
-            self.interrupted().map_err(InputStop::Output)?;
-            return Err(InputStop::Output(Stop::Sender));
+            self.interrupted().map_err(InputEnd::Output)?;
+            return Err(InputEnd::Output(Halt::Sender));
         }
         Ok(())
     }
@@ -846,27 +841,27 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
 
     /// Accounts for what became of one line: counts it, and reports its error or what became
     /// of its Conversions API event.
-    fn account(&mut self, name: &str, number: u64, outcome: &Outcome) {
+    fn account(&mut self, name: &str, number: u64, outcome: &LineOutcome) {
         self.account_at(name, At::line(number), outcome);
     }
 
     /// [`Run::account`] for a line, or for one message of the batch envelope on it.
-    fn account_at(&mut self, name: &str, at: At, outcome: &Outcome) {
+    fn account_at(&mut self, name: &str, at: At, outcome: &LineOutcome) {
         match outcome {
-            Outcome::Blank => {}
-            Outcome::Invalid(message) => {
+            LineOutcome::Blank => {}
+            LineOutcome::Invalid(message) => {
                 self.counts.errors += 1;
                 self.line_message(name, at, format_args!("{message}"));
             }
-            Outcome::Calls(calls) => {
+            LineOutcome::Calls(calls) => {
                 self.counts.messages += 1;
                 self.counts.calls += *calls as u64;
             }
-            Outcome::Conversion(converted) => {
+            LineOutcome::Conversion(converted) => {
                 self.counts.messages += 1;
                 self.conversion(name, at, converted);
             }
-            Outcome::Batch(outcomes) => {
+            LineOutcome::Batch(outcomes) => {
                 for (index, outcome) in outcomes.iter().enumerate() {
                     self.account_at(name, at.item(index), outcome);
                 }

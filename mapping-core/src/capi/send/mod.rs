@@ -263,7 +263,7 @@ pub struct Sender<T: Send + 'static> {
 /// Stops a [`Sender`] from another thread (a signal handler's): no request is started any
 /// more, events not yet sent are reported as not sent, requests under way finish.
 #[derive(Clone)]
-pub struct StopHandle(Arc<dyn Stop>);
+pub struct StopHandle(Arc<dyn Cancel>);
 
 impl StopHandle {
     /// Stops the sender.
@@ -278,7 +278,7 @@ impl std::fmt::Debug for StopHandle {
     }
 }
 
-trait Stop: Send + Sync {
+trait Cancel: Send + Sync {
     fn stop_requested(&self);
 }
 
@@ -526,7 +526,7 @@ impl<T: Send + 'static> Sender<T> {
 
     /// A handle that stops the sender from another thread.
     pub fn stop_handle(&self) -> StopHandle {
-        StopHandle(Arc::clone(&self.shared) as Arc<dyn Stop>)
+        StopHandle(Arc::clone(&self.shared) as Arc<dyn Cancel>)
     }
 
     /// Stops: no request is started any more; events not yet sent are reported as not sent.
@@ -727,7 +727,7 @@ impl<T: Send + 'static> Shared<T> {
     }
 }
 
-impl<T: Send + 'static> Stop for Shared<T> {
+impl<T: Send + 'static> Cancel for Shared<T> {
     fn stop_requested(&self) {
         self.stop(Stopped::Requested);
     }
