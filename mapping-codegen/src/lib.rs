@@ -5,18 +5,8 @@
 //! tokens → `ast` (syntax, spans kept) → `check` (every rule, errors collected) → `model` →
 //! `expand` (infallible code generation).
 
-// Clippy's pedantic group, with the lints this crate does not follow, and why (the style of
-// serde_derive and thiserror).
-#![warn(clippy::pedantic)]
+// Clippy's pedantic lints this crate does not follow, beyond the workspace's, and why.
 #![allow(
-    // Most functions here return what their caller uses; marking each adds noise.
-    clippy::must_use_candidate,
-    // A `match` with an arm for each case reads better than `if let … else`.
-    clippy::single_match_else,
-    // An arm per case states each case's rule, even where two rules agree today.
-    clippy::match_same_arms,
-    // Distinct words that look alike (`waiting`, `writing`) are distinct names.
-    clippy::similar_names,
     // The expansion functions are `quote!` templates and generated documentation, read top to
     // bottom (serde_derive's `deserialize_map` is of the same order).
     clippy::too_many_lines,

@@ -174,18 +174,8 @@
 //! The behaviour of these functions reproduces Segment's Pinterest Tag destination; the
 //! [`spec`] module is Segment's own table.
 
-// Clippy's pedantic group, with the lints this crate does not follow, and why (the style of
-// serde_derive and thiserror).
-#![warn(clippy::pedantic)]
+// Clippy's pedantic lints this crate does not follow, beyond the workspace's, and why.
 #![allow(
-    // Most functions here return what their caller uses; marking each adds noise.
-    clippy::must_use_candidate,
-    // A `match` with an arm for each case reads better than `if let … else`.
-    clippy::single_match_else,
-    // An arm per case states each case's rule, even where two rules agree today.
-    clippy::match_same_arms,
-    // Distinct words that look alike (`waiting`, `writing`) are distinct names.
-    clippy::similar_names,
     // The scanner's per-byte functions, measured (BENCHMARKS.md, section 1): the compiler
     // does not inline them across its loops by itself.
     clippy::inline_always,

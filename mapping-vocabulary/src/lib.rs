@@ -14,20 +14,6 @@
 //!
 //! Not for programs: the two crates pin it exactly (`=` version), as serde pins `serde_core`.
 
-// Clippy's pedantic group, with the lints this crate does not follow, and why (the style of
-// serde_derive and thiserror).
-#![warn(clippy::pedantic)]
-#![allow(
-    // Most functions here return what their caller uses; marking each adds noise.
-    clippy::must_use_candidate,
-    // A `match` with an arm for each case reads better than `if let … else`.
-    clippy::single_match_else,
-    // An arm per case states each case's rule, even where two rules agree today.
-    clippy::match_same_arms,
-    // Distinct words that look alike (`waiting`, `writing`) are distinct names.
-    clippy::similar_names,
-)]
-
 pub mod keys;
 pub mod suggest;
 pub mod vocabulary;

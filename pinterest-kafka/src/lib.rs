@@ -9,18 +9,8 @@
 //! a revoked partition's offsets are committed before it goes, and never after. A crash or a
 //! rebalance can send an output twice, never lose one.
 
-// Clippy's pedantic group, with the lints this crate does not follow, and why (the style of
-// serde_derive and thiserror).
-#![warn(clippy::pedantic)]
+// Clippy's pedantic lints this crate does not follow, beyond the workspace's, and why.
 #![allow(
-    // Most functions here return what their caller uses; marking each adds noise.
-    clippy::must_use_candidate,
-    // A `match` with an arm for each case reads better than `if let … else`.
-    clippy::single_match_else,
-    // An arm per case states each case's rule, even where two rules agree today.
-    clippy::match_same_arms,
-    // Distinct words that look alike (`waiting`, `writing`) are distinct names.
-    clippy::similar_names,
     // Rates and sizes are figures for people: a double's precision is plenty.
     clippy::cast_precision_loss,
 )]
