@@ -49,12 +49,11 @@ impl From<ConfigError> for SendError {
 
 impl SendArgs {
     /// The sender's configuration: these options, the ad account of `settings`, and the token
-    /// of the environment variable [`TOKEN_VARIABLE`], else of the settings. The
-    /// configuration is checked when the sender starts ([`SendError::from`] its error).
+    /// of the environment variable [`TOKEN_VARIABLE`], else of the settings.
     ///
     /// # Errors
     ///
-    /// No ad account or no token.
+    /// No ad account or no token, or a value the sender cannot work with.
     pub fn sender_config(&self, settings: &Settings) -> Result<SenderConfig, SendError> {
         if settings.ad_account_id.is_empty() {
             return Err(SendError::NoAdAccount);
@@ -65,13 +64,14 @@ impl SendArgs {
             .map(ConversionToken::new)
             .or_else(|| settings.conversion_token.clone())
             .ok_or(SendError::NoToken)?;
-        let mut config = SenderConfig::new(settings.ad_account_id.clone(), token);
-        config.api_url.clone_from(&self.api_url);
-        config.test_events = self.test_events;
-        config.timeout = self.timeout;
-        config.max_attempts = self.max_attempts;
-        config.in_flight = usize::try_from(self.in_flight).unwrap_or(usize::MAX);
-        config.requests_per_minute = self.requests_per_minute;
+        let config = SenderConfig::builder(settings.ad_account_id.clone(), token)
+            .api_url(&self.api_url)
+            .test_events(self.test_events)
+            .timeout(self.timeout)
+            .max_attempts(self.max_attempts)
+            .in_flight(usize::try_from(self.in_flight).unwrap_or(usize::MAX))
+            .requests_per_minute(self.requests_per_minute)
+            .build()?;
         Ok(config)
     }
 }

@@ -395,7 +395,7 @@ mod tests {
         use super::super::{Outcome, Sender, SenderConfig};
         use crate::capi::ConversionToken;
 
-        let mut config = SenderConfig::new("1", ConversionToken::new("t"));
+        let mut config = SenderConfig::defaults("1", ConversionToken::new("t"));
         config.api_url = "http://127.0.0.1:9".to_owned();
         let sender: Sender<u32> = Sender::new(config).unwrap();
         let json = br#"{"event_id":"a"}{"event_id":"b"}"#.to_vec();

@@ -164,7 +164,7 @@ mod tests {
     use crate::capi::ConversionToken;
 
     fn client(url: &str) -> Result<String, ConfigError> {
-        let mut config = SenderConfig::new("123", ConversionToken::new("t"));
+        let mut config = SenderConfig::defaults("123", ConversionToken::new("t"));
         config.api_url = url.to_owned();
         Client::new(&config).map(|client| client.url)
     }
@@ -203,7 +203,7 @@ mod tests {
                 "must not hold a user name or password: the conversion token is the credentials"
             ))
         );
-        let mut config = SenderConfig::new("123", ConversionToken::new("t"));
+        let mut config = SenderConfig::defaults("123", ConversionToken::new("t"));
         config.test_events = true;
         assert_eq!(
             Client::new(&config).map(|client| client.url),

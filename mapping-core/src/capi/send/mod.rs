@@ -15,7 +15,7 @@
 //! use mapping_core::{ConversionToken, Destination, Settings};
 //!
 //! let destination = Destination::new(Settings::example());
-//! let config = SenderConfig::new("549755885175", ConversionToken::new("pina_…"));
+//! let config = SenderConfig::builder("549755885175", ConversionToken::new("pina_…")).build()?;
 //! let sender: Sender<u64> = Sender::new(config)?;
 //! let lines = [r#"{"type":"track","event":"Order Completed","messageId":"m-1","timestamp":"2026-11-28T12:00:00Z","context":{"traits":{"email":"jane@example.com"}}}"#];
 //! for (number, line) in lines.iter().enumerate() {
@@ -74,57 +74,97 @@ use thiserror::Error;
 use super::event::{ConversionEvent, ConversionEvents};
 use crate::capi::ConversionToken;
 
-/// How a [`Sender`] reaches the API and how hard it tries.
+/// How a [`Sender`] reaches the API and how hard it tries: made by
+/// [`SenderConfig::builder`], checked when built.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use mapping_core::ConversionToken;
+/// use mapping_core::capi::send::{ConfigError, SenderConfig};
+///
+/// let config = SenderConfig::builder("549755885175", ConversionToken::new("pina_…"))
+///     .in_flight(4)
+///     .timeout(Duration::from_secs(10))
+///     .build()?;
+/// assert_eq!(config.ad_account_id(), "549755885175");
+///
+/// let refused = SenderConfig::builder("549755885175", ConversionToken::new("pina_…"))
+///     .batch_size(5_000)
+///     .build();
+/// assert_eq!(refused.unwrap_err(), ConfigError::Range("batch_size", "from 1 to 1,000"));
+/// # Ok::<(), ConfigError>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct SenderConfig {
     /// The API's base URL, `https://api.pinterest.com/v5` by default. Plain `http` is taken
     /// only for a server on this machine (a test server).
-    pub api_url: String,
+    api_url: String,
     /// The ad account the events go to (digits).
-    pub ad_account_id: String,
+    ad_account_id: String,
     /// The conversion access token.
-    pub token: ConversionToken,
+    token: ConversionToken,
     /// `?test=true`: Pinterest validates the events without recording them.
-    pub test_events: bool,
+    test_events: bool,
     /// Events per request, 1 to 1,000.
-    pub batch_size: usize,
+    batch_size: usize,
     /// The largest request body, in bytes: a batch is sent before an event would make it
     /// larger, and an event that cannot fit alone is reported as not sent, without a request.
     /// Pinterest documents no limit; 4 MiB by default, far above any event its schema takes
     /// in practice (a thousand events of 4 KiB).
-    pub max_request_bytes: usize,
+    max_request_bytes: usize,
     /// Requests in flight at once.
-    pub in_flight: usize,
+    in_flight: usize,
     /// Requests started per minute at most, retries included (Pinterest allows 5,000 per
     /// minute per ad account).
-    pub requests_per_minute: u32,
+    requests_per_minute: u32,
     /// How long one request may take, answer included.
-    pub timeout: Duration,
+    timeout: Duration,
     /// Attempts of one request at most, the first included.
-    pub max_attempts: u32,
+    max_attempts: u32,
     /// How long the attempts of one batch may take in all, waits included.
-    pub max_retry_time: Duration,
+    max_retry_time: Duration,
     /// The first wait before a retry; each further retry waits up to twice as long.
-    pub first_backoff: Duration,
+    first_backoff: Duration,
     /// The longest wait before a retry (`Retry-After` may ask for longer, within
     /// [`Self::max_retry_time`]).
-    pub max_backoff: Duration,
+    max_backoff: Duration,
     /// How long an incomplete batch waits for more events before it is sent anyway.
-    pub linger: Duration,
+    linger: Duration,
 }
 
 impl SenderConfig {
     /// The API's base URL.
     pub const DEFAULT_API_URL: &'static str = "https://api.pinterest.com/v5";
 
-    /// The default of [`Self::max_request_bytes`]: 4 MiB.
+    /// The default of [`SenderConfigBuilder::max_request_bytes`]: 4 MiB.
     pub const DEFAULT_MAX_REQUEST_BYTES: usize = 4 << 20;
 
-    /// The defaults, for an ad account and a token: batches of 1,000 events and at most
-    /// 4 MiB, eight requests in flight, 4,800 requests per minute, 30 s per request, six
-    /// attempts within two minutes, waits from half a second up to 30 s, half a second of
-    /// lingering.
-    pub fn new(ad_account_id: impl Into<String>, token: ConversionToken) -> SenderConfig {
+    /// A configuration for an ad account and a token, with the defaults: batches of 1,000
+    /// events and at most 4 MiB, eight requests in flight, 4,800 requests per minute, 30 s per
+    /// request, six attempts within two minutes, waits from half a second up to 30 s, half a
+    /// second of lingering.
+    pub fn builder(
+        ad_account_id: impl Into<String>,
+        token: ConversionToken,
+    ) -> SenderConfigBuilder {
+        SenderConfigBuilder {
+            config: SenderConfig::defaults(ad_account_id, token),
+        }
+    }
+
+    /// The ad account the events go to.
+    pub fn ad_account_id(&self) -> &str {
+        &self.ad_account_id
+    }
+
+    /// The API's base URL.
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    /// The defaults, unchecked.
+    fn defaults(ad_account_id: impl Into<String>, token: ConversionToken) -> SenderConfig {
         SenderConfig {
             api_url: SenderConfig::DEFAULT_API_URL.to_owned(),
             ad_account_id: ad_account_id.into(),
@@ -141,6 +181,101 @@ impl SenderConfig {
             max_backoff: Duration::from_secs(30),
             linger: Duration::from_millis(500),
         }
+    }
+
+    /// Whether the sender can work with this configuration (the URL is checked when the
+    /// sender starts, by its HTTP client).
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.ad_account_id.is_empty()
+            || self.ad_account_id.len() > 18
+            || !self.ad_account_id.bytes().all(|byte| byte.is_ascii_digit())
+        {
+            return Err(ConfigError::AdAccount);
+        }
+        if !(1..=ConversionEvents::MAX_EVENTS).contains(&self.batch_size) {
+            return Err(ConfigError::Range("batch_size", "from 1 to 1,000"));
+        }
+        if self.max_request_bytes < 1024 {
+            return Err(ConfigError::Range("max_request_bytes", "at least 1,024"));
+        }
+        for (name, value) in [
+            ("in_flight", self.in_flight),
+            ("requests_per_minute", self.requests_per_minute as usize),
+            ("max_attempts", self.max_attempts as usize),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Range(name, "at least 1"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sets a [`SenderConfig`]'s values one by one; [`Self::build`] checks them.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct SenderConfigBuilder {
+    config: SenderConfig,
+}
+
+/// Setters of the builder, one per value, each documented on the value.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $type:ty,)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $name: $type) -> Self {
+                self.config.$name = $name;
+                self
+            }
+        )*
+    };
+}
+
+impl SenderConfigBuilder {
+    /// The API's base URL, [`SenderConfig::DEFAULT_API_URL`] by default. Plain `http` is taken
+    /// only for a server on this machine (a test server).
+    pub fn api_url(mut self, api_url: impl Into<String>) -> Self {
+        self.config.api_url = api_url.into();
+        self
+    }
+
+    setters! {
+        /// `?test=true`: Pinterest validates the events without recording them.
+        test_events: bool,
+        /// Events per request, 1 to 1,000.
+        batch_size: usize,
+        /// The largest request body, in bytes (at least 1,024; 4 MiB by default): a batch is
+        /// sent before an event would make it larger, and an event that cannot fit alone is
+        /// reported as not sent.
+        max_request_bytes: usize,
+        /// Requests in flight at once (at least 1).
+        in_flight: usize,
+        /// Requests started per minute at most, retries included (at least 1; Pinterest
+        /// allows 5,000 per minute per ad account).
+        requests_per_minute: u32,
+        /// How long one request may take, answer included.
+        timeout: Duration,
+        /// Attempts of one request at most, the first included (at least 1).
+        max_attempts: u32,
+        /// How long the attempts of one batch may take in all, waits included.
+        max_retry_time: Duration,
+        /// The first wait before a retry; each further retry waits up to twice as long.
+        first_backoff: Duration,
+        /// The longest wait before a retry (`Retry-After` may ask for longer, within the
+        /// retry time).
+        max_backoff: Duration,
+        /// How long an incomplete batch waits for more events before it is sent anyway.
+        linger: Duration,
+    }
+
+    /// The configuration.
+    ///
+    /// # Errors
+    ///
+    /// The ad account id is not digits, or a value is out of its range.
+    pub fn build(self) -> Result<SenderConfig, ConfigError> {
+        self.config.check()?;
+        Ok(self.config)
     }
 }
 
@@ -391,30 +526,7 @@ impl<T: Send + 'static> Sender<T> {
     ///
     /// The ad account id, the URL or a limit cannot be used.
     pub fn new(config: SenderConfig) -> Result<Sender<T>, ConfigError> {
-        if config.ad_account_id.is_empty()
-            || config.ad_account_id.len() > 18
-            || !config
-                .ad_account_id
-                .bytes()
-                .all(|byte| byte.is_ascii_digit())
-        {
-            return Err(ConfigError::AdAccount);
-        }
-        if !(1..=ConversionEvents::MAX_EVENTS).contains(&config.batch_size) {
-            return Err(ConfigError::Range("batch_size", "from 1 to 1,000"));
-        }
-        if config.max_request_bytes < 1024 {
-            return Err(ConfigError::Range("max_request_bytes", "at least 1,024"));
-        }
-        for (name, value) in [
-            ("in_flight", config.in_flight),
-            ("requests_per_minute", config.requests_per_minute as usize),
-            ("max_attempts", config.max_attempts as usize),
-        ] {
-            if value == 0 {
-                return Err(ConfigError::Range(name, "at least 1"));
-            }
-        }
+        config.check()?;
         let http = http::Client::new(&config)?;
         let (outcomes, receiver) = mpsc::channel();
         let shared = Arc::new(Shared {
