@@ -94,7 +94,7 @@ pub enum ArgumentError {
 }
 
 /// Where the text of a JSON argument came from.
-enum Source {
+enum ArgumentSource {
     /// The argument itself.
     Inline,
     /// `-`.
@@ -156,9 +156,9 @@ pub fn read_settings(
 ) -> Result<Settings, ArgumentError> {
     let (text, source) = read_json_argument("--settings", argument.as_os_str(), true, stdin)?;
     let name = match &source {
-        Source::Inline => "--settings".to_owned(),
-        Source::Stdin => "--settings -".to_owned(),
-        Source::File(path) => path.display().to_string(),
+        ArgumentSource::Inline => "--settings".to_owned(),
+        ArgumentSource::Stdin => "--settings -".to_owned(),
+        ArgumentSource::File(path) => path.display().to_string(),
     };
     let (settings, warnings) =
         Settings::from_json_with_warnings(&text).map_err(|error| ArgumentError::Settings {
@@ -171,7 +171,7 @@ pub fn read_settings(
         .map(|warning| warning.to_string())
         .collect();
     // A token written in an argument shows in the process list and in the shell's history.
-    if matches!(source, Source::Inline) && settings.conversion_token.is_some() {
+    if matches!(source, ArgumentSource::Inline) && settings.conversion_token.is_some() {
         warnings.push(format!(
             "`conversion_token` is in the argument itself, where the process list and the \
              shell's history show it: set the environment variable {TOKEN_VARIABLE}, or put \
@@ -202,9 +202,9 @@ pub fn read_settings(
 pub fn read_traits(argument: &OsStr, stdin: &mut dyn Read) -> Result<String, ArgumentError> {
     let (text, source) = read_json_argument("--traits", argument, false, stdin)?;
     let what = match source {
-        Source::Inline => "--traits must be",
-        Source::Stdin => "standard input for --traits must hold",
-        Source::File(_) => "the --traits file must hold",
+        ArgumentSource::Inline => "--traits must be",
+        ArgumentSource::Stdin => "standard input for --traits must hold",
+        ArgumentSource::File(_) => "the --traits file must hold",
     };
     match Json::parse(&text) {
         Ok(json) if json.is_object() => Ok(text),
@@ -214,7 +214,7 @@ pub fn read_traits(argument: &OsStr, stdin: &mut dyn Read) -> Result<String, Arg
         }),
         Err(error) => Err(ArgumentError::TraitsNotJson {
             what: match source {
-                Source::Stdin => "standard input for --traits",
+                ArgumentSource::Stdin => "standard input for --traits",
                 _ => "the --traits file",
             },
             error,
@@ -231,7 +231,7 @@ fn read_json_argument(
     argument: &OsStr,
     show_path: bool,
     stdin: &mut dyn Read,
-) -> Result<(String, Source), ArgumentError> {
+) -> Result<(String, ArgumentSource), ArgumentError> {
     let utf8 = |bytes: Vec<u8>, what: String| {
         String::from_utf8(bytes).map_err(|error| ArgumentError::NotUtf8 {
             what,
@@ -245,14 +245,14 @@ fn read_json_argument(
             .map_err(|source| ArgumentError::Stdin { option, source })?;
         (
             utf8(bytes, format!("standard input for {option}"))?,
-            Source::Stdin,
+            ArgumentSource::Stdin,
         )
     } else {
         let inline = argument
             .to_str()
             .map(|text| text.strip_prefix('\u{feff}').unwrap_or(text));
         match inline.map(|text| (text, Json::parse(text))) {
-            Some((text, Ok(_))) => (text.to_owned(), Source::Inline),
+            Some((text, Ok(_))) => (text.to_owned(), ArgumentSource::Inline),
             inline => match std::fs::read(argument) {
                 Ok(bytes) => {
                     let what = if show_path {
@@ -261,7 +261,7 @@ fn read_json_argument(
                         format!("the {option} file")
                     };
                     let text = utf8(bytes, what)?;
-                    (text, Source::File(PathBuf::from(argument)))
+                    (text, ArgumentSource::File(PathBuf::from(argument)))
                 }
                 // Written as JSON, or not a file: the JSON error says what is wrong.
                 Err(_)

@@ -10,13 +10,13 @@ use crate::offsets::Ticket;
 
 /// Where an event came from: its input message, and that message's key (for its dead letter).
 #[derive(Clone, Debug)]
-pub(crate) struct Origin {
+pub(crate) struct MessageOrigin {
     pub(crate) ticket: Ticket,
     pub(crate) key: Option<Vec<u8>>,
 }
 
 /// Checks what sending needs (the ad account, the token, the URL) and starts the sender.
-pub(crate) fn start(args: &Args, settings: &Settings) -> Result<Sender<Origin>, SendError> {
+pub(crate) fn start(args: &Args, settings: &Settings) -> Result<Sender<MessageOrigin>, SendError> {
     let config = args.sending.sender_config(settings)?;
     Ok(Sender::new(config)?)
 }

@@ -41,7 +41,7 @@ pub(super) enum LineOutcome {
     /// A message, and what became of its Conversions API event.
     Conversion(Converted),
     /// A Segment batch envelope: what became of each of its messages.
-    Batch(Vec<LineOutcome>),
+    LineBatch(Vec<LineOutcome>),
 }
 
 impl<M: Mapping> Mapper<M> {
@@ -132,7 +132,7 @@ impl<M: Mapping> Mapper<M> {
             }
             out.extend_from_slice(b"]\n");
         }
-        LineOutcome::Batch(outcomes)
+        LineOutcome::LineBatch(outcomes)
     }
 }
 
@@ -142,7 +142,7 @@ impl LineOutcome {
     pub(super) fn is_error(&self) -> bool {
         match self {
             LineOutcome::Invalid(_) => true,
-            LineOutcome::Batch(outcomes) => outcomes.iter().any(LineOutcome::is_error),
+            LineOutcome::LineBatch(outcomes) => outcomes.iter().any(LineOutcome::is_error),
             _ => false,
         }
     }

@@ -27,7 +27,7 @@ pub(super) const LONG_LINE: u64 = BATCH_BYTES as u64;
 
 /// Lines of one input to map, and once mapped, their output and outcomes.
 #[derive(Default)]
-pub(super) struct Batch {
+pub(super) struct LineBatch {
     /// The lines' bytes, one after the other.
     text: Vec<u8>,
     /// Each line's number and where its bytes end in `text`.
@@ -48,7 +48,7 @@ pub(super) struct Record {
     pub(super) outcome: LineOutcome,
 }
 
-impl Batch {
+impl LineBatch {
     /// Adds a line to be mapped.
     pub(super) fn push(&mut self, line: &Line<'_>) {
         self.text.extend_from_slice(line.bytes());
@@ -103,7 +103,7 @@ pub(super) struct Pool<M: Mapping> {
     /// The batches under way, in order.
     under_way: VecDeque<UnderWay>,
     /// Batches mapped and accounted for, to be used again.
-    spare: Vec<Batch>,
+    spare: Vec<LineBatch>,
 }
 
 /// A batch under way.
@@ -111,16 +111,16 @@ enum UnderWay {
     /// On a mapping thread.
     Thread(usize),
     /// Mapped by the run itself.
-    Mapped(Batch),
+    Mapped(LineBatch),
 }
 
 struct Thread {
     /// Batches handed to it and not yet mapped.
     queued: usize,
     /// Batches it mapped, in order, until they are taken back.
-    done: VecDeque<Batch>,
-    batches: Option<SyncSender<Batch>>,
-    mapped: Receiver<Batch>,
+    done: VecDeque<LineBatch>,
+    batches: Option<SyncSender<LineBatch>>,
+    mapped: Receiver<LineBatch>,
     handle: Option<JoinHandle<()>>,
 }
 
@@ -134,8 +134,8 @@ impl<M: Mapping> Pool<M> {
     pub(super) fn start(mapper: &Mapper<M>, count: usize) -> Option<Pool<M>> {
         let mut threads = Vec::with_capacity(count - 1);
         for index in 1..count {
-            let (batches, to_map) = mpsc::sync_channel::<Batch>(AHEAD);
-            let (give_back, mapped) = mpsc::sync_channel::<Batch>(AHEAD);
+            let (batches, to_map) = mpsc::sync_channel::<LineBatch>(AHEAD);
+            let (give_back, mapped) = mpsc::sync_channel::<LineBatch>(AHEAD);
             let mapper = mapper.clone();
             let handle = std::thread::Builder::new()
                 .name(format!("map-{index}"))
@@ -166,7 +166,7 @@ impl<M: Mapping> Pool<M> {
     }
 
     /// An empty batch.
-    pub(super) fn batch(&mut self) -> Batch {
+    pub(super) fn batch(&mut self) -> LineBatch {
         self.spare.pop().unwrap_or_default()
     }
 
@@ -186,7 +186,7 @@ impl<M: Mapping> Pool<M> {
     /// # Errors
     ///
     /// Its thread stopped.
-    pub(super) fn hand_out(&mut self, mut batch: Batch) -> Result<(), MapperLost> {
+    pub(super) fn hand_out(&mut self, mut batch: LineBatch) -> Result<(), MapperLost> {
         let count = self.threads.len();
         for thread in &mut self.threads {
             while let Ok(batch) = thread.mapped.try_recv() {
@@ -218,7 +218,7 @@ impl<M: Mapping> Pool<M> {
     /// # Errors
     ///
     /// Its thread stopped.
-    pub(super) fn take_back(&mut self) -> Result<Option<Batch>, MapperLost> {
+    pub(super) fn take_back(&mut self) -> Result<Option<LineBatch>, MapperLost> {
         match self.under_way.pop_front() {
             None => Ok(None),
             Some(UnderWay::Mapped(batch)) => Ok(Some(batch)),
@@ -234,7 +234,7 @@ impl<M: Mapping> Pool<M> {
     }
 
     /// Keeps an accounted-for batch's memory for a next one.
-    pub(super) fn give_back(&mut self, mut batch: Batch) {
+    pub(super) fn give_back(&mut self, mut batch: LineBatch) {
         batch.clear();
         self.spare.push(batch);
     }

@@ -11,7 +11,7 @@ use pinterest_cli::{Interrupt, write_whole_line};
 
 /// What a run has done so far.
 #[derive(Clone, Copy, Debug, Default)]
-pub(super) struct Counts {
+pub(super) struct RunCounts {
     pub(super) messages: u64,
     /// Tag calls written.
     pub(super) calls: u64,
@@ -67,7 +67,7 @@ impl<'i> Progress<'i> {
 
     /// Counts `lines` more lines; `read`: the input bytes read so far (compressed ones for
     /// gzip).
-    pub(super) fn tick(&mut self, counts: &Counts, read: u64, lines: u64) {
+    pub(super) fn tick(&mut self, counts: &RunCounts, read: u64, lines: u64) {
         let before = self.lines;
         self.lines += lines;
         // Reading the clock for every line would cost more than mapping it.
@@ -135,7 +135,7 @@ impl<'i> Progress<'i> {
 
 /// The bar's words: the messages read, the rate since the run began in the summary's units,
 /// and, for files, the time left at that rate.
-fn describe(counts: &Counts, read: u64, total: Option<u64>, elapsed: Duration) -> String {
+fn describe(counts: &RunCounts, read: u64, total: Option<u64>, elapsed: Duration) -> String {
     let seconds = elapsed.as_secs_f64().max(1e-3);
     #[allow(clippy::cast_precision_loss)] // figures for people
     let (messages, bytes) = (counts.messages as f64, counts.bytes as f64);
@@ -170,10 +170,10 @@ mod tests {
 
     #[test]
     fn the_words_are_the_runs_own_figures() {
-        let counts = Counts {
+        let counts = RunCounts {
             messages: 300_000,
             bytes: 150_000_000,
-            ..Counts::default()
+            ..RunCounts::default()
         };
         assert_eq!(
             describe(

@@ -9,13 +9,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::map::{LineOutcome, Mapper};
-use super::parallel::{self, Batch, MapperLost, Pool};
+use super::parallel::{self, LineBatch, MapperLost, Pool};
 use pinterest_cli::report::conversion_notes;
 use pinterest_cli::send::is_configuration;
 use pinterest_cli::{Interrupt, Output, counted, signals, write_whole_line};
 
-use super::progress::{Counts, Progress};
-use super::send::{self, Origin, Recorder, Sending};
+use super::progress::{Progress, RunCounts};
+use super::send::{self, LineOrigin, Recorder, Sending};
 use super::setup::{Input, Setup, open};
 use crate::Status;
 use mapping_core::capi::send::{Rejection, Report, Sender, Stopped};
@@ -78,12 +78,12 @@ pub(super) struct Run<'s, M: Mapping, O: Write, E: Write> {
     progress: Progress<'s>,
     /// Bytes read from the inputs before the current one.
     read_before: u64,
-    counts: Counts,
+    counts: RunCounts,
     /// Messages that could not become Conversions API events, by reason, in order of first
     /// appearance.
     unsendable: Vec<(&'static str, u64)>,
     /// With `--send`: the sender, until it is finished.
-    sender: Option<Sender<Origin>>,
+    sender: Option<Sender<LineOrigin>>,
     /// With `--send`: where rejected and unsent events are recorded.
     recorder: Option<Recorder>,
     /// With `--send`: the sender refused an event for having stopped.
@@ -224,7 +224,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             stderr,
             progress: Progress::new(show_progress, setup.total_bytes, interrupt),
             read_before: 0,
-            counts: Counts::default(),
+            counts: RunCounts::default(),
             unsendable: Vec::new(),
             sender,
             recorder,
@@ -560,7 +560,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     fn batches(
         &mut self,
         pool: &mut Pool<M>,
-        batch: &mut Batch,
+        batch: &mut LineBatch,
         name: &str,
         input: impl BufRead,
         read: &Cell<u64>,
@@ -617,7 +617,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     fn hand_out(
         &mut self,
         pool: &mut Pool<M>,
-        batch: &mut Batch,
+        batch: &mut LineBatch,
         name: &str,
         read: &Cell<u64>,
     ) -> Result<(), InputEnd> {
@@ -633,7 +633,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     fn settle(
         &mut self,
         pool: &mut Pool<M>,
-        batch: &mut Batch,
+        batch: &mut LineBatch,
         name: &str,
         read: &Cell<u64>,
     ) -> Result<(), InputEnd> {
@@ -814,7 +814,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     /// a text that is no message. Notes when the sender refuses it for having stopped.
     fn send_message(&mut self, name: &str, at: At, text: &str) -> Result<(), MessageError> {
         let now = self.setup.clock.now();
-        let origin = Origin {
+        let origin = LineOrigin {
             input: self.current_input,
             line: at.line,
         };
@@ -861,7 +861,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 self.counts.messages += 1;
                 self.conversion(name, at, converted);
             }
-            LineOutcome::Batch(outcomes) => {
+            LineOutcome::LineBatch(outcomes) => {
                 for (index, outcome) in outcomes.iter().enumerate() {
                     self.account_at(name, at.item(index), outcome);
                 }
@@ -879,7 +879,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     }
 
     /// Records rejected and unsent events, in the rejects file or on standard error.
-    fn record(&mut self, rejections: impl IntoIterator<Item = Rejection<Origin>>) {
+    fn record(&mut self, rejections: impl IntoIterator<Item = Rejection<LineOrigin>>) {
         let Some(recorder) = &mut self.recorder else {
             return;
         };
@@ -901,7 +901,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     /// Sends what is queued (or, after a signal, stops at once), waits for every answer,
     /// records the rejected and unsent events, and returns the run's status as far as sending
     /// goes.
-    fn finish_sending(&mut self, sender: Sender<Origin>, signalled: bool) -> Status {
+    fn finish_sending(&mut self, sender: Sender<LineOrigin>, signalled: bool) -> Status {
         if signalled {
             sender.stop();
         }
@@ -982,7 +982,7 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     }
 
     fn summary(&mut self, elapsed: Duration) -> io::Result<()> {
-        let Counts {
+        let RunCounts {
             messages,
             calls,
             events,

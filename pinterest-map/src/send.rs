@@ -19,14 +19,14 @@ use super::setup::SetupError;
 
 /// Where an event came from: an input (by its index) and a line.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Origin {
+pub(super) struct LineOrigin {
     pub(super) input: usize,
     pub(super) line: u64,
 }
 
 /// A run's sending: the sender, and the record of rejected events.
 pub(super) struct Sending {
-    pub(super) sender: Sender<Origin>,
+    pub(super) sender: Sender<LineOrigin>,
     pub(super) recorder: Recorder,
 }
 
@@ -146,7 +146,7 @@ impl Recorder {
     /// the problem of the rejects file, if one came up.
     pub(super) fn record(
         &mut self,
-        rejection: &Rejection<Origin>,
+        rejection: &Rejection<LineOrigin>,
         input: &str,
     ) -> (Option<String>, Option<String>) {
         let mut problem = None;
@@ -164,7 +164,7 @@ impl Recorder {
                 }
             }
         }
-        let Origin { line, .. } = rejection.origin;
+        let LineOrigin { line, .. } = rejection.origin;
         let message = format!(
             "{input}:{line}: {} (event_id {})",
             RejectionText(rejection),
@@ -184,7 +184,7 @@ impl Rejects {
     }
 
     /// Writes one whole line, in one write.
-    fn write(&mut self, rejection: &Rejection<Origin>, input: &str) -> std::io::Result<()> {
+    fn write(&mut self, rejection: &Rejection<LineOrigin>, input: &str) -> std::io::Result<()> {
         let event =
             RawValue::from_string(rejection.event.clone()).map_err(std::io::Error::other)?;
         let line = RejectLine {
@@ -238,8 +238,8 @@ pub(super) fn summary(report: &Report, rejects: Option<&Path>) -> String {
 
 /// The outcomes of a finished sender that the run must still record.
 pub(super) fn rejections(
-    outcomes: impl IntoIterator<Item = Outcome<Origin>>,
-) -> impl Iterator<Item = Rejection<Origin>> {
+    outcomes: impl IntoIterator<Item = Outcome<LineOrigin>>,
+) -> impl Iterator<Item = Rejection<LineOrigin>> {
     outcomes.into_iter().filter_map(|outcome| match outcome {
         Outcome::Rejected(rejection) => Some(rejection),
         // Accepted.

@@ -42,7 +42,7 @@ pub fn batch_messages(text: &str) -> Option<Vec<Result<Cow<'_, str>, MessageErro
         return None;
     }
     let batch = envelope.get("batch").filter(|batch| batch.is_array())?;
-    let shared = Shared {
+    let shared = EnvelopeFields {
         context: envelope
             .get("context")
             .filter(|context| context.is_object()),
@@ -65,13 +65,13 @@ pub fn batch_messages(text: &str) -> Option<Vec<Result<Cow<'_, str>, MessageErro
 }
 
 /// What an envelope gives each of its messages.
-struct Shared<'a> {
+struct EnvelopeFields<'a> {
     context: Option<Json<'a>>,
     integrations: Option<Json<'a>>,
     sent_at: Option<Json<'a>>,
 }
 
-impl Shared<'_> {
+impl EnvelopeFields<'_> {
     /// The message with the envelope's fields: its own text when the envelope gives none.
     fn apply<'m>(&self, message: Json<'m>) -> Cow<'m, str> {
         if self.context.is_none() && self.integrations.is_none() && self.sent_at.is_none() {

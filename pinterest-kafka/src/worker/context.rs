@@ -19,7 +19,7 @@ use crate::offsets::{Offsets, Ticket};
 
 /// What the worker's callbacks and its loop share (the callbacks run on the loop's thread,
 /// inside its polls).
-pub(super) struct Shared {
+pub(super) struct WorkerState {
     pub(super) input_topic: String,
     pub(super) offsets: Mutex<Offsets>,
     /// Partitions to read again from an offset, after a failed delivery.
@@ -41,7 +41,7 @@ pub(super) struct Shared {
     pub(super) too_large: Mutex<HashMap<(i32, i64), bool>>,
 }
 
-impl Shared {
+impl WorkerState {
     pub(super) fn offsets(&self) -> MutexGuard<'_, Offsets> {
         // A callback that panicked cannot leave the offsets half-updated: each update is one
         // call.
@@ -69,7 +69,7 @@ fn log_line(level: RDKafkaLogLevel, facility: &str, message: &str) {
 /// deliveries, which update the offsets; the consumer's assignments and revocations, which
 /// deliver and commit what the revoked partitions hold (the consumer's holds the producer).
 pub(super) struct Context {
-    pub(super) shared: Arc<Shared>,
+    pub(super) shared: Arc<WorkerState>,
     /// The consumer's: the producer in use.
     producer: Option<ProducerSlot>,
 }
@@ -217,7 +217,7 @@ impl ConsumerContext for Context {
 /// A producer whose deliveries update `shared`'s offsets.
 pub(super) fn new_producer(
     config: &ClientConfig,
-    shared: &Arc<Shared>,
+    shared: &Arc<WorkerState>,
 ) -> Result<BaseProducer<Context>, KafkaError> {
     config.create_with_context(Context {
         shared: Arc::clone(shared),
@@ -228,7 +228,7 @@ pub(super) fn new_producer(
 /// A consumer whose rebalances deliver and commit with `producer`.
 pub(super) fn new_consumer(
     config: &ClientConfig,
-    shared: &Arc<Shared>,
+    shared: &Arc<WorkerState>,
     producer: &ProducerSlot,
 ) -> Result<BaseConsumer<Context>, KafkaError> {
     config.create_with_context(Context {

@@ -26,16 +26,16 @@ const TRUNCATED_VALUE: usize = 64 * 1024;
 const TRUNCATED_KEY: usize = 1024;
 
 /// Where a dead letter's message came from.
-pub(super) struct Source<'m> {
+pub(super) struct DeadLetterSource<'m> {
     pub(super) topic: &'m str,
     pub(super) partition: i32,
     pub(super) offset: i64,
     pub(super) key: Option<&'m [u8]>,
 }
 
-impl Source<'_> {
-    pub(super) fn of<'m>(message: &'m BorrowedMessage<'_>) -> Source<'m> {
-        Source {
+impl DeadLetterSource<'_> {
+    pub(super) fn of<'m>(message: &'m BorrowedMessage<'_>) -> DeadLetterSource<'m> {
+        DeadLetterSource {
             topic: message.topic(),
             partition: message.partition(),
             offset: message.offset(),
@@ -44,7 +44,7 @@ impl Source<'_> {
     }
 }
 
-impl std::fmt::Display for Source<'_> {
+impl std::fmt::Display for DeadLetterSource<'_> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             formatter,
@@ -54,24 +54,32 @@ impl std::fmt::Display for Source<'_> {
     }
 }
 
-impl<M: Mapping> Worker<'_, M> {
+impl<'w, M: Mapping> Worker<'w, M> {
+    /// The dead-letter topic; without one, the message is reported and skipped.
+    fn dead_letter_topic(&self, source: &DeadLetterSource<'_>, reason: &str) -> Option<&'w str> {
+        let topic = self.args.dead_letter_topic.as_deref();
+        if topic.is_none() {
+            tracing::warn!(
+                partition = source.partition,
+                offset = source.offset,
+                "{source}: {reason} (skipped: no --dead-letter-topic)"
+            );
+        }
+        topic
+    }
+
     /// Sends a message that cannot be mapped (or an event Pinterest refused) to the
     /// dead-letter topic, as it came, with its origin and reason in headers (cut to fit when
     /// it is larger than the producer takes); reports it on standard error (never its value).
     /// A dead letter that cannot be produced stops the worker, its message not committed.
     pub(super) fn dead_letter(
         &mut self,
-        source: &Source<'_>,
+        source: &DeadLetterSource<'_>,
         payload: &[u8],
         reason: &str,
         ticket: Ticket,
     ) {
-        let Some(topic) = &self.args.dead_letter_topic else {
-            tracing::warn!(
-                partition = source.partition,
-                offset = source.offset,
-                "{source}: {reason} (skipped: no --dead-letter-topic)"
-            );
+        let Some(topic) = self.dead_letter_topic(source, reason) else {
             return;
         };
         let headers = dead_letter_headers(source, reason);
@@ -97,17 +105,12 @@ impl<M: Mapping> Worker<'_, M> {
     /// [`TRUNCATED_KEY`] of the key, with the whole lengths in a header.
     pub(super) fn dead_letter_cut_to_fit(
         &mut self,
-        source: &Source<'_>,
+        source: &DeadLetterSource<'_>,
         payload: &[u8],
         reason: &str,
         ticket: Ticket,
     ) {
-        let Some(topic) = &self.args.dead_letter_topic else {
-            tracing::warn!(
-                partition = source.partition,
-                offset = source.offset,
-                "{source}: {reason} (skipped: no --dead-letter-topic)"
-            );
+        let Some(topic) = self.dead_letter_topic(source, reason) else {
             return;
         };
         let key = source.key.map(|key| &key[..key.len().min(TRUNCATED_KEY)]);
@@ -138,7 +141,13 @@ impl<M: Mapping> Worker<'_, M> {
 
     /// Stops the worker: a message can end nowhere. It stays uncommitted (it holds an output
     /// that is never acknowledged), so that it is read again once the cause is mended.
-    pub(super) fn fail(&mut self, source: &Source<'_>, reason: &str, why: &str, ticket: Ticket) {
+    pub(super) fn fail(
+        &mut self,
+        source: &DeadLetterSource<'_>,
+        reason: &str,
+        why: &str,
+        ticket: Ticket,
+    ) {
         self.shared.offsets().add_output(ticket);
         self.failed = Some(format!(
             "{source}: {reason}, and its dead letter cannot be produced: {why}"
@@ -165,7 +174,7 @@ impl std::fmt::Display for ProduceError {
 }
 
 /// A dead letter's headers: where its message came from, and why it is one.
-fn dead_letter_headers(source: &Source<'_>, reason: &str) -> OwnedHeaders {
+fn dead_letter_headers(source: &DeadLetterSource<'_>, reason: &str) -> OwnedHeaders {
     let partition = source.partition.to_string();
     let offset = source.offset.to_string();
     OwnedHeaders::new()

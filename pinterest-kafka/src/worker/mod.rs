@@ -27,7 +27,7 @@ use rdkafka::{Message, Offset, TopicPartitionList};
 
 use crate::Status;
 use crate::args::Args;
-use crate::send::Origin;
+use crate::send::MessageOrigin;
 
 mod context;
 mod dead_letter;
@@ -36,8 +36,8 @@ mod progress;
 mod send;
 mod setup;
 
-use context::{ProducerSlot, Shared, lock, new_producer};
-use dead_letter::Source;
+use context::{ProducerSlot, WorkerState, lock, new_producer};
+use dead_letter::DeadLetterSource;
 pub(crate) use setup::run;
 
 /// How long one poll of the consumer waits for a message.
@@ -53,7 +53,7 @@ const FLUSH: Duration = Duration::from_secs(30);
 struct Worker<'w, M: Mapping> {
     args: &'w Args,
     destination: Destination<M>,
-    shared: &'w Arc<Shared>,
+    shared: &'w Arc<WorkerState>,
     producer_config: &'w ClientConfig,
     producer: ProducerSlot,
     consumer: &'w BaseConsumer<context::Context>,
@@ -64,7 +64,7 @@ struct Worker<'w, M: Mapping> {
     /// Partitions resting after a failed delivery, until when.
     paused: HashMap<i32, Instant>,
     /// With `--send`: the sender.
-    sender: Option<Sender<Origin>>,
+    sender: Option<Sender<MessageOrigin>>,
     /// With `--send`: why the sender stopped, which stops the worker.
     stopped: Option<Stopped>,
     /// Why a message can end nowhere (its dead letter cannot be produced), which stops the
@@ -292,7 +292,7 @@ impl<M: Mapping> Worker<'_, M> {
             return;
         };
         self.shared.consumed.fetch_add(1, Ordering::Relaxed);
-        let source = Source::of(message);
+        let source = DeadLetterSource::of(message);
         let payload = message.payload().unwrap_or_default();
         let too_large = {
             // Almost always empty: no hashing then.

@@ -11,10 +11,10 @@ use pinterest_cli::Clock;
 use pinterest_cli::report::RejectionText;
 use rdkafka::message::{BorrowedMessage, Message};
 
-use super::dead_letter::Source;
+use super::dead_letter::DeadLetterSource;
 use super::{Reason, Worker, text};
 use crate::offsets::Ticket;
-use crate::send::Origin;
+use crate::send::MessageOrigin;
 
 impl<M: Mapping> Worker<'_, M> {
     /// With `--send`: gives a message's Conversions API event to the sender, counted against
@@ -32,7 +32,7 @@ impl<M: Mapping> Worker<'_, M> {
                 };
                 // Each message of a batch envelope on its own; one that is not valid is a dead
                 // letter of its own.
-                let source = Source::of(message);
+                let source = DeadLetterSource::of(message);
                 for (index, item) in messages.iter().enumerate() {
                     let result = match item {
                         Ok(text) => self.send_one_message(message, ticket, text),
@@ -62,7 +62,7 @@ impl<M: Mapping> Worker<'_, M> {
             return Ok(());
         };
         let shared = self.shared;
-        let origin = Origin {
+        let origin = MessageOrigin {
             ticket,
             key: message.key().map(<[u8]>::to_vec),
         };
@@ -86,7 +86,7 @@ impl<M: Mapping> Worker<'_, M> {
         let Some(sender) = &self.sender else {
             return;
         };
-        let outcomes: Vec<Outcome<Origin>> = sender.outcomes().collect();
+        let outcomes: Vec<Outcome<MessageOrigin>> = sender.outcomes().collect();
         if let Some(stopped) = sender.stopped() {
             self.stopped = Some(stopped);
         }
@@ -97,7 +97,7 @@ impl<M: Mapping> Worker<'_, M> {
 
     /// An accepted event completes its message; a refused one goes to the dead letters with
     /// Pinterest's answer; one not sent (the sender stopped) leaves its message uncommitted.
-    pub(super) fn record_outcome(&mut self, outcome: Outcome<Origin>) {
+    pub(super) fn record_outcome(&mut self, outcome: Outcome<MessageOrigin>) {
         match outcome {
             Outcome::Accepted(origin) => {
                 self.shared.accepted.fetch_add(1, Ordering::Relaxed);
@@ -107,7 +107,7 @@ impl<M: Mapping> Worker<'_, M> {
             Outcome::Rejected(rejection) if !rejection.sendable => {
                 let input_topic = self.shared.input_topic.clone();
                 let origin = &rejection.origin;
-                let source = Source {
+                let source = DeadLetterSource {
                     topic: &input_topic,
                     partition: origin.ticket.partition,
                     offset: origin.ticket.offset,

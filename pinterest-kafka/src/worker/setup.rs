@@ -13,7 +13,7 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 
 use super::Worker;
-use super::context::{Context, ProducerSlot, Shared, config, new_consumer, new_producer};
+use super::context::{Context, ProducerSlot, WorkerState, config, new_consumer, new_producer};
 use crate::Status;
 use crate::args::Args;
 use crate::offsets::Offsets;
@@ -50,7 +50,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
         None
     };
     let destination = Destination::with_table(table, settings);
-    let shared = Arc::new(Shared {
+    let shared = Arc::new(WorkerState {
         input_topic: args.input_topic.clone(),
         offsets: Mutex::new(Offsets::default()),
         rewinds: Mutex::new(Vec::new()),
@@ -106,7 +106,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
 /// either cannot start.
 fn start_clients(
     args: &Args,
-    shared: &Arc<Shared>,
+    shared: &Arc<WorkerState>,
 ) -> Option<(ClientConfig, ProducerSlot, BaseConsumer<Context>)> {
     let mut producer_config = config(args);
     producer_config
