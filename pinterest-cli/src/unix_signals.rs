@@ -11,7 +11,7 @@
 use std::fs::File;
 use std::io;
 use std::os::fd::AsFd;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -32,6 +32,9 @@ const BLOCKED_OUTPUT: Duration = Duration::from_secs(3);
 pub struct Interrupt {
     /// The signal received, or 0.
     received: AtomicI32,
+    /// The signal raised, or 0: set by the signal handler itself, so that the run sees a
+    /// signal at once, before the watcher's thread has had its turn.
+    raised: Arc<AtomicUsize>,
     /// Whether the run is waiting for input; the watcher ends the process only then.
     waiting: Mutex<bool>,
     /// Called on every stopping signal (to stop sending at once).
@@ -47,6 +50,10 @@ impl Interrupt {
     pub fn install(program: &str) -> Option<Arc<Interrupt>> {
         let mut signals = Signals::new(STOPPING).ok()?;
         let interrupt = Arc::new(Interrupt::default());
+        for signal in STOPPING {
+            let value = usize::try_from(signal).ok()?;
+            signal_hook::flag::register_usize(signal, Arc::clone(&interrupt.raised), value).ok()?;
+        }
         let watcher = Arc::clone(&interrupt);
         let program = program.to_owned();
         // Its own handle on standard error: the run holds the stream's lock.
@@ -117,7 +124,10 @@ impl Interrupt {
     #[must_use]
     pub fn received(&self) -> Option<i32> {
         match self.received.load(Ordering::Acquire) {
-            0 => None,
+            0 => match self.raised.load(Ordering::Acquire) {
+                0 => None,
+                signal => i32::try_from(signal).ok(),
+            },
             signal => Some(signal),
         }
     }

@@ -355,15 +355,15 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         }
         if let Some(sender) = self.sender.take() {
             status = status.max(self.finish_sending(sender, interruption.is_some()));
-            // A signal during the last deliveries stopped them: the run ends as it would.
-            if let (None, Some(signal)) =
-                (interruption, self.interrupt.and_then(Interrupt::received))
-            {
-                interruption = Some(Interruption {
-                    signal,
-                    waiting: false,
-                });
-            }
+        }
+        // A signal that came after the last line was read (during the last lines' mapping, the
+        // output's last write, or the last deliveries, which it stopped): the run ends as the
+        // signal would, as it does for one that comes sooner.
+        if let (None, Some(signal)) = (interruption, self.interrupt.and_then(Interrupt::received)) {
+            interruption = Some(Interruption {
+                signal,
+                waiting: false,
+            });
         }
         self.progress.finish();
         if let Some(Interruption { signal, .. }) = interruption {
