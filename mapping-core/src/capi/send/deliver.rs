@@ -390,6 +390,22 @@ mod tests {
         assert_eq!(message(&answer(503, "")), "HTTP 503");
     }
 
+    /// Without the `send` feature no sender starts: there is no HTTP client.
+    #[cfg(not(feature = "send"))]
+    #[test]
+    fn without_the_http_client_no_sender_starts() {
+        use super::super::{ConfigError, Sender, SenderConfig};
+        use crate::capi::ConversionToken;
+
+        let config = SenderConfig::defaults("1", ConversionToken::new("t"));
+        assert_eq!(
+            Sender::<u32>::new(config).err(),
+            Some(ConfigError::NoHttpClient)
+        );
+    }
+
+    // A sender starts only with its HTTP client.
+    #[cfg(feature = "send")]
     #[test]
     fn the_events_of_a_delivery_that_panics_are_reported_and_the_sender_stops() {
         use super::super::{Outcome, Sender, SenderConfig};
