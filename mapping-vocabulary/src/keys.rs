@@ -28,11 +28,7 @@ pub fn table_hash(bytes: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let word = rest
-            .iter()
-            .rev()
-            .fold(0, |word, byte| (word << 8) | u64::from(*byte));
-        hash = hash_mix(hash, word);
+        hash = hash_mix(hash, pack_word(rest));
     }
     hash_finish(hash, bytes.len())
 }
@@ -61,14 +57,19 @@ pub fn hash_finish(hash: u64, len: usize) -> u64 {
 /// [`table_hash`] mixes, and what the generated code compares a name with.
 #[must_use]
 pub fn pack_words(bytes: &[u8]) -> Vec<u64> {
+    bytes.chunks(8).map(pack_word).collect()
+}
+
+/// At most eight bytes as one little-endian word, padded with zero bytes. Byte by byte with
+/// shifts: a copy of a few bytes would cost a call to `memcpy`.
+#[inline]
+#[must_use]
+pub fn pack_word(bytes: &[u8]) -> u64 {
+    debug_assert!(bytes.len() <= 8);
     bytes
-        .chunks(8)
-        .map(|chunk| {
-            let mut word = [0; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            u64::from_le_bytes(word)
-        })
-        .collect()
+        .iter()
+        .rev()
+        .fold(0, |word, byte| (word << 8) | u64::from(*byte))
 }
 
 /// Each byte under the loose key rule: ASCII letters lowercased, digits and `.` kept, `0`

@@ -7,7 +7,7 @@
 //! the size of the table.
 
 pub use mapping_vocabulary::keys::table_hash;
-use mapping_vocabulary::keys::{HASH_SEED, LOOSE, hash_finish, hash_mix, is_separator};
+use mapping_vocabulary::keys::{HASH_SEED, LOOSE, hash_finish, hash_mix, is_separator, pack_word};
 
 use crate::json::{JsonValue, Key};
 
@@ -218,12 +218,7 @@ fn fill_exact(key: &str, words: &mut [u64]) -> Option<()> {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        // Byte by byte with shifts: a copy of a few bytes would cost a call to `memcpy`.
-        let word = rest
-            .iter()
-            .rev()
-            .fold(0, |word, byte| (word << 8) | u64::from(*byte));
-        *words.get_mut(index)? = word;
+        *words.get_mut(index)? = pack_word(rest);
     }
     Some(())
 }
