@@ -46,14 +46,16 @@ pub(crate) fn throughput(report: &mut Report, lines: &[&str]) {
     let mut events = Vec::new();
     // How many lines make an event, measured once: the comparison is fair only if they do.
     let now = UNIX_EPOCH + Duration::from_secs(NOW_SECONDS);
+    let mut converted = String::new();
     for line in lines {
-        let event_id = destination.conversion_text(line, now, |conversion| match conversion {
-            mapping_core::capi::Conversion::Event { event, .. } => {
-                Some(event.event_id.into_owned())
-            }
-            _ => None,
-        });
-        events.extend(event_id.ok().flatten());
+        let Ok(message) = destination.prepare(line, &mut converted) else {
+            continue;
+        };
+        if let mapping_core::capi::Conversion::Event { event, .. } =
+            destination.conversion(&message, now)
+        {
+            events.push(event.event_id.into_owned());
+        }
     }
     let mut tag = |lines: &[&str]| map_lines(&destination, lines, &mut tag_output);
     let mut capi = |lines: &[&str]| {

@@ -61,26 +61,32 @@ fn map(destination: &Destination, format: OutputFormat, text: &str) {
     if let Some(call) = destination.map(&message) {
         check(&call);
     }
-    destination
-        .map_text(text, |call| call.as_ref().map(check))
+    let mut converted = String::new();
+    let message = destination
+        .prepare(text, &mut converted)
         .expect("mapped, so parsed");
+    if let Some(call) = destination.map(&message) {
+        check(&call);
+    }
 }
 
 fn convert(destination: &Destination, text: &str) {
     let now = UNIX_EPOCH + Duration::from_secs(1_795_867_500);
-    let _ = destination.conversion_text(text, now, |conversion| {
-        if let Conversion::Event { event, .. } = conversion {
-            let mut json = Vec::new();
-            event
-                .write_json(&mut json)
-                .expect("a Vec takes every write");
-            assert_eq!(json, serde_json::to_vec(&event).expect("serializes"));
-            let read: ConversionEvent =
-                serde_json::from_slice(&json).expect("the event reads back as the API's types");
-            assert_eq!(read, event);
-            assert!(event.user_data.identifies());
-        }
-    });
+    let mut converted = String::new();
+    let Ok(message) = destination.prepare(text, &mut converted) else {
+        return;
+    };
+    if let Conversion::Event { event, .. } = destination.conversion(&message, now) {
+        let mut json = Vec::new();
+        event
+            .write_json(&mut json)
+            .expect("a Vec takes every write");
+        assert_eq!(json, serde_json::to_vec(&event).expect("serializes"));
+        let read: ConversionEvent =
+            serde_json::from_slice(&json).expect("the event reads back as the API's types");
+        assert_eq!(read, event);
+        assert!(event.user_data.identifies());
+    }
 }
 
 fn check(call: &PintrkCall) {

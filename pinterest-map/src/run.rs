@@ -818,18 +818,14 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             input: self.current_input,
             line: at.line,
         };
-        let sender = self.sender.as_ref();
-        let (converted, sent) =
-            self.setup
-                .destination
-                .conversion_text(text, now, |conversion| {
-                    let (converted, event) = Converted::split(conversion);
-                    let sent = match (sender, event) {
-                        (Some(sender), Some(event)) => sender.send(origin, &event),
-                        _ => Ok(()),
-                    };
-                    (converted, sent)
-                })?;
+        let destination = &self.setup.destination;
+        let mut dates = String::new();
+        let message = destination.prepare(text, &mut dates)?;
+        let (converted, event) = Converted::split(destination.conversion(&message, now));
+        let sent = match (&self.sender, event) {
+            (Some(sender), Some(event)) => sender.send(origin, &event),
+            _ => Ok(()),
+        };
         self.counts.messages += 1;
         self.conversion(name, at, &converted);
         self.take_outcomes();

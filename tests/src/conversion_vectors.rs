@@ -80,28 +80,28 @@ pub fn library_failures<M: Mapping>(table: M, vectors: &[&ConversionVector]) -> 
         let settings = Settings::from_json(&vector.settings)
             .unwrap_or_else(|error| panic!("{}: settings: {error}", vector.name));
         let destination = Destination::with_table(table.clone(), settings);
-        let (actual, unsendable, warnings) = destination
-            .conversion_text(&vector.message, vector.now_time(), |conversion| {
-                let (events, unsendable, warnings) = match conversion {
-                    Conversion::Event { event, warnings } => (
-                        vec![event],
-                        None,
-                        warnings.iter().map(ToString::to_string).collect(),
-                    ),
-                    Conversion::Skipped(_) => (Vec::new(), None, Vec::new()),
-                    Conversion::Unsendable(reason) => {
-                        (Vec::new(), Some(reason.to_string()), Vec::new())
-                    }
-                    other => panic!(
-                        "{}: an outcome the vectors do not know: {other:?}",
-                        vector.name
-                    ),
-                };
-                let events: Value = serde_json::to_value(&events)
-                    .unwrap_or_else(|error| panic!("{}: events: {error}", vector.name));
-                (events, unsendable, warnings)
-            })
+        let mut converted = String::new();
+        let message = destination
+            .prepare(&vector.message, &mut converted)
             .unwrap_or_else(|error| panic!("{}: message: {error}", vector.name));
+        let (events, unsendable, warnings) = match destination
+            .conversion(&message, vector.now_time())
+        {
+            Conversion::Event { event, warnings } => (
+                vec![event],
+                None,
+                warnings.iter().map(ToString::to_string).collect(),
+            ),
+            Conversion::Skipped(_) => (Vec::new(), None, Vec::new()),
+            Conversion::Unsendable(reason) => (Vec::new(), Some(reason.to_string()), Vec::new()),
+            other => panic!(
+                "{}: an outcome the vectors do not know: {other:?}",
+                vector.name
+            ),
+        };
+        let actual: Value = serde_json::to_value(&events)
+            .unwrap_or_else(|error| panic!("{}: events: {error}", vector.name));
+        let warnings: Vec<String> = warnings;
         if !same_json(&actual, &vector.expected)
             || unsendable != vector.unsendable
             || warnings != vector.warnings

@@ -152,12 +152,14 @@ pub fn library_calls_with<M: Mapping>(table: M, vector: &Vector) -> Value {
                 .unwrap_or_else(|error| panic!("userTraits: {error}"));
             to_json(&destination.initialize(Some(traits)))
         }
-        Some(text) => destination
-            .map_text(text, |call| {
-                let calls: Vec<PintrkCall> = call.into_iter().collect();
-                to_json(&calls)
-            })
-            .unwrap_or_else(|error| panic!("message: {error}")),
+        Some(text) => {
+            let mut converted = String::new();
+            let message = destination
+                .prepare(text, &mut converted)
+                .unwrap_or_else(|error| panic!("message: {error}"));
+            let calls: Vec<PintrkCall> = destination.map(&message).into_iter().collect();
+            to_json(&calls)
+        }
     }
 }
 

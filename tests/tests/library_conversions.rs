@@ -68,20 +68,18 @@ fn the_event_id_is_the_tag_calls_for_every_conformance_message() {
         message["timestamp"] = Value::from("2026-11-28T12:00:00Z");
         message["context"] = serde_json::json!({"ip": "203.0.113.9", "userAgent": "Mozilla/5.0"});
         let text = message.to_string();
-        let tag_event_id = destination
-            .map_text(&text, |call| match call {
-                Some(PintrkCall::Track { data, .. }) => data
-                    .get("event_id")
-                    .map(|value| serde_json::to_value(value).unwrap()),
-                _ => None,
-            })
-            .unwrap();
-        let event_id = destination
-            .conversion_text(&text, now, |conversion| match conversion {
-                Conversion::Event { event, .. } => Ok(event.event_id.into_owned()),
-                other => Err(format!("{other:?}")),
-            })
-            .unwrap();
+        let mut converted = String::new();
+        let message = destination.prepare(&text, &mut converted).unwrap();
+        let tag_event_id = match destination.map(&message) {
+            Some(PintrkCall::Track { data, .. }) => data
+                .get("event_id")
+                .map(|value| serde_json::to_value(value).unwrap()),
+            _ => None,
+        };
+        let event_id = match destination.conversion(&message, now) {
+            Conversion::Event { event, .. } => Ok(event.event_id.into_owned()),
+            other => Err(format!("{other:?}")),
+        };
         let tag_event_id = tag_event_id.filter(|id| !id.is_null() && id.as_str() != Some(""));
         match (tag_event_id, event_id) {
             (Some(tag), Ok(event_id)) => {

@@ -7,6 +7,7 @@
 
 mod settings;
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 pub use settings::{Settings, SettingsBuilder, SettingsError, SettingsWarning};
@@ -122,7 +123,7 @@ impl<M: Mapping> Destination<M> {
     }
 
     /// The call a message produces, if any: a message produces at most one. The message is
-    /// taken as it is; [`Destination::map_text`] first does what analytics.js does to every
+    /// taken as it is; [`Destination::prepare`] first does what analytics.js does to every
     /// message, date strings becoming dates.
     pub fn map<'a>(&'a self, message: &'a Message<'a>) -> Option<PintrkCall<'a>> {
         if !self.is_enabled() {
@@ -143,19 +144,24 @@ impl<M: Mapping> Destination<M> {
         self.tag.event_for(&self.table, name)
     }
 
-    /// Reads a message from JSON text and maps it as Segment's analytics.js does: unless
-    /// [`Settings::disable_auto_iso_conversion`], every string value that looks like an ISO
-    /// 8601 date (`"2024-01-02"`) first becomes a date, sent as its `toISOString()`. `with`
-    /// gets the call, if any; its result is returned.
+    /// Reads a message from JSON text as Segment's analytics.js delivers it to a destination:
+    /// unless [`Settings::disable_auto_iso_conversion`], every string value that looks like an
+    /// ISO 8601 date (`"2024-01-02"`) becomes a date, sent as its `toISOString()`. The message
+    /// borrows from `text`, or from `converted`, which then holds the text with its dates
+    /// converted (one buffer can serve message after message). [`Destination::map`] and
+    /// [`Destination::conversion`] take the message as it is: this is what the tool does
+    /// before them.
     ///
     /// ```
     /// use mapping_core::{Destination, Settings};
     ///
     /// let destination = Destination::new(Settings::example());
     /// let line = r#"{"type":"track","event":"Order Completed","properties":{"order_id":"2024-01-02"}}"#;
-    /// let json = destination.map_text(line, |call| call.map(|call| call.to_json()))?;
+    /// let mut converted = String::new();
+    /// let message = destination.prepare(line, &mut converted)?;
+    /// let call = destination.map(&message).map(|call| call.to_json());
     /// assert_eq!(
-    ///     json.as_deref(),
+    ///     call.as_deref(),
     ///     Some(r#"["track","Checkout",{"order_id":"2024-01-02T00:00:00.000Z"}]"#)
     /// );
     /// # Ok::<(), mapping_core::MessageError>(())
@@ -164,32 +170,22 @@ impl<M: Mapping> Destination<M> {
     /// # Errors
     ///
     /// The text is not a valid Segment message, as [`Message::parse`] says.
-    pub fn map_text<R>(
+    pub fn prepare<'t>(
         &self,
-        text: &str,
-        with: impl FnOnce(Option<PintrkCall<'_>>) -> R,
-    ) -> Result<R, MessageError> {
-        self.read_message(text, |message| with(self.map(message)))
-    }
-
-    /// Reads a message from JSON text as analytics.js delivers it (see [`Self::map_text`]) and
-    /// gives it to `with`.
-    fn read_message<R>(
-        &self,
-        text: &str,
-        with: impl FnOnce(&Message<'_>) -> R,
-    ) -> Result<R, MessageError> {
+        text: &'t str,
+        converted: &'t mut String,
+    ) -> Result<Message<'t>, MessageError> {
         let message = Message::parse(text)?;
-        let converted;
-        let reread;
-        let message = if self.settings.disable_auto_iso_conversion || !message.may_hold_dates() {
-            &message
-        } else {
-            converted = dates::convert(text);
-            reread = reparse(&converted)?;
-            &reread
-        };
-        Ok(with(message))
+        if self.settings.disable_auto_iso_conversion || !message.may_hold_dates() {
+            return Ok(message);
+        }
+        match dates::convert(text) {
+            Cow::Borrowed(_) => Ok(message),
+            Cow::Owned(text) => {
+                *converted = text;
+                reparse(converted)
+            }
+        }
     }
 
     /// The Conversions API event of a message, judged at `now` (the reference time for the
@@ -198,9 +194,8 @@ impl<M: Mapping> Destination<M> {
     /// The event is built from the message's Tag call, whether or not the settings have a Tag
     /// ID: the same Pinterest event in the API's spelling, the same `event_id` whenever the
     /// call carries one (otherwise the `messageId`), and `custom_data` translated from the
-    /// call's event data. Its strings borrow from the message. The message is taken as it is;
-    /// [`Destination::conversion_text`] reads it from JSON text as [`Destination::map_text`]
-    /// does.
+    /// call's event data. Its strings borrow from the message. The message is taken as it is,
+    /// as for [`Destination::map`].
     ///
     /// ```
     /// use std::time::{Duration, UNIX_EPOCH};
@@ -239,40 +234,6 @@ impl<M: Mapping> Destination<M> {
             call,
             now,
         )
-    }
-
-    /// Reads a message from JSON text as analytics.js delivers it (date strings becoming dates,
-    /// as for [`Destination::map_text`]) and gives its Conversions API event, judged at `now`,
-    /// to `with`; its result is returned.
-    ///
-    /// ```
-    /// use std::time::{Duration, UNIX_EPOCH};
-    ///
-    /// use mapping_core::capi::Conversion;
-    /// use mapping_core::{Destination, Settings};
-    ///
-    /// let destination = Destination::new(Settings::example());
-    /// let line = r#"{"type":"page","messageId":"m-1","timestamp":"2026-11-28T12:00:00Z",
-    ///     "context":{"ip":"203.0.113.9","userAgent":"Mozilla/5.0"}}"#;
-    /// let now = UNIX_EPOCH + Duration::from_secs(1_795_867_500);
-    /// let event_id = destination.conversion_text(line, now, |conversion| match conversion {
-    ///     Conversion::Event { event, .. } => Some(event.event_id.into_owned()),
-    ///     _ => None,
-    /// })?;
-    /// assert_eq!(event_id.as_deref(), Some("m-1"));
-    /// # Ok::<(), mapping_core::MessageError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The text is not a valid Segment message.
-    pub fn conversion_text<R>(
-        &self,
-        text: &str,
-        now: SystemTime,
-        with: impl FnOnce(Conversion<'_>) -> R,
-    ) -> Result<R, MessageError> {
-        self.read_message(text, |message| with(self.conversion(message, now)))
     }
 }
 

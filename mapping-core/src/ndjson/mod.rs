@@ -92,10 +92,11 @@ pub fn map_line<M: Mapping>(
     line: &str,
     out: &mut Vec<u8>,
 ) -> Result<usize, MessageError> {
-    destination.map_text(line, |call| {
-        append_calls(format, call.as_slice(), out);
-        call.as_slice().len()
-    })
+    let mut converted = String::new();
+    let message = destination.prepare(line, &mut converted)?;
+    let call = destination.map(&message);
+    append_calls(format, call.as_slice(), out);
+    Ok(call.as_slice().len())
 }
 
 /// Writes one line: the JSON array of `events`, `[]` when there are none.
@@ -166,11 +167,11 @@ pub fn convert_line<M: Mapping>(
     now: SystemTime,
     out: &mut Vec<u8>,
 ) -> Result<Converted, MessageError> {
-    destination.conversion_text(line, now, |conversion| {
-        let (converted, event) = Converted::split(conversion);
-        append_events(event.as_slice(), out);
-        converted
-    })
+    let mut converted = String::new();
+    let message = destination.prepare(line, &mut converted)?;
+    let (converted, event) = Converted::split(destination.conversion(&message, now));
+    append_events(event.as_slice(), out);
+    Ok(converted)
 }
 
 /// What became of a message [`convert_line`] wrote: a [`Conversion`] without its event.

@@ -66,14 +66,13 @@ impl<M: Mapping> Worker<'_, M> {
             ticket,
             key: message.key().map(<[u8]>::to_vec),
         };
-        let (converted, sent) = self.destination.conversion_text(text, now, |conversion| {
-            let (converted, event) = Converted::split(conversion);
-            let sent = event.map(|event| {
-                shared.offsets().add_output(ticket);
-                sender.send(origin, &event)
-            });
-            (converted, sent)
-        })?;
+        let mut dates = String::new();
+        let prepared = self.destination.prepare(text, &mut dates)?;
+        let (converted, event) = Converted::split(self.destination.conversion(&prepared, now));
+        let sent = event.map(|event| {
+            shared.offsets().add_output(ticket);
+            sender.send(origin, &event)
+        });
         Self::report_conversion(message, &converted);
         if let Some(Err(stopped)) = sent {
             self.stopped = Some(stopped);

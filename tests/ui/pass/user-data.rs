@@ -36,12 +36,12 @@ mapping_core::pinterest_mapping! {
 fn event<M: Mapping>(table: M, text: &str) -> String {
     let destination = Destination::with_table(table, Settings::default());
     let now = UNIX_EPOCH + Duration::from_secs(1_795_867_500);
-    destination
-        .conversion_text(text, now, |conversion| match conversion {
-            Conversion::Event { event, .. } => serde_json::to_string(&event.user_data).unwrap(),
-            other => format!("{other:?}"),
-        })
-        .unwrap()
+    let mut converted = String::new();
+    let message = destination.prepare(text, &mut converted).unwrap();
+    match destination.conversion(&message, now) {
+        Conversion::Event { event, .. } => serde_json::to_string(&event.user_data).unwrap(),
+        other => format!("{other:?}"),
+    }
 }
 
 fn main() {

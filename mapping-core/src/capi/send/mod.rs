@@ -18,11 +18,12 @@
 //! let config = SenderConfig::builder("549755885175", ConversionToken::new("pina_…")).build()?;
 //! let sender: Sender<u64> = Sender::new(config)?;
 //! let lines = [r#"{"type":"track","event":"Order Completed","messageId":"m-1","timestamp":"2026-11-28T12:00:00Z","context":{"traits":{"email":"jane@example.com"}}}"#];
+//! let mut converted = String::new();
 //! for (number, line) in lines.iter().enumerate() {
-//!     destination.conversion_text(line, SystemTime::now(), |conversion| match conversion {
-//!         Conversion::Event { event, .. } => sender.send(number as u64, &event),
-//!         _ => Ok(()),
-//!     })??;
+//!     let message = destination.prepare(line, &mut converted)?;
+//!     if let Conversion::Event { event, .. } = destination.conversion(&message, SystemTime::now()) {
+//!         sender.send(number as u64, &event)?;
+//!     }
 //! }
 //! let finished = sender.finish();
 //! for outcome in finished.outcomes {
