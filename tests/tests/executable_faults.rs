@@ -115,6 +115,27 @@ impl Running {
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
 
+    /// Waits until the tool has taken its first stopping signal, shown by the thread it then
+    /// starts to watch its blocked output: two signals sent at once may arrive as one.
+    fn wait_until_signal_taken(&self) {
+        let tasks = format!("/proc/{}/task", self.child.id());
+        let watching = || {
+            std::fs::read_dir(&tasks).ok().map(|tasks| {
+                tasks.flatten().any(|task| {
+                    std::fs::read_to_string(task.path().join("comm"))
+                        .is_ok_and(|name| name.trim_end() == "blocked-output")
+                })
+            })
+        };
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(60) {
+            match watching() {
+                Some(false) => std::thread::sleep(std::time::Duration::from_millis(10)),
+                _ => return,
+            }
+        }
+    }
+
     fn signal(&self, signal: &str) {
         let status = Command::new("kill")
             .arg(format!("-{signal}"))
@@ -470,6 +491,7 @@ fn a_signal_ends_a_run_whose_output_is_not_read() {
 #[test]
 fn a_second_signal_ends_a_run_whose_output_is_not_read_at_once() {
     let tool = blocked_and_signalled("1");
+    tool.wait_until_signal_taken();
     tool.signal("TERM");
     let (status, stderr, output) = ended_unread(tool);
     stopped_by(status, 15);

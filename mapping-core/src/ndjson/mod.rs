@@ -2,18 +2,20 @@
 //! API event) written out, as `pinterest-map` does.
 //!
 //! - [`map_stream`] and [`convert_stream`]: a whole stream, from any reader to any writer;
-//! - [`LineReader`]: the lines of a stream, read through a fixed buffer, for loops of one's
-//!   own;
+//! - [`LineReader`]: the lines of a stream, read through a fixed buffer, and
+//!   [`LineReader::drive`], the loop of all of these, with a [`LineHandler`] of one's own;
 //! - [`map_line`] and [`convert_line`]: one line, appended to a buffer.
 
+mod handler;
 mod lines;
 mod stream;
 
 use std::io;
 use std::time::SystemTime;
 
+pub use handler::LineHandler;
 pub use lines::{DEFAULT_MAX_LINE_BYTES, Line, LineError, LineReader};
-pub use stream::{LineFailure, StreamCounts, convert_stream, map_stream};
+pub use stream::{LineFailure, OUTPUT_BUFFER, StreamCounts, convert_stream, map_stream};
 
 use crate::Destination;
 use crate::capi::{Conversion, ConversionEvent, FieldWarning, Skip, Unsendable};

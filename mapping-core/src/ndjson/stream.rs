@@ -6,14 +6,16 @@ use std::time::SystemTime;
 
 use thiserror::Error;
 
-use super::lines::{LineError, LineReader};
+use super::handler::LineHandler;
+use super::lines::{Line, LineError, LineReader};
 use super::{Converted, OutputFormat, convert_line, map_line};
 use crate::Destination;
 use crate::segment::MessageError;
 use crate::table::Mapping;
 
-/// Output is written out when it reaches this size.
-const OUTPUT_BUFFER: usize = 64 * 1024;
+/// Output is written out when it reaches this size, by [`map_stream`], [`convert_stream`] and
+/// `pinterest-map`.
+pub const OUTPUT_BUFFER: usize = 64 * 1024;
 
 /// What a stream held, and what became of it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -137,38 +139,67 @@ pub fn convert_stream<M: Mapping>(
 /// outputs.
 fn stream(
     input: impl BufRead,
-    mut output: impl Write,
-    mut on_failure: impl FnMut(&LineFailure),
-    mut each: impl FnMut(u64, &str, &mut Vec<u8>) -> Result<u64, MessageError>,
+    output: impl Write,
+    on_failure: impl FnMut(&LineFailure),
+    each: impl FnMut(u64, &str, &mut Vec<u8>) -> Result<u64, MessageError>,
 ) -> io::Result<StreamCounts> {
-    let mut lines = LineReader::new(input);
-    let mut out = Vec::with_capacity(2 * OUTPUT_BUFFER);
-    let mut counts = StreamCounts::default();
-    let write_out = |out: &mut Vec<u8>, output: &mut dyn Write| -> io::Result<()> {
-        output.write_all(out)?;
-        out.clear();
-        output.flush()
+    let mut streamer = Streamer {
+        output,
+        out: Vec::with_capacity(2 * OUTPUT_BUFFER),
+        counts: StreamCounts::default(),
+        on_failure,
+        each,
     };
-    loop {
-        if lines.will_read() && !out.is_empty() {
-            write_out(&mut out, &mut output)?;
+    LineReader::new(input).drive(&mut streamer)?;
+    Ok(streamer.counts)
+}
+
+/// A stream's lines mapped into a buffer, written out when it is full and before a read that
+/// may wait.
+struct Streamer<W, F, E> {
+    output: W,
+    /// Output not yet written out.
+    out: Vec<u8>,
+    counts: StreamCounts,
+    on_failure: F,
+    each: E,
+}
+
+impl<W, F, E> Streamer<W, F, E>
+where
+    W: Write,
+{
+    /// Writes out and flushes what is buffered.
+    fn write_out(&mut self) -> io::Result<()> {
+        self.output.write_all(&self.out)?;
+        self.out.clear();
+        self.output.flush()
+    }
+}
+
+impl<W, F, E> LineHandler for Streamer<W, F, E>
+where
+    W: Write,
+    F: FnMut(&LineFailure),
+    E: FnMut(u64, &str, &mut Vec<u8>) -> Result<u64, MessageError>,
+{
+    type Stop = io::Error;
+
+    fn read_may_wait<T>(&mut self, read: impl FnOnce() -> T) -> io::Result<T> {
+        if !self.out.is_empty() {
+            self.write_out()?;
         }
-        let line = match lines.read_line() {
-            Ok(Some(line)) => line,
-            Ok(None) => break,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            Err(error) => {
-                write_out(&mut out, &mut output)?;
-                return Err(error);
-            }
-        };
-        counts.lines += 1;
+        Ok(read())
+    }
+
+    fn line(&mut self, line: Line<'_>) -> io::Result<()> {
+        self.counts.lines += 1;
         let failure = match line.text() {
-            Ok(None) => continue,
-            Ok(Some(text)) => match each(line.number(), text, &mut out) {
+            Ok(None) => None,
+            Ok(Some(text)) => match (self.each)(line.number(), text, &mut self.out) {
                 Ok(outputs) => {
-                    counts.messages += 1;
-                    counts.outputs += outputs;
+                    self.counts.messages += 1;
+                    self.counts.outputs += outputs;
                     None
                 }
                 Err(error) => Some(LineFailure::Message {
@@ -182,13 +213,24 @@ fn stream(
             }),
         };
         if let Some(failure) = failure {
-            counts.failures += 1;
-            on_failure(&failure);
+            self.counts.failures += 1;
+            (self.on_failure)(&failure);
         }
-        if out.len() >= OUTPUT_BUFFER {
-            write_out(&mut out, &mut output)?;
+        if self.out.len() >= OUTPUT_BUFFER {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        self.write_out()
+    }
+
+    /// What was mapped before the failed read is written out first.
+    fn read_failed(&mut self, error: io::Error) -> io::Error {
+        match self.write_out() {
+            Ok(()) => error,
+            Err(write_error) => write_error,
         }
     }
-    write_out(&mut out, &mut output)?;
-    Ok(counts)
 }
