@@ -21,7 +21,7 @@ const SEND_ROUNDS: usize = 7;
 
 fn settings() -> Settings {
     let mut settings = Settings::example();
-    settings.map_message_id_to_event_id = true;
+    settings.tag.map_message_id_to_event_id = true;
     settings
 }
 

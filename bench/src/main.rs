@@ -19,6 +19,8 @@
 //!    there are more than two.
 //! 10. `pinterest-kafka` against a consume-and-produce passthrough on the same client and
 //!     broker (Tansu), and two workers against one.
+//! 11. The library's writers against `serde_json` writing the same bytes through the types'
+//!     `Serialize` (a measure, no target).
 //!
 //! Ratios are computed within the run, between measures taken the same way: for the
 //! throughput and table figures, the sum over chunks of 2,000 items of the best of 11
@@ -29,6 +31,7 @@
 mod conversions;
 mod kafka;
 mod scale;
+mod serialization;
 mod tables;
 mod threads;
 
@@ -101,6 +104,9 @@ fn main() {
     }
     if wanted(10) {
         kafka::throughput(&mut report, &release_worker(&root), &lines);
+    }
+    if wanted(11) {
+        serialization::writers(&mut report, &lines);
     }
 
     print!("{}", report.text);

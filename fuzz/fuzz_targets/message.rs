@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
         _ => {
             if let Ok(traits) = Json::parse(text) {
                 let mut settings = Settings::example();
-                settings.use_enhanced_match_load = true;
+                settings.tag.use_enhanced_match_load = true;
                 let destination = Destination::new(settings);
                 for call in destination.initialize(Some(traits)) {
                     check(&call);

@@ -55,16 +55,16 @@ impl SendArgs {
     ///
     /// No ad account or no token, or a value the sender cannot work with.
     pub fn sender_config(&self, settings: &Settings) -> Result<SenderConfig, SendError> {
-        if settings.ad_account_id.is_empty() {
+        if settings.conversions.ad_account_id.is_empty() {
             return Err(SendError::NoAdAccount);
         }
         let token = std::env::var(TOKEN_VARIABLE)
             .ok()
             .filter(|token| !token.is_empty())
             .map(ConversionToken::new)
-            .or_else(|| settings.conversion_token.clone())
+            .or_else(|| settings.conversions.conversion_token.clone())
             .ok_or(SendError::NoToken)?;
-        let config = SenderConfig::builder(settings.ad_account_id.clone(), token)
+        let config = SenderConfig::builder(settings.conversions.ad_account_id.clone(), token)
             .api_url(&self.api_url)
             .test_events(self.test_events)
             .timeout(self.timeout)

@@ -132,7 +132,7 @@ impl SettingsArgs {
                 stderr,
                 format_args!(
                     "{program}: no --settings: using the built-in example configuration (tag ID {})",
-                    settings.tid
+                    settings.tag.tid
                 ),
             );
         }
@@ -171,7 +171,7 @@ pub fn read_settings(
         .map(|warning| warning.to_string())
         .collect();
     // A token written in an argument shows in the process list and in the shell's history.
-    if matches!(source, ArgumentSource::Inline) && settings.conversion_token.is_some() {
+    if matches!(source, ArgumentSource::Inline) && settings.conversions.conversion_token.is_some() {
         warnings.push(format!(
             "`conversion_token` is in the argument itself, where the process list and the \
              shell's history show it: set the environment variable {TOKEN_VARIABLE}, or put \

@@ -286,8 +286,8 @@ fn settings() -> impl Strategy<Value = Settings> {
                     .disable_auto_iso_conversion(plain_dates)
                     .build();
                 // As read from JSON, repeated events included.
-                settings.event_mapping = event_mapping;
-                settings.custom_properties = custom_properties;
+                settings.tag.event_mapping = event_mapping;
+                settings.tag.custom_properties = custom_properties;
                 settings
             },
         )

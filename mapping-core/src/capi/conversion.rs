@@ -9,7 +9,7 @@ use super::custom_data::custom_data;
 use super::event::{ActionSource, ConversionEvent, EventName, UserData};
 use super::identity::{IdentityValue, is_filled};
 use super::time::{TIME_FIELDS, check_age, system_seconds, unix_seconds};
-use super::{Conversion, FieldWarning, Skip, Unsendable};
+use super::{Conversion, ConversionSettings, FieldWarning, Skip, Unsendable};
 use crate::json::Json;
 use crate::segment::Message;
 use crate::segment::fields::{Found, PathSet};
@@ -49,21 +49,12 @@ impl Sources {
     }
 }
 
-/// The Conversions API's options, from the destination's settings.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ConversionOptions {
-    /// `sendPartnerEventsAsCustom`.
-    pub(crate) send_partner_events_as_custom: bool,
-    /// `maxEventAgeDays`.
-    pub(crate) max_event_age_days: u32,
-}
-
 /// The Conversions API event of `message`, whose Tag call (made whether or not the settings
 /// have a Tag ID) is `call`, judged at `now`: see
 /// [`Destination::conversion`](crate::Destination::conversion).
 pub(crate) fn convert<'m>(
     sources: &Sources,
-    options: ConversionOptions,
+    settings: &ConversionSettings,
     message: &'m Message<'m>,
     call: Option<PintrkCall<'m>>,
     now: SystemTime,
@@ -76,7 +67,7 @@ pub(crate) fn convert<'m>(
     };
     let event_name = match event_name(&event) {
         Some(name) => name,
-        None if options.send_partner_events_as_custom => EventName::Custom,
+        None if settings.send_partner_events_as_custom => EventName::Custom,
         None => return Conversion::Skipped(Skip::PartnerEvent),
     };
     let found = sources.paths.find(message);
@@ -88,7 +79,7 @@ pub(crate) fn convert<'m>(
     else {
         return Conversion::Unsendable(Unsendable::NoEventTime);
     };
-    if let Err(unsendable) = check_age(event_time, system_seconds(now), options.max_event_age_days)
+    if let Err(unsendable) = check_age(event_time, system_seconds(now), settings.max_event_age_days)
     {
         return Conversion::Unsendable(unsendable);
     }

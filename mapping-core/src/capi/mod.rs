@@ -13,6 +13,7 @@ mod event;
 mod identity;
 mod response;
 pub mod send;
+mod settings;
 mod time;
 mod token;
 mod write;
@@ -21,13 +22,14 @@ use std::borrow::Cow;
 
 use thiserror::Error;
 
-pub(crate) use conversion::{ConversionOptions, Sources, convert};
+pub(crate) use conversion::{Sources, convert};
 pub use event::{
     ActionSource, Content, ConversionEvent, ConversionEvents, CustomData, Decimal, EventName,
     Sha256Hex, UserData,
 };
 pub use identity::normalise;
 pub use response::{ApiError, ConversionApiResponse, EventResponse, EventStatus};
+pub use settings::ConversionSettings;
 pub use token::ConversionToken;
 
 /// What the Conversions API makes of one message.

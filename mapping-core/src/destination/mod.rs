@@ -2,8 +2,10 @@
 //! messages in; Pinterest Tag calls ([`crate::tag`]) and Conversions API events
 //! ([`crate::capi`], built from the same call) out.
 //!
-//! The outputs know nothing of the destination: each is compiled here from the settings it
-//! reads, and a new output is a new module plus its place in [`Destination`].
+//! The outputs know nothing of the destination: each owns the settings keys it reads
+//! ([`TagSettings`](crate::tag::TagSettings), [`ConversionSettings`](crate::capi::ConversionSettings)),
+//! and is compiled here from them; a new output is a new module plus its place in
+//! [`Destination`] and its field in [`Settings`].
 
 mod settings;
 
@@ -12,7 +14,7 @@ use std::time::SystemTime;
 
 pub use settings::{Settings, SettingsBuilder, SettingsError, SettingsWarning};
 
-use crate::capi::{Conversion, ConversionOptions, Sources};
+use crate::capi::{Conversion, Sources};
 use crate::json::{Json, JsonValue};
 use crate::segment::dates;
 use crate::segment::{Message, MessageError};
@@ -76,11 +78,7 @@ impl<M: Mapping> Destination<M> {
     /// ```
     pub fn with_table(table: M, settings: Settings) -> Destination<M> {
         Destination {
-            tag: TagMapper::new(
-                &settings.event_mapping,
-                &settings.custom_properties,
-                settings.map_message_id_to_event_id,
-            ),
+            tag: TagMapper::new(&settings.tag),
             conversions: Sources::new(table.user_data()),
             table,
             settings,
@@ -99,7 +97,7 @@ impl<M: Mapping> Destination<M> {
 
     /// Whether the destination does anything: it does nothing without a Tag ID.
     pub fn is_enabled(&self) -> bool {
-        !self.settings.tid.is_empty()
+        !self.settings.tag.tid.is_empty()
     }
 
     /// The calls of the destination's start-up on a page, given the user's stored traits (an
@@ -110,12 +108,12 @@ impl<M: Mapping> Destination<M> {
             return Vec::new();
         }
         let email = stored_traits
-            .filter(|_| self.settings.use_enhanced_match_load)
+            .filter(|_| self.settings.tag.use_enhanced_match_load)
             .and_then(|traits| traits.get("email"))
             .filter(|email| email.is_truthy());
         vec![
             PintrkCall::Load {
-                tid: &self.settings.tid,
+                tid: &self.settings.tag.tid,
                 email,
             },
             PintrkCall::Page,
@@ -226,10 +224,7 @@ impl<M: Mapping> Destination<M> {
         };
         crate::capi::convert(
             &self.conversions,
-            ConversionOptions {
-                send_partner_events_as_custom: self.settings.send_partner_events_as_custom,
-                max_event_age_days: self.settings.max_event_age_days,
-            },
+            &self.settings.conversions,
             message,
             call,
             now,

@@ -113,7 +113,7 @@ pub fn write_events(events: &[ConversionEvent<'_>], mut out: impl io::Write) -> 
 }
 
 /// [`write_events`], appending to a buffer.
-pub(crate) fn append_events(events: &[ConversionEvent<'_>], out: &mut Vec<u8>) {
+pub fn append_events(events: &[ConversionEvent<'_>], out: &mut Vec<u8>) {
     append_array_line(events, out, ConversionEvent::append_json);
 }
 

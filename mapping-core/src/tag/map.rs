@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::call::{CallData, CallLineItems, DataValue, PintrkCall, is_plain};
+use super::settings::TagSettings;
 use crate::json::walk::Lazy;
 use crate::json::{Json, JsonValue};
 use crate::segment::path::{KeyIndex, LoosePath};
@@ -29,12 +30,9 @@ pub(crate) struct TagMapper {
 impl TagMapper {
     /// The mapper of these settings: `pinterestEventMapping`, `pinterestCustomProperties`,
     /// `mapMessageIdToEventId`.
-    pub(crate) fn new(
-        event_mapping: &[(String, String)],
-        custom_properties: &[String],
-        message_id_as_event_id: bool,
-    ) -> TagMapper {
-        let event_mapping: Vec<(String, String)> = event_mapping
+    pub(crate) fn new(settings: &TagSettings) -> TagMapper {
+        let event_mapping: Vec<(String, String)> = settings
+            .event_mapping
             .iter()
             .map(|(event, pinterest)| (event.to_lowercase(), pinterest.clone()))
             .collect();
@@ -45,7 +43,8 @@ impl TagMapper {
             }
             index
         });
-        let custom_properties = custom_properties
+        let custom_properties = settings
+            .custom_properties
             .iter()
             .map(|path| (path.clone(), is_plain(path), LoosePath::new(path)))
             .collect();
@@ -53,7 +52,7 @@ impl TagMapper {
             event_mapping,
             event_index,
             custom_properties,
-            message_id_as_event_id,
+            message_id_as_event_id: settings.map_message_id_to_event_id,
         }
     }
 
@@ -284,7 +283,10 @@ mod tests {
         event_mapping.insert(10, ("Ünïcode".to_owned(), "Lead".to_owned()));
         event_mapping.insert(20, ("ÜNÏCODE".to_owned(), "Signup".to_owned()));
         event_mapping.push(("Order Completed".to_owned(), String::new()));
-        let mapper = TagMapper::new(&event_mapping, &[], false);
+        let mapper = TagMapper::new(&TagSettings {
+            event_mapping,
+            ..TagSettings::default()
+        });
         assert!(mapper.event_index.is_some());
         let event_for = |name| mapper.event_for(&spec::Table, name);
         // The first key equal ignoring case wins.
@@ -304,7 +306,10 @@ mod tests {
             ("Product Added".to_owned(), String::new()),
             ("İstanbul".to_owned(), "Lead".to_owned()),
         ];
-        let mapper = TagMapper::new(&event_mapping, &[], false);
+        let mapper = TagMapper::new(&TagSettings {
+            event_mapping: event_mapping.to_vec(),
+            ..TagSettings::default()
+        });
         let event_for = |name| mapper.event_for(&spec::Table, name);
         assert_eq!(event_for("ORDER COMPLETED"), PinterestEvent::Custom);
         // The mapping compares the whole name ignoring case, nothing more.

@@ -3,6 +3,8 @@
 
 mod call;
 mod map;
+mod settings;
 
 pub use call::{CallData, CallLineItem, CallLineItems, DataValue, PintrkCall};
 pub(crate) use map::TagMapper;
+pub use settings::TagSettings;

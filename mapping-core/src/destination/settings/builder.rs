@@ -14,7 +14,7 @@ use super::{ConversionToken, Settings};
 ///     .custom_property("plan")
 ///     .map_message_id_to_event_id(true)
 ///     .build();
-/// assert_eq!(settings.event_mapping.len(), 2);
+/// assert_eq!(settings.tag.event_mapping.len(), 2);
 /// assert!(settings.warnings().is_empty());
 /// ```
 #[derive(Clone, Debug, Default)]
@@ -26,7 +26,7 @@ pub struct SettingsBuilder {
 impl SettingsBuilder {
     /// `tid`: the Pinterest Tag ID.
     pub fn tid(mut self, tid: impl Into<String>) -> Self {
-        self.settings.tid = tid.into();
+        self.settings.tag.tid = tid.into();
         self
     }
 
@@ -35,7 +35,7 @@ impl SettingsBuilder {
     /// its Pinterest event and keeps its place.
     pub fn map_event(mut self, event: impl Into<String>, pinterest: impl Into<String>) -> Self {
         let (event, pinterest) = (event.into(), pinterest.into());
-        let mapping = &mut self.settings.event_mapping;
+        let mapping = &mut self.settings.tag.event_mapping;
         match mapping.iter_mut().find(|(known, _)| *known == event) {
             Some(entry) => entry.1 = pinterest,
             None => mapping.push((event, pinterest)),
@@ -46,19 +46,19 @@ impl SettingsBuilder {
     /// One entry of `pinterestCustomProperties`: a property path copied into the event data
     /// of track calls.
     pub fn custom_property(mut self, path: impl Into<String>) -> Self {
-        self.settings.custom_properties.push(path.into());
+        self.settings.tag.custom_properties.push(path.into());
         self
     }
 
     /// `useEnhancedMatchLoad`.
     pub fn use_enhanced_match_load(mut self, on: bool) -> Self {
-        self.settings.use_enhanced_match_load = on;
+        self.settings.tag.use_enhanced_match_load = on;
         self
     }
 
     /// `mapMessageIdToEventId`.
     pub fn map_message_id_to_event_id(mut self, on: bool) -> Self {
-        self.settings.map_message_id_to_event_id = on;
+        self.settings.tag.map_message_id_to_event_id = on;
         self
     }
 
@@ -70,26 +70,26 @@ impl SettingsBuilder {
 
     /// `ad_account_id`: the ad account the Conversions API's events go to.
     pub fn ad_account_id(mut self, ad_account_id: impl Into<String>) -> Self {
-        self.settings.ad_account_id = ad_account_id.into();
+        self.settings.conversions.ad_account_id = ad_account_id.into();
         self
     }
 
     /// `conversion_token`: the Conversions API's access token.
     pub fn conversion_token(mut self, token: ConversionToken) -> Self {
-        self.settings.conversion_token = Some(token);
+        self.settings.conversions.conversion_token = Some(token);
         self
     }
 
     /// `maxEventAgeDays`: from 1 to 365, as the settings JSON takes it; a number outside is
     /// taken as the nearest end of that range.
     pub fn max_event_age_days(mut self, days: u32) -> Self {
-        self.settings.max_event_age_days = days.clamp(1, 365);
+        self.settings.conversions.max_event_age_days = days.clamp(1, 365);
         self
     }
 
     /// `sendPartnerEventsAsCustom`.
     pub fn send_partner_events_as_custom(mut self, on: bool) -> Self {
-        self.settings.send_partner_events_as_custom = on;
+        self.settings.conversions.send_partner_events_as_custom = on;
         self
     }
 

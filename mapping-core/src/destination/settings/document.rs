@@ -114,31 +114,33 @@ impl Document {
                 continue;
             }
             match key {
-                "tid" => settings.tid = read_tid(value, &mut warnings)?,
+                "tid" => settings.tag.tid = read_tid(value, &mut warnings)?,
                 "pinterestEventMapping" => {
-                    settings.event_mapping = read_event_mapping(value, &mut warnings);
+                    settings.tag.event_mapping = read_event_mapping(value, &mut warnings);
                 }
                 "pinterestCustomProperties" => {
-                    settings.custom_properties = read_custom_properties(value, &mut warnings);
+                    settings.tag.custom_properties = read_custom_properties(value, &mut warnings);
                 }
                 "useEnhancedMatchLoad" => {
-                    settings.use_enhanced_match_load = read_flag(key, &value, &mut warnings);
+                    settings.tag.use_enhanced_match_load = read_flag(key, &value, &mut warnings);
                 }
                 "mapMessageIdToEventId" => {
-                    settings.map_message_id_to_event_id = read_flag(key, &value, &mut warnings);
+                    settings.tag.map_message_id_to_event_id = read_flag(key, &value, &mut warnings);
                 }
                 "disableAutoISOConversion" => {
                     settings.disable_auto_iso_conversion = read_flag(key, &value, &mut warnings);
                 }
-                "ad_account_id" => settings.ad_account_id = read_ad_account_id(value)?,
+                "ad_account_id" => settings.conversions.ad_account_id = read_ad_account_id(value)?,
                 "conversion_token" => {
                     let token = expect_string(key, value)?;
-                    settings.conversion_token =
+                    settings.conversions.conversion_token =
                         (!token.is_empty()).then(|| ConversionToken::new(token));
                 }
-                "maxEventAgeDays" => settings.max_event_age_days = read_max_event_age(value)?,
+                "maxEventAgeDays" => {
+                    settings.conversions.max_event_age_days = read_max_event_age(value)?;
+                }
                 "sendPartnerEventsAsCustom" => {
-                    settings.send_partner_events_as_custom = expect_bool(key, value)?;
+                    settings.conversions.send_partner_events_as_custom = expect_bool(key, value)?;
                 }
                 _ => unreachable!("`{key}` is not in Settings::KEYS"),
             }
@@ -152,16 +154,20 @@ impl Settings {
     fn reset(&mut self, key: &str) {
         let default = Settings::default();
         match key {
-            "tid" => self.tid = default.tid,
-            "pinterestEventMapping" => self.event_mapping = default.event_mapping,
-            "pinterestCustomProperties" => self.custom_properties = default.custom_properties,
-            "useEnhancedMatchLoad" => self.use_enhanced_match_load = false,
-            "mapMessageIdToEventId" => self.map_message_id_to_event_id = false,
+            "tid" => self.tag.tid = default.tag.tid,
+            "pinterestEventMapping" => self.tag.event_mapping = default.tag.event_mapping,
+            "pinterestCustomProperties" => {
+                self.tag.custom_properties = default.tag.custom_properties;
+            }
+            "useEnhancedMatchLoad" => self.tag.use_enhanced_match_load = false,
+            "mapMessageIdToEventId" => self.tag.map_message_id_to_event_id = false,
             "disableAutoISOConversion" => self.disable_auto_iso_conversion = false,
-            "ad_account_id" => self.ad_account_id = default.ad_account_id,
-            "conversion_token" => self.conversion_token = None,
-            "maxEventAgeDays" => self.max_event_age_days = default.max_event_age_days,
-            "sendPartnerEventsAsCustom" => self.send_partner_events_as_custom = false,
+            "ad_account_id" => self.conversions.ad_account_id = default.conversions.ad_account_id,
+            "conversion_token" => self.conversions.conversion_token = None,
+            "maxEventAgeDays" => {
+                self.conversions.max_event_age_days = default.conversions.max_event_age_days;
+            }
+            "sendPartnerEventsAsCustom" => self.conversions.send_partner_events_as_custom = false,
             _ => {}
         }
     }
@@ -610,23 +616,29 @@ impl<'de> Deserialize<'de> for Settings {
 impl Serialize for Settings {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("tid", &self.tid)?;
-        map.serialize_entry("pinterestEventMapping", &EventMapping(&self.event_mapping))?;
-        map.serialize_entry("pinterestCustomProperties", &self.custom_properties)?;
-        map.serialize_entry("useEnhancedMatchLoad", &self.use_enhanced_match_load)?;
-        map.serialize_entry("mapMessageIdToEventId", &self.map_message_id_to_event_id)?;
+        map.serialize_entry("tid", &self.tag.tid)?;
+        map.serialize_entry(
+            "pinterestEventMapping",
+            &EventMapping(&self.tag.event_mapping),
+        )?;
+        map.serialize_entry("pinterestCustomProperties", &self.tag.custom_properties)?;
+        map.serialize_entry("useEnhancedMatchLoad", &self.tag.use_enhanced_match_load)?;
+        map.serialize_entry(
+            "mapMessageIdToEventId",
+            &self.tag.map_message_id_to_event_id,
+        )?;
         map.serialize_entry(
             "disableAutoISOConversion",
             &self.disable_auto_iso_conversion,
         )?;
-        map.serialize_entry("ad_account_id", &self.ad_account_id)?;
-        if let Some(token) = &self.conversion_token {
+        map.serialize_entry("ad_account_id", &self.conversions.ad_account_id)?;
+        if let Some(token) = &self.conversions.conversion_token {
             map.serialize_entry("conversion_token", token.expose())?;
         }
-        map.serialize_entry("maxEventAgeDays", &self.max_event_age_days)?;
+        map.serialize_entry("maxEventAgeDays", &self.conversions.max_event_age_days)?;
         map.serialize_entry(
             "sendPartnerEventsAsCustom",
-            &self.send_partner_events_as_custom,
+            &self.conversions.send_partner_events_as_custom,
         )?;
         map.end()
     }

@@ -18,8 +18,9 @@ pub use builder::SettingsBuilder;
 use document::Document;
 pub use warnings::SettingsWarning;
 
-use crate::capi::ConversionToken;
+use crate::capi::{ConversionSettings, ConversionToken};
 use crate::json::Json;
+use crate::tag::TagSettings;
 
 /// The destination's settings, as Segment stores them: the Pinterest Tag's, and the
 /// Conversions API's.
@@ -38,9 +39,9 @@ use crate::json::Json;
 ///     "pinterestCustomProperties": ["plan"],
 ///     "someOtherKey": "ignored"
 /// }"#)?;
-/// assert_eq!(settings.tid, "2620795819800");
-/// assert_eq!(settings.event_mapping, [("Lead Generated".to_owned(), "Lead".to_owned())]);
-/// assert!(!settings.use_enhanced_match_load);
+/// assert_eq!(settings.tag.tid, "2620795819800");
+/// assert_eq!(settings.tag.event_mapping, [("Lead Generated".to_owned(), "Lead".to_owned())]);
+/// assert!(!settings.tag.use_enhanced_match_load);
 ///
 /// let built = Settings::builder()
 ///     .tid("2620795819800")
@@ -53,58 +54,19 @@ use crate::json::Json;
 /// assert_eq!(error.to_string(), "`tid` must be a string, found a boolean");
 /// # Ok::<(), mapping_core::SettingsError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Settings {
-    /// `tid`: the Pinterest Tag ID. Empty: the destination produces no call at all.
-    pub tid: String,
-    /// `pinterestEventMapping`: Segment event → Pinterest event, in the settings' key order
-    /// (the first key equal to an event name ignoring case wins). A value of `""` sends the
-    /// Segment event name unchanged. Settings of another shape are read as Segment's
-    /// original reads them, with a warning: an array or a string maps its indices (`["Lead"]`
-    /// maps the event `0`), and a value that is not a string is `""`.
-    pub event_mapping: Vec<(String, String)>,
-    /// `pinterestCustomProperties`: property paths copied into the event data of track calls.
-    pub custom_properties: Vec<String>,
-    /// `useEnhancedMatchLoad`: add the stored email to the `load` call.
-    pub use_enhanced_match_load: bool,
-    /// `mapMessageIdToEventId`: send the message's `messageId` as `event_id`.
-    pub map_message_id_to_event_id: bool,
+    /// The Pinterest Tag's keys.
+    pub tag: TagSettings,
+    /// The Conversions API's keys.
+    pub conversions: ConversionSettings,
     /// `disableAutoISOConversion`: take date strings as they are. By default, as analytics.js
     /// does before any destination sees a message, every string value that looks like an ISO
     /// 8601 date is sent as the date's `toISOString()` (`"2024-01-02"` →
     /// `"2024-01-02T00:00:00.000Z"`); analytics-next's load option of this name turns that
-    /// off. See [`crate::segment::dates`].
+    /// off. See [`crate::segment::dates`]. The destination reads it, before both outputs.
     pub disable_auto_iso_conversion: bool,
-    /// `ad_account_id`: the Pinterest ad account the Conversions API's events are sent to
-    /// (digits, as Ads Manager shows it).
-    pub ad_account_id: String,
-    /// `conversion_token`: the Conversions API's access token, made in Ads Manager. Never
-    /// printed: its `Debug` is redacted.
-    pub conversion_token: Option<ConversionToken>,
-    /// `maxEventAgeDays`: the age beyond which an event is not sent to the Conversions API
-    /// (which refuses stale events), in days; 7 by default.
-    pub max_event_age_days: u32,
-    /// `sendPartnerEventsAsCustom`: send partner-defined events to the Conversions API as
-    /// `custom` events; by default they reach the Tag only.
-    pub send_partner_events_as_custom: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
-            tid: String::new(),
-            event_mapping: Vec::new(),
-            custom_properties: Vec::new(),
-            use_enhanced_match_load: false,
-            map_message_id_to_event_id: false,
-            disable_auto_iso_conversion: false,
-            ad_account_id: String::new(),
-            conversion_token: None,
-            max_event_age_days: Settings::DEFAULT_MAX_EVENT_AGE_DAYS,
-            send_partner_events_as_custom: false,
-        }
-    }
 }
 
 /// Why settings were refused. Messages name the key, never a value.
@@ -148,22 +110,17 @@ pub enum SettingsError {
 const EXAMPLE: &str = include_str!("example.json");
 
 impl Settings {
-    /// The default of `maxEventAgeDays`: Pinterest refuses events older than a week.
-    pub const DEFAULT_MAX_EVENT_AGE_DAYS: u32 = 7;
+    /// The keys the destination reads itself, before its outputs.
+    const DESTINATION_KEYS: [&'static str; 1] = ["disableAutoISOConversion"];
 
-    /// The keys these settings read, as Segment spells them.
-    pub const KEYS: [&'static str; 10] = [
-        "tid",
-        "pinterestEventMapping",
-        "pinterestCustomProperties",
-        "useEnhancedMatchLoad",
-        "mapMessageIdToEventId",
-        "disableAutoISOConversion",
-        "ad_account_id",
-        "conversion_token",
-        "maxEventAgeDays",
-        "sendPartnerEventsAsCustom",
-    ];
+    /// The keys these settings read, as Segment spells them: the Tag's
+    /// ([`TagSettings::KEYS`]), the destination's own, and the Conversions API's
+    /// ([`ConversionSettings::KEYS`]).
+    pub const KEYS: [&'static str; 10] = concat_keys(
+        &TagSettings::KEYS,
+        &Settings::DESTINATION_KEYS,
+        &ConversionSettings::KEYS,
+    );
 
     /// Settings built in code, starting from the defaults.
     pub fn builder() -> SettingsBuilder {
@@ -192,7 +149,7 @@ impl Settings {
     /// let (settings, warnings) = Settings::from_json_with_warnings(
     ///     r#"{"Tid": "2620795819800", "pinterestEventMapping": {"Order Completed": "Chekout"}}"#,
     /// )?;
-    /// assert_eq!(settings.tid, "");
+    /// assert_eq!(settings.tag.tid, "");
     /// let messages: Vec<String> = warnings.iter().map(ToString::to_string).collect();
     /// assert_eq!(messages, [
     ///     "unknown key `Tid`, ignored: did you mean `tid`?",
@@ -240,6 +197,36 @@ impl Settings {
             Err(error) => unreachable!("the built-in example settings are invalid: {error}"),
         }
     }
+}
+
+/// The keys of `first`, `second` and `third`, in this order; `N` is their number.
+const fn concat_keys<const N: usize>(
+    first: &[&'static str],
+    second: &[&'static str],
+    third: &[&'static str],
+) -> [&'static str; N] {
+    assert!(
+        first.len() + second.len() + third.len() == N,
+        "the number of keys"
+    );
+    let mut keys = [""; N];
+    let mut index = 0;
+    let mut from = 0;
+    while from < first.len() {
+        keys[index] = first[from];
+        (index, from) = (index + 1, from + 1);
+    }
+    from = 0;
+    while from < second.len() {
+        keys[index] = second[from];
+        (index, from) = (index + 1, from + 1);
+    }
+    from = 0;
+    while from < third.len() {
+        keys[index] = third[from];
+        (index, from) = (index + 1, from + 1);
+    }
+    keys
 }
 
 #[cfg(test)]

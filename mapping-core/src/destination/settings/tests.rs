@@ -23,14 +23,16 @@ fn reads_every_key_and_ignores_unknown_ones() {
     assert_eq!(
         settings,
         Settings {
-            tid: "t".to_owned(),
-            event_mapping: vec![
-                ("B".to_owned(), "Custom".to_owned()),
-                ("a".to_owned(), "Signup".to_owned())
-            ],
-            custom_properties: vec!["x".to_owned(), "a.b".to_owned()],
-            use_enhanced_match_load: true,
-            map_message_id_to_event_id: true,
+            tag: TagSettings {
+                tid: "t".to_owned(),
+                event_mapping: vec![
+                    ("B".to_owned(), "Custom".to_owned()),
+                    ("a".to_owned(), "Signup".to_owned())
+                ],
+                custom_properties: vec!["x".to_owned(), "a.b".to_owned()],
+                use_enhanced_match_load: true,
+                map_message_id_to_event_id: true,
+            },
             disable_auto_iso_conversion: true,
             ..Settings::default()
         }
@@ -44,25 +46,29 @@ fn reads_the_conversions_api_keys() {
             "sendPartnerEventsAsCustom":true}"#,
     )
     .unwrap();
-    assert_eq!(settings.ad_account_id, "549755885175");
+    assert_eq!(settings.conversions.ad_account_id, "549755885175");
     assert_eq!(
         settings
+            .conversions
             .conversion_token
             .as_ref()
             .map(ConversionToken::expose),
         Some("pina_x")
     );
-    assert_eq!(settings.max_event_age_days, 3);
-    assert!(settings.send_partner_events_as_custom);
+    assert_eq!(settings.conversions.max_event_age_days, 3);
+    assert!(settings.conversions.send_partner_events_as_custom);
     assert!(!format!("{settings:?}").contains("pina_x"));
     assert_eq!(
         Settings::from_json(r#"{"ad_account_id":549755885175,"conversion_token":""}"#).unwrap(),
         Settings {
-            ad_account_id: "549755885175".to_owned(),
+            conversions: ConversionSettings {
+                ad_account_id: "549755885175".to_owned(),
+                ..ConversionSettings::default()
+            },
             ..Settings::default()
         }
     );
-    assert_eq!(Settings::default().max_event_age_days, 7);
+    assert_eq!(Settings::default().conversions.max_event_age_days, 7);
     assert_eq!(
         error(r#"{"ad_account_id":"act_123"}"#),
         "`ad_account_id` must be the ad account's number: digits only, at most 18"
@@ -112,7 +118,7 @@ fn mapping(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 fn an_array_event_mapping_maps_its_indices() {
     let (settings, warnings) = read(r#"{"tid":"1","pinterestEventMapping":["Lead","Signup"]}"#);
     assert_eq!(
-        settings.event_mapping,
+        settings.tag.event_mapping,
         mapping(&[("0", "Lead"), ("1", "Signup")])
     );
     assert_eq!(
@@ -125,7 +131,7 @@ fn an_array_event_mapping_maps_its_indices() {
     );
     let (settings, _) = read(r#"{"pinterestEventMapping":["Lead",{"key":"a","value":"Lead"},5]}"#);
     assert_eq!(
-        settings.event_mapping,
+        settings.tag.event_mapping,
         mapping(&[("0", "Lead"), ("1", ""), ("2", "")])
     );
 }
@@ -138,7 +144,7 @@ fn an_array_of_key_value_objects_maps_its_indices_and_names_the_object_meant() {
     );
     // Segment's `for…in` visits "0" to "3": no event name of these matches.
     assert_eq!(
-        settings.event_mapping,
+        settings.tag.event_mapping,
         mapping(&[("0", ""), ("1", ""), ("2", ""), ("3", "")])
     );
     assert_eq!(
@@ -161,7 +167,7 @@ fn an_array_of_key_value_objects_maps_its_indices_and_names_the_object_meant() {
 fn a_string_or_a_scalar_event_mapping_is_read_as_segment_reads_it() {
     let (settings, warnings) = read(r#"{"tid":"1","pinterestEventMapping":"Le🦀"}"#);
     assert_eq!(
-        settings.event_mapping,
+        settings.tag.event_mapping,
         mapping(&[("0", "L"), ("1", "e"), ("2", "\u{fffd}"), ("3", "\u{fffd}")])
     );
     assert_eq!(
@@ -176,7 +182,7 @@ fn a_string_or_a_scalar_event_mapping_is_read_as_segment_reads_it() {
         let (settings, warnings) = read(&format!(
             r#"{{"tid":"1","pinterestEventMapping":{scalar}}}"#
         ));
-        assert!(settings.event_mapping.is_empty());
+        assert!(settings.tag.event_mapping.is_empty());
         assert_eq!(warnings.len(), 1);
         assert!(
             warnings[0].ends_with(
@@ -195,7 +201,7 @@ fn event_mapping_values_that_are_not_strings_send_the_segment_event_name() {
         r#"{"tid":"1","pinterestEventMapping":{"Order Completed":false,"A":0,"B":{"x":1},"C":"Lead"}}"#,
     );
     assert_eq!(
-        settings.event_mapping,
+        settings.tag.event_mapping,
         mapping(&[("Order Completed", ""), ("A", ""), ("B", ""), ("C", "Lead")])
     );
     assert_eq!(
@@ -221,7 +227,7 @@ fn event_mapping_values_that_are_not_strings_send_the_segment_event_name() {
 fn custom_properties_of_other_types_are_read_as_segment_reads_them() {
     let (settings, warnings) = read(r#"{"tid":"1","pinterestCustomProperties":"plan, tier"}"#);
     assert_eq!(
-        settings.custom_properties,
+        settings.tag.custom_properties,
         ["p", "l", "a", "n", ",", " ", "t", "i", "e", "r"]
     );
     assert_eq!(
@@ -234,7 +240,7 @@ fn custom_properties_of_other_types_are_read_as_segment_reads_them() {
     let (settings, warnings) =
         read(r#"{"tid":"1","pinterestCustomProperties":["a",5,1.50,true,null,{},["b","c"]]}"#);
     assert_eq!(
-        settings.custom_properties,
+        settings.tag.custom_properties,
         ["a", "5", "1.5", "true", "null", "[object Object]", "b,c"]
     );
     assert_eq!(
@@ -256,7 +262,7 @@ fn custom_properties_of_other_types_are_read_as_segment_reads_them() {
     );
     let (settings, warnings) =
         read(r#"{"tid":"1","pinterestCustomProperties":{"length":3,"0":"plan","1":7}}"#);
-    assert_eq!(settings.custom_properties, ["plan", "7", "undefined"]);
+    assert_eq!(settings.tag.custom_properties, ["plan", "7", "undefined"]);
     assert_eq!(
         warnings,
         [
@@ -265,7 +271,7 @@ fn custom_properties_of_other_types_are_read_as_segment_reads_them() {
         ]
     );
     let (settings, warnings) = read(r#"{"tid":"1","pinterestCustomProperties":12}"#);
-    assert!(settings.custom_properties.is_empty());
+    assert!(settings.tag.custom_properties.is_empty());
     assert_eq!(
         warnings,
         [
@@ -281,8 +287,8 @@ fn flags_of_other_types_are_read_by_their_truthiness() {
         r#"{"tid":"1","useEnhancedMatchLoad":"false","mapMessageIdToEventId":0,
             "disableAutoISOConversion":[]}"#,
     );
-    assert!(settings.use_enhanced_match_load);
-    assert!(!settings.map_message_id_to_event_id);
+    assert!(settings.tag.use_enhanced_match_load);
+    assert!(!settings.tag.map_message_id_to_event_id);
     assert!(settings.disable_auto_iso_conversion);
     assert_eq!(
         warnings,
@@ -296,7 +302,7 @@ fn flags_of_other_types_are_read_by_their_truthiness() {
         ]
     );
     let (settings, warnings) = read(r#"{"tid":"1","mapMessageIdToEventId":"enabled"}"#);
-    assert!(settings.map_message_id_to_event_id);
+    assert!(settings.tag.map_message_id_to_event_id);
     assert_eq!(
         warnings,
         [
@@ -309,7 +315,7 @@ fn flags_of_other_types_are_read_by_their_truthiness() {
 #[test]
 fn a_number_tag_id_is_read_as_its_digits() {
     let (settings, warnings) = read(r#"{"tid":2620795819800}"#);
-    assert_eq!(settings.tid, "2620795819800");
+    assert_eq!(settings.tag.tid, "2620795819800");
     assert_eq!(
         warnings,
         [
@@ -320,7 +326,7 @@ fn a_number_tag_id_is_read_as_its_digits() {
     let (_, found) = Settings::from_json_with_warnings(r#"{"tid":2620795819800}"#).unwrap();
     assert!(found[0].is_tag_only());
     let (settings, warnings) = read(r#"{"tid":0}"#);
-    assert_eq!(settings.tid, "");
+    assert_eq!(settings.tag.tid, "");
     assert_eq!(
         warnings,
         [
@@ -357,9 +363,9 @@ fn rejects_non_objects_and_invalid_json() {
 #[test]
 fn the_example_is_valid() {
     let example = Settings::example();
-    assert_eq!(example.tid, "2620795819800");
-    assert_eq!(example.event_mapping.len(), 3);
-    assert_eq!(example.custom_properties, ["custom_prop"]);
+    assert_eq!(example.tag.tid, "2620795819800");
+    assert_eq!(example.tag.event_mapping.len(), 3);
+    assert_eq!(example.tag.custom_properties, ["custom_prop"]);
 }
 
 #[test]
@@ -383,7 +389,7 @@ fn serde_reads_and_writes_segment_keys() {
     assert_eq!(error.to_string(), "`tid` must be a string, found a boolean");
     let coerced: Settings =
         serde_json::from_str(r#"{"pinterestEventMapping":[{"key":"A","value":"Lead"}]}"#).unwrap();
-    assert_eq!(coerced.event_mapping, mapping(&[("0", "")]));
+    assert_eq!(coerced.tag.event_mapping, mapping(&[("0", "")]));
 }
 
 #[test]
@@ -414,6 +420,7 @@ fn the_builder_sets_each_key() {
         Settings::builder()
             .max_event_age_days(1000)
             .build()
+            .conversions
             .max_event_age_days,
         365
     );

@@ -143,14 +143,14 @@ pub(super) fn unknown_keys(keys: &[String]) -> Vec<SettingsWarning> {
 /// The warnings of the settings' values.
 pub(super) fn of_values(settings: &Settings) -> Vec<SettingsWarning> {
     let mut warnings = Vec::new();
-    if settings.tid.is_empty() {
+    if settings.tag.tid.is_empty() {
         warnings.push(SettingsWarning::NoTagId);
     }
     let codes = PinterestEvent::STANDARD;
     let names = codes.each_ref().map(PinterestEvent::as_str);
     // The first entry of each event name, lowercased as the destination matches them.
     let mut first: HashMap<String, &str> = HashMap::new();
-    for (event, value) in &settings.event_mapping {
+    for (event, value) in &settings.tag.event_mapping {
         match first.get(&event.to_lowercase()) {
             Some(earlier) => warnings.push(SettingsWarning::ShadowedEvent {
                 event: event.clone(),
