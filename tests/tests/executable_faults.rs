@@ -95,41 +95,30 @@ impl Running {
     /// kernel reports it (`/proc/PID/task/*/wchan`); where the kernel does not say, waits a
     /// moment.
     fn wait_until_blocked_writing(&self) {
-        let tasks = format!("/proc/{}/task", self.child.id());
-        let blocked = || {
-            std::fs::read_dir(&tasks).ok().map(|tasks| {
-                tasks.flatten().any(|task| {
-                    std::fs::read_to_string(task.path().join("wchan"))
-                        .is_ok_and(|wchan| wchan.contains("pipe_write"))
-                })
-            })
-        };
-        let started = std::time::Instant::now();
-        while started.elapsed() < std::time::Duration::from_secs(60) {
-            match blocked() {
-                Some(true) => return,
-                Some(false) => std::thread::sleep(std::time::Duration::from_millis(20)),
-                None => break,
-            }
-        }
+        self.wait_for_thread("wchan", |wchan| wchan.contains("pipe_write"));
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
 
     /// Waits until the tool has taken its first stopping signal, shown by the thread it then
     /// starts to watch its blocked output: two signals sent at once may arrive as one.
     fn wait_until_signal_taken(&self) {
+        self.wait_for_thread("comm", |name| name.trim_end() == "blocked-output");
+    }
+
+    /// Waits, a minute at most, until the file `file` of one of the tool's threads under
+    /// `/proc/PID/task` says `is`, or the tool is gone.
+    fn wait_for_thread(&self, file: &str, is: impl Fn(&str) -> bool) {
         let tasks = format!("/proc/{}/task", self.child.id());
-        let watching = || {
+        let seen = || {
             std::fs::read_dir(&tasks).ok().map(|tasks| {
                 tasks.flatten().any(|task| {
-                    std::fs::read_to_string(task.path().join("comm"))
-                        .is_ok_and(|name| name.trim_end() == "blocked-output")
+                    std::fs::read_to_string(task.path().join(file)).is_ok_and(|text| is(&text))
                 })
             })
         };
         let started = std::time::Instant::now();
         while started.elapsed() < std::time::Duration::from_secs(60) {
-            match watching() {
+            match seen() {
                 Some(false) => std::thread::sleep(std::time::Duration::from_millis(10)),
                 _ => return,
             }
