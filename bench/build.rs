@@ -6,7 +6,7 @@ mod tables;
 fn main() {
     let out_dir = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
     let source = format!(
-        "mapping_core::pinterest_mapping! {{\n    {}\n}}\n\nmapping_core::pinterest_mapping! {{\n    {}\n}}\n",
+        "pinterest_mapping::pinterest_mapping! {{\n    {}\n}}\n\npinterest_mapping::pinterest_mapping! {{\n    {}\n}}\n",
         tables::large_events_table(),
         tables::large_properties_table()
     );
@@ -16,5 +16,5 @@ fn main() {
     )
     .expect("OUT_DIR is writable");
     println!("cargo::rerun-if-changed=src/tables.rs");
-    println!("cargo::rerun-if-changed=../mapping-core/src/table/spec_table.rs");
+    println!("cargo::rerun-if-changed=../pinterest-mapping/src/table/spec_table.rs");
 }

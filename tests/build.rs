@@ -11,7 +11,7 @@ fn main() {
     let event = "Long ".repeat(LONG / 5);
     let property = "p".repeat(LONG);
     let source = format!(
-        "mapping_core::pinterest_mapping! {{
+        "pinterest_mapping::pinterest_mapping! {{
     /// A table with names longer than a small thread's stack.
     pub mod long_names {{
         events {{

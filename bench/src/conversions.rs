@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fake_pinterest::{AD_ACCOUNT, FakePinterest, Reply, TOKEN};
-use mapping_core::ndjson;
-use mapping_core::{Destination, Settings};
+use pinterest_mapping::ndjson;
+use pinterest_mapping::{Destination, Settings};
 
 use crate::{Report, best_by_chunk, drain, fail, map_lines, per_second};
 
@@ -51,7 +51,7 @@ pub(crate) fn throughput(report: &mut Report, lines: &[&str]) {
         let Ok(message) = destination.prepare(line, &mut converted) else {
             continue;
         };
-        if let mapping_core::capi::Conversion::Event { event, .. } =
+        if let pinterest_mapping::capi::Conversion::Event { event, .. } =
             destination.conversion(&message, now)
         {
             events.push(event.event_id.into_owned());

@@ -7,7 +7,7 @@
 //! 3. Table scaling: a 1,000-event and a 200-property table against the spec table.
 //! 4. Peak resident memory of `pinterest-map` on 200,000 events against 10,000, as its
 //!    summary reports it.
-//! 5. Compile-time cost: a clean build of `mapping-macros`, the expansion of the 1,000-event
+//! 5. Compile-time cost: a clean build of `pinterest-mapping-macros`, the expansion of the 1,000-event
 //!    table, and rustc on crates of a 10,000- and a 50,000-event table (linear growth).
 //! 6. Settings and messages at scale: 100,000 event mappings, 100,000 custom properties
 //!    against as many properties, a 100,000-segment path in a message nested as deep, each
@@ -41,9 +41,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use mapping_core::ndjson::{self, OutputFormat};
+use pinterest_mapping::ndjson::{self, OutputFormat};
 
-use mapping_core::{Destination, Message, Settings, spec};
+use pinterest_mapping::{Destination, Message, Settings, spec};
 
 // The large tables, compiled by the macro from `tables.rs` by the build script.
 include!(concat!(env!("OUT_DIR"), "/large_tables.rs"));
@@ -574,8 +574,8 @@ fn tables_compiled(report: &mut Report, root: &Path) {
     std::fs::create_dir_all(&source).unwrap_or_else(|error| fail(&source, &error));
     let manifest = format!(
         "[package]\nname = \"table-crate\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\nmapping-core = {{ path = {:?} }}\n\n[workspace]\n",
-        root.join("mapping-core")
+         [dependencies]\npinterest-mapping = {{ path = {:?} }}\n\n[workspace]\n",
+        root.join("pinterest-mapping")
     );
     let write = |path: &Path, text: &str| {
         std::fs::write(path, text).unwrap_or_else(|error| fail(path, &error));
@@ -586,7 +586,7 @@ fn tables_compiled(report: &mut Report, root: &Path) {
         write(
             &library,
             &format!(
-                "//! A benchmark table.\nmapping_core::pinterest_mapping! {{\n    {table}\n}}\n"
+                "//! A benchmark table.\npinterest_mapping::pinterest_mapping! {{\n    {table}\n}}\n"
             ),
         );
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -645,9 +645,9 @@ fn compile_time(report: &mut Report, root: &Path, quick: bool) {
             .parse()
             .unwrap_or_else(|error| fail(Path::new(&name), &error));
         let mut expand = || {
-            drop(black_box(mapping_codegen::expand_table(black_box(
-                tokens.clone(),
-            ))))
+            drop(black_box(pinterest_mapping_codegen::expand_table(
+                black_box(tokens.clone()),
+            )))
         };
         let [expansion] = best_of([&mut expand]);
         let milliseconds = expansion.as_secs_f64() * 1e3;
@@ -663,7 +663,10 @@ fn compile_time(report: &mut Report, root: &Path, quick: bool) {
         );
     }
     if quick {
-        report.row("clean build of mapping-macros", "skipped (--quick)");
+        report.row(
+            "clean build of pinterest-mapping-macros",
+            "skipped (--quick)",
+        );
         report.row("tables compiled by rustc", "skipped (--quick)");
         return;
     }
@@ -679,7 +682,7 @@ fn compile_time(report: &mut Report, root: &Path, quick: bool) {
             "--quiet",
             "--release",
             "-p",
-            "mapping-macros",
+            "pinterest-mapping-macros",
             "--target-dir",
         ])
         .arg(&target_dir)
@@ -688,10 +691,10 @@ fn compile_time(report: &mut Report, root: &Path, quick: bool) {
     let elapsed = started.elapsed();
     let _ = std::fs::remove_dir_all(&target_dir);
     if !status.success() {
-        fail(root, &"clean build of mapping-macros failed");
+        fail(root, &"clean build of pinterest-mapping-macros failed");
     }
     report.row(
-        "clean release build of mapping-macros and its dependencies",
+        "clean release build of pinterest-mapping-macros and its dependencies",
         format!("{:.1} s", elapsed.as_secs_f64()),
     );
 }

@@ -7,7 +7,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use mapping_core::{Destination, Message, Settings};
+use pinterest_mapping::{Destination, Message, Settings};
 
 use crate::Report;
 

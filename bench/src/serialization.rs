@@ -7,9 +7,9 @@
 use std::io;
 use std::time::{Duration, UNIX_EPOCH};
 
-use mapping_core::capi::{Conversion, ConversionEvent};
-use mapping_core::ndjson::{self, OutputFormat};
-use mapping_core::{Destination, Message, PintrkCall};
+use pinterest_mapping::capi::{Conversion, ConversionEvent};
+use pinterest_mapping::ndjson::{self, OutputFormat};
+use pinterest_mapping::{Destination, Message, PintrkCall};
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
 use crate::{Report, best_by_chunk, drain};
@@ -18,7 +18,7 @@ use crate::{Report, best_by_chunk, drain};
 const NOW_SECONDS: u64 = 1_795_867_500;
 
 pub(crate) fn writers(report: &mut Report, lines: &[&str]) {
-    let mut settings = mapping_core::Settings::example();
+    let mut settings = pinterest_mapping::Settings::example();
     settings.tag.map_message_id_to_event_id = true;
     let destination = Destination::new(settings);
     let now = UNIX_EPOCH + Duration::from_secs(NOW_SECONDS);

@@ -2,7 +2,7 @@
 //! which feeds them to the macro, and by the expansion-time benchmark.
 
 /// Segment's spec table, as the library declares it: the large tables begin with its rows.
-const SPEC_TABLE: &str = include_str!("../../mapping-core/src/table/spec_table.rs");
+const SPEC_TABLE: &str = include_str!("../../pinterest-mapping/src/table/spec_table.rs");
 
 /// The rows of the spec table's section that opens with `opening` (`events {`), as written,
 /// each on its own line.

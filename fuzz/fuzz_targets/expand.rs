@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(tokens) = text.parse::<TokenStream>() else {
         return;
     };
-    let output = mapping_codegen::expand_table(tokens);
+    let output = pinterest_mapping_codegen::expand_table(tokens);
     // The output must itself be printable tokens.
     let _ = output.to_string();
 });

@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mapping_core::Json;
+use pinterest_mapping::Json;
 use serde_json::Value;
 
 fuzz_target!(|data: &[u8]| {

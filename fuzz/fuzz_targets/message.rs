@@ -9,9 +9,9 @@
 use libfuzzer_sys::fuzz_target;
 use std::time::{Duration, UNIX_EPOCH};
 
-use mapping_core::capi::{Conversion, ConversionEvent};
-use mapping_core::ndjson::{self, OutputFormat};
-use mapping_core::{Destination, Json, Message, PintrkCall, Settings};
+use pinterest_mapping::capi::{Conversion, ConversionEvent};
+use pinterest_mapping::ndjson::{self, OutputFormat};
+use pinterest_mapping::{Destination, Json, Message, PintrkCall, Settings};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {

@@ -10,8 +10,8 @@
 use std::ffi::OsString;
 
 use libfuzzer_sys::fuzz_target;
-use mapping_core::Json;
-use mapping_core::capi::ConversionEvent;
+use pinterest_mapping::Json;
+use pinterest_mapping::capi::ConversionEvent;
 use pinterest_map::{Status, Streams};
 
 fuzz_target!(|data: &[u8]| {
@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let status = pinterest_map::run(
-        mapping_core::spec::Table,
+        pinterest_mapping::spec::Table,
         args.into_iter().map(OsString::from),
         Streams {
             stdin: input,

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, ValueEnum};
-use mapping_core::capi::send::SenderConfig;
-use mapping_core::ndjson::OutputFormat;
+use pinterest_mapping::capi::send::SenderConfig;
+use pinterest_mapping::ndjson::OutputFormat;
 
 /// `--settings` and `--strict`: the destination's settings, and how warnings about them count.
 #[derive(Clone, Debug, Args)]

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use mapping_core::capi::send::Rejection;
-use mapping_core::ndjson::Converted;
+use pinterest_mapping::capi::send::Rejection;
+use pinterest_mapping::ndjson::Converted;
 
 /// `1 noun`, or `N nouns`.
 #[must_use]
@@ -34,9 +34,9 @@ pub fn conversion_notes(converted: &Converted) -> impl Iterator<Item = Conversio
 #[derive(Clone, Copy, Debug)]
 pub enum ConversionNote<'c> {
     /// A field left out of the event for its shape.
-    LeftOut(&'c mapping_core::capi::FieldWarning),
+    LeftOut(&'c pinterest_mapping::capi::FieldWarning),
     /// The message cannot become an event.
-    Unsendable(&'c mapping_core::capi::Unsendable),
+    Unsendable(&'c pinterest_mapping::capi::Unsendable),
 }
 
 impl fmt::Display for ConversionNote<'_> {

@@ -1,8 +1,8 @@
 //! `--send`: the Conversions API sender's configuration, from the options, the settings and
 //! the environment.
 
-use mapping_core::capi::send::{ConfigError, SenderConfig, Stopped};
-use mapping_core::{ConversionToken, Settings};
+use pinterest_mapping::capi::send::{ConfigError, SenderConfig, Stopped};
+use pinterest_mapping::{ConversionToken, Settings};
 
 use crate::args::SendArgs;
 

@@ -5,7 +5,7 @@ use std::ffi::OsStr;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use mapping_core::{Json, Settings, SettingsError, SyntaxError};
+use pinterest_mapping::{Json, Settings, SettingsError, SyntaxError};
 
 use crate::args::SettingsArgs;
 use crate::send::TOKEN_VARIABLE;

@@ -1,6 +1,6 @@
 //! `pinterest-kafka`: a Kafka stream worker that maps Segment messages with a
-//! [`pinterest_mapping!`](mapping_core::pinterest_mapping) table, in a consumer group, at
-//! least once. `pinterest-kafka` is `main(mapping_core::spec::Table)`; a table of one's own
+//! [`pinterest_mapping!`](pinterest_mapping::pinterest_mapping) table, in a consumer group, at
+//! least once. `pinterest-kafka` is `main(pinterest_mapping::spec::Table)`; a table of one's own
 //! makes its own worker the same way.
 //!
 //! The guarantee: an input offset is committed only after every output of its message (its
@@ -26,8 +26,8 @@ use std::ffi::OsString;
 use std::io;
 use std::process::ExitCode;
 
-use mapping_core::Mapping;
 use pinterest_cli::{Declined, write_declined};
+use pinterest_mapping::Mapping;
 
 pub use status::Status;
 

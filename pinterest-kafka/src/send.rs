@@ -1,9 +1,9 @@
 //! `--send`: the Conversions API sender of `pinterest-map --send`, fed by the worker, each event
 //! carrying the input message it came from.
 
-use mapping_core::Settings;
-use mapping_core::capi::send::Sender;
 use pinterest_cli::SendError;
+use pinterest_mapping::Settings;
+use pinterest_mapping::capi::send::Sender;
 
 use crate::args::Args;
 use crate::offsets::Ticket;

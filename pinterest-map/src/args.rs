@@ -114,7 +114,7 @@ pub(super) struct Args {
 
     /// The longest line read, in bytes: a longer one is reported as invalid by its number
     /// and read past without being kept (a decompressed gigabyte costs no memory).
-    #[arg(long, value_name = "BYTES", default_value_t = mapping_core::ndjson::DEFAULT_MAX_LINE_BYTES as u64, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
+    #[arg(long, value_name = "BYTES", default_value_t = pinterest_mapping::ndjson::DEFAULT_MAX_LINE_BYTES as u64, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
     pub(super) max_line_bytes: u64,
 
     /// One output line per input line, so that line numbers match: `null` for a blank line

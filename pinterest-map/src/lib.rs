@@ -1,6 +1,6 @@
 //! `pinterest-map`: Segment messages as newline-delimited JSON in, Pinterest Tag calls out, or
 //! Conversions API events (printed, or sent to Pinterest), for any
-//! [`pinterest_mapping!`](mapping_core::pinterest_mapping) table. [`main`] is a table's whole
+//! [`pinterest_mapping!`](pinterest_mapping::pinterest_mapping) table. [`main`] is a table's whole
 //! program, with the options, exit statuses ([`Status`]) and messages `pinterest-map --help`
 //! documents; [`run`] is the same program on given arguments and streams.
 //!
@@ -8,7 +8,7 @@
 //! output and exit statuses as `pinterest-map`:
 //!
 //! ```no_run
-//! mapping_core::pinterest_mapping! {
+//! pinterest_mapping::pinterest_mapping! {
 //!     pub mod shop {
 //!         events { "Basket Checked Out" => Checkout }
 //!         properties { "total" => value }
@@ -55,8 +55,8 @@ use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-use mapping_core::Mapping;
 use pinterest_cli::{Declined, Interrupt, write_declined, write_whole_line};
+use pinterest_mapping::Mapping;
 use run::Run;
 use setup::Setup;
 pub use status::Status;
@@ -168,7 +168,7 @@ pub struct Streams<I, O, E> {
 /// let mut stdout = Vec::new();
 /// let mut stderr = Vec::new();
 /// let status = pinterest_map::run(
-///     mapping_core::spec::Table,
+///     pinterest_mapping::spec::Table,
 ///     ["pinterest-map", "--quiet"].map(std::ffi::OsString::from),
 ///     pinterest_map::Streams {
 ///         stdin: &br#"{"type":"track","event":"Order Completed","properties":{"order_id":"o-1"}}"#[..],

@@ -2,5 +2,5 @@
 //! `pinterest-map --help`.
 
 fn main() -> std::process::ExitCode {
-    pinterest_map::main(mapping_core::spec::Table)
+    pinterest_map::main(pinterest_mapping::spec::Table)
 }

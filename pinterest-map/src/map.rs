@@ -4,10 +4,10 @@
 
 use std::borrow::Cow;
 
-use mapping_core::Destination;
-use mapping_core::ndjson::{self, Converted, Line, OutputFormat};
-use mapping_core::segment::{MessageError, batch_messages};
-use mapping_core::table::Mapping;
+use pinterest_mapping::Destination;
+use pinterest_mapping::ndjson::{self, Converted, Line, OutputFormat};
+use pinterest_mapping::segment::{MessageError, batch_messages};
+use pinterest_mapping::table::Mapping;
 
 use pinterest_cli::{Clock, Output};
 

@@ -11,8 +11,8 @@ use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-use mapping_core::ndjson::Line;
-use mapping_core::table::Mapping;
+use pinterest_mapping::ndjson::Line;
+use pinterest_mapping::table::Mapping;
 
 use super::map::{LineOutcome, Mapper};
 

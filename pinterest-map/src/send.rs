@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use mapping_core::Settings;
-use mapping_core::capi::send::{Outcome, Rejection, Report, Sender};
 use pinterest_cli::counted;
 use pinterest_cli::report::RejectionText;
+use pinterest_mapping::Settings;
+use pinterest_mapping::capi::send::{Outcome, Rejection, Report, Sender};
 
 use super::args::Args;
 use super::setup::SetupError;

@@ -5,10 +5,10 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use mapping_core::ndjson::OutputFormat;
-use mapping_core::{Destination, Mapping};
 use pinterest_cli::settings::read_traits;
 use pinterest_cli::{ArgumentError, Clock, Output, SendError};
+use pinterest_mapping::ndjson::OutputFormat;
+use pinterest_mapping::{Destination, Mapping};
 
 use super::args::Args;
 use super::send::Sending;

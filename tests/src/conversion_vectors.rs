@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use mapping_core::capi::Conversion;
-use mapping_core::{Destination, Json, JsonValue, Mapping, Settings};
+use pinterest_mapping::capi::Conversion;
+use pinterest_mapping::{Destination, Json, JsonValue, Mapping, Settings};
 use serde_json::Value;
 
 use super::{Output, TempFile, compact, compare_lines, same_json, workspace_dir};

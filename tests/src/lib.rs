@@ -33,7 +33,7 @@ use std::borrow::Cow;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use mapping_core::{Destination, Json, JsonValue, Mapping, PintrkCall, Settings};
+use pinterest_mapping::{Destination, Json, JsonValue, Mapping, PintrkCall, Settings};
 use serde_json::Value;
 
 /// One worked example: settings and an input in, the `pintrk` argument lists out.
@@ -138,7 +138,7 @@ pub fn compact(json: Json) -> String {
 
 /// The calls the library produces for a vector with Segment's table, as JSON.
 pub fn library_calls(vector: &Vector) -> Value {
-    library_calls_with(mapping_core::spec::Table, vector)
+    library_calls_with(pinterest_mapping::spec::Table, vector)
 }
 
 /// The calls the library produces for a vector with `table`, as JSON.
@@ -169,8 +169,8 @@ fn to_json(calls: &[PintrkCall]) -> Value {
     let with_serde = serde_json::to_string(calls)
         .unwrap_or_else(|error| panic!("calls do not serialize: {error}"));
     let mut written = Vec::new();
-    mapping_core::ndjson::write_calls(
-        mapping_core::ndjson::OutputFormat::Json,
+    pinterest_mapping::ndjson::write_calls(
+        pinterest_mapping::ndjson::OutputFormat::Json,
         calls,
         &mut written,
     )

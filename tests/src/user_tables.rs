@@ -1,6 +1,6 @@
 //! Two user tables unlike Segment's: other events, properties, products array and custom keys.
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     /// A fashion shop: its own events, an `items` array, a custom key with a space, a
     /// partner-defined page event.
     pub mod boutique {
@@ -29,7 +29,7 @@ mapping_core::pinterest_mapping! {
     }
 }
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     /// A yoga studio: video and lead events, no page section, `event_id` bound by the table,
     /// two sources for one line-item field, a custom key no script may see unescaped, and its
     /// own places for a member's identity.

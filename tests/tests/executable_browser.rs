@@ -14,11 +14,11 @@ use std::process::{Command, ExitCode};
 
 use libtest_mimic::Trial;
 
-use mapping_core::Mapping;
 use mapping_tests::{TempFile, run_tool};
+use pinterest_mapping::Mapping;
 use serde_json::Value;
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     /// A user's table whose custom keys and partner-defined events are themselves hostile.
     mod hostile_keys {
         events { "Products Searched" => Search }
@@ -203,7 +203,7 @@ fn main() -> ExitCode {
             let chromium = chromium.ok_or(
                 "Chromium is required (PINTEREST_BROWSER_TEST=required) and was not found",
             )?;
-            check_in_browser(&chromium, mapping_core::spec::Table);
+            check_in_browser(&chromium, pinterest_mapping::spec::Table);
             check_in_browser(&chromium, hostile_keys::Table);
             Ok(())
         },

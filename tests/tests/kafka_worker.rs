@@ -15,9 +15,9 @@ use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
 use std::time::Duration;
 
 use libtest_mimic::{Failed, Trial};
-use mapping_core::ndjson::{self, OutputFormat};
-use mapping_core::{Destination, Settings};
 use mapping_tests::executable;
+use pinterest_mapping::ndjson::{self, OutputFormat};
+use pinterest_mapping::{Destination, Settings};
 
 use kafka_broker::{Broker, Read, Relay, committed, free_port, produce, read, unique};
 

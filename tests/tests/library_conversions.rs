@@ -4,13 +4,13 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use mapping_core::capi::Conversion;
-use mapping_core::{Destination, Mapping, PintrkCall, Settings, spec};
 use mapping_tests::conversion_vectors::{
     ConversionVector, conversion_vectors, library_failures, tool_failures,
 };
 use mapping_tests::user_tables::{boutique, studio};
 use mapping_tests::{all_vectors, assert_all_pass, run_tool};
+use pinterest_mapping::capi::Conversion;
+use pinterest_mapping::{Destination, Mapping, PintrkCall, Settings, spec};
 use serde_json::Value;
 
 fn of_table<'v>(vectors: &'v [ConversionVector], table: &str) -> Vec<&'v ConversionVector> {

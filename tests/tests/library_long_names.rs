@@ -3,7 +3,7 @@
 
 include!(concat!(env!("OUT_DIR"), "/long_names.rs"));
 
-use mapping_core::{Json, PinterestEvent};
+use pinterest_mapping::{Json, PinterestEvent};
 
 /// Runs `check` on a thread with a 256 KiB stack, as many runtimes give their workers.
 fn on_a_small_stack(check: impl FnOnce() + Send + 'static) {

@@ -9,11 +9,13 @@ use std::sync::LazyLock;
 use std::time::{Duration, UNIX_EPOCH};
 
 use fake_pinterest::Schema;
-use mapping_core::capi::Conversion;
-use mapping_core::ndjson::{self, OutputFormat};
-use mapping_core::{Destination, Json, JsonValue, Mapping, Message, PintrkCall, Settings, spec};
 use mapping_tests::catalogue::{self, Outcome, SECRETS};
 use mapping_tests::user_tables::{boutique, studio};
+use pinterest_mapping::capi::Conversion;
+use pinterest_mapping::ndjson::{self, OutputFormat};
+use pinterest_mapping::{
+    Destination, Json, JsonValue, Mapping, Message, PintrkCall, Settings, spec,
+};
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -7,9 +7,9 @@ use std::io::{self, BufReader, Read};
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use mapping_core::ndjson::{self, LineFailure, OutputFormat};
-use mapping_core::{Destination, Settings};
 use mapping_tests::{catalogue, run_tool};
+use pinterest_mapping::ndjson::{self, LineFailure, OutputFormat};
+use pinterest_mapping::{Destination, Settings};
 
 fn destination() -> Destination {
     Destination::new(Settings::example())
@@ -39,7 +39,7 @@ fn map_stream_writes_what_the_tool_writes() {
     let input = catalogue_input();
     for (format, name) in [(OutputFormat::Json, "json"), (OutputFormat::Js, "js")] {
         let tool = run_tool(
-            mapping_core::spec::Table,
+            pinterest_mapping::spec::Table,
             "pinterest-map",
             &["-q".to_owned(), "--format".to_owned(), name.to_owned()],
             &input,
@@ -66,7 +66,7 @@ fn convert_stream_writes_what_the_tool_writes() {
     let input = catalogue_input();
     let now = "2026-11-28T12:05:00Z";
     let tool = run_tool(
-        mapping_core::spec::Table,
+        pinterest_mapping::spec::Table,
         "pinterest-map",
         &[
             "-q".to_owned(),

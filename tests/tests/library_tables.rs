@@ -3,13 +3,13 @@
 //! library and through each table's own tool, and whole outputs as JSON and as script-safe
 //! JavaScript.
 
-use mapping_core::ndjson::{self, OutputFormat};
-use mapping_core::{Destination, Mapping, Message, Settings};
 use mapping_tests::user_tables::{boutique, studio};
 use mapping_tests::{
     Output, Vector, assert_all_pass, cli_failures, failures, library_calls_with, read_vectors,
     run_tool, workspace_dir,
 };
+use pinterest_mapping::ndjson::{self, OutputFormat};
+use pinterest_mapping::{Destination, Mapping, Message, Settings};
 use serde_json::Value;
 
 fn vectors(table: &str) -> Vec<Vector> {

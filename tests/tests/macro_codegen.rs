@@ -1,11 +1,11 @@
-//! The macro's pipeline on the table the product ships, `mapping_core`'s spec table, read
+//! The macro's pipeline on the table the product ships, `pinterest_mapping`'s spec table, read
 //! from its source: accepted, expanded as the snapshot holds, and never a panic when mutated.
 
-use mapping_codegen::expand_table;
+use pinterest_mapping_codegen::expand_table;
 
 /// The tokens of the spec table's `pinterest_mapping!` invocation.
 fn spec_table() -> proc_macro2::TokenStream {
-    let source = include_str!("../../mapping-core/src/table/spec_table.rs");
+    let source = include_str!("../../pinterest-mapping/src/table/spec_table.rs");
     let file: syn::File =
         syn::parse_str(source).unwrap_or_else(|error| panic!("spec_table.rs: {error}"));
     file.items
@@ -123,7 +123,7 @@ fn never_panics_on_mutated_tables() {
     let mut rng = Lcg(0x5eed);
     for _ in 0..2_000 {
         let input = mutate(spec_table(), &mut rng);
-        let output = mapping_codegen::expand_table(input.clone());
+        let output = pinterest_mapping_codegen::expand_table(input.clone());
         // Generated code or `compile_error!`s, always well-formed Rust.
         if let Err(error) = syn::parse2::<syn::File>(output) {
             panic!("ill-formed output ({error}) for input: {input}");

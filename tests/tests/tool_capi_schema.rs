@@ -4,10 +4,10 @@
 //! catalogue. (Arbitrary messages: `tests/reliability.rs`.)
 
 use fake_pinterest::Schema;
-use mapping_core::Mapping;
 use mapping_tests::conversion_vectors::{conversion_vectors, run_capi};
 use mapping_tests::user_tables::{boutique, studio};
 use mapping_tests::{all_vectors, catalogue, read_vectors, run_tool, workspace_dir};
+use pinterest_mapping::Mapping;
 use serde_json::Value;
 
 /// An id, a time, an identity and a page for a message that has none of its own: a message's own
@@ -87,7 +87,7 @@ fn every_event_over_the_conformance_inputs_validates() {
             events += match table.as_str() {
                 "boutique" => check_events(&schema, boutique::Table, &settings, &lines),
                 "studio" => check_events(&schema, studio::Table, &settings, &lines),
-                _ => check_events(&schema, mapping_core::spec::Table, &settings, &lines),
+                _ => check_events(&schema, pinterest_mapping::spec::Table, &settings, &lines),
             };
         }
     }
@@ -109,6 +109,6 @@ fn every_event_over_the_catalogue_validates() {
         .collect();
     let settings =
         r#"{"tid":"t","sendPartnerEventsAsCustom":true,"pinterestCustomProperties":["email"]}"#;
-    let events = check_events(&schema, mapping_core::spec::Table, settings, &lines);
+    let events = check_events(&schema, pinterest_mapping::spec::Table, settings, &lines);
     assert!(events >= 25, "only {events} events");
 }

@@ -10,7 +10,7 @@ use mapping_tests::{
 use pinterest_map::Streams;
 
 fn run(args: &[String], stdin: &[u8]) -> Output {
-    run_tool(mapping_core::spec::Table, "pinterest-map", args, stdin)
+    run_tool(pinterest_mapping::spec::Table, "pinterest-map", args, stdin)
 }
 
 fn run_str(args: &[&str], stdin: &str) -> Output {
@@ -168,7 +168,7 @@ fn lines_split_across_reads_map_as_whole_lines() {
         let mut stdout = Vec::new();
         let mut stderr = Vec::new();
         let status = pinterest_map::run(
-            mapping_core::spec::Table,
+            pinterest_mapping::spec::Table,
             ["pinterest-map", "-q"].map(OsString::from),
             Streams {
                 stdin: Trickle {
@@ -213,7 +213,7 @@ fn a_failing_input_keeps_its_lines_and_the_next_input_is_read() {
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let status = pinterest_map::run(
-        mapping_core::spec::Table,
+        pinterest_mapping::spec::Table,
         ["pinterest-map", "-q", "-", &file.arg()].map(OsString::from),
         Streams {
             stdin: FailingAfter(input.as_bytes()),
@@ -613,7 +613,7 @@ fn run_filling(room: usize, kind: std::io::ErrorKind, inputs: &[String]) -> (u8,
         .map(OsString::from)
         .chain(inputs.iter().map(OsString::from));
     let status = pinterest_map::run(
-        mapping_core::spec::Table,
+        pinterest_mapping::spec::Table,
         args,
         Streams {
             stdin: ORDER.as_bytes(),
@@ -942,7 +942,7 @@ fn each_diagnostic_is_one_write_of_a_whole_line() {
     ]
     .map(OsString::from);
     let status = pinterest_map::run(
-        mapping_core::spec::Table,
+        pinterest_mapping::spec::Table,
         args,
         Streams {
             stdin: input.as_bytes(),

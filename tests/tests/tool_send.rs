@@ -133,7 +133,7 @@ fn run_send(fake: &FakePinterest, settings: &TempFile, extra: &[&str], input: &s
     .to_vec();
     args.extend(extra.iter().map(|arg| (*arg).to_owned()));
     run_tool(
-        mapping_core::spec::Table,
+        pinterest_mapping::spec::Table,
         "pinterest-map",
         &args,
         input.as_bytes(),
@@ -450,7 +450,7 @@ fn what_sending_needs_is_checked_before_anything_is_read() {
     ] {
         let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
         let output = run_tool(
-            mapping_core::spec::Table,
+            pinterest_mapping::spec::Table,
             "pinterest-map",
             &args,
             checkouts(1).as_bytes(),
@@ -808,7 +808,7 @@ fn a_token_in_an_argument_is_named_and_strict_refuses_it() {
         args.extend(["--now", NOW].map(str::to_owned));
         args.extend(extra.iter().map(|arg| (*arg).to_owned()));
         run_tool(
-            mapping_core::spec::Table,
+            pinterest_mapping::spec::Table,
             "pinterest-map",
             &args,
             checkouts(2).as_bytes(),

@@ -7,7 +7,7 @@ use mapping_tests::{Output, TempFile, run_tool};
 fn run(args: &[&str], stdin: &str) -> Output {
     let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
     run_tool(
-        mapping_core::spec::Table,
+        pinterest_mapping::spec::Table,
         "pinterest-map",
         &args,
         stdin.as_bytes(),

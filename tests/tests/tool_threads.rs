@@ -50,7 +50,12 @@ fn mixed_input() -> Vec<u8> {
 fn run(args: &[&str], threads: usize, stdin: &[u8]) -> Output {
     let mut args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
     args.extend(["--threads".to_owned(), threads.to_string()]);
-    run_tool(mapping_core::spec::Table, "pinterest-map", &args, stdin)
+    run_tool(
+        pinterest_mapping::spec::Table,
+        "pinterest-map",
+        &args,
+        stdin,
+    )
 }
 
 /// Standard error without the summary's timing: its counts, before ` in `.

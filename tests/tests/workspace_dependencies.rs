@@ -46,15 +46,15 @@ fn lacking(names: &[String], crates: &[&str]) -> Vec<String> {
 
 #[test]
 fn the_library_builds_no_command_line_and_no_http_client_unless_it_sends() {
-    let plain = tree("mapping-core", &[]);
+    let plain = tree("pinterest-mapping", &[]);
     assert!(
-        plain.iter().any(|name| name == "mapping-macros"),
+        plain.iter().any(|name| name == "pinterest-mapping-macros"),
         "{plain:?}"
     );
     assert_eq!(lacking(&plain, &COMMAND_LINE), Vec::<String>::new());
     assert_eq!(lacking(&plain, &HTTP_CLIENT), Vec::<String>::new());
 
-    let sending = tree("mapping-core", &["send"]);
+    let sending = tree("pinterest-mapping", &["send"]);
     assert_eq!(lacking(&sending, &COMMAND_LINE), Vec::<String>::new());
     assert_eq!(
         lacking(&sending, &HTTP_CLIENT),

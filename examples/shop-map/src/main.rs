@@ -1,6 +1,6 @@
 //! `shop-map`: our shop's Segment events, mapped to Pinterest Tag calls with our own table.
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     /// How our shop's events reach the Pinterest Tag.
     pub mod shop {
         events {

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
-use mapping_core::Mapping;
+use pinterest_mapping::Mapping;
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 

@@ -3,11 +3,11 @@
 
 use std::sync::atomic::Ordering;
 
-use mapping_core::Mapping;
-use mapping_core::ndjson::{self, Converted};
-use mapping_core::segment::{MessageError, batch_messages};
 use pinterest_cli::report::conversion_notes;
 use pinterest_cli::{Clock, Output};
+use pinterest_mapping::Mapping;
+use pinterest_mapping::ndjson::{self, Converted};
+use pinterest_mapping::segment::{MessageError, batch_messages};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{BorrowedMessage, Message, OwnedHeaders};
 use rdkafka::producer::BaseRecord;

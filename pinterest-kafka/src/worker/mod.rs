@@ -15,10 +15,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use mapping_core::capi::send::{Sender, Stopped};
-use mapping_core::ndjson::Line;
-use mapping_core::{Destination, Mapping};
 use pinterest_cli::send::is_configuration;
+use pinterest_mapping::capi::send::{Sender, Stopped};
+use pinterest_mapping::ndjson::Line;
+use pinterest_mapping::{Destination, Mapping};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::BorrowedMessage;

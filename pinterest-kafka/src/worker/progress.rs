@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use mapping_core::Mapping;
+use pinterest_mapping::Mapping;
 use rdkafka::consumer::Consumer;
 
 use super::Worker;

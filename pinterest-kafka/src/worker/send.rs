@@ -3,12 +3,12 @@
 
 use std::sync::atomic::Ordering;
 
-use mapping_core::Mapping;
-use mapping_core::capi::send::Outcome;
-use mapping_core::ndjson::Converted;
-use mapping_core::segment::{MessageError, batch_messages};
 use pinterest_cli::Clock;
 use pinterest_cli::report::RejectionText;
+use pinterest_mapping::Mapping;
+use pinterest_mapping::capi::send::Outcome;
+use pinterest_mapping::ndjson::Converted;
+use pinterest_mapping::segment::{MessageError, batch_messages};
 use rdkafka::message::{BorrowedMessage, Message};
 
 use super::dead_letter::DeadLetterSource;

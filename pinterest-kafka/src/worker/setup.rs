@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use mapping_core::{Destination, Mapping};
 use pinterest_cli::{Interrupt, Output};
+use pinterest_mapping::{Destination, Mapping};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 

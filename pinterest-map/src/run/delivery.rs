@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use mapping_core::capi::ConversionEvent;
-use mapping_core::capi::send::{Rejection, Report, Sender, StopHandle, Stopped};
 use pinterest_cli::send::is_configuration;
+use pinterest_mapping::capi::ConversionEvent;
+use pinterest_mapping::capi::send::{Rejection, Report, Sender, StopHandle, Stopped};
 
 use super::report::Reporter;
 use crate::Status;

@@ -7,8 +7,8 @@
 use std::cell::Cell;
 use std::io::{self, BufRead, Write};
 
-use mapping_core::ndjson::{Line, LineHandler, LineReader};
-use mapping_core::table::Mapping;
+use pinterest_mapping::ndjson::{Line, LineHandler, LineReader};
+use pinterest_mapping::table::Mapping;
 
 use super::report::At;
 use super::{Halt, InputEnd, Run};

@@ -13,11 +13,11 @@ use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::time::Instant;
 
-use mapping_core::json::Json;
-use mapping_core::ndjson::{Converted, Line, append_calls};
-use mapping_core::segment::{MessageError, batch_messages};
-use mapping_core::table::Mapping;
 use pinterest_cli::{Interrupt, Output, signals};
+use pinterest_mapping::json::Json;
+use pinterest_mapping::ndjson::{Converted, Line, append_calls};
+use pinterest_mapping::segment::{MessageError, batch_messages};
+use pinterest_mapping::table::Mapping;
 
 use crate::Status;
 use crate::map::{LineOutcome, Mapper};

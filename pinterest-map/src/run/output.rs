@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use mapping_core::ndjson::OUTPUT_BUFFER;
 use pinterest_cli::Interrupt;
+use pinterest_mapping::ndjson::OUTPUT_BUFFER;
 
 /// Standard output, and the output not yet written to it.
 pub(super) struct OutputWriter<'s, O> {

@@ -6,10 +6,10 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mapping_core::capi::send::Report;
-use mapping_core::ndjson::Converted;
 use pinterest_cli::report::conversion_notes;
 use pinterest_cli::{Output, counted, write_whole_line};
+use pinterest_mapping::capi::send::Report;
+use pinterest_mapping::ndjson::Converted;
 
 use super::output::OutputFailure;
 use crate::map::LineOutcome;

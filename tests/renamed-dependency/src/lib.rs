@@ -1,4 +1,4 @@
-//! Tables declared through a renamed dependency (`pins` is `mapping-core`), one of each shape
+//! Tables declared through a renamed dependency (`pins` is `pinterest-mapping`), one of each shape
 //! the grammar allows, compiled under Clippy's `pedantic` and `nursery` groups.
 
 pins::pinterest_mapping! {

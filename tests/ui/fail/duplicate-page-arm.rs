@@ -1,4 +1,4 @@
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     mod table {
         page {
             _ => PageVisit,

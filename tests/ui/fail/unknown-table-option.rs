@@ -1,5 +1,5 @@
-mapping_core::pinterest_mapping! {
-    #[mapping(crat = mapping_core)]
+pinterest_mapping::pinterest_mapping! {
+    #[mapping(crat = pinterest_mapping)]
     mod table {
         events {
             "Order Completed" => Checkout,

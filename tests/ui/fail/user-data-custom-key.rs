@@ -1,4 +1,4 @@
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     mod table {
         user_data {
             "traits.loyalty_id" => "loyalty_id",

@@ -2,9 +2,9 @@
 
 #![deny(warnings)]
 
-use mapping_core::PinterestEvent;
+use pinterest_mapping::PinterestEvent;
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     mod table {
         events {
             "Products Searched"      => Search,

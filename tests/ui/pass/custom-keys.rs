@@ -3,9 +3,9 @@
 
 #![deny(warnings)]
 
-use mapping_core::Json;
+use pinterest_mapping::Json;
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     mod table {
         properties {
             "coupon"     => "coupon",
@@ -49,7 +49,7 @@ fn main() {
     );
 }
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     /// A products section without rows still compiles cleanly.
     mod empty_products {
         events { "Order Completed" => Checkout }

@@ -3,7 +3,7 @@
 
 #![deny(warnings)]
 
-use mapping_core::{spec, Json};
+use pinterest_mapping::{spec, Json};
 
 fn convert(properties: &str) -> String {
     let properties = Json::parse(properties).unwrap();

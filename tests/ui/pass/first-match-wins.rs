@@ -3,9 +3,9 @@
 
 #![deny(warnings)]
 
-use mapping_core::PinterestEvent;
+use pinterest_mapping::PinterestEvent;
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     mod table {
         events {
             "Product Added"            => AddToCart,

@@ -3,21 +3,21 @@
 
 #![deny(warnings)]
 
-use mapping_core::{Json, PinterestEvent};
+use pinterest_mapping::{Json, PinterestEvent};
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     mod both {
         page { category => ViewCategory, _ => PageVisit }
     }
 }
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     mod fallback_only {
         page { _ => "PageView" }
     }
 }
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     mod category_only {
         page { category => Custom }
     }

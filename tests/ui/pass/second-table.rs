@@ -5,10 +5,10 @@
 
 //! A crate with two tables.
 
-use mapping_core::{spec, Json, PinterestEvent};
+use pinterest_mapping::{spec, Json, PinterestEvent};
 
 mod tables {
-    mapping_core::pinterest_mapping! {
+    pinterest_mapping::pinterest_mapping! {
         /// Our lead-generation funnel.
         pub(crate) mod funnel {
             events {

@@ -2,7 +2,7 @@
 
 #![deny(warnings)]
 
-use mapping_core::{spec, Json, PinterestEvent};
+use pinterest_mapping::{spec, Json, PinterestEvent};
 
 fn main() {
     let text = r#"{"query":"shoes","orderId":"o-1","value":0,"products":[{"sku":"s-1","price":5},{"x":1}]}"#;

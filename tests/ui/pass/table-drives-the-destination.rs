@@ -5,9 +5,9 @@
 
 //! A crate with its own table.
 
-use mapping_core::{Destination, Mapping, Message, PintrkCall, Settings};
+use pinterest_mapping::{Destination, Mapping, Message, PintrkCall, Settings};
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     /// Our shop.
     pub mod shop {
         events { "Basket Checked Out" => Checkout, "Item Added" => AddToCart }

@@ -7,10 +7,10 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use mapping_core::capi::Conversion;
-use mapping_core::{Destination, Mapping, Settings, UserDataField, UserDataSource, spec};
+use pinterest_mapping::capi::Conversion;
+use pinterest_mapping::{Destination, Mapping, Settings, UserDataField, UserDataSource, spec};
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     /// A members' club: its own places for a member's identity.
     pub mod club {
         events { "Membership Renewed" => Checkout }
@@ -25,7 +25,7 @@ mapping_core::pinterest_mapping! {
     }
 }
 
-mapping_core::pinterest_mapping! {
+pinterest_mapping::pinterest_mapping! {
     /// A shop with no `user_data` section.
     pub mod shop {
         events { "Basket Checked Out" => Checkout }

@@ -1,4 +1,4 @@
-//! A table in a crate that calls `mapping-core` `pins`: the `crate` option names it, and the
+//! A table in a crate that calls `pinterest-mapping` `pins`: the `crate` option names it, and the
 //! whole destination runs on the table.
 
 #![deny(warnings)]

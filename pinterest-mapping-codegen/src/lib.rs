@@ -1,0 +1,76 @@
+//! The pipeline behind the `pinterest_mapping!` macro, on `proc_macro2` tokens so that tests,
+//! benchmarks and fuzzers drive it outside the compiler. `pinterest-mapping-macros` is the `#[proc_macro]`
+//! shim over [`expand_table`].
+//!
+//! tokens → `ast` (syntax, spans kept) → `check` (every rule, errors collected) → `model` →
+//! `expand` (infallible code generation).
+
+// Clippy's pedantic lints this crate does not follow, beyond the workspace's, and why.
+#![allow(
+    // The expansion functions are `quote!` templates and generated documentation, read top to
+    // bottom (serde_derive's `deserialize_map` is of the same order).
+    clippy::too_many_lines,
+    // Generated documentation is built once per table, at compile time.
+    clippy::format_collect,
+)]
+
+mod ast;
+mod check;
+mod expand;
+mod model;
+mod vocabulary;
+
+use proc_macro2::TokenStream;
+
+/// The macro on `proc_macro2` tokens: the generated module, or every error of the table as
+/// `compile_error!`s in source order. Never panics, whatever the tokens.
+///
+/// ```
+/// let tokens: proc_macro2::TokenStream = r#"mod m { events { "Order Completed" => Chekout } }"#.parse().unwrap();
+/// let output = pinterest_mapping_codegen::expand_table(tokens).to_string();
+/// assert!(output.contains("unknown Pinterest event `Chekout`: did you mean `Checkout`?"));
+/// ```
+pub fn expand_table(input: TokenStream) -> TokenStream {
+    ast::parse(input)
+        .and_then(check::check)
+        .map_or_else(syn::Error::into_compile_error, |mapping| {
+            expand::expand(&mapping)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::expand_table;
+
+    fn pretty(tokens: proc_macro2::TokenStream) -> String {
+        let file: syn::File = syn::parse2(tokens)
+            .unwrap_or_else(|error| panic!("generated code does not parse: {error}"));
+        prettyplease::unparse(&file)
+    }
+
+    #[test]
+    fn expands_a_table_with_events_only() {
+        insta::assert_snapshot!(pretty(expand_table(quote! {
+            mod signups {
+                events { "User Signed Up" => Signup, "Newsletter Opened" => "Newsletter" }
+            }
+        })));
+    }
+
+    #[test]
+    fn errors_become_compile_errors_in_source_order() {
+        let output = expand_table(quote! {
+            mod broken {
+                events { "a" => Chekout }
+                properties { "q" => serach_query }
+            }
+        });
+        assert_eq!(
+            pretty(output),
+            "::core::compile_error! {\n    \"unknown Pinterest event `Chekout`: did you mean `Checkout`?\"\n}\n\
+             ::core::compile_error! {\n    \"unknown Pinterest event-data field `serach_query`: did you mean `search_query`? (a string literal such as `\\\"serach_query\\\"` declares a custom key)\"\n}\n"
+        );
+    }
+}
