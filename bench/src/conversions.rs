@@ -14,12 +14,13 @@ use crate::{Report, best_by_chunk, drain, fail, map_lines, per_second};
 
 /// The reference time of the age limit: five minutes after the workload's events.
 const NOW: &str = "2026-11-28T12:05:00Z";
-const NOW_SECONDS: u64 = 1_795_867_500;
+pub(crate) const NOW_SECONDS: u64 = 1_795_867_500;
 
 /// Whole runs of each command in the sending comparison.
 const SEND_ROUNDS: usize = 7;
 
-fn settings() -> Settings {
+/// The example settings, with each message's `messageId` as its `event_id`.
+pub(crate) fn settings() -> Settings {
     let mut settings = Settings::example();
     settings.tag.map_message_id_to_event_id = true;
     settings

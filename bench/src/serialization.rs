@@ -12,16 +12,11 @@ use pinterest_mapping::ndjson::{self, OutputFormat};
 use pinterest_mapping::{Destination, Message, PintrkCall};
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
-use crate::{Report, best_by_chunk, drain};
-
-/// The reference time of the age limit: five minutes after the workload's events.
-const NOW_SECONDS: u64 = 1_795_867_500;
+use crate::{Report, best_by_chunk, conversions, drain};
 
 pub(crate) fn writers(report: &mut Report, lines: &[&str]) {
-    let mut settings = pinterest_mapping::Settings::example();
-    settings.tag.map_message_id_to_event_id = true;
-    let destination = Destination::new(settings);
-    let now = UNIX_EPOCH + Duration::from_secs(NOW_SECONDS);
+    let destination = Destination::new(conversions::settings());
+    let now = UNIX_EPOCH + Duration::from_secs(conversions::NOW_SECONDS);
     let messages: Vec<Message> = lines
         .iter()
         .filter_map(|line| Message::parse(line).ok())
@@ -38,81 +33,19 @@ pub(crate) fn writers(report: &mut Report, lines: &[&str]) {
         })
         .collect();
 
-    // The two writers must agree, or the comparison says nothing.
-    let (mut own, mut serde) = (Vec::new(), Vec::new());
-    for call in &calls {
-        own.clear();
-        serde.clear();
-        ndjson::append_calls(OutputFormat::Json, std::slice::from_ref(call), &mut own);
-        serde_line(&mut serde, std::slice::from_ref(call), CompactFormatter);
-        assert_eq!(own, serde, "the call writers disagree");
-    }
-    for event in &events {
-        own.clear();
-        serde.clear();
-        ndjson::append_events(std::slice::from_ref(event), &mut own);
-        serde_line(&mut serde, std::slice::from_ref(event), CompactFormatter);
-        assert_eq!(own, serde, "the event writers disagree");
-    }
-
-    let mut output = Vec::with_capacity(128 * 1024);
-    let call_indices: Vec<usize> = (0..calls.len()).collect();
-    let event_indices: Vec<usize> = (0..events.len()).collect();
-    let mut sink = Vec::with_capacity(128 * 1024);
-    let mut own_json = |chunk: &[usize]| {
-        for index in chunk {
-            let call = std::slice::from_ref(&calls[*index]);
-            ndjson::append_calls(OutputFormat::Json, call, &mut output);
-            drain(&mut output);
-        }
-    };
-    let mut serde_json_calls = |chunk: &[usize]| {
-        for index in chunk {
-            serde_line(
-                &mut sink,
-                std::slice::from_ref(&calls[*index]),
-                CompactFormatter,
-            );
-            drain(&mut sink);
-        }
-    };
-    let [own_json, serde_json_calls] =
-        best_by_chunk(&call_indices, [&mut own_json, &mut serde_json_calls]);
-
-    let mut own_js = |chunk: &[usize]| {
-        for index in chunk {
-            let call = std::slice::from_ref(&calls[*index]);
-            ndjson::append_calls(OutputFormat::Js, call, &mut output);
-            drain(&mut output);
-        }
-    };
-    let mut serde_script_safe = |chunk: &[usize]| {
-        for index in chunk {
-            serde_line(&mut sink, std::slice::from_ref(&calls[*index]), ScriptSafe);
-            drain(&mut sink);
-        }
-    };
-    let [own_js, serde_script_safe] =
-        best_by_chunk(&call_indices, [&mut own_js, &mut serde_script_safe]);
-
-    let mut own_events = |chunk: &[usize]| {
-        for index in chunk {
-            ndjson::append_events(std::slice::from_ref(&events[*index]), &mut output);
-            drain(&mut output);
-        }
-    };
-    let mut serde_events = |chunk: &[usize]| {
-        for index in chunk {
-            serde_line(
-                &mut sink,
-                std::slice::from_ref(&events[*index]),
-                CompactFormatter,
-            );
-            drain(&mut sink);
-        }
-    };
-    let [own_events, serde_events] =
-        best_by_chunk(&event_indices, [&mut own_events, &mut serde_events]);
+    let json = own_against_serde(
+        &calls,
+        |call, out| ndjson::append_calls(OutputFormat::Json, call, out),
+        serde_compact,
+        Agree::Bytes,
+    );
+    let script_safe = own_against_serde(
+        &calls,
+        |call, out| ndjson::append_calls(OutputFormat::Js, call, out),
+        |call, out| serde_line(out, call, ScriptSafe),
+        Agree::Shape,
+    );
+    let event_json = own_against_serde(&events, ndjson::append_events, serde_compact, Agree::Bytes);
 
     let per_item = |time: Duration, count: usize| time.as_secs_f64() * 1e9 / count as f64;
     report.section(&format!(
@@ -120,25 +53,14 @@ pub(crate) fn writers(report: &mut Report, lines: &[&str]) {
         calls.len(),
         events.len()
     ));
-    for (what, own, serde, count) in [
-        (
-            "Tag call, JSON line",
-            own_json,
-            serde_json_calls,
-            calls.len(),
-        ),
+    for (what, [own, serde], count) in [
+        ("Tag call, JSON line", json, calls.len()),
         (
             "Tag call, script-safe (own: the JavaScript statement; serde_json: the JSON with a script-safe `Formatter`)",
-            own_js,
-            serde_script_safe,
+            script_safe,
             calls.len(),
         ),
-        (
-            "Conversions API event, JSON line",
-            own_events,
-            serde_events,
-            events.len(),
-        ),
+        ("Conversions API event, JSON line", event_json, events.len()),
     ] {
         report.row(
             &format!("{what}: own writer / serde_json"),
@@ -150,6 +72,50 @@ pub(crate) fn writers(report: &mut Report, lines: &[&str]) {
             ),
         );
     }
+}
+
+/// What the two writers of a comparison must have in common.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Agree {
+    /// The same bytes, or the comparison says nothing.
+    Bytes,
+    /// Different forms of the same data (a JavaScript statement against JSON).
+    Shape,
+}
+
+/// The time of writing `items`, one output line each, with `own` and with `serde`, best by
+/// chunk, into buffers drained as the tool's is; with [`Agree::Bytes`], the two are first
+/// checked to write the same bytes for every item.
+fn own_against_serde<T>(
+    items: &[T],
+    own: impl Fn(&[T], &mut Vec<u8>),
+    serde: impl Fn(&[T], &mut Vec<u8>),
+    agree: Agree,
+) -> [Duration; 2] {
+    let (mut own_output, mut serde_output) = (Vec::new(), Vec::new());
+    if agree == Agree::Bytes {
+        for item in items.chunks(1) {
+            own_output.clear();
+            serde_output.clear();
+            own(item, &mut own_output);
+            serde(item, &mut serde_output);
+            assert_eq!(own_output, serde_output, "the writers disagree");
+        }
+    }
+    let each = |write: &dyn Fn(&[T], &mut Vec<u8>), output: &mut Vec<u8>, chunk: &[T]| {
+        for item in chunk.chunks(1) {
+            write(item, output);
+            drain(output);
+        }
+    };
+    let mut own_measure = |chunk: &[T]| each(&own, &mut own_output, chunk);
+    let mut serde_measure = |chunk: &[T]| each(&serde, &mut serde_output, chunk);
+    best_by_chunk(items, [&mut own_measure, &mut serde_measure])
+}
+
+/// [`serde_line`] with `serde_json`'s compact formatter, which the tool's writers match.
+fn serde_compact<T: serde::Serialize>(items: &[T], out: &mut Vec<u8>) {
+    serde_line(out, items, CompactFormatter);
 }
 
 /// One output line as `serde_json` writes it with `formatter`: the JSON array of `items`.
