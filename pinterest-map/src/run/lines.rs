@@ -76,11 +76,7 @@ impl<M: Mapping, O: Write, E: Write> LineHandler for OneThread<'_, '_, M, O, E> 
     }
 
     fn line(&mut self, line: Line<'_>) -> Result<(), InputEnd> {
-        self.run.line(self.name, &line, self.read.get())?;
-        if self.run.error_limit_reached() {
-            return Err(Halt::Errors.into());
-        }
-        Ok(())
+        self.run.line(self.name, &line, self.read.get())
     }
 
     /// No input for a while, or a read interrupted: the signals and the sending have their
@@ -137,9 +133,6 @@ impl<M: Mapping, O: Write, E: Write> LineHandler for Batches<'_, '_, M, O, E> {
         if line.len() >= parallel::LONG_LINE {
             self.settle()?;
             self.run.line(self.name, &line, self.read.get())?;
-            if self.run.error_limit_reached() {
-                return Err(Halt::Errors.into());
-            }
         } else {
             self.batch.push(&line);
             if self.batch.is_full() {

@@ -479,8 +479,8 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
     }
 
     /// Maps one line: its output is written, or its error reported on standard error; then
-    /// the progress, and a signal stops the run. `read`: the bytes read from the input so
-    /// far.
+    /// the progress, and a signal stops the run, or else the `--max-errors`th error. `read`:
+    /// the bytes read from the input so far.
     fn line(&mut self, name: &str, line: &Line<'_>, read: u64) -> Result<(), InputEnd> {
         let number = line.number();
         self.tally.counts.bytes += line.len() + 1;
@@ -497,7 +497,11 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
         }
         self.reporter
             .tick(&self.tally.counts, self.reading.read_before + read, 1);
-        Ok(self.interrupted()?)
+        self.interrupted()?;
+        if self.error_limit_reached() {
+            return Err(Halt::Errors.into());
+        }
+        Ok(())
     }
 
     /// With `--send`: gives one line's Conversions API event to the sender.
