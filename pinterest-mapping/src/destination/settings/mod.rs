@@ -116,11 +116,11 @@ impl Settings {
     /// The keys these settings read, as Segment spells them: the Tag's
     /// ([`TagSettings::KEYS`]), the destination's own, and the Conversions API's
     /// ([`ConversionSettings::KEYS`]).
-    pub const KEYS: [&'static str; 10] = concat_keys(
+    pub const KEYS: [&'static str; 10] = concat_keys(&[
         &TagSettings::KEYS,
         &Settings::DESTINATION_KEYS,
         &ConversionSettings::KEYS,
-    );
+    ]);
 
     /// Settings built in code, starting from the defaults.
     pub fn builder() -> SettingsBuilder {
@@ -199,33 +199,21 @@ impl Settings {
     }
 }
 
-/// The keys of `first`, `second` and `third`, in this order; `N` is their number.
-const fn concat_keys<const N: usize>(
-    first: &[&'static str],
-    second: &[&'static str],
-    third: &[&'static str],
-) -> [&'static str; N] {
-    assert!(
-        first.len() + second.len() + third.len() == N,
-        "the number of keys"
-    );
+/// The keys of `parts`, in their order; `N` is their number.
+const fn concat_keys<const N: usize>(parts: &[&[&'static str]]) -> [&'static str; N] {
     let mut keys = [""; N];
     let mut index = 0;
-    let mut from = 0;
-    while from < first.len() {
-        keys[index] = first[from];
-        (index, from) = (index + 1, from + 1);
+    let mut part = 0;
+    while part < parts.len() {
+        let mut key = 0;
+        while key < parts[part].len() {
+            keys[index] = parts[part][key];
+            index += 1;
+            key += 1;
+        }
+        part += 1;
     }
-    from = 0;
-    while from < second.len() {
-        keys[index] = second[from];
-        (index, from) = (index + 1, from + 1);
-    }
-    from = 0;
-    while from < third.len() {
-        keys[index] = third[from];
-        (index, from) = (index + 1, from + 1);
-    }
+    assert!(index == N, "the number of keys");
     keys
 }
 
