@@ -98,39 +98,23 @@ use crate::capi::ConversionToken;
 /// ```
 #[derive(Clone, Debug)]
 pub struct SenderConfig {
-    /// The API's base URL, `https://api.pinterest.com/v5` by default. Plain `http` is taken
-    /// only for a server on this machine (a test server).
+    // The values below the ad account and the token are documented on their setters, in
+    // `SenderConfigBuilder`, and their defaults in `SenderConfig::defaults`.
     api_url: String,
     /// The ad account the events go to (digits).
     ad_account_id: String,
     /// The conversion access token.
     token: ConversionToken,
-    /// `?test=true`: Pinterest validates the events without recording them.
     test_events: bool,
-    /// Events per request, 1 to 1,000.
     batch_size: usize,
-    /// The largest request body, in bytes: a batch is sent before an event would make it
-    /// larger, and an event that cannot fit alone is reported as not sent, without a request.
-    /// Pinterest documents no limit; 4 MiB by default, far above any event its schema takes
-    /// in practice (a thousand events of 4 KiB).
     max_request_bytes: usize,
-    /// Requests in flight at once.
     in_flight: usize,
-    /// Requests started per minute at most, retries included (Pinterest allows 5,000 per
-    /// minute per ad account).
     requests_per_minute: u32,
-    /// How long one request may take, answer included.
     timeout: Duration,
-    /// Attempts of one request at most, the first included.
     max_attempts: u32,
-    /// How long the attempts of one batch may take in all, waits included.
     max_retry_time: Duration,
-    /// The first wait before a retry; each further retry waits up to twice as long.
     first_backoff: Duration,
-    /// The longest wait before a retry (`Retry-After` may ask for longer, within
-    /// [`Self::max_retry_time`]).
     max_backoff: Duration,
-    /// How long an incomplete batch waits for more events before it is sent anyway.
     linger: Duration,
 }
 
@@ -219,7 +203,7 @@ pub struct SenderConfigBuilder {
     config: SenderConfig,
 }
 
-/// Setters of the builder, one per value, each documented on the value.
+/// Setters of the builder, one per value, each with its documentation.
 macro_rules! setters {
     ($($(#[$doc:meta])* $name:ident: $type:ty,)*) => {
         $(
@@ -247,7 +231,8 @@ impl SenderConfigBuilder {
         batch_size: usize,
         /// The largest request body, in bytes (at least 1,024; 4 MiB by default): a batch is
         /// sent before an event would make it larger, and an event that cannot fit alone is
-        /// reported as not sent.
+        /// reported as not sent, without a request. Pinterest documents no limit; the default
+        /// is far above any event its schema takes in practice (a thousand events of 4 KiB).
         max_request_bytes: usize,
         /// Requests in flight at once (at least 1).
         in_flight: usize,
