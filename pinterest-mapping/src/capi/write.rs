@@ -1,11 +1,12 @@
 //! Conversions API events written as JSON directly into a byte buffer, as the tool writes Tag
-//! calls: the same text `serde_json` writes for them (a test holds the two together), in a
-//! fraction of the time, since strings are checked for escapes eight bytes at a time.
+//! calls: their derived `Serialize` (the one list of their fields) drives the crate's own
+//! serializer, which writes the text `serde_json` writes for them (tests hold the two together)
+//! in a fraction of the time, since strings are checked for escapes eight bytes at a time.
 
 use std::io;
 
-use super::event::{Content, ConversionEvent, CustomData, Decimal, Sha256Hex, UserData};
-use crate::json::write::JsonWriter;
+use super::event::ConversionEvent;
+use crate::json::serializer;
 
 impl ConversionEvent<'_> {
     /// Writes the event as JSON: exactly what `serde_json` writes for it.
@@ -48,229 +49,19 @@ impl ConversionEvent<'_> {
         String::from_utf8_lossy(&buffer).into_owned()
     }
 
-    /// Appends the event as JSON to a buffer.
+    /// Appends the event as JSON to a buffer, through its derived `Serialize`.
     pub(crate) fn append_json(&self, out: &mut Vec<u8>) {
-        let mut object = Object::open(out);
-        object.plain("event_name", self.event_name.as_str());
-        object.plain("action_source", self.action_source.as_str());
-        object.integer("event_time", self.event_time);
-        object.string("event_id", &self.event_id);
-        object.key("user_data");
-        self.user_data.write_json(object.out);
-        if !self.custom_data.is_empty() {
-            object.key("custom_data");
-            self.custom_data.write_json(object.out);
-        }
-        object.optional_string("event_source_url", self.event_source_url.as_deref());
-        if let Some(opt_out) = self.opt_out {
-            object.plain_value("opt_out", if opt_out { "true" } else { "false" });
-        }
-        object.optional_string("language", self.language.as_deref());
-        object.close();
-    }
-}
-
-impl UserData<'_> {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        let mut object = Object::open(out);
-        for (key, digests) in [
-            ("em", &self.em),
-            ("ph", &self.ph),
-            ("fn", &self.r#fn),
-            ("ln", &self.ln),
-            ("ge", &self.ge),
-            ("db", &self.db),
-            ("ct", &self.ct),
-            ("st", &self.st),
-            ("zp", &self.zp),
-            ("country", &self.country),
-            ("external_id", &self.external_id),
-            ("hashed_maids", &self.hashed_maids),
-        ] {
-            object.digests(key, digests);
-        }
-        object.optional_string("client_ip_address", self.client_ip_address.as_deref());
-        object.optional_string("client_user_agent", self.client_user_agent.as_deref());
-        object.optional_string("click_id", self.click_id.as_deref());
-        object.close();
-    }
-}
-
-impl CustomData<'_> {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        let mut object = Object::open(out);
-        object.optional_string("currency", self.currency.as_deref());
-        object.decimal("value", self.value.as_ref());
-        if !self.content_ids.is_empty() {
-            object.key("content_ids");
-            let mut list = List::open(object.out);
-            for id in &self.content_ids {
-                list.string(id);
-            }
-            list.close();
-        }
-        object.optional_string("content_name", self.content_name.as_deref());
-        object.optional_string("content_category", self.content_category.as_deref());
-        object.optional_string("content_brand", self.content_brand.as_deref());
-        if !self.contents.is_empty() {
-            object.key("contents");
-            let mut list = List::open(object.out);
-            for content in &self.contents {
-                list.next();
-                content.write_json(list.out);
-            }
-            list.close();
-        }
-        object.optional_integer("num_items", self.num_items);
-        object.optional_string("order_id", self.order_id.as_deref());
-        object.optional_string("search_string", self.search_string.as_deref());
-        object.optional_string("opt_out_type", self.opt_out_type.as_deref());
-        object.decimal("predicted_ltv", self.predicted_ltv.as_ref());
-        object.close();
-    }
-}
-
-impl Content<'_> {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        let mut object = Object::open(out);
-        object.optional_string("id", self.id.as_deref());
-        object.decimal("item_price", self.item_price.as_ref());
-        object.optional_integer("quantity", self.quantity);
-        object.optional_string("item_name", self.item_name.as_deref());
-        object.optional_string("item_category", self.item_category.as_deref());
-        object.optional_string("item_brand", self.item_brand.as_deref());
-        object.close();
-    }
-}
-
-/// An object being written: its members, with commas between them.
-struct Object<'o> {
-    out: &'o mut Vec<u8>,
-    empty: bool,
-}
-
-impl<'o> Object<'o> {
-    fn open(out: &'o mut Vec<u8>) -> Object<'o> {
-        out.push(b'{');
-        Object { out, empty: true }
-    }
-
-    /// A member's key (an identifier of the schema's) and its colon.
-    fn key(&mut self, key: &str) {
-        if !self.empty {
-            self.out.push(b',');
-        }
-        self.empty = false;
-        self.writer().plain_key(key);
-    }
-
-    fn writer(&mut self) -> JsonWriter<'_> {
-        JsonWriter {
-            out: self.out,
-            script_safe: false,
-        }
-    }
-
-    fn string(&mut self, key: &str, value: &str) {
-        self.key(key);
-        self.writer().string(value);
-    }
-
-    fn optional_string(&mut self, key: &str, value: Option<&str>) {
-        if let Some(value) = value {
-            self.string(key, value);
-        }
-    }
-
-    /// A string that needs no escape: the schema's own names.
-    fn plain(&mut self, key: &str, value: &str) {
-        self.key(key);
-        self.writer().plain_string(value);
-    }
-
-    fn plain_value(&mut self, key: &str, json: &str) {
-        self.key(key);
-        self.out.extend_from_slice(json.as_bytes());
-    }
-
-    fn integer(&mut self, key: &str, value: i64) {
-        self.key(key);
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-    }
-
-    fn optional_integer(&mut self, key: &str, value: Option<i64>) {
-        if let Some(value) = value {
-            self.integer(key, value);
-        }
-    }
-
-    fn decimal(&mut self, key: &str, value: Option<&Decimal<'_>>) {
-        if let Some(value) = value {
-            self.string(key, value.as_str());
-        }
-    }
-
-    fn digests(&mut self, key: &str, digests: &[Sha256Hex]) {
-        if digests.is_empty() {
-            return;
-        }
-        self.key(key);
-        let mut list = List::open(self.out);
-        for digest in digests {
-            list.next();
-            // Hexadecimal digits need no escape.
-            list.writer().plain_string(digest.as_str());
-        }
-        list.close();
-    }
-
-    fn close(self) {
-        self.out.push(b'}');
-    }
-}
-
-/// An array being written: its elements, with commas between them.
-struct List<'o> {
-    out: &'o mut Vec<u8>,
-    empty: bool,
-}
-
-impl<'o> List<'o> {
-    fn open(out: &'o mut Vec<u8>) -> List<'o> {
-        out.push(b'[');
-        List { out, empty: true }
-    }
-
-    /// Before an element.
-    fn next(&mut self) {
-        if !self.empty {
-            self.out.push(b',');
-        }
-        self.empty = false;
-    }
-
-    fn writer(&mut self) -> JsonWriter<'_> {
-        JsonWriter {
-            out: self.out,
-            script_safe: false,
-        }
-    }
-
-    fn string(&mut self, value: &str) {
-        self.next();
-        self.writer().string(value);
-    }
-
-    fn close(self) {
-        self.out.push(b']');
+        // Every part of an event is a string, an integer, a flag, or a list or an object of
+        // them: serializing one cannot fail.
+        let written = serializer::append(self, out);
+        debug_assert!(written.is_ok(), "an event failed to serialize: {written:?}");
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capi::{ActionSource, EventName};
+    use crate::capi::{ActionSource, Content, CustomData, Decimal, EventName, Sha256Hex, UserData};
 
     /// Every field set, strings needing escapes: the writer and serde agree on all of it.
     #[test]

@@ -7,6 +7,7 @@
 //! [`Json`] and for `&serde_json::Value`, so a table takes either.
 
 mod scan;
+pub(crate) mod serializer;
 mod value;
 pub(crate) mod walk;
 pub(crate) mod write;

@@ -1,6 +1,6 @@
-//! Writes calls as JSON text directly into a byte buffer, without serde: raw values are
-//! copied as they were sent, and only strings of the destination's own (keys, event names)
-//! are escaped. The output equals what `serde_json` writes for the same calls, byte for byte.
+//! JSON tokens written directly into a byte buffer: the Tag writer's (raw values copied as they
+//! were sent, only the destination's own strings escaped) and the [`serializer`](super::serializer)'s.
+//! The output equals what `serde_json` writes for the same values, byte for byte.
 
 use std::fmt::Write as _;
 
@@ -19,9 +19,15 @@ impl JsonWriter<'_> {
     }
 
     /// A JSON string holding `text`.
+    #[inline]
     pub(crate) fn string(&mut self, text: &str) {
         self.out.push(b'"');
-        self.escaped(text, true);
+        // Most strings need no escape: that is found inline, eight bytes at a time.
+        if !self.script_safe && !has_special_byte(text.as_bytes()) {
+            self.out.extend_from_slice(text.as_bytes());
+        } else {
+            self.escaped(text, true);
+        }
         self.out.push(b'"');
     }
 
