@@ -63,10 +63,27 @@ pub(crate) struct Args {
     #[command(flatten)]
     pub(crate) settings: SettingsArgs,
 
-    /// Any librdkafka setting, for the consumer and the producer alike (SASL, TLS, timeouts:
-    /// `security.protocol=SASL_SSL`, sasl.mechanism=PLAIN, ...). Repeat for several.
+    /// Any librdkafka setting, for the consumer and the producer alike: the connection's
+    /// (`security.protocol=SASL_SSL`, `sasl.mechanism=SCRAM-SHA-512`, `ssl.ca.location=FILE`,
+    /// ...). Repeat for several.
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_setting)]
     pub(crate) kafka: Vec<(String, String)>,
+
+    /// A librdkafka setting for the consumer only, after --kafka's (`session.timeout.ms=N`,
+    /// `fetch.max.bytes=N`, ...). Repeat for several.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_setting)]
+    pub(crate) consumer_kafka: Vec<(String, String)>,
+
+    /// A librdkafka setting for the producer only, after --kafka's (`compression.codec=zstd`,
+    /// `linger.ms=N`, `message.max.bytes=N`, ...). Repeat for several.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_setting)]
+    pub(crate) producer_kafka: Vec<(String, String)>,
+
+    /// Stop with status 4 when, SECONDS after the start, no partition of the input topic is
+    /// assigned and the topic does not exist or the brokers cannot be reached; 0 to wait
+    /// forever. A worker of a group that has more workers than partitions keeps running.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_limit, default_value = "60")]
+    pub(crate) startup_timeout: Duration,
 
     /// With --format capi or --send: the reference time of the age limit, as
     /// `pinterest-map --now`.
@@ -74,8 +91,9 @@ pub(crate) struct Args {
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub(crate) now: Option<SystemTime>,
 
-    /// Stop, as on SIGTERM, once no message has come for SECONDS while partitions are
-    /// assigned: for a batch job that drains a topic. Default: run until a signal.
+    /// Stop, as on SIGTERM, once no message has come for SECONDS since the worker joined its
+    /// group (with partitions or without): for a batch job that drains a topic. Default: run
+    /// until a signal.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub(crate) stop_when_idle: Option<Duration>,
 
@@ -96,6 +114,15 @@ fn parse_setting(text: &str) -> Result<(String, String), String> {
         }
         _ => Err("not KEY=VALUE, such as security.protocol=SASL_SSL".to_owned()),
     }
+}
+
+/// `--startup-timeout`: seconds as `--stop-when-idle` takes them, or 0 for none
+/// ([`Duration::ZERO`]).
+fn parse_limit(text: &str) -> Result<Duration, String> {
+    if text.trim().parse::<f64>() == Ok(0.0) {
+        return Ok(Duration::ZERO);
+    }
+    parse_seconds(text).map_err(|_| "not 0 or a number of seconds up to 86400".to_owned())
 }
 
 /// Parses the arguments (the first being the program).

@@ -17,6 +17,9 @@ pub enum Status {
     /// 3 (`--send`): the Conversions API stayed unavailable past the retry limits; what was
     /// not accepted is not committed, and is read again by the next worker of the group.
     ApiUnavailable,
+    /// 4: no partition came within `--startup-timeout`, and the input topic does not exist or
+    /// the brokers cannot be reached; nothing was read.
+    NoInput,
 }
 
 impl Status {
@@ -28,6 +31,7 @@ impl Status {
             Status::Undelivered => 1,
             Status::Unusable => 2,
             Status::ApiUnavailable => 3,
+            Status::NoInput => 4,
         }
     }
 }

@@ -134,3 +134,108 @@ fn an_unknown_kafka_setting_is_refused_naming_it() {
         stderr(&output)
     );
 }
+
+#[test]
+fn unreachable_brokers_are_said_a_few_times_and_the_worker_gives_up_with_status_4() {
+    let output = run(&["--output-topic", "out", "--startup-timeout", "3"], &[]);
+    let stderr = stderr(&output);
+    assert_eq!(output.status, 4, "{stderr}");
+    // librdkafka retries many times a second; each kind of failure is said once a minute.
+    assert!(stderr.lines().count() <= 8, "{stderr}");
+    assert!(
+        stderr.ends_with(
+            "pinterest-kafka: stopped: the brokers at 127.0.0.1:1 cannot be reached (Meta data \
+             fetch error: BrokerTransportFailure (Local: Broker transport failure)) 3 s after \
+             the start\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn consumer_and_producer_settings_go_to_their_client_only() {
+    let separate = run(
+        &[
+            "--output-topic",
+            "out",
+            "--startup-timeout",
+            "1",
+            "--consumer-kafka",
+            "session.timeout.ms=6000",
+            "--producer-kafka",
+            "linger.ms=1",
+        ],
+        &[],
+    );
+    assert_eq!(separate.status, 4, "{}", separate.stderr);
+    assert!(!separate.stderr.contains("CONFWARN"), "{}", separate.stderr);
+    // --kafka goes to both clients, and librdkafka says so of a consumer setting.
+    let both = run(
+        &[
+            "--output-topic",
+            "out",
+            "--startup-timeout",
+            "1",
+            "--kafka",
+            "session.timeout.ms=6000",
+        ],
+        &[],
+    );
+    assert!(
+        both.stderr
+            .contains("session.timeout.ms is a consumer property and will be ignored"),
+        "{}",
+        both.stderr
+    );
+    // A setting for one client is checked by it.
+    let refused = run(
+        &["--output-topic", "out", "--producer-kafka", "no.such=1"],
+        &[],
+    );
+    assert_eq!(refused.status, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("cannot start the producer") && refused.stderr.contains("no.such"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn a_closed_standard_error_is_no_panic() {
+    use std::process::Stdio;
+    let mut child = executable!("pinterest-kafka")
+        .args([
+            "--brokers",
+            "127.0.0.1:1",
+            "--group",
+            "g",
+            "--input-topic",
+            "in",
+            "--output-topic",
+            "out",
+            "--startup-timeout",
+            "1",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pinterest-kafka starts");
+    // The reading end goes at once: every write to standard error fails.
+    drop(child.stderr.take());
+    let status = child.wait().expect("the worker ends");
+    assert_eq!(status.code(), Some(4), "{status:?}");
+}
+
+#[test]
+fn startup_timeout_takes_seconds_or_zero() {
+    let output = run(&["--output-topic", "out", "--startup-timeout", "soon"], &[]);
+    assert_eq!(output.status, 2);
+    assert!(
+        output
+            .stderr
+            .contains("not 0 or a number of seconds up to 86400"),
+        "{}",
+        output.stderr
+    );
+}

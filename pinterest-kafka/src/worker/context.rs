@@ -14,6 +14,7 @@ use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::FLUSH;
 use super::dead_letter::HEADER_TRUNCATED;
+use super::repeats::{Repeats, with_held};
 use crate::args::Args;
 use crate::offsets::{Offsets, Ticket};
 
@@ -39,6 +40,13 @@ pub(super) struct WorkerState {
     /// whether that dead letter was cut to fit already: read again, each goes to the dead
     /// letters cut to fit.
     pub(super) too_large: Mutex<HashMap<(i32, i64), bool>>,
+    /// The group gave the consumer its partitions (none, when it has more workers than the
+    /// topic has partitions) at least once.
+    pub(super) joined: AtomicBool,
+    /// The brokers said that the input topic does not exist.
+    pub(super) topic_missing: AtomicBool,
+    /// The kinds of client error said lately.
+    pub(super) repeats: Repeats,
 }
 
 impl WorkerState {
@@ -51,17 +59,43 @@ impl WorkerState {
     }
 }
 
-/// librdkafka's log, at its level: warnings and worse (the clients log nothing finer).
-fn log_line(level: RDKafkaLogLevel, facility: &str, message: &str) {
-    match level {
-        RDKafkaLogLevel::Emerg
-        | RDKafkaLogLevel::Alert
-        | RDKafkaLogLevel::Critical
-        | RDKafkaLogLevel::Error => {
-            tracing::error!(facility, "kafka: {facility}: {message}");
+impl WorkerState {
+    /// librdkafka's log, at its level: warnings and worse (the clients log nothing finer),
+    /// each kind (its facility) at most once a minute.
+    fn log_line(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        let error = match level {
+            RDKafkaLogLevel::Emerg
+            | RDKafkaLogLevel::Alert
+            | RDKafkaLogLevel::Critical
+            | RDKafkaLogLevel::Error => true,
+            RDKafkaLogLevel::Warning => false,
+            _ => return,
+        };
+        let Some(held) = self.repeats.admit(&format!("log {facility}")) else {
+            return;
+        };
+        let line = with_held(&format!("kafka: {facility}: {message}"), held);
+        if error {
+            tracing::error!(facility, "{line}");
+        } else {
+            tracing::warn!(facility, "{line}");
         }
-        RDKafkaLogLevel::Warning => tracing::warn!(facility, "kafka: {facility}: {message}"),
-        _ => {}
+    }
+
+    /// A client's error, each kind (its code) at most once a minute.
+    pub(super) fn client_error(&self, error: &KafkaError, reason: Option<&str>) {
+        if error.rdkafka_error_code() == Some(RDKafkaErrorCode::UnknownTopicOrPartition) {
+            self.topic_missing.store(true, Ordering::Relaxed);
+        }
+        let kind = format!("error {:?}", error.rdkafka_error_code());
+        let Some(held) = self.repeats.admit(&kind) else {
+            return;
+        };
+        let line = match reason {
+            Some(reason) => format!("kafka: {error}: {reason}"),
+            None => format!("kafka: {error}"),
+        };
+        tracing::error!("{}", with_held(&line, held));
     }
 }
 
@@ -76,11 +110,11 @@ pub(super) struct Context {
 
 impl ClientContext for Context {
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
-        log_line(level, facility, message);
+        self.shared.log_line(level, facility, message);
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
-        tracing::error!("kafka: {error}: {reason}");
+        self.shared.client_error(&error, Some(reason));
     }
 }
 
@@ -199,6 +233,7 @@ impl ConsumerContext for Context {
     fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         match rebalance {
             Rebalance::Assign(partitions) => {
+                self.shared.joined.store(true, Ordering::Relaxed);
                 let mut offsets = self.shared.offsets();
                 for element in partitions.elements() {
                     if element.topic() == self.shared.input_topic {

@@ -9,6 +9,8 @@
 //! | `map`, `send` | one message to its outputs and the producer, or to the sender |
 //! | `dead_letter` | a message that cannot be mapped, to the dead-letter topic |
 //! | `progress` | the progress line: counts, partitions, lag |
+//! | `repeats` | librdkafka's repeated errors, said at most once a minute |
+//! | `startup` | a worker that gets no partition: why, and when it gives up |
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,12 +35,15 @@ mod context;
 mod dead_letter;
 mod map;
 mod progress;
+mod repeats;
 mod send;
 mod setup;
+mod startup;
 
 use context::{ProducerSlot, WorkerState, lock, new_producer};
 use dead_letter::DeadLetterSource;
 pub(crate) use setup::run;
+use startup::Startup;
 
 /// How long one poll of the consumer waits for a message.
 const POLL: Duration = Duration::from_millis(100);
@@ -72,16 +77,20 @@ struct Worker<'w, M: Mapping> {
     failed: Option<String>,
     /// When the first and the last message were read.
     reading: Option<(Instant, Instant)>,
+    /// Where the worker is in its start.
+    startup: Startup,
+    /// Why the worker gave up at its start (no input topic, no brokers).
+    gave_up: Option<String>,
 }
 
 /// Why a message is a dead letter.
 type Reason = String;
 
 impl<M: Mapping> Worker<'_, M> {
-    fn run(&mut self, stop: &AtomicBool) {
+    fn run(&mut self, stop: &AtomicBool, started: Instant) {
         let mut last_commit = Instant::now();
         let mut last_progress = Instant::now();
-        // Since when no message has come while partitions were assigned.
+        // Since when no message has come since the group gave the worker its partitions.
         let mut idle_since: Option<Instant> = None;
         while !stop.load(Ordering::Relaxed) && self.stopped.is_none() && self.failed.is_none() {
             self.take_outcomes();
@@ -91,9 +100,13 @@ impl<M: Mapping> Worker<'_, M> {
             {
                 break;
             }
+            if let Some(why) = self.check_startup(started) {
+                self.gave_up = Some(why);
+                break;
+            }
             match self.consumer.poll(POLL) {
                 None => {
-                    if idle_since.is_none() && !self.shared.offsets().partitions().is_empty() {
+                    if idle_since.is_none() && self.shared.joined.load(Ordering::Relaxed) {
                         idle_since = Some(Instant::now());
                     }
                 }
@@ -103,9 +116,7 @@ impl<M: Mapping> Worker<'_, M> {
                     self.reading = Some(self.reading.map_or((now, now), |(first, _)| (first, now)));
                     self.handle_message(&message);
                 }
-                Some(Err(error)) => {
-                    tracing::error!("kafka: {error}");
-                }
+                Some(Err(error)) => self.shared.client_error(&error, None),
             }
             self.producer().poll(Duration::ZERO);
             self.replace_failed_producer();
@@ -157,6 +168,10 @@ impl<M: Mapping> Worker<'_, M> {
                 started.elapsed().as_secs_f64(),
                 self.describe_counts()
             );
+        }
+        if let Some(why) = &self.gave_up {
+            tracing::error!("stopped: {why}");
+            return Status::NoInput;
         }
         if let Some(failed) = &self.failed {
             tracing::error!(

@@ -14,6 +14,8 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 
 use super::Worker;
 use super::context::{Context, ProducerSlot, WorkerState, config, new_consumer, new_producer};
+use super::repeats::Repeats;
+use super::startup::Startup;
 use crate::Status;
 use crate::args::Args;
 use crate::offsets::Offsets;
@@ -21,6 +23,7 @@ use crate::send;
 
 /// Runs the worker until a signal; returns the exit status.
 pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
+    let started = Instant::now();
     let output = Output::of(args.format, args.sending.send);
     if let Err(message) = output.check_now(args.now) {
         tracing::error!("{message}");
@@ -63,6 +66,9 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
         delivery_failed: AtomicBool::new(false),
         producer_broken: AtomicBool::new(false),
         too_large: Mutex::new(HashMap::new()),
+        joined: AtomicBool::new(false),
+        topic_missing: AtomicBool::new(false),
+        repeats: Repeats::default(),
     });
 
     let Some((producer_config, producer, consumer)) = start_clients(args, &shared) else {
@@ -95,14 +101,20 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
         stopped: None,
         failed: None,
         reading: None,
+        startup: Startup::Waiting {
+            missing_said: false,
+        },
+        gave_up: None,
     };
-    let started = Instant::now();
-    worker.run(&stop);
+    worker.run(&stop, started);
     worker.stop(started)
 }
 
-/// The producer and the consumer, with their configurations (`--kafka` over the worker's
-/// own), and the consumer subscribed to the input topic; `None`, said on standard error, when
+/// The consumer's default `session.timeout.ms`.
+const SESSION_TIMEOUT_MS: &str = "10000";
+
+/// The producer and the consumer, with their configurations (the worker's own, then
+/// `--kafka`, then `--consumer-kafka` or `--producer-kafka`), and the consumer subscribed to the input topic; `None`, said on standard error, when
 /// either cannot start.
 fn start_clients(
     args: &Args,
@@ -118,10 +130,20 @@ fn start_clients(
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
-        .set("partition.assignment.strategy", "range,roundrobin");
+        .set("partition.assignment.strategy", "range,roundrobin")
+        // Apache Kafka's default before 3.0, which every broker's default range takes: a
+        // group's first join waits for up to the session timeout on some brokers, and the
+        // worker sends heartbeats from librdkafka's own thread, never late for its work.
+        .set("session.timeout.ms", SESSION_TIMEOUT_MS);
     for (key, value) in &args.kafka {
         producer_config.set(key, value);
         consumer_config.set(key, value);
+    }
+    for (key, value) in &args.consumer_kafka {
+        consumer_config.set(key, value);
+    }
+    for (key, value) in &args.producer_kafka {
+        producer_config.set(key, value);
     }
     let producer = match new_producer(&producer_config, shared) {
         Ok(producer) => producer,
