@@ -19,7 +19,9 @@ use mapping_tests::executable;
 use pinterest_mapping::ndjson::{self, OutputFormat};
 use pinterest_mapping::{Destination, Settings};
 
-use kafka_broker::{Broker, Read, Relay, committed, free_port, produce, read, unique};
+use kafka_broker::{
+    Broker, Read, Relay, TlsRelay, committed, free_port, produce, produce_with, read, unique,
+};
 
 const PARTITIONS: i32 = 4;
 
@@ -60,11 +62,24 @@ struct Setup {
     output: String,
     dead: String,
     group: String,
+    /// With TLS: the relay the clients connect to.
+    tls: Option<TlsRelay>,
 }
 
 impl Setup {
     fn new(tansu: &Path) -> Setup {
         Setup::with_broker(Broker::start(tansu))
+    }
+
+    /// A broker behind a TLS relay: the workers and the test's clients connect with TLS.
+    fn over_tls(tansu: &Path) -> Setup {
+        let relay_port = free_port();
+        let broker = Broker::start_behind(tansu, Some(relay_port));
+        let relay = TlsRelay::start(relay_port, broker.port());
+        Setup {
+            tls: Some(relay),
+            ..Setup::with_broker(broker)
+        }
     }
 
     fn with_broker(broker: Broker) -> Setup {
@@ -74,6 +89,7 @@ impl Setup {
             output: unique("output"),
             dead: unique("dead"),
             group: unique("group"),
+            tls: None,
         };
         setup
             .broker
@@ -84,7 +100,19 @@ impl Setup {
     }
 
     fn brokers(&self) -> String {
-        self.broker.address()
+        match &self.tls {
+            Some(relay) => relay.address().to_owned(),
+            None => self.broker.address(),
+        }
+    }
+
+    /// The `--kafka` arguments of the connection: TLS's, with the relay's authority.
+    fn connection_args(&self) -> Vec<String> {
+        self.tls
+            .iter()
+            .flat_map(TlsRelay::client_settings)
+            .flat_map(|(key, value)| ["--kafka".to_owned(), format!("{key}={value}")])
+            .collect()
     }
 
     /// The output topic, once it holds `count` messages and then `quiet` passes without more.
@@ -140,9 +168,10 @@ impl Worker {
                 "--progress",
                 "0",
                 // Tansu's group join waits for half of it.
-                "--kafka",
+                "--consumer-kafka",
                 "session.timeout.ms=6000",
             ])
+            .args(setup.connection_args())
             .args(args)
             .envs(env.iter().copied())
             .stdin(Stdio::null())
@@ -256,11 +285,14 @@ fn check_outputs_showing(
 }
 
 fn round_trip(tansu: &Path) -> Result<(), Failed> {
-    let setup = Setup::new(tansu);
-    let inputs = messages(100_000);
+    round_trip_of(&Setup::new(tansu), 100_000)
+}
+
+fn round_trip_of(setup: &Setup, count: usize) -> Result<(), Failed> {
+    let inputs = messages(count);
     let landed = produce(&setup.brokers(), &setup.input, &inputs);
     let worker = setup.worker("round-trip");
-    let outputs = wait_for_outputs(&setup, inputs.len());
+    let outputs = wait_for_outputs(setup, inputs.len());
     worker.stop_cleanly();
     let duplicates = check_outputs(&inputs, &outputs)?;
     assert_eq!(duplicates, 0, "a clean run sends each output once");
@@ -491,12 +523,11 @@ fn a_message_that_can_end_nowhere_stops_the_worker_uncommitted(tansu: &Path) -> 
 /// Starts a worker, and once `after` outputs are out, ends it with `stop`; then a second
 /// worker finishes the input. Nothing may be missing; duplicates are bounded by what the
 /// first worker had in flight.
-fn stopped_midstream(tansu: &Path, stop: fn(Worker)) -> Result<usize, Failed> {
-    let setup = Setup::new(tansu);
+fn stopped_midstream(setup: &Setup, stop: fn(Worker)) -> Result<usize, Failed> {
     let inputs = messages(30_000);
     let landed = produce(&setup.brokers(), &setup.input, &inputs);
     let first = setup.worker("first");
-    wait_for_outputs(&setup, 5_000);
+    wait_for_outputs(setup, 5_000);
     stop(first);
     let second = setup.worker("second");
     let outputs = setup.all_outputs(inputs.len(), Duration::from_secs(2));
@@ -507,7 +538,11 @@ fn stopped_midstream(tansu: &Path, stop: fn(Worker)) -> Result<usize, Failed> {
 }
 
 fn sigterm_commits_what_is_in_flight(tansu: &Path) -> Result<(), Failed> {
-    let duplicates = stopped_midstream(tansu, |worker| {
+    sigterm_midstream(&Setup::new(tansu))
+}
+
+fn sigterm_midstream(setup: &Setup) -> Result<(), Failed> {
+    let duplicates = stopped_midstream(setup, |worker| {
         let stderr = worker.stop_cleanly();
         assert!(stderr.contains("stopped after"), "{stderr}");
     })?;
@@ -519,7 +554,11 @@ fn sigterm_commits_what_is_in_flight(tansu: &Path) -> Result<(), Failed> {
 }
 
 fn sigkill_loses_nothing(tansu: &Path) -> Result<(), Failed> {
-    let duplicates = stopped_midstream(tansu, Worker::kill)?;
+    sigkill_midstream(&Setup::new(tansu))
+}
+
+fn sigkill_midstream(setup: &Setup) -> Result<(), Failed> {
+    let duplicates = stopped_midstream(setup, Worker::kill)?;
     // At most what was read since the last commit: a second of input.
     assert!(duplicates < 30_000, "{duplicates} duplicates");
     Ok(())
@@ -677,6 +716,93 @@ fn the_worker_recovers_from_a_broker_restart(tansu: &Path) -> Result<(), Failed>
 }
 
 /// A test against a broker started from the Tansu binary given.
+/// Over TLS (a relay with a certificate made for the test, the worker given its authority):
+/// the round trip, then a SIGTERM and a SIGKILL mid-stream, each followed by a second worker.
+fn the_worker_connects_over_tls(tansu: &Path) -> Result<(), Failed> {
+    round_trip_of(&Setup::over_tls(tansu), 20_000)?;
+    sigterm_midstream(&Setup::over_tls(tansu))?;
+    sigkill_midstream(&Setup::over_tls(tansu))
+}
+
+/// Without the authority, the worker refuses the relay's certificate: said, and given up.
+fn an_unknown_certificate_is_refused(tansu: &Path) -> Result<(), Failed> {
+    let setup = Setup::over_tls(tansu);
+    let output = executable!("pinterest-kafka")
+        .args(["--brokers", &setup.brokers(), "--group", &setup.group])
+        .args([
+            "--input-topic",
+            &setup.input,
+            "--output-topic",
+            &setup.output,
+        ])
+        .args(["--kafka", "security.protocol=SSL", "--startup-timeout", "3"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("the worker runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("certificate verify failed"), "{stderr}");
+    assert!(stderr.lines().count() <= 10, "{stderr}");
+    Ok(())
+}
+
+/// Input produced by another client with each compression codec: every message mapped.
+fn every_compression_codec_is_read(tansu: &Path) -> Result<(), Failed> {
+    let setup = Setup::new(tansu);
+    let inputs = messages(4_000);
+    let mut landed = Vec::new();
+    for (codec, part) in ["gzip", "snappy", "lz4", "zstd"]
+        .into_iter()
+        .zip(inputs.chunks(1_000))
+    {
+        landed.extend(produce_with(
+            &setup.brokers(),
+            &setup.input,
+            part,
+            &[("compression.codec", codec)],
+        ));
+    }
+    let worker = setup.worker("codecs");
+    let outputs = wait_for_outputs(&setup, inputs.len());
+    let stderr = worker.stop_cleanly();
+    let duplicates = check_outputs_showing(&inputs, &outputs, &stderr)?;
+    assert_eq!(duplicates, 0);
+    setup.assert_committed_to_the_end(&landed);
+    Ok(())
+}
+
+/// A worker whose input topic does not exist says so once and gives up with status 4.
+fn a_missing_input_topic_is_said_and_given_up(tansu: &Path) -> Result<(), Failed> {
+    let setup = Setup::new(tansu);
+    let missing = unique("missing");
+    let output = executable!("pinterest-kafka")
+        .args(["--brokers", &setup.brokers(), "--group", &setup.group])
+        .args(["--input-topic", &missing, "--output-topic", &setup.output])
+        .args(["--startup-timeout", "4"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("the worker runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "pinterest-kafka: the input topic {missing} does not exist: waiting for it until 4 s \
+             after the start (--startup-timeout)\n"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(&format!(
+            "pinterest-kafka: stopped: the input topic {missing} does not exist at {} 4 s after \
+             the start\n",
+            setup.brokers()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.lines().count() <= 6, "{stderr}");
+    Ok(())
+}
+
 type Test = fn(&Path) -> Result<(), Failed>;
 
 fn main() -> ExitCode {
@@ -698,7 +824,20 @@ fn main() -> ExitCode {
             );
         }
     }
-    let tests: [(&str, Test); 10] = [
+    let tests: [(&str, Test); 14] = [
+        ("the_worker_connects_over_tls", the_worker_connects_over_tls),
+        (
+            "an_unknown_certificate_is_refused",
+            an_unknown_certificate_is_refused,
+        ),
+        (
+            "every_compression_codec_is_read",
+            every_compression_codec_is_read,
+        ),
+        (
+            "a_missing_input_topic_is_said_and_given_up",
+            a_missing_input_topic_is_said_and_given_up,
+        ),
         ("round_trip_of_100000_keyed_messages", round_trip),
         ("invalid_messages_go_to_the_dead_letter_topic", dead_letters),
         (

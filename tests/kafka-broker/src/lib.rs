@@ -1,5 +1,10 @@
 //! A Tansu broker on 127.0.0.1 for the worker's tests, started and stopped by process id, and
-//! the Kafka clients the tests use to feed the worker and read what it produced.
+//! the Kafka clients the tests use to feed the worker and read what it produced; relays in
+//! front of it, plain (to cut) or TLS (Tansu speaks plain Kafka only).
+
+mod tls;
+
+pub use tls::TlsRelay;
 
 use std::collections::HashMap;
 use std::io::{Read as _, Write as _};
@@ -203,8 +208,21 @@ pub fn produce(
     topic: &str,
     messages: &[(String, Option<Vec<u8>>)],
 ) -> Vec<(i32, i64)> {
-    let producer: BaseProducer<Landed> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
+    produce_with(brokers, topic, messages, &[])
+}
+
+/// [`produce`], with these producer settings too (`compression.codec`, ...).
+pub fn produce_with(
+    brokers: &str,
+    topic: &str,
+    messages: &[(String, Option<Vec<u8>>)],
+    settings: &[(&str, &str)],
+) -> Vec<(i32, i64)> {
+    let mut config = client_config(brokers);
+    for (key, value) in settings {
+        config.set(*key, *value);
+    }
+    let producer: BaseProducer<Landed> = config
         .set("acks", "all")
         .set("linger.ms", "5")
         // Messages larger than a worker's producer takes by default.
@@ -243,6 +261,37 @@ pub struct Read {
     pub headers: HashMap<String, String>,
 }
 
+/// librdkafka settings, as keys and values.
+type Settings = Vec<(String, String)>;
+
+/// The settings the test's clients need for the brokers at an address: a TLS relay's.
+static CONNECTIONS: Mutex<Vec<(String, Settings)>> = Mutex::new(Vec::new());
+
+/// Makes the test's clients use `settings` for the brokers at `address`.
+fn register_connection(address: &str, settings: Settings) {
+    CONNECTIONS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push((address.to_owned(), settings));
+}
+
+/// A client configuration for the brokers at `address`, with what its connection needs.
+pub fn client_config(address: &str) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", address);
+    let connections = CONNECTIONS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for (key, value) in connections
+        .iter()
+        .filter(|(known, _)| known == address)
+        .flat_map(|(_, settings)| settings)
+    {
+        config.set(key, value);
+    }
+    config
+}
+
 /// A name no earlier run used.
 pub fn unique(prefix: &str) -> String {
     let nanos = SystemTime::now()
@@ -254,8 +303,7 @@ pub fn unique(prefix: &str) -> String {
 /// Reads `topic` from its start, as a group of its own, until `count` messages are in and
 /// then `quiet` passes with nothing new (so that duplicates are seen too).
 pub fn read(brokers: &str, topic: &str, count: usize, quiet: Duration) -> Vec<Read> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
+    let consumer: BaseConsumer = client_config(brokers)
         .set("group.id", unique("reader"))
         .set("auto.offset.reset", "earliest")
         .set("enable.auto.commit", "false")
@@ -302,8 +350,7 @@ pub fn read(brokers: &str, topic: &str, count: usize, quiet: Duration) -> Vec<Re
 
 /// The group's committed offsets of `topic`'s partitions `0..partitions`.
 pub fn committed(brokers: &str, group: &str, topic: &str, partitions: i32) -> Vec<Option<i64>> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
+    let consumer: BaseConsumer = client_config(brokers)
         .set("group.id", group)
         .set("enable.auto.commit", "false")
         .create()
