@@ -64,6 +64,8 @@ struct Setup {
     group: String,
     /// With TLS: the relay the clients connect to.
     tls: Option<TlsRelay>,
+    /// The librdkafka settings of a connection beyond the relay's (SASL's).
+    connection: Vec<(String, String)>,
 }
 
 impl Setup {
@@ -90,6 +92,7 @@ impl Setup {
             dead: unique("dead"),
             group: unique("group"),
             tls: None,
+            connection: Vec::new(),
         };
         setup
             .broker
@@ -111,6 +114,7 @@ impl Setup {
         self.tls
             .iter()
             .flat_map(TlsRelay::client_settings)
+            .chain(self.connection.iter().cloned())
             .flat_map(|(key, value)| ["--kafka".to_owned(), format!("{key}={value}")])
             .collect()
     }
@@ -193,6 +197,14 @@ impl Worker {
     /// Stops the worker with SIGTERM; its exit status and standard error.
     fn terminate(mut self) -> (ExitStatus, String) {
         self.signal("TERM");
+        let status = self.child.wait().expect("the worker ends");
+        let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
+        let _ = std::fs::remove_file(&self.stderr);
+        (status, stderr)
+    }
+
+    /// Waits for the worker to end by itself; its exit status and standard error.
+    fn wait(mut self) -> (ExitStatus, String) {
         let status = self.child.wait().expect("the worker ends");
         let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
         let _ = std::fs::remove_file(&self.stderr);
@@ -803,6 +815,41 @@ fn a_missing_input_topic_is_said_and_given_up(tansu: &Path) -> Result<(), Failed
     Ok(())
 }
 
+/// SASL SCRAM-SHA-512 over TLS, as managed clusters ask (Tansu with SQLite storage, where its
+/// users are kept): the round trip; then a wrong password, said and given up with status 4.
+fn the_worker_authenticates_with_scram_over_tls(tansu: &Path) -> Result<(), Failed> {
+    let relay_port = free_port();
+    let mut setup = Setup::with_broker(Broker::start_durable_behind(tansu, Some(relay_port)));
+    setup.broker.require_scram("worker", "s3cret-passw0rd");
+    let relay = TlsRelay::start(relay_port, setup.broker.port());
+    let sasl = |password: &str| {
+        [
+            ("security.protocol", "SASL_SSL"),
+            ("sasl.mechanism", "SCRAM-SHA-512"),
+            ("sasl.username", "worker"),
+            ("sasl.password", password),
+        ]
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+        .to_vec()
+    };
+    kafka_broker::register_connection(relay.address(), sasl("s3cret-passw0rd"));
+    setup.tls = Some(relay);
+    setup.connection = sasl("s3cret-passw0rd");
+    round_trip_of(&setup, 5_000)?;
+
+    setup.connection = sasl("wr0ng-Passw0rd-Q7");
+    setup.group = unique("group");
+    let worker = Worker::start(&setup, "wrong-password", &["--startup-timeout", "3"]);
+    let (status, stderr) = worker.wait();
+    assert_eq!(status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("Authentication failure"), "{stderr}");
+    assert!(
+        !stderr.contains("wr0ng-Passw0rd-Q7"),
+        "the password is never said: {stderr}"
+    );
+    Ok(())
+}
+
 type Test = fn(&Path) -> Result<(), Failed>;
 
 fn main() -> ExitCode {
@@ -867,10 +914,16 @@ fn main() -> ExitCode {
             a_network_failure_holds_the_commits_and_the_worker_recovers,
         ),
     ];
-    let durable_tests: [(&str, Test); 1] = [(
-        "the_worker_recovers_from_a_broker_restart",
-        the_worker_recovers_from_a_broker_restart,
-    )];
+    let durable_tests: [(&str, Test); 2] = [
+        (
+            "the_worker_recovers_from_a_broker_restart",
+            the_worker_recovers_from_a_broker_restart,
+        ),
+        (
+            "the_worker_authenticates_with_scram_over_tls",
+            the_worker_authenticates_with_scram_over_tls,
+        ),
+    ];
     let trial = |name: &str, test: Test, broker: Option<PathBuf>, variable: &'static str| {
         let ignored = broker.is_none() && !required;
         Trial::test(name, move || {

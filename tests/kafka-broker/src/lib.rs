@@ -52,6 +52,8 @@ pub struct Broker {
     advertised: u16,
     /// For SQLite storage: the directory of its database.
     directory: Option<PathBuf>,
+    /// Whether clients must authenticate (SASL SCRAM).
+    authentication: bool,
 }
 
 impl Broker {
@@ -64,29 +66,52 @@ impl Broker {
     /// than to its own port.
     pub fn start_behind(binary: &Path, advertised: Option<u16>) -> Broker {
         let port = free_port();
-        let child = spawn(binary, port, advertised.unwrap_or(port), None);
+        let child = spawn(binary, port, advertised.unwrap_or(port), None, false);
         Broker {
             child,
             port,
             binary: binary.to_path_buf(),
             advertised: advertised.unwrap_or(port),
             directory: None,
+            authentication: false,
         }
     }
 
     /// A broker keeping its topics and offsets in an SQLite database in a new directory.
     pub fn start_durable(binary: &Path) -> Broker {
+        Broker::start_durable_behind(binary, None)
+    }
+
+    /// [`Broker::start_durable`], telling its clients to connect to `advertised`.
+    pub fn start_durable_behind(binary: &Path, advertised: Option<u16>) -> Broker {
         let directory = std::env::temp_dir().join(unique("tansu"));
         std::fs::create_dir_all(&directory).expect("a directory for the database");
         let port = free_port();
-        let child = spawn(binary, port, port, Some(&directory));
+        let advertised = advertised.unwrap_or(port);
+        let child = spawn(binary, port, advertised, Some(&directory), false);
         Broker {
             child,
             port,
             binary: binary.to_path_buf(),
-            advertised: port,
+            advertised,
             directory: Some(directory),
+            authentication: false,
         }
+    }
+
+    /// Creates a SCRAM user, then restarts the (durable) broker requiring every client to
+    /// authenticate: the broker's own commands cannot, so topics are created before.
+    pub fn require_scram(&mut self, user: &str, password: &str) {
+        assert!(self.directory.is_some(), "users need durable storage");
+        let status = Command::new(&self.binary)
+            .args(["user", "create", user, password])
+            .args(["--broker", &format!("tcp://127.0.0.1:{}", self.port)])
+            .stdout(Stdio::null())
+            .status()
+            .expect("tansu user create runs");
+        assert!(status.success(), "user {user} created");
+        self.authentication = true;
+        self.restart(Duration::ZERO);
     }
 
     /// Stops the broker (SIGKILL: nothing is flushed on the way out) and starts it again on
@@ -100,6 +125,7 @@ impl Broker {
             self.port,
             self.advertised,
             self.directory.as_deref(),
+            self.authentication,
         );
     }
 
@@ -143,8 +169,14 @@ impl Drop for Broker {
 }
 
 /// Starts Tansu on `port`, advertising `advertised`, with memory storage or SQLite storage in
-/// `directory`; returns once it listens.
-fn spawn(binary: &Path, port: u16, advertised: u16, directory: Option<&Path>) -> Child {
+/// `directory`, requiring SASL SCRAM when `authentication`; returns once it listens.
+fn spawn(
+    binary: &Path,
+    port: u16,
+    advertised: u16,
+    directory: Option<&Path>,
+    authentication: bool,
+) -> Child {
     let url = format!("tcp://127.0.0.1:{port}");
     let advertised = format!("tcp://127.0.0.1:{advertised}");
     let storage = if directory.is_some() {
@@ -168,6 +200,9 @@ fn spawn(binary: &Path, port: u16, advertised: u16, directory: Option<&Path>) ->
         .stderr(Stdio::null());
     if let Some(directory) = directory {
         command.current_dir(directory);
+    }
+    if authentication {
+        command.arg("--authentication");
     }
     let child = command.spawn().expect("tansu starts");
     let deadline = Instant::now() + PATIENCE;
@@ -267,8 +302,9 @@ type Settings = Vec<(String, String)>;
 /// The settings the test's clients need for the brokers at an address: a TLS relay's.
 static CONNECTIONS: Mutex<Vec<(String, Settings)>> = Mutex::new(Vec::new());
 
-/// Makes the test's clients use `settings` for the brokers at `address`.
-fn register_connection(address: &str, settings: Settings) {
+/// Makes the test's clients use `settings` for the brokers at `address`, beside any given
+/// before.
+pub fn register_connection(address: &str, settings: Settings) {
     CONNECTIONS
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
