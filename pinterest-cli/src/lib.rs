@@ -13,6 +13,7 @@
 //! | [`send`] | the Conversions API sender's configuration from the options, the settings and the environment |
 //! | [`report`] | the texts of what a run reports about one message or event |
 //! | [`signals`] | the stopping signals, caught by a thread ([`Interrupt`]) |
+//! | `metrics` | `--metrics`: Prometheus metrics and health endpoints over HTTP (feature `metrics`) |
 //!
 //! Messages written on standard error are whole lines, written in one write
 //! ([`write_whole_line`]), prefixed with the program's name ([`program_name`]). No message
@@ -20,6 +21,8 @@
 //! data).
 
 pub mod args;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 pub mod report;
 pub mod send;
 pub mod settings;

@@ -97,6 +97,19 @@ pub(crate) struct Args {
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub(crate) stop_when_idle: Option<Duration>,
 
+    /// Serve Prometheus metrics at `http://HOST:PORT/metrics` (the counts, committed offsets
+    /// and lag per partition, the process's CPU and memory), with `/healthz` (the process
+    /// answers) and `/readyz` (partitions assigned, the producer usable). Example:
+    /// 0.0.0.0:9464.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub(crate) metrics: Option<String>,
+
+    /// How the log on standard error is written: `human` lines (`pinterest-kafka: ...`), or
+    /// `json`, an object a line with the level, the message and its fields (partition,
+    /// offset, ...), for log collectors.
+    #[arg(long, value_enum, default_value_t = LogFormat::Human)]
+    pub(crate) log_format: LogFormat,
+
     /// Seconds between progress lines on standard error; 0 for none.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub(crate) progress: u64,
@@ -104,6 +117,13 @@ pub(crate) struct Args {
     /// No progress lines, notes or summary; warnings and errors are still written.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+}
+
+/// `--log-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LogFormat {
+    Human,
+    Json,
 }
 
 /// `KEY=VALUE`.

@@ -46,6 +46,6 @@ pub fn main<M: Mapping>(table: M) -> ExitCode {
             return status.into();
         }
     };
-    log::install(&program);
+    log::install(&program, args.log_format);
     worker::run(table, &program, &args).into()
 }

@@ -850,6 +850,110 @@ fn the_worker_authenticates_with_scram_over_tls(tansu: &Path) -> Result<(), Fail
     Ok(())
 }
 
+/// `GET path` on 127.0.0.1:`port`: the status and the body; `None` while nothing listens.
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split(' ').nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n")?.1.to_owned();
+    Some((status, body))
+}
+
+/// A metric's value in Prometheus's text format: the sum over the lines of the family
+/// `name` (every partition's, for a gauge per partition).
+fn metric(text: &str, name: &str) -> i64 {
+    text.lines()
+        .filter(|line| {
+            line.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(' ') || rest.starts_with('{'))
+        })
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .map(|value| value as i64)
+        .sum()
+}
+
+/// `--metrics`: `/readyz` answers 503 before the partitions are assigned and 200 after;
+/// `/metrics`, scraped during the run and after it, counts what the test counts itself
+/// (messages, outputs, dead letters), and the committed offsets it shows are those the group
+/// has, read from outside the worker.
+fn metrics_count_what_the_worker_did(tansu: &Path) -> Result<(), Failed> {
+    let setup = Setup::new(tansu);
+    let mut inputs = messages(3_000);
+    for index in 0..6 {
+        inputs.insert(
+            index * 500,
+            (format!("bad-{index}"), Some(b"not json".to_vec())),
+        );
+    }
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    let port = free_port();
+    let address = format!("127.0.0.1:{port}");
+    let worker = Worker::start(&setup, "metrics", &["--metrics", &address]);
+    let deadline = std::time::Instant::now() + kafka_broker::PATIENCE;
+    let mut readiness = Vec::new();
+    while readiness.last() != Some(&200) && std::time::Instant::now() < deadline {
+        if let Some((status, _)) = http_get(port, "/readyz") {
+            readiness.push(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(readiness.first(), Some(&503), "{readiness:?}");
+    assert_eq!(readiness.last(), Some(&200), "{readiness:?}");
+    assert_eq!(http_get(port, "/healthz"), Some((200, "ok\n".to_owned())));
+    let (status, during) = http_get(port, "/metrics").ok_or("no metrics")?;
+    assert_eq!(status, 200, "{during}");
+    assert!(
+        metric(&during, "pinterest_kafka_messages_consumed_total") <= 3_006,
+        "{during}"
+    );
+    assert!(during.contains("process_resident_memory_bytes"), "{during}");
+
+    let outputs = wait_for_outputs(&setup, 3_000);
+    let ends: i64 = {
+        let mut ends = [0_i64; 4];
+        for (partition, offset) in &landed {
+            let end = &mut ends[usize::try_from(*partition).unwrap()];
+            *end = (*end).max(offset + 1);
+        }
+        ends.iter().sum()
+    };
+    // Offsets are committed every second: the metrics show it once done.
+    let mut after = String::new();
+    while std::time::Instant::now() < deadline {
+        after = http_get(port, "/metrics").ok_or("no metrics")?.1;
+        if metric(&after, "pinterest_kafka_committed_offset") == ends {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for (name, expected) in [
+        ("pinterest_kafka_messages_consumed_total", 3_006),
+        ("pinterest_kafka_outputs_produced_total", 3_006),
+        ("pinterest_kafka_outputs_acknowledged_total", 3_006),
+        ("pinterest_kafka_dead_letters_total", 6),
+        ("pinterest_kafka_failed_deliveries_total", 0),
+        ("pinterest_kafka_partitions_assigned", 4),
+        ("pinterest_kafka_committed_offset", ends),
+    ] {
+        assert_eq!(metric(&after, name), expected, "{name}: {after}");
+    }
+    let committed = committed(&setup.brokers(), &setup.group, &setup.input, PARTITIONS);
+    for (partition, offset) in committed.iter().enumerate() {
+        let line = format!(
+            "pinterest_kafka_committed_offset{{partition=\"{partition}\",topic=\"{}\"}} {}",
+            setup.input,
+            offset.unwrap_or(-1)
+        );
+        assert!(after.contains(&line), "{line}: {after}");
+    }
+    assert_eq!(outputs.len(), 3_000);
+    worker.stop_cleanly();
+    Ok(())
+}
+
 type Test = fn(&Path) -> Result<(), Failed>;
 
 fn main() -> ExitCode {
@@ -871,7 +975,11 @@ fn main() -> ExitCode {
             );
         }
     }
-    let tests: [(&str, Test); 14] = [
+    let tests: [(&str, Test); 15] = [
+        (
+            "metrics_count_what_the_worker_did",
+            metrics_count_what_the_worker_did,
+        ),
         ("the_worker_connects_over_tls", the_worker_connects_over_tls),
         (
             "an_unknown_certificate_is_refused",

@@ -2,18 +2,21 @@
 //! themselves: one client context for the producer and the consumer.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use prometheus::core::Collector;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{BaseProducer, DeliveryResult, Producer, ProducerContext};
+use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::FLUSH;
 use super::dead_letter::HEADER_TRUNCATED;
+use super::metrics::Metrics;
 use super::repeats::{Repeats, with_held};
 use crate::args::Args;
 use crate::offsets::{Offsets, Ticket};
@@ -25,13 +28,8 @@ pub(super) struct WorkerState {
     pub(super) offsets: Mutex<Offsets>,
     /// Partitions to read again from an offset, after a failed delivery.
     pub(super) rewinds: Mutex<Vec<(i32, i64)>>,
-    pub(super) consumed: AtomicU64,
-    pub(super) produced: AtomicU64,
-    pub(super) acknowledged: AtomicU64,
-    pub(super) dead_letters: AtomicU64,
-    pub(super) failed_deliveries: AtomicU64,
-    /// With `--send`: events Pinterest accepted.
-    pub(super) accepted: AtomicU64,
+    /// The counts, the committed offsets and the lag, as `--metrics` serves them.
+    pub(super) metrics: Metrics,
     /// A delivery failed since the producer was last looked at.
     pub(super) delivery_failed: AtomicBool,
     /// A delivery failed in a way that leaves the producer unable to deliver again.
@@ -60,6 +58,41 @@ impl WorkerState {
 }
 
 impl WorkerState {
+    /// A partition's offset committed: its gauge set.
+    pub(super) fn committed(&self, partition: i32, offset: i64) {
+        self.metrics
+            .committed
+            .with_label_values(&[self.input_topic.as_str(), &partition.to_string()])
+            .set(offset);
+    }
+
+    /// The partitions held, counted again after a change.
+    fn count_partitions(&self) {
+        let held = self.offsets().partitions();
+        self.metrics
+            .assigned
+            .set(i64::try_from(held.len()).unwrap_or(i64::MAX));
+        // A partition that went has no lag of this worker's.
+        let topic = self.input_topic.as_str();
+        for family in self.metrics.lag.collect() {
+            for metric in family.get_metric() {
+                let partition = metric
+                    .get_label()
+                    .iter()
+                    .find(|label| label.name() == "partition")
+                    .and_then(|label| label.value().parse::<i32>().ok());
+                if let Some(partition) = partition
+                    && !held.contains(&partition)
+                {
+                    let _ = self
+                        .metrics
+                        .lag
+                        .remove_label_values(&[topic, &partition.to_string()]);
+                }
+            }
+        }
+    }
+
     /// librdkafka's log, at its level: warnings and worse (the clients log nothing finer),
     /// each kind (its facility) at most once a minute.
     fn log_line(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
@@ -116,6 +149,28 @@ impl ClientContext for Context {
     fn error(&self, error: KafkaError, reason: &str) {
         self.shared.client_error(&error, Some(reason));
     }
+
+    /// The consumer's statistics (`--metrics` asks for them): each partition's lag.
+    fn stats(&self, statistics: Statistics) {
+        if self.producer.is_none() {
+            return;
+        }
+        let topic = &self.shared.input_topic;
+        let Some(found) = statistics.topics.get(topic) else {
+            return;
+        };
+        let held = self.shared.offsets().partitions();
+        for (partition, stats) in &found.partitions {
+            // librdkafka's internal partition is -1; -1 lag is "not known yet".
+            if held.contains(partition) && stats.consumer_lag >= 0 {
+                self.shared
+                    .metrics
+                    .lag
+                    .with_label_values(&[topic.as_str(), &partition.to_string()])
+                    .set(stats.consumer_lag);
+            }
+        }
+    }
 }
 
 impl ProducerContext for Context {
@@ -124,13 +179,11 @@ impl ProducerContext for Context {
     fn delivery(&self, result: &DeliveryResult<'_>, ticket: Box<Ticket>) {
         match result {
             Ok(_) => {
-                self.shared.acknowledged.fetch_add(1, Ordering::Relaxed);
+                self.shared.metrics.acknowledged.inc();
                 self.shared.offsets().acknowledged(*ticket);
             }
             Err((error, _)) => {
-                self.shared
-                    .failed_deliveries
-                    .fetch_add(1, Ordering::Relaxed);
+                self.shared.metrics.failed_deliveries.inc();
                 self.shared.delivery_failed.store(true, Ordering::Relaxed);
                 if breaks_the_producer(error) {
                     self.shared.producer_broken.store(true, Ordering::Relaxed);
@@ -220,14 +273,22 @@ impl ConsumerContext for Context {
                 }
             }
         }
-        if commit.count() > 0
-            && let Err(error) = consumer.commit(&commit, CommitMode::Sync)
-        {
-            tracing::warn!(
-                "cannot commit the revoked partitions' offsets ({error}): their messages since \
-                 the last commit will be read again"
-            );
+        if commit.count() > 0 {
+            match consumer.commit(&commit, CommitMode::Sync) {
+                Ok(()) => {
+                    for element in commit.elements() {
+                        if let Offset::Offset(offset) = element.offset() {
+                            self.shared.committed(element.partition(), offset);
+                        }
+                    }
+                }
+                Err(error) => tracing::warn!(
+                    "cannot commit the revoked partitions' offsets ({error}): their messages \
+                     since the last commit will be read again"
+                ),
+            }
         }
+        self.shared.count_partitions();
     }
 
     fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -240,6 +301,8 @@ impl ConsumerContext for Context {
                         offsets.assign(element.partition());
                     }
                 }
+                drop(offsets);
+                self.shared.count_partitions();
             }
             Rebalance::Revoke(_) => {}
             Rebalance::Error(error) => {

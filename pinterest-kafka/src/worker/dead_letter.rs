@@ -2,8 +2,6 @@
 //! dead-letter topic as it came, with its origin and reason in headers, cut to fit when it is
 //! larger than the broker takes; one that cannot be produced even so stops the worker.
 
-use std::sync::atomic::Ordering;
-
 use pinterest_mapping::Mapping;
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
@@ -85,7 +83,7 @@ impl<'w, M: Mapping> Worker<'w, M> {
         let headers = dead_letter_headers(source, reason);
         match self.produce(topic, source.key, payload, Some(headers), ticket) {
             Ok(()) => {
-                self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
+                self.shared.metrics.dead_letters.inc();
                 tracing::warn!(
                     partition = source.partition,
                     offset = source.offset,
@@ -126,7 +124,7 @@ impl<'w, M: Mapping> Worker<'w, M> {
         let value = &payload[..payload.len().min(TRUNCATED_VALUE)];
         match self.produce(topic, key, value, Some(headers), ticket) {
             Ok(()) => {
-                self.shared.dead_letters.fetch_add(1, Ordering::Relaxed);
+                self.shared.metrics.dead_letters.inc();
                 tracing::warn!(
                     partition = source.partition,
                     offset = source.offset,

@@ -1,8 +1,6 @@
 //! Mapping in the loop: a message's value mapped to its outputs (a batch envelope to one for
 //! each of its messages), and each output handed to the producer.
 
-use std::sync::atomic::Ordering;
-
 use pinterest_cli::report::conversion_notes;
 use pinterest_cli::{Clock, Output};
 use pinterest_mapping::Mapping;
@@ -131,7 +129,7 @@ impl<M: Mapping> Worker<'_, M> {
             let producer = self.producer();
             match producer.send(record) {
                 Ok(()) => {
-                    self.shared.produced.fetch_add(1, Ordering::Relaxed);
+                    self.shared.metrics.produced.inc();
                     return Ok(());
                 }
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {

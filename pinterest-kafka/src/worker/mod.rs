@@ -8,6 +8,7 @@
 //! | this module | the loop: poll, commit, rewind, stop |
 //! | `map`, `send` | one message to its outputs and the producer, or to the sender |
 //! | `dead_letter` | a message that cannot be mapped, to the dead-letter topic |
+//! | `metrics` | the counts, committed offsets and lag, for `--metrics` |
 //! | `progress` | the progress line: counts, partitions, lag |
 //! | `repeats` | librdkafka's repeated errors, said at most once a minute |
 //! | `startup` | a worker that gets no partition: why, and when it gives up |
@@ -34,6 +35,7 @@ use crate::send::MessageOrigin;
 mod context;
 mod dead_letter;
 mod map;
+mod metrics;
 mod progress;
 mod repeats;
 mod send;
@@ -153,7 +155,7 @@ impl<M: Mapping> Worker<'_, M> {
         self.consumer.unsubscribe();
         // The rate while there was input to read: a worker that waits for input is not slow.
         let reading = self.reading.map(|(first, last)| last - first);
-        let consumed = self.shared.consumed.load(Ordering::Relaxed);
+        let consumed = self.shared.metrics.consumed.get();
         let rate = match reading {
             Some(reading) if reading >= Duration::from_millis(1) => format!(
                 "; {:.0} messages/s over the {:.3} s from the first message read to the last",
@@ -254,6 +256,7 @@ impl<M: Mapping> Worker<'_, M> {
                 let mut offsets = self.shared.offsets();
                 for (partition, offset) in committable {
                     offsets.committed(partition, offset);
+                    self.shared.committed(partition, offset);
                 }
             }
             Err(error) => tracing::warn!("cannot commit offsets: {error}"),
@@ -306,7 +309,7 @@ impl<M: Mapping> Worker<'_, M> {
         let Some(ticket) = self.shared.offsets().read(partition, offset, 0) else {
             return;
         };
-        self.shared.consumed.fetch_add(1, Ordering::Relaxed);
+        self.shared.metrics.consumed.inc();
         let source = DeadLetterSource::of(message);
         let payload = message.payload().unwrap_or_default();
         let too_large = {

@@ -1,18 +1,18 @@
 //! What the worker says of its progress: the counts, the partitions held, and the lag.
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use pinterest_mapping::Mapping;
+use prometheus::IntCounter;
 use rdkafka::consumer::Consumer;
 
 use super::Worker;
 
 impl<M: Mapping> Worker<'_, M> {
     pub(super) fn describe_counts(&self) -> String {
-        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
-        let shared = self.shared;
+        let load = |counter: &IntCounter| counter.get();
+        let shared = &self.shared.metrics;
         let mut text = format!(
             "{} consumed, {} produced, {} acknowledged, {} dead letters",
             load(&shared.consumed),
@@ -27,7 +27,7 @@ impl<M: Mapping> Worker<'_, M> {
         if failed > 0 {
             let _ = write!(text, ", {failed} failed deliveries");
         }
-        let partitions = shared.offsets().partitions();
+        let partitions = self.shared.offsets().partitions();
         let _ = write!(text, "; partitions {partitions:?}");
         text
     }

@@ -1,8 +1,6 @@
 //! `--send` in the loop: each message's Conversions API event given to the sender, counted
 //! against the message until Pinterest accepts it (committed) or refuses it (a dead letter).
 
-use std::sync::atomic::Ordering;
-
 use pinterest_cli::Clock;
 use pinterest_cli::report::RejectionText;
 use pinterest_mapping::Mapping;
@@ -99,7 +97,7 @@ impl<M: Mapping> Worker<'_, M> {
     pub(super) fn record_outcome(&mut self, outcome: Outcome<MessageOrigin>) {
         match outcome {
             Outcome::Accepted(origin) => {
-                self.shared.accepted.fetch_add(1, Ordering::Relaxed);
+                self.shared.metrics.accepted.inc();
                 self.shared.offsets().acknowledged(origin.ticket);
             }
             // Refused, or never sendable (too large for any request): a dead letter.
@@ -112,6 +110,7 @@ impl<M: Mapping> Worker<'_, M> {
                     offset: origin.ticket.offset,
                     key: origin.key.as_deref(),
                 };
+                self.shared.metrics.rejected.inc();
                 let reason = RejectionText(&rejection).to_string();
                 self.dead_letter(&source, rejection.event.as_bytes(), &reason, origin.ticket);
                 self.shared.offsets().acknowledged(origin.ticket);

@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use pinterest_cli::metrics::{MetricsServer, Readiness};
 use pinterest_cli::{Interrupt, Output};
 use pinterest_mapping::{Destination, Mapping};
 use rdkafka::config::ClientConfig;
@@ -14,10 +15,12 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 
 use super::Worker;
 use super::context::{Context, ProducerSlot, WorkerState, config, new_consumer, new_producer};
+use super::metrics::Metrics;
 use super::repeats::Repeats;
 use super::startup::Startup;
 use crate::Status;
 use crate::args::Args;
+use crate::log::Lines;
 use crate::offsets::Offsets;
 use crate::send;
 
@@ -33,7 +36,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
         output.is_tag(),
         program,
         args.quiet,
-        (&mut io::stdin().lock(), &mut io::stderr()),
+        (&mut io::stdin().lock(), &mut Lines::new(program)),
     ) {
         Ok(settings) => settings,
         Err(error) => {
@@ -53,16 +56,18 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
         None
     };
     let destination = Destination::with_table(table, settings);
+    let metrics = match Metrics::new() {
+        Ok(metrics) => metrics,
+        Err(error) => {
+            tracing::error!("cannot make the metrics: {error}");
+            return Status::Unusable;
+        }
+    };
     let shared = Arc::new(WorkerState {
         input_topic: args.input_topic.clone(),
         offsets: Mutex::new(Offsets::default()),
         rewinds: Mutex::new(Vec::new()),
-        consumed: AtomicU64::new(0),
-        produced: AtomicU64::new(0),
-        acknowledged: AtomicU64::new(0),
-        dead_letters: AtomicU64::new(0),
-        failed_deliveries: AtomicU64::new(0),
-        accepted: AtomicU64::new(0),
+        metrics,
         delivery_failed: AtomicBool::new(false),
         producer_broken: AtomicBool::new(false),
         too_large: Mutex::new(HashMap::new()),
@@ -72,6 +77,9 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
     });
 
     let Some((producer_config, producer, consumer)) = start_clients(args, &shared) else {
+        return Status::Unusable;
+    };
+    let Ok(_metrics) = serve_metrics(args, &shared) else {
         return Status::Unusable;
     };
 
@@ -110,6 +118,9 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
     worker.stop(started)
 }
 
+/// How often librdkafka gives the consumer's statistics, with `--metrics`.
+const STATISTICS_INTERVAL_MS: &str = "5000";
+
 /// The consumer's default `session.timeout.ms`.
 const SESSION_TIMEOUT_MS: &str = "10000";
 
@@ -135,6 +146,10 @@ fn start_clients(
         // group's first join waits for up to the session timeout on some brokers, and the
         // worker sends heartbeats from librdkafka's own thread, never late for its work.
         .set("session.timeout.ms", SESSION_TIMEOUT_MS);
+    if args.metrics.is_some() {
+        // Each partition's lag, for the metrics, without a query of the brokers.
+        consumer_config.set("statistics.interval.ms", STATISTICS_INTERVAL_MS);
+    }
     for (key, value) in &args.kafka {
         producer_config.set(key, value);
         consumer_config.set(key, value);
@@ -165,4 +180,40 @@ fn start_clients(
         return None;
     }
     Some((producer_config, producer, consumer))
+}
+
+/// With `--metrics`, the server of the metrics and the health endpoints; `Err`, said on
+/// standard error, when it cannot listen.
+fn serve_metrics(args: &Args, shared: &Arc<WorkerState>) -> Result<Option<MetricsServer>, ()> {
+    let Some(address) = &args.metrics else {
+        return Ok(None);
+    };
+    let readiness = Arc::new(Ready(Arc::clone(shared)));
+    match MetricsServer::start(address, shared.metrics.registry.clone(), readiness) {
+        Ok(server) => {
+            if !args.quiet {
+                tracing::info!("metrics at http://{}/metrics", server.address());
+            }
+            Ok(Some(server))
+        }
+        Err(error) => {
+            tracing::error!("cannot serve the metrics on {address}: {error}");
+            Err(())
+        }
+    }
+}
+
+/// `/readyz`: partitions assigned, and the producer usable.
+struct Ready(Arc<WorkerState>);
+
+impl Readiness for Ready {
+    fn ready(&self) -> Result<(), String> {
+        if self.0.producer_broken.load(Ordering::Relaxed) {
+            return Err("the producer failed and is being replaced".to_owned());
+        }
+        if self.0.offsets().partitions().is_empty() {
+            return Err(format!("no partition of {} assigned", self.0.input_topic));
+        }
+        Ok(())
+    }
 }
