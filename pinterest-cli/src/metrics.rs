@@ -8,7 +8,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use prometheus::{Encoder, Registry, TextEncoder};
+use pinterest_mapping::capi::send::{Attempt, Watch};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
+};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 /// What `/readyz` asks of the front end: `Ok` when it is ready, else why not.
@@ -112,4 +115,72 @@ fn answer(request: Request, registry: &Registry, readiness: &dyn Readiness) {
         response.add_header(header);
     }
     let _ = request.respond(response);
+}
+
+/// The Conversions API sender's requests as metrics, told by the sender as each attempt ends:
+/// attempts by the class of their answer (`2xx`, `4xx`, `5xx`, or `none` when none came),
+/// retries, events carried, and the time each took.
+pub struct RequestMetrics {
+    attempts: IntCounterVec,
+    retries: IntCounter,
+    events: IntCounter,
+    seconds: Histogram,
+}
+
+impl RequestMetrics {
+    /// The metrics, registered in `registry` (names `capi_…`, under its prefix).
+    ///
+    /// # Errors
+    ///
+    /// The registry has metrics of these names already.
+    pub fn register(registry: &Registry) -> Result<Arc<RequestMetrics>, prometheus::Error> {
+        let attempts = IntCounterVec::new(
+            Opts::new(
+                "capi_requests_total",
+                "Conversions API requests (each attempt), by the class of the answer.",
+            ),
+            &["class"],
+        )?;
+        let retries = IntCounter::new(
+            "capi_retries_total",
+            "Conversions API requests made again after a failure.",
+        )?;
+        let events = IntCounter::new(
+            "capi_request_events_total",
+            "Events carried by Conversions API requests, each attempt counted.",
+        )?;
+        let seconds = Histogram::with_opts(HistogramOpts::new(
+            "capi_request_seconds",
+            "The time of each Conversions API request, the answer read.",
+        ))?;
+        registry.register(Box::new(attempts.clone()))?;
+        registry.register(Box::new(retries.clone()))?;
+        registry.register(Box::new(events.clone()))?;
+        registry.register(Box::new(seconds.clone()))?;
+        Ok(Arc::new(RequestMetrics {
+            attempts,
+            retries,
+            events,
+            seconds,
+        }))
+    }
+}
+
+impl Watch for RequestMetrics {
+    fn attempt(&self, attempt: &Attempt) {
+        let class = match attempt.status {
+            Some(200..=299) => "2xx",
+            Some(300..=399) => "3xx",
+            Some(400..=499) => "4xx",
+            Some(_) => "5xx",
+            None => "none",
+        };
+        self.attempts.with_label_values(&[class]).inc();
+        if attempt.retry {
+            self.retries.inc();
+        }
+        self.events
+            .inc_by(u64::try_from(attempt.events).unwrap_or(u64::MAX));
+        self.seconds.observe(attempt.elapsed.as_secs_f64());
+    }
 }

@@ -1,7 +1,9 @@
 //! `--send`: the Conversions API sender's configuration, from the options, the settings and
 //! the environment.
 
-use pinterest_mapping::capi::send::{ConfigError, SenderConfig, Stopped};
+use std::sync::Arc;
+
+use pinterest_mapping::capi::send::{ConfigError, SenderConfig, Stopped, Watch};
 use pinterest_mapping::{ConversionToken, Settings};
 
 use crate::args::SendArgs;
@@ -54,7 +56,11 @@ impl SendArgs {
     /// # Errors
     ///
     /// No ad account or no token, or a value the sender cannot work with.
-    pub fn sender_config(&self, settings: &Settings) -> Result<SenderConfig, SendError> {
+    pub fn sender_config(
+        &self,
+        settings: &Settings,
+        watch: Option<Arc<dyn Watch>>,
+    ) -> Result<SenderConfig, SendError> {
         if settings.conversions.ad_account_id.is_empty() {
             return Err(SendError::NoAdAccount);
         }
@@ -64,15 +70,17 @@ impl SendArgs {
             .map(ConversionToken::new)
             .or_else(|| settings.conversions.conversion_token.clone())
             .ok_or(SendError::NoToken)?;
-        let config = SenderConfig::builder(settings.conversions.ad_account_id.clone(), token)
+        let mut builder = SenderConfig::builder(settings.conversions.ad_account_id.clone(), token)
             .api_url(&self.api_url)
             .test_events(self.test_events)
             .timeout(self.timeout)
             .max_attempts(self.max_attempts)
             .in_flight(usize::try_from(self.in_flight).unwrap_or(usize::MAX))
-            .requests_per_minute(self.requests_per_minute)
-            .build()?;
-        Ok(config)
+            .requests_per_minute(self.requests_per_minute);
+        if let Some(watch) = watch {
+            builder = builder.watch(watch);
+        }
+        Ok(builder.build()?)
     }
 }
 

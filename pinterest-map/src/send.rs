@@ -66,7 +66,7 @@ impl Sending {
     /// Checks what sending needs (the ad account, the token, the URL, the rejects file) and
     /// starts the sender.
     pub(super) fn new(args: &Args, settings: &Settings) -> Result<Sending, SetupError> {
-        let config = args.sending.sender_config(settings)?;
+        let config = args.sending.sender_config(settings, None)?;
         let sender = Sender::new(config).map_err(pinterest_cli::SendError::from)?;
         let rejects = match &args.rejects {
             Some(path) => {

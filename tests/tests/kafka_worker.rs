@@ -662,6 +662,8 @@ fn send_commits_accepted_and_dead_lettered_events(tansu: &Path) -> Result<(), Fa
         r#"{{"tid":"2620795819800","mapMessageIdToEventId":true,"ad_account_id":"{AD_ACCOUNT}"}}"#
     );
     let url = fake.url();
+    let port = free_port();
+    let metrics_address = format!("127.0.0.1:{port}");
     let worker = Worker::start_with(
         &setup,
         "send",
@@ -673,11 +675,34 @@ fn send_commits_accepted_and_dead_lettered_events(tansu: &Path) -> Result<(), Fa
             "2026-11-28T12:05:00Z",
             "--settings",
             &settings,
+            "--metrics",
+            &metrics_address,
         ],
         &[("PINTEREST_CONVERSION_TOKEN", TOKEN)],
     );
     let dead = read(&setup.brokers(), &setup.dead, REFUSED.len(), Duration::ZERO);
+    let metrics = wait_for_metric(port, "pinterest_kafka_events_accepted_total", 2_997);
     let stderr = worker.stop_cleanly();
+    assert_eq!(
+        metric(&metrics, "pinterest_kafka_events_rejected_total"),
+        3,
+        "{metrics}"
+    );
+    let requests = metric(&metrics, "pinterest_kafka_capi_requests_total");
+    assert_eq!(
+        requests,
+        i64::try_from(fake.requests().len())?,
+        "every request counted: {metrics}"
+    );
+    assert!(
+        metric(&metrics, "pinterest_kafka_capi_request_events_total") >= 3_000,
+        "{metrics}"
+    );
+    assert_eq!(
+        metric(&metrics, "pinterest_kafka_capi_request_seconds_count"),
+        requests,
+        "{metrics}"
+    );
     let mut received: Vec<String> = fake
         .requests()
         .iter()
@@ -873,6 +898,20 @@ fn metric(text: &str, name: &str) -> i64 {
         .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
         .map(|value| value as i64)
         .sum()
+}
+
+/// `/metrics`, once `name` has reached `expected` (or the patience ran out).
+fn wait_for_metric(port: u16, name: &str, expected: i64) -> String {
+    let deadline = std::time::Instant::now() + kafka_broker::PATIENCE;
+    loop {
+        let text = http_get(port, "/metrics")
+            .map(|(_, body)| body)
+            .unwrap_or_default();
+        if metric(&text, name) == expected || std::time::Instant::now() >= deadline {
+            return text;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// `--metrics`: `/readyz` answers 503 before the partitions are assigned and 200 after;

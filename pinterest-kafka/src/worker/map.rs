@@ -82,7 +82,7 @@ impl<M: Mapping> Worker<'_, M> {
             Output::Conversions | Output::Send => {
                 let now = Clock::new(self.args.now).now();
                 let converted = ndjson::convert_line(destination, text, now, &mut self.output)?;
-                Self::report_conversion(message, &converted);
+                self.report_conversion(message, &converted);
             }
         }
         Ok(())
@@ -90,7 +90,14 @@ impl<M: Mapping> Worker<'_, M> {
 
     /// Reports a message that cannot become a Conversions API event, or fields left out of
     /// one, as `pinterest-map` does.
-    pub(super) fn report_conversion(message: &BorrowedMessage<'_>, converted: &Converted) {
+    pub(super) fn report_conversion(&self, message: &BorrowedMessage<'_>, converted: &Converted) {
+        if let Converted::Unsendable(unsendable) = converted {
+            self.shared
+                .metrics
+                .unsendable
+                .with_label_values(&[unsendable.reason()])
+                .inc();
+        }
         let at = format!(
             "{}/{}@{}",
             message.topic(),

@@ -3,7 +3,7 @@
 //! of each partition from librdkafka's statistics (every few seconds, on librdkafka's
 //! schedule: no query of the brokers from the loop).
 
-use prometheus::{IntCounter, IntGauge, IntGaugeVec, Opts, Registry};
+use prometheus::{IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 
 /// The metrics, registered.
 pub(crate) struct Metrics {
@@ -15,6 +15,7 @@ pub(crate) struct Metrics {
     pub(crate) failed_deliveries: IntCounter,
     pub(crate) accepted: IntCounter,
     pub(crate) rejected: IntCounter,
+    pub(crate) unsendable: IntCounterVec,
     pub(crate) assigned: IntGauge,
     pub(crate) committed: IntGaugeVec,
     pub(crate) lag: IntGaugeVec,
@@ -38,6 +39,14 @@ impl Metrics {
             registry.register(Box::new(gauge.clone()))?;
             Ok(gauge)
         };
+        let unsendable = IntCounterVec::new(
+            Opts::new(
+                "events_unsendable_total",
+                "With --send or --format capi: messages whose event cannot be sent, by reason.",
+            ),
+            &["reason"],
+        )?;
+        registry.register(Box::new(unsendable.clone()))?;
         let assigned = IntGauge::new("partitions_assigned", "Partitions of the input topic held.")?;
         registry.register(Box::new(assigned.clone()))?;
         Ok(Metrics {
@@ -74,6 +83,7 @@ impl Metrics {
                 "consumer_lag",
                 "Messages of the partition not read yet, from librdkafka's statistics.",
             )?,
+            unsendable,
             assigned,
             registry,
         })

@@ -71,7 +71,7 @@ impl<M: Mapping> Worker<'_, M> {
             shared.offsets().add_output(ticket);
             sender.send(origin, &event)
         });
-        Self::report_conversion(message, &converted);
+        self.report_conversion(message, &converted);
         if let Some(Err(stopped)) = sent {
             self.stopped = Some(stopped);
         }

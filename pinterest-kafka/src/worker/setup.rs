@@ -44,8 +44,15 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
             return Status::Unusable;
         }
     };
+    let metrics = match Metrics::new() {
+        Ok(metrics) => metrics,
+        Err(error) => {
+            tracing::error!("cannot make the metrics: {error}");
+            return Status::Unusable;
+        }
+    };
     let sender = if args.sending.send {
-        match send::start(args, &settings) {
+        match send::start(args, &settings, &metrics.registry) {
             Ok(sender) => Some(sender),
             Err(error) => {
                 tracing::error!("{error}");
@@ -56,13 +63,6 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
         None
     };
     let destination = Destination::with_table(table, settings);
-    let metrics = match Metrics::new() {
-        Ok(metrics) => metrics,
-        Err(error) => {
-            tracing::error!("cannot make the metrics: {error}");
-            return Status::Unusable;
-        }
-    };
     let shared = Arc::new(WorkerState {
         input_topic: args.input_topic.clone(),
         offsets: Mutex::new(Offsets::default()),

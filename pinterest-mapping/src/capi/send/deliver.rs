@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::answer::{Answer, Failure};
-use super::{Batch, Item, Shared, Stopped};
+use super::{Attempt, Batch, Item, Shared, Stopped};
 use crate::capi::response::{ApiError, ConversionApiResponse, EventResponse, EventStatus};
 
 /// The events of a batch that have no outcome yet, in parts sent on their own. Every event
@@ -148,7 +148,15 @@ impl<T: Send + 'static> Shared<T> {
                     .retried
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
-            let (wait, why) = match self.http.post(&body) {
+            let started = Instant::now();
+            let answered = self.http.post(&body);
+            self.config.watch.attempt(&Attempt {
+                events: part.len(),
+                status: answered.as_ref().ok().map(|answer| answer.status),
+                retry: attempt > 1,
+                elapsed: started.elapsed(),
+            });
+            let (wait, why) = match answered {
                 Ok(answer) if answer.status == 429 => {
                     last_status = Some(429);
                     let asked = answer.retry_after.unwrap_or_default();

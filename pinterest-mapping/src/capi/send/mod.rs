@@ -42,6 +42,7 @@ mod answer;
 mod deliver;
 #[cfg(feature = "send")]
 mod http;
+mod watch;
 /// Without the `send` feature there is no HTTP client: a sender cannot be made.
 #[cfg(not(feature = "send"))]
 mod http {
@@ -74,6 +75,8 @@ use thiserror::Error;
 
 use super::event::{ConversionEvent, ConversionEvents};
 use crate::capi::ConversionToken;
+use watch::Watcher;
+pub use watch::{Attempt, Watch};
 
 /// How a [`Sender`] reaches the API and how hard it tries: made by
 /// [`SenderConfig::builder`], checked when built.
@@ -116,6 +119,7 @@ pub struct SenderConfig {
     first_backoff: Duration,
     max_backoff: Duration,
     linger: Duration,
+    watch: Watcher,
 }
 
 impl SenderConfig {
@@ -165,6 +169,7 @@ impl SenderConfig {
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             linger: Duration::from_millis(500),
+            watch: Watcher::default(),
         }
     }
 
@@ -252,6 +257,12 @@ impl SenderConfigBuilder {
         max_backoff: Duration,
         /// How long an incomplete batch waits for more events before it is sent anyway.
         linger: Duration,
+    }
+
+    /// What is told of each attempt of a request as it ends (for metrics); nothing by default.
+    pub fn watch(mut self, watch: Arc<dyn Watch>) -> Self {
+        self.config.watch = Watcher(Some(watch));
+        self
     }
 
     /// The configuration.
