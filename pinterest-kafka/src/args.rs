@@ -60,6 +60,12 @@ pub(crate) struct Args {
     #[arg(long, value_name = "TOPIC")]
     pub(crate) dead_letter_topic: Option<String>,
 
+    /// With --format capi or --send: a message that cannot become a Conversions API event
+    /// (too old, no user identity, ...) goes to --dead-letter-topic too, with why. Without it,
+    /// such a message is reported, counted and committed.
+    #[arg(long, requires = "dead_letter_topic")]
+    pub(crate) dead_letter_unsendable: bool,
+
     #[command(flatten)]
     pub(crate) settings: SettingsArgs,
 

@@ -727,6 +727,10 @@ fn send_commits_accepted_and_dead_lettered_events(tansu: &Path) -> Result<(), Fa
             letter.headers["pinterest-kafka-reason"],
             "rejected by Pinterest (HTTP 422): Invalid event"
         );
+        assert_eq!(
+            letter.headers["pinterest-kafka-payload"],
+            "conversions-api-event"
+        );
     }
     assert!(
         !stderr.contains("@example.com"),
@@ -900,6 +904,75 @@ fn metric(text: &str, name: &str) -> i64 {
         .sum()
 }
 
+/// `--format capi --dead-letter-unsendable`: a message that cannot become an event (here: no
+/// user identity) still gives its output line (`[]`), and goes to the dead letters as the
+/// Segment message it is, with why; the metrics count it by reason.
+fn unsendable_messages_are_dead_letters_when_asked(tansu: &Path) -> Result<(), Failed> {
+    let setup = Setup::new(tansu);
+    let inputs: Vec<(String, Option<Vec<u8>>)> = (0..200)
+        .map(|seq| {
+            let identity = if seq % 50 == 7 {
+                String::new()
+            } else {
+                format!(r#","context":{{"traits":{{"email":"user{seq}@example.com"}}}}"#)
+            };
+            let value = format!(
+                r#"{{"type":"track","event":"Order Completed","messageId":"m-{seq}","timestamp":"2026-11-28T12:00:00Z"{identity},"properties":{{"order_id":"o-{seq}"}}}}"#
+            );
+            (format!("user-{seq}"), Some(value.into_bytes()))
+        })
+        .collect();
+    let landed = produce(&setup.brokers(), &setup.input, &inputs);
+    let port = free_port();
+    let metrics_address = format!("127.0.0.1:{port}");
+    let worker = Worker::start_with(
+        &setup,
+        "unsendable",
+        &[
+            "--output-topic",
+            &setup.output,
+            "--format",
+            "capi",
+            "--now",
+            "2026-11-28T12:05:00Z",
+            "--dead-letter-unsendable",
+            "--metrics",
+            &metrics_address,
+        ],
+        &[],
+    );
+    let outputs = wait_for_outputs(&setup, inputs.len());
+    let dead = read(&setup.brokers(), &setup.dead, 4, Duration::ZERO);
+    let metrics = wait_for_metric(port, "pinterest_kafka_committed_offset", 200);
+    let stderr = worker.stop_cleanly();
+    assert_eq!(outputs.len(), 200, "{stderr}");
+    assert_eq!(
+        outputs
+            .iter()
+            .filter(|output| output.value == b"[]")
+            .count(),
+        4
+    );
+    assert_eq!(dead.len(), 4, "{dead:?}");
+    for letter in &dead {
+        assert_eq!(letter.headers["pinterest-kafka-payload"], "segment-message");
+        assert_eq!(
+            letter.headers["pinterest-kafka-reason"],
+            "cannot be sent to the Conversions API: no user identity: the Conversions API \
+             needs an email (`em`), a mobile advertising id (`hashed_maids`), or both an IP \
+             address and a user agent"
+        );
+        assert!(String::from_utf8_lossy(&letter.value).contains(r#""type":"track""#));
+    }
+    assert!(
+        metrics.contains("pinterest_kafka_events_unsendable_total{reason=\"no user identity\"} 4"),
+        "{metrics}"
+    );
+    assert!(!stderr.contains("@example.com"), "{stderr}");
+    setup.assert_committed_to_the_end(&landed);
+    Ok(())
+}
+
 /// `/metrics`, once `name` has reached `expected` (or the patience ran out).
 fn wait_for_metric(port: u16, name: &str, expected: i64) -> String {
     let deadline = std::time::Instant::now() + kafka_broker::PATIENCE;
@@ -1014,7 +1087,11 @@ fn main() -> ExitCode {
             );
         }
     }
-    let tests: [(&str, Test); 15] = [
+    let tests: [(&str, Test); 16] = [
+        (
+            "unsendable_messages_are_dead_letters_when_asked",
+            unsendable_messages_are_dead_letters_when_asked,
+        ),
         (
             "metrics_count_what_the_worker_did",
             metrics_count_what_the_worker_did,

@@ -14,6 +14,9 @@ pub(crate) const HEADER_TOPIC: &str = "pinterest-kafka-topic";
 pub(crate) const HEADER_PARTITION: &str = "pinterest-kafka-partition";
 pub(crate) const HEADER_OFFSET: &str = "pinterest-kafka-offset";
 pub(crate) const HEADER_REASON: &str = "pinterest-kafka-reason";
+/// What the dead letter's value is: `segment-message` (the input message, or one message of a
+/// batch envelope) or `conversions-api-event` (the event Pinterest refused).
+pub(crate) const HEADER_PAYLOAD: &str = "pinterest-kafka-payload";
 /// On a dead letter cut to fit: the byte lengths of the whole value and key
 /// (`value=3145728,key=12`).
 pub(crate) const HEADER_TRUNCATED: &str = "pinterest-kafka-truncated";
@@ -23,21 +26,42 @@ pub(crate) const HEADER_TRUNCATED: &str = "pinterest-kafka-truncated";
 const TRUNCATED_VALUE: usize = 64 * 1024;
 const TRUNCATED_KEY: usize = 1024;
 
-/// Where a dead letter's message came from.
+/// Where a dead letter's message came from, and what its value is.
 pub(super) struct DeadLetterSource<'m> {
     pub(super) topic: &'m str,
     pub(super) partition: i32,
     pub(super) offset: i64,
     pub(super) key: Option<&'m [u8]>,
+    pub(super) payload: Payload,
+}
+
+/// What a dead letter's value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Payload {
+    /// A Segment message: the input message, or one message of its batch envelope.
+    SegmentMessage,
+    /// The Conversions API event Pinterest refused.
+    ConversionEvent,
+}
+
+impl Payload {
+    fn header(self) -> &'static str {
+        match self {
+            Payload::SegmentMessage => "segment-message",
+            Payload::ConversionEvent => "conversions-api-event",
+        }
+    }
 }
 
 impl DeadLetterSource<'_> {
+    /// An input message, whose dead letter is the message.
     pub(super) fn of<'m>(message: &'m BorrowedMessage<'_>) -> DeadLetterSource<'m> {
         DeadLetterSource {
             topic: message.topic(),
             partition: message.partition(),
             offset: message.offset(),
             key: message.key(),
+            payload: Payload::SegmentMessage,
         }
     }
 }
@@ -191,5 +215,9 @@ fn dead_letter_headers(source: &DeadLetterSource<'_>, reason: &str) -> OwnedHead
         .insert(Header {
             key: HEADER_REASON,
             value: Some(reason),
+        })
+        .insert(Header {
+            key: HEADER_PAYLOAD,
+            value: Some(source.payload.header()),
         })
 }

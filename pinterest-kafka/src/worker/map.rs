@@ -28,7 +28,10 @@ impl<M: Mapping> Worker<'_, M> {
         let text = text(message)?;
         let mut invalid = Vec::new();
         match self.map_one_message(message, text) {
-            Ok(()) => self.close_output(0),
+            Ok(unsendable) => {
+                self.close_output(0);
+                invalid.extend(unsendable.map(|reason| (text.as_bytes().to_vec(), reason)));
+            }
             Err(error) if error.lacks_type() => {
                 let Some(messages) = batch_messages(text) else {
                     return Err(error.to_string());
@@ -40,7 +43,13 @@ impl<M: Mapping> Worker<'_, M> {
                         Err(error) => Err(error.clone()),
                     };
                     match result {
-                        Ok(()) => self.close_output(start),
+                        Ok(unsendable) => {
+                            self.close_output(start);
+                            if let (Some(reason), Ok(text)) = (unsendable, &item) {
+                                let reason = format!("batch[{index}]: {reason}");
+                                invalid.push((text.as_bytes().to_vec(), reason));
+                            }
+                        }
                         Err(error) => {
                             self.output.truncate(start);
                             let value = match item {
@@ -68,24 +77,38 @@ impl<M: Mapping> Worker<'_, M> {
         }
     }
 
-    /// Maps one message's text, appending its output to `self.output`.
+    /// Maps one message's text, appending its output to `self.output`; with
+    /// `--dead-letter-unsendable`, returns why the message is a dead letter when it cannot
+    /// become a Conversions API event.
     pub(super) fn map_one_message(
         &mut self,
         message: &BorrowedMessage<'_>,
         text: &str,
-    ) -> Result<(), MessageError> {
+    ) -> Result<Option<Reason>, MessageError> {
         let destination = &self.destination;
         match Output::of(self.args.format, false) {
             Output::Tag(format) => {
                 ndjson::map_line(destination, format, text, &mut self.output)?;
+                Ok(None)
             }
             Output::Conversions | Output::Send => {
                 let now = Clock::new(self.args.now).now();
                 let converted = ndjson::convert_line(destination, text, now, &mut self.output)?;
                 self.report_conversion(message, &converted);
+                Ok(self.unsendable_dead_letter(&converted))
             }
         }
-        Ok(())
+    }
+
+    /// With `--dead-letter-unsendable`, the reason of the dead letter of a message that
+    /// cannot become a Conversions API event.
+    pub(super) fn unsendable_dead_letter(&self, converted: &Converted) -> Option<Reason> {
+        match converted {
+            Converted::Unsendable(unsendable) if self.args.dead_letter_unsendable => Some(format!(
+                "cannot be sent to the Conversions API: {unsendable}"
+            )),
+            _ => None,
+        }
     }
 
     /// Reports a message that cannot become a Conversions API event, or fields left out of

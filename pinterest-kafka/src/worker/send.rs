@@ -9,7 +9,7 @@ use pinterest_mapping::ndjson::Converted;
 use pinterest_mapping::segment::{MessageError, batch_messages};
 use rdkafka::message::{BorrowedMessage, Message};
 
-use super::dead_letter::DeadLetterSource;
+use super::dead_letter::{DeadLetterSource, Payload};
 use super::{Reason, Worker, text};
 use crate::offsets::Ticket;
 use crate::send::MessageOrigin;
@@ -75,6 +75,10 @@ impl<M: Mapping> Worker<'_, M> {
         if let Some(Err(stopped)) = sent {
             self.stopped = Some(stopped);
         }
+        if let Some(reason) = self.unsendable_dead_letter(&converted) {
+            let source = DeadLetterSource::of(message);
+            self.dead_letter(&source, text.as_bytes(), &reason, ticket);
+        }
         Ok(())
     }
 
@@ -109,6 +113,7 @@ impl<M: Mapping> Worker<'_, M> {
                     partition: origin.ticket.partition,
                     offset: origin.ticket.offset,
                     key: origin.key.as_deref(),
+                    payload: Payload::ConversionEvent,
                 };
                 self.shared.metrics.rejected.inc();
                 let reason = RejectionText(&rejection).to_string();
