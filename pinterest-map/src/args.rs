@@ -75,6 +75,10 @@ Example:
 /// The options.
 #[derive(Debug, Parser)]
 #[command(after_help = AFTER_HELP)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each flag is an option of the command line, read by clap"
+)]
 pub(super) struct Args {
     #[command(flatten)]
     pub(crate) settings: SettingsArgs,
@@ -100,6 +104,12 @@ pub(super) struct Args {
     /// one JSON line each (input, line, `event_id`, received, status, message, event).
     #[arg(long, value_name = "FILE", requires = "send")]
     pub(super) rejects: Option<PathBuf>,
+
+    /// With --send: the inputs are rejects files (--rejects's), and their events are sent
+    /// again as they are, not mapped: once the cause of their rejection is mended. Each event
+    /// keeps its original input and line, in reports and in the new --rejects file.
+    #[arg(long, requires = "send")]
+    pub(super) resend: bool,
 
     /// The reference time of the Conversions API's age limit, as an ISO 8601 time with an
     /// offset (2026-11-28T12:00:00Z): events older than the limit, or more than an hour

@@ -45,6 +45,7 @@ mod args;
 mod map;
 mod parallel;
 mod progress;
+mod resend;
 mod run;
 mod send;
 mod setup;

@@ -17,7 +17,8 @@ use pinterest_mapping::capi::send::{Outcome, Rejection, Report, Sender};
 use super::args::Args;
 use super::setup::SetupError;
 
-/// Where an event came from: an input (by its index) and a line.
+/// Where an event came from: an input (by its index: among the run's inputs, or with
+/// `--resend`, among the original inputs of the events sent again) and a line.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct LineOrigin {
     pub(super) input: usize,
@@ -28,6 +29,8 @@ pub(super) struct LineOrigin {
 pub(super) struct Sending {
     pub(super) sender: Sender<LineOrigin>,
     pub(super) recorder: Recorder,
+    /// `--resend`: the inputs are rejects files, whose events are sent again.
+    pub(super) resend: bool,
 }
 
 /// Where rejected and unsent events are recorded: the rejects file, or standard error.
@@ -86,6 +89,7 @@ impl Sending {
         Ok(Sending {
             sender,
             recorder: Recorder { rejects },
+            resend: args.resend,
         })
     }
 }

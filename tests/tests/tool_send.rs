@@ -872,3 +872,82 @@ fn the_messages_of_a_batch_envelope_are_sent_each() {
         "sent 3, accepted 3, rejected 0, not sent 0, 1 request (0 retried)"
     );
 }
+
+/// A fake that refuses the events whose `event_id` is in `refused`, and takes the others.
+fn refusing(refused: &'static [&'static str]) -> impl Fn(&Request) -> Reply + Send + Sync {
+    move |request| {
+        let indices: Vec<usize> = request
+            .event_ids()
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| refused.contains(&id.as_str()))
+            .map(|(index, _)| index)
+            .collect();
+        if indices.is_empty() {
+            Reply::Processed
+        } else {
+            Reply::Failed {
+                indices,
+                message: "Invalid event".to_owned(),
+            }
+        }
+    }
+}
+
+#[test]
+fn rejected_events_are_sent_again_from_the_rejects_file() {
+    let first = send(&checkouts(30), &[], refusing(&["m-7", "m-17", "m-27"]));
+    assert_eq!(first.rejects.len(), 3, "{}", first.output.stderr);
+    let mut lines: Vec<String> = first.rejects.iter().map(Value::to_string).collect();
+    // A line that is no rejects line is reported by its number, and the others still go.
+    lines.insert(1, r#"{"input":"x","line":"jane@example.com"}"#.to_owned());
+    let rejects = TempFile::new(".ndjson", (lines.join("\n") + "\n").as_bytes());
+    let path = rejects.path().to_str().expect("a UTF-8 path").to_owned();
+
+    let second = send("", &["--resend", &path], refusing(&["m-17"]));
+    assert_eq!(second.output.status, 1, "{}", second.output.stderr);
+    assert_eq!(
+        second.accepted(),
+        ["m-7", "m-27"].map(str::to_owned).into_iter().collect()
+    );
+    // The event refused again keeps its first input and line, and is whole.
+    assert_eq!(second.rejects.len(), 1);
+    let again = &second.rejects[0];
+    assert_eq!(again["input"], "<stdin>");
+    assert_eq!(again["line"], 18);
+    assert_eq!(again["event_id"], "m-17");
+    assert_eq!(again["status"], 422);
+    assert_eq!(again["event"], first.rejects[1]["event"]);
+    assert!(
+        second.output.stderr.contains(&format!(
+            "{path}:2: not a line of a rejects file (an object with `input`, `line` and \
+             `event`, a Conversions API event): a missing, unknown or mistyped field, at column"
+        )),
+        "{}",
+        second.output.stderr
+    );
+    assert!(
+        !second.output.stderr.contains("jane@"),
+        "{}",
+        second.output.stderr
+    );
+    assert!(
+        second
+            .summary()
+            .starts_with("sent 3, accepted 2, rejected 1, not sent 0, 1 request (0 retried)"),
+        "{}",
+        second.output.stderr
+    );
+}
+
+#[test]
+fn resend_needs_send() {
+    let output = run_tool(
+        pinterest_mapping::spec::Table,
+        "pinterest-map",
+        &["--resend".to_owned(), "rejects.ndjson".to_owned()],
+        b"",
+    );
+    assert_eq!(output.status, 2);
+    assert!(output.stderr.contains("--send"), "{}", output.stderr);
+}

@@ -10,6 +10,7 @@ use pinterest_mapping::capi::send::{Rejection, Report, Sender, StopHandle, Stopp
 
 use super::report::Reporter;
 use crate::Status;
+use crate::resend::Names;
 use crate::send::{self, LineOrigin, Recorder, Sending};
 use crate::setup::Input;
 
@@ -23,16 +24,36 @@ pub(super) struct Delivery {
     refused: bool,
     /// Once finished: what the sender did, and the rejects file.
     sent: Option<(Report, Option<PathBuf>)>,
+    /// With `--resend`: the original inputs of the events sent again.
+    resent: Option<Names>,
 }
 
 impl Delivery {
-    pub(super) fn new(Sending { sender, recorder }: Sending) -> Delivery {
+    pub(super) fn new(
+        Sending {
+            sender,
+            recorder,
+            resend,
+        }: Sending,
+    ) -> Delivery {
         Delivery {
             sender: Some(sender),
             recorder,
             refused: false,
             sent: None,
+            resent: resend.then(Names::default),
         }
+    }
+
+    /// Whether the inputs are rejects files, whose events are sent again (`--resend`).
+    pub(super) fn resends(&self) -> bool {
+        self.resent.is_some()
+    }
+
+    /// The origin of an event sent again: its original input and line.
+    pub(super) fn resent_origin(&mut self, input: &str, line: u64) -> LineOrigin {
+        let input = self.resent.get_or_insert_default().index(input);
+        LineOrigin { input, line }
     }
 
     /// What stops the sender at once, from another thread.
@@ -86,7 +107,10 @@ impl Delivery {
         rejections: impl IntoIterator<Item = Rejection<LineOrigin>>,
     ) {
         for rejection in rejections {
-            let name = inputs[rejection.origin.input].name();
+            let name = match &self.resent {
+                Some(names) => names.name(rejection.origin.input).to_owned(),
+                None => inputs[rejection.origin.input].name(),
+            };
             let (problem, line) = self.recorder.record(&rejection, &name);
             if let Some(problem) = problem {
                 reporter.warn(format_args!("{problem}"));

@@ -23,6 +23,7 @@ use crate::Status;
 use crate::map::{LineOutcome, Mapper};
 use crate::parallel::{MapperLost, Pool};
 use crate::progress::Progress;
+use crate::resend;
 use crate::send::{LineOrigin, Sending};
 use crate::setup::{Input, Setup, open};
 use delivery::Delivery;
@@ -515,6 +516,10 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
                 return Ok(());
             }
         };
+        if self.delivery.as_ref().is_some_and(Delivery::resends) {
+            self.resend(name, at, text);
+            return self.check_sending();
+        }
         match self.send_message(name, at, text) {
             Err(error) if error.lacks_type() => match batch_messages(text) {
                 Some(messages) => {
@@ -534,12 +539,32 @@ impl<'s, M: Mapping, O: Write, E: Write> Run<'s, M, O, E> {
             Err(error) => self.invalid(name, at, &error),
             Ok(()) => {}
         }
+        self.check_sending()
+    }
+
+    /// Ends the reading once the sender refuses events: stopped by a signal, or by
+    /// Pinterest's answers.
+    fn check_sending(&self) -> Result<(), InputEnd> {
         if self.delivery.as_ref().is_some_and(Delivery::refused) {
-            // Stopped by a signal, or by Pinterest's answers.
             self.interrupted()?;
             return Err(InputEnd::Output(Halt::Sender));
         }
         Ok(())
+    }
+
+    /// With `--resend`: gives the event of one line of a rejects file to the sender again,
+    /// with its original input and line.
+    fn resend(&mut self, name: &str, at: At, text: &str) {
+        let rejected = match resend::parse(text) {
+            Ok(rejected) => rejected,
+            Err(error) => return self.invalid(name, at, &error),
+        };
+        if let Some(delivery) = &mut self.delivery {
+            let origin = delivery.resent_origin(&rejected.input, rejected.line);
+            delivery.send(origin, &rejected.event);
+        }
+        self.tally.counts.messages += 1;
+        self.take_outcomes();
     }
 
     /// Accounts for a line, or a message of the batch envelope on it, that is no valid
