@@ -27,7 +27,9 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: kafka-client produce BROKERS TOPIC < NDJSON | kafka-client read BROKERS TOPIC COUNT");
+    eprintln!(
+        "usage: kafka-client produce BROKERS TOPIC < NDJSON | kafka-client read BROKERS TOPIC COUNT"
+    );
     ExitCode::from(2)
 }
 
@@ -54,7 +56,10 @@ fn produce(brokers: &str, topic: &str) -> ExitCode {
         messages.push((key, Some(line.into_bytes())));
     }
     let landed = kafka_broker::produce(brokers, topic, &messages);
-    eprintln!("kafka-client: {} messages produced to {topic}", landed.len());
+    eprintln!(
+        "kafka-client: {} messages produced to {topic}",
+        landed.len()
+    );
     ExitCode::SUCCESS
 }
 
@@ -82,7 +87,10 @@ fn read(brokers: &str, topic: &str, count: usize) -> ExitCode {
         }
     }
     if messages.len() < count {
-        eprintln!("kafka-client: {} of {count} messages in {topic}", messages.len());
+        eprintln!(
+            "kafka-client: {} of {count} messages in {topic}",
+            messages.len()
+        );
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
