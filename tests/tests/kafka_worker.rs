@@ -1043,6 +1043,8 @@ fn metrics_count_what_the_worker_did(tansu: &Path) -> Result<(), Failed> {
     }
     for (name, expected) in [
         ("pinterest_kafka_messages_consumed_total", 3_006),
+        ("pinterest_kafka_messages_mapped_total", 3_000),
+        ("pinterest_kafka_messages_invalid_total", 6),
         ("pinterest_kafka_outputs_produced_total", 3_006),
         ("pinterest_kafka_outputs_acknowledged_total", 3_006),
         ("pinterest_kafka_dead_letters_total", 6),

@@ -9,6 +9,8 @@ use prometheus::{IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registr
 pub(crate) struct Metrics {
     pub(crate) registry: Registry,
     pub(crate) consumed: IntCounter,
+    pub(crate) mapped: IntCounter,
+    pub(crate) invalid: IntCounter,
     pub(crate) produced: IntCounter,
     pub(crate) acknowledged: IntCounter,
     pub(crate) dead_letters: IntCounter,
@@ -51,6 +53,15 @@ impl Metrics {
         registry.register(Box::new(assigned.clone()))?;
         Ok(Metrics {
             consumed: counter("messages_consumed_total", "Input messages read.")?,
+            mapped: counter(
+                "messages_mapped_total",
+                "Input messages mapped: their outputs given to the producer, or their events \
+                 to the sender.",
+            )?,
+            invalid: counter(
+                "messages_invalid_total",
+                "Input messages that are not valid Segment messages (dead letters).",
+            )?,
             produced: counter(
                 "outputs_produced_total",
                 "Outputs and dead letters handed to the producer.",

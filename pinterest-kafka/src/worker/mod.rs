@@ -366,8 +366,12 @@ impl<M: Mapping> Worker<'_, M> {
                 Err(reason) => Err(reason),
             }
         };
-        if let Err(reason) = handed_out {
-            self.dead_letter(&source, payload, &reason, ticket);
+        match handed_out {
+            Ok(()) => self.shared.metrics.mapped.inc(),
+            Err(reason) => {
+                self.shared.metrics.invalid.inc();
+                self.dead_letter(&source, payload, &reason, ticket);
+            }
         }
     }
 }
