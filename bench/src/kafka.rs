@@ -3,7 +3,8 @@
 //! committed every second), on the same broker and workload; and two workers against one.
 //! The broker is Tansu (`$TANSU`, which `.ci/tansu` installs); without it the section says so.
 //! Each run is timed from its first message read to its last (joining the group left out),
-//! and the best of three rounds is kept.
+//! and the best of three rounds is kept. The same measures over TLS (through a relay in front
+//! of the broker), and one worker with `--metrics` against one without.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -16,7 +17,7 @@ use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 
 use crate::{Report, fail};
 
-use kafka_broker::{Broker, produce, unique};
+use kafka_broker::{Broker, TlsRelay, free_port, produce, unique};
 
 /// Rounds of each measure.
 const ROUNDS: usize = 3;
@@ -40,10 +41,6 @@ pub(crate) fn throughput(report: &mut Report, worker: &Path, lines: &[&str]) {
         );
         return;
     };
-    let broker = Broker::start(&tansu);
-    let brokers = broker.address();
-    let input = unique("bench-input");
-    broker.create_topic(&input, 4);
     let messages: Vec<(String, Option<Vec<u8>>)> = lines
         .iter()
         .enumerate()
@@ -54,44 +51,132 @@ pub(crate) fn throughput(report: &mut Report, worker: &Path, lines: &[&str]) {
             )
         })
         .collect();
-    produce(&brokers, &input, &messages);
     let count = messages.len();
+    // The same broker twice: reached directly, and over TLS through a relay in front of it
+    // (Tansu speaks plain Kafka only), each with the workload in a topic of 4 partitions.
+    let plain_broker = Broker::start(&tansu);
+    let plain = Via::direct(&plain_broker, &messages);
+    let relay_port = free_port();
+    let tls_broker = Broker::start_behind(&tansu, Some(relay_port));
+    let relay = TlsRelay::start(relay_port, tls_broker.port());
+    let tls = Via::over_tls(&tls_broker, &relay, &messages);
 
     // Best of three rounds, interleaved: a round can take a rebalance (a group's join on
     // Tansu sometimes settles only at the second try).
-    let (mut passthrough_time, mut one, mut two) = (Duration::MAX, Duration::MAX, Duration::MAX);
+    let mut best = [Duration::MAX; 6];
     for _ in 0..ROUNDS {
-        passthrough_time =
-            passthrough_time.min(passthrough(&brokers, &input, &unique("bench-copy")));
-        one = one.min(run_workers(worker, &brokers, &input, 1));
-        two = two.min(run_workers(worker, &brokers, &input, 2));
+        let times = [
+            passthrough(&plain),
+            run_workers(worker, &plain, 1, false),
+            run_workers(worker, &plain, 1, true),
+            run_workers(worker, &plain, 2, false),
+            passthrough(&tls),
+            run_workers(worker, &tls, 1, false),
+        ];
+        for (best, time) in best.iter_mut().zip(times) {
+            *best = (*best).min(time);
+        }
     }
-    let passthrough = passthrough_time;
+    let [passthrough, one, one_metrics, two, tls_passthrough, tls_one] = best;
     let rate = |time: Duration| format!("{:.0} messages/s", count as f64 / time.as_secs_f64());
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
     report.row(
         &format!("passthrough, {count} messages over 4 partitions"),
         rate(passthrough),
     );
     report.row("pinterest-kafka, one worker", rate(one));
+    report.row(
+        "pinterest-kafka, one worker with --metrics",
+        rate(one_metrics),
+    );
     report.row("pinterest-kafka, two workers", rate(two));
+    report.row("passthrough over TLS", rate(tls_passthrough));
+    report.row("pinterest-kafka over TLS, one worker", rate(tls_one));
     report.target(
         "one worker / passthrough",
-        passthrough.as_secs_f64() / one.as_secs_f64(),
+        ratio(passthrough, one),
         "≥",
         0.8,
     );
+    report.target(
+        "over TLS: one worker / passthrough",
+        ratio(tls_passthrough, tls_one),
+        "≥",
+        0.8,
+    );
+    report.target(
+        "one worker: with --metrics / without",
+        ratio(one, one_metrics),
+        "≥",
+        0.97,
+    );
     report.row(
         "two workers / one worker",
-        format!("{:.2}", one.as_secs_f64() / two.as_secs_f64()),
+        format!("{:.2}", ratio(one, two)),
     );
 }
 
-/// Copies `input` to `output` as one group member; the time from the start to the last
-/// message's delivery (the idle wait left out).
-fn passthrough(brokers: &str, input: &str, output: &str) -> Duration {
+/// How the clients reach a broker holding the workload's topic: the brokers' address and the
+/// settings of the connection (TLS's, through a relay).
+struct Via {
+    brokers: String,
+    input: String,
+    settings: Vec<(String, String)>,
+}
+
+impl Via {
+    fn direct(broker: &Broker, messages: &[(String, Option<Vec<u8>>)]) -> Via {
+        Via::with_topic(broker, broker.address(), Vec::new(), messages)
+    }
+
+    fn over_tls(broker: &Broker, relay: &TlsRelay, messages: &[(String, Option<Vec<u8>>)]) -> Via {
+        Via::with_topic(
+            broker,
+            relay.address().to_owned(),
+            relay.client_settings(),
+            messages,
+        )
+    }
+
+    fn with_topic(
+        broker: &Broker,
+        brokers: String,
+        settings: Vec<(String, String)>,
+        messages: &[(String, Option<Vec<u8>>)],
+    ) -> Via {
+        let input = unique("bench-input");
+        broker.create_topic(&input, 4);
+        produce(&brokers, &input, messages);
+        Via {
+            brokers,
+            input,
+            settings,
+        }
+    }
+
+    /// A client configuration for the broker, with the connection's settings.
+    fn config(&self) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config.set("bootstrap.servers", &self.brokers);
+        for (key, value) in &self.settings {
+            config.set(key, value);
+        }
+        config
+    }
+}
+
+/// Copies the workload's topic to a new one as one group member; the time from the first
+/// message read to the last (the idle wait left out).
+fn passthrough(via: &Via) -> Duration {
+    let (brokers, input, output) = (
+        via.brokers.as_str(),
+        via.input.as_str(),
+        unique("bench-copy"),
+    );
+    let output = output.as_str();
     let (key, value) = SESSION.split_once('=').unwrap_or_default();
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
+    let consumer: BaseConsumer = via
+        .config()
         .set("group.id", unique("bench-passthrough"))
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
@@ -99,8 +184,8 @@ fn passthrough(brokers: &str, input: &str, output: &str) -> Duration {
         .set(key, value)
         .create()
         .unwrap_or_else(|error| fail(Path::new(brokers), &error));
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
+    let producer: BaseProducer = via
+        .config()
         .set("acks", "all")
         .set("enable.idempotence", "true")
         .create()
@@ -141,30 +226,43 @@ fn passthrough(brokers: &str, input: &str, output: &str) -> Duration {
     reading.map_or(Duration::ZERO, |(first, last)| last - first)
 }
 
-/// Runs `count` workers of a new group over `input` until it is drained; the longest time a
-/// worker read, from its first message to its last, as its summary says.
-fn run_workers(worker: &Path, brokers: &str, input: &str, count: usize) -> Duration {
+/// Runs `count` workers of a new group over the workload's topic until it is drained (with
+/// `--metrics` on a port of their own when `metrics`); the longest time a worker read, from
+/// its first message to its last, as its summary says.
+fn run_workers(worker: &Path, via: &Via, count: usize, metrics: bool) -> Duration {
     let group = unique("bench-workers");
     let output = unique("bench-output");
+    let connection: Vec<String> = via
+        .settings
+        .iter()
+        .flat_map(|(key, value)| ["--kafka".to_owned(), format!("{key}={value}")])
+        .collect();
     let children: Vec<_> = (0..count)
         .map(|_| {
+            let metrics_args = if metrics {
+                vec!["--metrics".to_owned(), format!("127.0.0.1:{}", free_port())]
+            } else {
+                Vec::new()
+            };
             Command::new(worker)
                 .args([
                     "--brokers",
-                    brokers,
+                    &via.brokers,
                     "--group",
                     &group,
                     "--input-topic",
-                    input,
+                    &via.input,
                     "--output-topic",
                     &output,
                     "--progress",
                     "0",
                     "--stop-when-idle",
                     WORKER_IDLE,
-                    "--kafka",
+                    "--consumer-kafka",
                     SESSION,
                 ])
+                .args(&connection)
+                .args(&metrics_args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())

@@ -18,7 +18,8 @@
 //! 9. `pinterest-map --threads 2` against `--threads 1`, and every available core where
 //!    there are more than two.
 //! 10. `pinterest-kafka` against a consume-and-produce passthrough on the same client and
-//!     broker (Tansu), and two workers against one.
+//!     broker (Tansu), directly and over TLS; one worker with `--metrics` against one without;
+//!     and two workers against one.
 //! 11. The library's writers against `serde_json` writing the same bytes through the types'
 //!     `Serialize` (a measure, no target).
 //!
