@@ -8,10 +8,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use pinterest_mapping::capi::send::{Attempt, Watch};
-use prometheus::{
-    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
-};
+use pinterest_mapping::capi::send::{Attempt, Settled, Watch};
+pub use prometheus::Registry;
+use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts, TextEncoder};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 /// What `/readyz` asks of the front end: `Ok` when it is ready, else why not.
@@ -117,10 +116,12 @@ fn answer(request: Request, registry: &Registry, readiness: &dyn Readiness) {
     let _ = request.respond(response);
 }
 
-/// The Conversions API sender's requests as metrics, told by the sender as each attempt ends:
+/// The Conversions API sender's work as metrics, told by the sender as each attempt ends:
 /// attempts by the class of their answer (`2xx`, `4xx`, `5xx`, or `none` when none came),
-/// retries, events carried, and the time each took.
+/// retries, events carried, and the time each took; and each event's fate (`accepted`,
+/// `rejected`, `not_sent`).
 pub struct RequestMetrics {
+    settled: IntCounterVec,
     attempts: IntCounterVec,
     retries: IntCounter,
     events: IntCounter,
@@ -153,11 +154,20 @@ impl RequestMetrics {
             "capi_request_seconds",
             "The time of each Conversions API request, the answer read.",
         ))?;
+        let settled = IntCounterVec::new(
+            Opts::new(
+                "capi_events_total",
+                "Conversions API events settled, by what became of them.",
+            ),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(settled.clone()))?;
         registry.register(Box::new(attempts.clone()))?;
         registry.register(Box::new(retries.clone()))?;
         registry.register(Box::new(events.clone()))?;
         registry.register(Box::new(seconds.clone()))?;
         Ok(Arc::new(RequestMetrics {
+            settled,
             attempts,
             retries,
             events,
@@ -182,5 +192,9 @@ impl Watch for RequestMetrics {
         self.events
             .inc_by(u64::try_from(attempt.events).unwrap_or(u64::MAX));
         self.seconds.observe(attempt.elapsed.as_secs_f64());
+    }
+
+    fn settled(&self, settled: Settled) {
+        self.settled.with_label_values(&[settled.as_str()]).inc();
     }
 }

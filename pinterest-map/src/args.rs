@@ -105,6 +105,13 @@ pub(super) struct Args {
     #[arg(long, value_name = "FILE", requires = "send")]
     pub(super) rejects: Option<PathBuf>,
 
+    /// With --send: serve Prometheus metrics of the sending at `http://HOST:PORT/metrics`
+    /// while the run lasts (requests by the class of their answer, retries, request time,
+    /// events accepted, rejected and not sent, the process's CPU and memory), with `/healthz`
+    /// and `/readyz`. For long sends.
+    #[arg(long, value_name = "HOST:PORT", requires = "send")]
+    pub(super) metrics: Option<String>,
+
     /// With --send: the inputs are rejects files (--rejects's), and their events are sent
     /// again as they are, not mapped: once the cause of their rejection is mended. Each event
     /// keeps its original input and line, in reports and in the new --rejects file.

@@ -17,6 +17,8 @@ use pinterest_mapping::capi::send::{Outcome, Rejection, Report, Sender};
 use super::args::Args;
 use super::setup::SetupError;
 
+pub(super) use metrics::Server as MetricsServer;
+
 /// Where an event came from: an input (by its index: among the run's inputs, or with
 /// `--resend`, among the original inputs of the events sent again) and a line.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +33,8 @@ pub(super) struct Sending {
     pub(super) recorder: Recorder,
     /// `--resend`: the inputs are rejects files, whose events are sent again.
     pub(super) resend: bool,
+    /// `--metrics`: the server, serving while the run lasts.
+    pub(super) metrics: Option<metrics::Server>,
 }
 
 /// Where rejected and unsent events are recorded: the rejects file, or standard error.
@@ -69,7 +73,8 @@ impl Sending {
     /// Checks what sending needs (the ad account, the token, the URL, the rejects file) and
     /// starts the sender.
     pub(super) fn new(args: &Args, settings: &Settings) -> Result<Sending, SetupError> {
-        let config = args.sending.sender_config(settings, None)?;
+        let (watch, metrics) = metrics::serve(args.metrics.as_deref())?;
+        let config = args.sending.sender_config(settings, watch)?;
         let sender = Sender::new(config).map_err(pinterest_cli::SendError::from)?;
         let rejects = match &args.rejects {
             Some(path) => {
@@ -90,6 +95,7 @@ impl Sending {
             sender,
             recorder: Recorder { rejects },
             resend: args.resend,
+            metrics,
         })
     }
 }
@@ -249,4 +255,70 @@ pub(super) fn rejections(
         // Accepted.
         _ => None,
     })
+}
+
+/// `--metrics`: the sender's work served as Prometheus metrics while the run lasts.
+#[cfg(feature = "send")]
+mod metrics {
+    use std::sync::Arc;
+
+    use pinterest_cli::metrics::{MetricsServer, Readiness, Registry, RequestMetrics};
+    use pinterest_mapping::capi::send::Watch;
+
+    use crate::setup::SetupError;
+
+    pub(crate) type Server = MetricsServer;
+
+    /// The sender's watch and the server, both or neither.
+    pub(crate) type Served = (Option<Arc<dyn Watch>>, Option<Server>);
+
+    /// A run is ready as long as it runs.
+    struct Running;
+
+    impl Readiness for Running {
+        fn ready(&self) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    /// The sender's watch and the server, when `address` is given.
+    pub(crate) fn serve(address: Option<&str>) -> Result<Served, SetupError> {
+        let Some(address) = address else {
+            return Ok((None, None));
+        };
+        let failed = |source: std::io::Error| SetupError::Metrics {
+            address: address.to_owned(),
+            source,
+        };
+        let registry = Registry::new_custom(Some("pinterest_map".to_owned()), None)
+            .map_err(|error| failed(std::io::Error::other(error)))?;
+        let watch = RequestMetrics::register(&registry)
+            .map_err(|error| failed(std::io::Error::other(error)))?;
+        let server = MetricsServer::start(address, registry, Arc::new(Running)).map_err(failed)?;
+        Ok((Some(watch), Some(server)))
+    }
+}
+
+/// Without the `send` feature there is no sender, and `--metrics` (which needs `--send`) is
+/// never reached.
+#[cfg(not(feature = "send"))]
+mod metrics {
+    use std::sync::Arc;
+
+    use pinterest_mapping::capi::send::Watch;
+
+    use crate::setup::SetupError;
+
+    pub(crate) type Server = ();
+
+    /// Neither a watch nor a server.
+    pub(crate) type Served = (Option<Arc<dyn Watch>>, Option<Server>);
+
+    #[expect(
+        clippy::unnecessary_wraps,
+        reason = "the same signature as the metrics build's, which can fail"
+    )]
+    pub(crate) fn serve(_address: Option<&str>) -> Result<Served, SetupError> {
+        Ok((None, None))
+    }
 }

@@ -44,6 +44,13 @@ pub(super) enum SetupError {
     /// The rejects file cannot be made.
     #[error("cannot create the rejects file {}: {source}", .path.display())]
     Rejects { path: PathBuf, source: io::Error },
+    /// `--metrics` cannot listen.
+    #[cfg_attr(
+        not(feature = "send"),
+        expect(dead_code, reason = "without a sender, --metrics is never reached")
+    )]
+    #[error("cannot serve the metrics on {address}: {source}")]
+    Metrics { address: String, source: io::Error },
 }
 
 /// Everything checked before the first line is read.

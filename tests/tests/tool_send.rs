@@ -951,3 +951,65 @@ fn resend_needs_send() {
     assert_eq!(output.status, 2);
     assert!(output.stderr.contains("--send"), "{}", output.stderr);
 }
+
+/// `GET path` on 127.0.0.1:`port`: the body, or what went wrong.
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return "nothing listens".to_owned();
+    };
+    let _ = write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+}
+
+#[test]
+fn metrics_are_served_while_sending() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let scraped = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&scraped);
+    // One request at a time: each request's scrape sees the ones before it, settled.
+    let sent = send(
+        &checkouts(2_500),
+        &["--in-flight", "1", "--metrics", &address],
+        move |request| {
+            seen.lock().unwrap().push(http_get(port, "/metrics"));
+            if request.event_ids().contains(&"m-2042".to_owned()) {
+                Reply::Failed {
+                    indices: vec![42],
+                    message: "Invalid event".to_owned(),
+                }
+            } else {
+                Reply::Processed
+            }
+        },
+    );
+    assert_eq!(sent.output.status, 1, "{}", sent.output.stderr);
+    let scraped = scraped.lock().unwrap();
+    assert_eq!(scraped.len(), 3);
+    let third = &scraped[2];
+    for line in [
+        "pinterest_map_capi_requests_total{class=\"2xx\"} 2",
+        "pinterest_map_capi_events_total{outcome=\"accepted\"} 2000",
+        "pinterest_map_capi_request_events_total 2000",
+        "pinterest_map_capi_retries_total 0",
+        "pinterest_map_capi_request_seconds_count 2",
+    ] {
+        assert!(third.contains(line), "{line}: {third}");
+    }
+    assert!(third.contains("process_resident_memory_bytes"), "{third}");
+    assert!(
+        sent.summary().starts_with(
+            "sent 2500, accepted 2499, rejected 1, not sent 0, 3 requests (0 retried)"
+        ),
+        "{}",
+        sent.output.stderr
+    );
+    // Served while the run lasts, not after.
+    assert_eq!(http_get(port, "/healthz"), "nothing listens");
+}

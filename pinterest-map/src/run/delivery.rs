@@ -26,6 +26,8 @@ pub(super) struct Delivery {
     sent: Option<(Report, Option<PathBuf>)>,
     /// With `--resend`: the original inputs of the events sent again.
     resent: Option<Names>,
+    /// With `--metrics`: the server, serving until the run ends.
+    _metrics: Option<crate::send::MetricsServer>,
 }
 
 impl Delivery {
@@ -34,6 +36,7 @@ impl Delivery {
             sender,
             recorder,
             resend,
+            metrics,
         }: Sending,
     ) -> Delivery {
         Delivery {
@@ -42,6 +45,7 @@ impl Delivery {
             refused: false,
             sent: None,
             resent: resend.then(Names::default),
+            _metrics: metrics,
         }
     }
 

@@ -76,7 +76,7 @@ use thiserror::Error;
 use super::event::{ConversionEvent, ConversionEvents};
 use crate::capi::ConversionToken;
 use watch::Watcher;
-pub use watch::{Attempt, Watch};
+pub use watch::{Attempt, Settled, Watch};
 
 /// How a [`Sender`] reaches the API and how hard it tries: made by
 /// [`SenderConfig::builder`], checked when built.
@@ -788,17 +788,20 @@ impl<T: Send + 'static> Shared<T> {
 
     fn accepted(&self, origin: T) {
         self.counts.accepted.fetch_add(1, Ordering::Relaxed);
+        self.config.watch.settled(Settled::Accepted);
         let _ = self.outcomes.send(Outcome::Accepted(origin));
     }
 
     fn rejected(&self, json: &[u8], item: Item<T>, status: u16, message: String) {
         self.counts.rejected.fetch_add(1, Ordering::Relaxed);
+        self.config.watch.settled(Settled::Rejected);
         self.report_rejection(json, item, Some(status), message, (true, false));
     }
 
     fn not_sent(&self, json: &[u8], items: Vec<Item<T>>, status: Option<u16>, why: &str) {
         for item in items {
             self.counts.not_sent.fetch_add(1, Ordering::Relaxed);
+            self.config.watch.settled(Settled::NotSent);
             let message = format!("not sent: {why}");
             self.report_rejection(json, item, status, message, (false, true));
         }
@@ -807,6 +810,7 @@ impl<T: Send + 'static> Shared<T> {
     /// An event larger than any request may carry: not sent, and never sendable.
     fn too_large(&self, json: &[u8], item: Item<T>) {
         self.counts.not_sent.fetch_add(1, Ordering::Relaxed);
+        self.config.watch.settled(Settled::NotSent);
         let message = format!(
             "not sent: the event is {} bytes, more than a request may carry ({} bytes)",
             item.range.len(),

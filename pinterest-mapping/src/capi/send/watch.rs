@@ -1,5 +1,5 @@
-//! Watching a sender's requests from outside (for metrics): each attempt of a request, as it
-//! ends, told to a [`Watch`] given to the configuration.
+//! Watching a sender from outside (for metrics): each attempt of a request as it ends, and
+//! each event as its fate is settled, told to a [`Watch`] given to the configuration.
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,8 +20,31 @@ pub struct Attempt {
     pub elapsed: Duration,
 }
 
-/// Told of each attempt of a request as it ends, on the sender's threads: keep it quick (a
-/// counter, a histogram).
+/// What became of an event, once settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Settled {
+    /// Pinterest processed it.
+    Accepted,
+    /// Pinterest refused it.
+    Rejected,
+    /// It was not sent (the API unavailable past the retries, the sender stopped, its size).
+    NotSent,
+}
+
+impl Settled {
+    /// `accepted`, `rejected` or `not_sent`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Settled::Accepted => "accepted",
+            Settled::Rejected => "rejected",
+            Settled::NotSent => "not_sent",
+        }
+    }
+}
+
+/// Told of each attempt of a request as it ends, and of each event as its fate is settled, on
+/// the sender's threads: keep it quick (a counter, a histogram).
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,6 +62,9 @@ pub struct Attempt {
 pub trait Watch: Send + Sync + 'static {
     /// One attempt ended.
     fn attempt(&self, attempt: &Attempt);
+
+    /// One event's fate is settled. Nothing by default.
+    fn settled(&self, _settled: Settled) {}
 }
 
 /// The watch of a configuration, if any.
@@ -49,6 +75,12 @@ impl Watcher {
     pub(crate) fn attempt(&self, attempt: &Attempt) {
         if let Some(watch) = &self.0 {
             watch.attempt(attempt);
+        }
+    }
+
+    pub(crate) fn settled(&self, settled: Settled) {
+        if let Some(watch) = &self.0 {
+            watch.settled(settled);
         }
     }
 }
