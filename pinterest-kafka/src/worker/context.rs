@@ -38,6 +38,8 @@ pub(super) struct WorkerState {
     /// whether that dead letter was cut to fit already: read again, each goes to the dead
     /// letters cut to fit.
     pub(super) too_large: Mutex<HashMap<(i32, i64), bool>>,
+    /// Each partition's high watermark, from the consumer's latest statistics.
+    pub(super) high_watermarks: Mutex<HashMap<i32, i64>>,
     /// The group gave the consumer its partitions (none, when it has more workers than the
     /// topic has partitions) at least once.
     pub(super) joined: AtomicBool,
@@ -150,7 +152,7 @@ impl ClientContext for Context {
         self.shared.client_error(&error, Some(reason));
     }
 
-    /// The consumer's statistics (`--metrics` asks for them): each partition's lag.
+    /// The consumer's statistics: each partition's high watermark and lag.
     fn stats(&self, statistics: Statistics) {
         if self.producer.is_none() {
             return;
@@ -160,6 +162,15 @@ impl ClientContext for Context {
             return;
         };
         let held = self.shared.offsets().partitions();
+        {
+            let mut highs = lock(&self.shared.high_watermarks);
+            highs.clear();
+            for (partition, stats) in &found.partitions {
+                if held.contains(partition) && stats.hi_offset >= 0 {
+                    highs.insert(*partition, stats.hi_offset);
+                }
+            }
+        }
         for (partition, stats) in &found.partitions {
             // librdkafka's internal partition is -1; -1 lag is "not known yet".
             if held.contains(partition) && stats.consumer_lag >= 0 {

@@ -1,13 +1,12 @@
 //! What the worker says of its progress: the counts, the partitions held, and the lag.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use pinterest_mapping::Mapping;
 use prometheus::IntCounter;
-use rdkafka::consumer::Consumer;
 
 use super::Worker;
+use super::context::lock;
 
 impl<M: Mapping> Worker<'_, M> {
     pub(super) fn describe_counts(&self) -> String {
@@ -32,28 +31,26 @@ impl<M: Mapping> Worker<'_, M> {
         text
     }
 
-    /// `, lag N`: the messages left to read in the assigned partitions, from the broker's high
-    /// watermarks; a note instead when a watermark cannot be had or is behind what was read.
+    /// `, lag N`: the messages left to read in the assigned partitions, from the high
+    /// watermarks of librdkafka's latest statistics (every few seconds); a note instead when
+    /// none came yet for a partition or a watermark is behind what was read.
     pub(super) fn describe_lag(&self) -> String {
-        let topic = &self.shared.input_topic;
-        let positions: Vec<(i32, Option<i64>)> = {
+        let partitions: Vec<(Option<i64>, Option<i64>)> = {
             let offsets = self.shared.offsets();
+            let highs = lock(&self.shared.high_watermarks);
             offsets
                 .partitions()
                 .into_iter()
-                .map(|partition| (partition, offsets.position(partition)))
+                .map(|partition| (highs.get(&partition).copied(), offsets.position(partition)))
                 .collect()
         };
-        let mut partitions = Vec::with_capacity(positions.len());
-        for (partition, position) in positions {
-            match self
-                .consumer
-                .fetch_watermarks(topic, partition, Duration::from_secs(1))
-            {
-                Ok((_, high)) => partitions.push((high, position)),
-                Err(_) => return ", lag unknown (no high watermark from the broker)".to_owned(),
-            }
-        }
+        let Some(partitions) = partitions
+            .into_iter()
+            .map(|(high, position)| Some((high?, position)))
+            .collect::<Option<Vec<_>>>()
+        else {
+            return ", lag unknown (no statistics from librdkafka yet)".to_owned();
+        };
         match crate::offsets::lag(&partitions) {
             Some(lag) => format!(", lag {lag}"),
             None => {

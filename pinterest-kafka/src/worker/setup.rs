@@ -71,6 +71,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
         delivery_failed: AtomicBool::new(false),
         producer_broken: AtomicBool::new(false),
         too_large: Mutex::new(HashMap::new()),
+        high_watermarks: Mutex::new(HashMap::new()),
         joined: AtomicBool::new(false),
         topic_missing: AtomicBool::new(false),
         repeats: Repeats::default(),
@@ -118,7 +119,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
     worker.stop(started)
 }
 
-/// How often librdkafka gives the consumer's statistics, with `--metrics`.
+/// How often librdkafka gives the consumer's statistics.
 const STATISTICS_INTERVAL_MS: &str = "5000";
 
 /// The consumer's default `session.timeout.ms`.
@@ -146,10 +147,9 @@ fn start_clients(
         // group's first join waits for up to the session timeout on some brokers, and the
         // worker sends heartbeats from librdkafka's own thread, never late for its work.
         .set("session.timeout.ms", SESSION_TIMEOUT_MS);
-    if args.metrics.is_some() {
-        // Each partition's lag, for the metrics, without a query of the brokers.
-        consumer_config.set("statistics.interval.ms", STATISTICS_INTERVAL_MS);
-    }
+    // Each partition's high watermark and lag, for the progress line and the metrics,
+    // without a query of the brokers from the loop.
+    consumer_config.set("statistics.interval.ms", STATISTICS_INTERVAL_MS);
     for (key, value) in &args.kafka {
         producer_config.set(key, value);
         consumer_config.set(key, value);
