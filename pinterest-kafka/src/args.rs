@@ -98,8 +98,9 @@ pub(crate) struct Args {
     pub(crate) now: Option<SystemTime>,
 
     /// Stop, as on SIGTERM, once no message has come for SECONDS since the worker joined its
-    /// group (with partitions or without): for a batch job that drains a topic. Default: run
-    /// until a signal.
+    /// group (with partitions or without): for a batch job that drains a topic. A worker that
+    /// cannot start (no input topic, no brokers) stops SECONDS after the start, with status
+    /// 4. Default: run until a signal.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub(crate) stop_when_idle: Option<Duration>,
 

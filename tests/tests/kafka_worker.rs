@@ -841,6 +841,25 @@ fn a_missing_input_topic_is_said_and_given_up(tansu: &Path) -> Result<(), Failed
         "{stderr}"
     );
     assert!(stderr.lines().count() <= 6, "{stderr}");
+
+    // A job that drains a topic ends as soon as it is idle, even when it never could read.
+    let output = executable!("pinterest-kafka")
+        .args(["--brokers", &setup.brokers(), "--group", &setup.group])
+        .args(["--input-topic", &missing, "--output-topic", &setup.output])
+        .args(["--stop-when-idle", "2", "--startup-timeout", "0"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("the worker runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.ends_with(&format!(
+            "pinterest-kafka: stopped: the input topic {missing} does not exist at {} 2 s after \
+             the start\n",
+            setup.brokers()
+        )),
+        "{stderr}"
+    );
     Ok(())
 }
 

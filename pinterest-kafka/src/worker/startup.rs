@@ -1,6 +1,6 @@
 //! A worker that gets no partition: said once when the brokers say that the input topic does
-//! not exist, and, `--startup-timeout` after the start, given up when the topic still does not
-//! exist or the brokers cannot be reached. A worker of a group with more workers than the
+//! not exist, and, `--startup-timeout` after the start (or `--stop-when-idle`, when sooner),
+//! given up when the topic still does not exist or the brokers cannot be reached. A worker of a group with more workers than the
 //! topic has partitions keeps running: it takes partitions over when others leave.
 
 use std::sync::atomic::Ordering;
@@ -34,14 +34,28 @@ impl<M: Mapping> Worker<'_, M> {
             self.startup = Startup::Settled;
             return None;
         }
-        let limit = self.args.startup_timeout;
+        // The start is judged at `--startup-timeout`, or sooner at `--stop-when-idle`: a job
+        // that drains a topic ends once idle, and one that can never read ends too.
+        let limit = [
+            Some(self.args.startup_timeout).filter(|limit| !limit.is_zero()),
+            self.args.stop_when_idle,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or_default();
         let topic = &self.shared.input_topic;
         if !missing_said && self.shared.topic_missing.load(Ordering::Relaxed) {
             let wait = if limit.is_zero() {
                 "waiting for it".to_owned()
             } else {
+                let option = if limit == self.args.startup_timeout {
+                    "--startup-timeout"
+                } else {
+                    "--stop-when-idle"
+                };
                 format!(
-                    "waiting for it until {:.0} s after the start (--startup-timeout)",
+                    "waiting for it until {:.0} s after the start ({option})",
                     limit.as_secs_f64()
                 )
             };
@@ -74,11 +88,14 @@ impl<M: Mapping> Worker<'_, M> {
                 limit.as_secs_f64()
             ));
         }
-        tracing::warn!(
-            "no partition of {topic} assigned {:.0} s after the start: the group's other \
-             workers hold them all, or it is still forming; running on",
-            limit.as_secs_f64()
-        );
+        // Judged at --stop-when-idle, the idle rule takes over from the group's join.
+        if limit == self.args.startup_timeout {
+            tracing::warn!(
+                "no partition of {topic} assigned {:.0} s after the start: the group's other \
+                 workers hold them all, or it is still forming; running on",
+                limit.as_secs_f64()
+            );
+        }
         self.startup = Startup::Settled;
         None
     }
