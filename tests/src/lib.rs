@@ -494,6 +494,19 @@ fn string_end(bytes: &[u8], open: usize) -> usize {
     bytes.len() - 1
 }
 
+/// `GET path` on 127.0.0.1:`port` over HTTP/1.0: the status and the body; `None` while
+/// nothing listens there.
+pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split(' ').nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n")?.1.to_owned();
+    Some((status, body))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

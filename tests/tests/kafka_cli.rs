@@ -7,20 +7,26 @@ use mapping_tests::{Output, executable, run_command};
 /// Runs the worker with these arguments after a valid set of connection options (no broker
 /// listens there: each case must stop before connecting).
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = executable!("pinterest-kafka");
+    let mut command = worker();
     command
-        .args([
-            "--brokers",
-            "127.0.0.1:1",
-            "--group",
-            "g",
-            "--input-topic",
-            "in",
-        ])
         .args(args)
         .env_remove("PINTEREST_CONVERSION_TOKEN")
         .envs(env.iter().copied());
     run_command(command, b"")
+}
+
+/// The worker with a valid set of connection options, to a port where no broker listens.
+fn worker() -> std::process::Command {
+    let mut command = executable!("pinterest-kafka");
+    command.args([
+        "--brokers",
+        "127.0.0.1:1",
+        "--group",
+        "g",
+        "--input-topic",
+        "in",
+    ]);
+    command
 }
 
 fn stderr(output: &Output) -> String {
@@ -203,19 +209,8 @@ fn consumer_and_producer_settings_go_to_their_client_only() {
 #[test]
 fn a_closed_standard_error_is_no_panic() {
     use std::process::Stdio;
-    let mut child = executable!("pinterest-kafka")
-        .args([
-            "--brokers",
-            "127.0.0.1:1",
-            "--group",
-            "g",
-            "--input-topic",
-            "in",
-            "--output-topic",
-            "out",
-            "--startup-timeout",
-            "1",
-        ])
+    let mut child = worker()
+        .args(["--output-topic", "out", "--startup-timeout", "1"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -15,7 +15,7 @@ use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
 use std::time::Duration;
 
 use libtest_mimic::{Failed, Trial};
-use mapping_tests::executable;
+use mapping_tests::{executable, http_get};
 use pinterest_mapping::ndjson::{self, OutputFormat};
 use pinterest_mapping::{Destination, Settings};
 
@@ -765,23 +765,26 @@ fn the_worker_connects_over_tls(tansu: &Path) -> Result<(), Failed> {
     sigkill_midstream(&Setup::over_tls(tansu))
 }
 
-/// Without the authority, the worker refuses the relay's certificate: said, and given up.
-fn an_unknown_certificate_is_refused(tansu: &Path) -> Result<(), Failed> {
-    let setup = Setup::over_tls(tansu);
+/// Runs a worker of the setup's group from `input` until it stops by itself; its exit status
+/// and standard error.
+fn run_to_end(setup: &Setup, input: &str, args: &[&str]) -> (Option<i32>, String) {
     let output = executable!("pinterest-kafka")
         .args(["--brokers", &setup.brokers(), "--group", &setup.group])
-        .args([
-            "--input-topic",
-            &setup.input,
-            "--output-topic",
-            &setup.output,
-        ])
-        .args(["--kafka", "security.protocol=SSL", "--startup-timeout", "3"])
+        .args(["--input-topic", input, "--output-topic", &setup.output])
+        .args(args)
         .stdin(Stdio::null())
         .output()
         .expect("the worker runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), stderr)
+}
+
+/// Without the authority, the worker refuses the relay's certificate: said, and given up.
+fn an_unknown_certificate_is_refused(tansu: &Path) -> Result<(), Failed> {
+    let setup = Setup::over_tls(tansu);
+    let arguments = ["--kafka", "security.protocol=SSL", "--startup-timeout", "3"];
+    let (status, stderr) = run_to_end(&setup, &setup.input, &arguments);
+    assert_eq!(status, Some(4), "{stderr}");
     assert!(stderr.contains("certificate verify failed"), "{stderr}");
     assert!(stderr.lines().count() <= 10, "{stderr}");
     Ok(())
@@ -816,15 +819,8 @@ fn every_compression_codec_is_read(tansu: &Path) -> Result<(), Failed> {
 fn a_missing_input_topic_is_said_and_given_up(tansu: &Path) -> Result<(), Failed> {
     let setup = Setup::new(tansu);
     let missing = unique("missing");
-    let output = executable!("pinterest-kafka")
-        .args(["--brokers", &setup.brokers(), "--group", &setup.group])
-        .args(["--input-topic", &missing, "--output-topic", &setup.output])
-        .args(["--startup-timeout", "4"])
-        .stdin(Stdio::null())
-        .output()
-        .expect("the worker runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    let (status, stderr) = run_to_end(&setup, &missing, &["--startup-timeout", "4"]);
+    assert_eq!(status, Some(4), "{stderr}");
     assert!(
         stderr.contains(&format!(
             "pinterest-kafka: the input topic {missing} does not exist: waiting for it until 4 s \
@@ -843,15 +839,12 @@ fn a_missing_input_topic_is_said_and_given_up(tansu: &Path) -> Result<(), Failed
     assert!(stderr.lines().count() <= 6, "{stderr}");
 
     // A job that drains a topic ends as soon as it is idle, even when it never could read.
-    let output = executable!("pinterest-kafka")
-        .args(["--brokers", &setup.brokers(), "--group", &setup.group])
-        .args(["--input-topic", &missing, "--output-topic", &setup.output])
-        .args(["--stop-when-idle", "2", "--startup-timeout", "0"])
-        .stdin(Stdio::null())
-        .output()
-        .expect("the worker runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    let (status, stderr) = run_to_end(
+        &setup,
+        &missing,
+        &["--stop-when-idle", "2", "--startup-timeout", "0"],
+    );
+    assert_eq!(status, Some(4), "{stderr}");
     assert!(
         stderr.ends_with(&format!(
             "pinterest-kafka: stopped: the input topic {missing} does not exist at {} 2 s after \
@@ -896,18 +889,6 @@ fn the_worker_authenticates_with_scram_over_tls(tansu: &Path) -> Result<(), Fail
         "the password is never said: {stderr}"
     );
     Ok(())
-}
-
-/// `GET path` on 127.0.0.1:`port`: the status and the body; `None` while nothing listens.
-fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    use std::io::{Read as _, Write as _};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split(' ').nth(1)?.parse().ok()?;
-    let body = response.split_once("\r\n\r\n")?.1.to_owned();
-    Some((status, body))
 }
 
 /// A metric's value in Prometheus's text format: the sum over the lines of the family

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use fake_pinterest::{AD_ACCOUNT, FakePinterest, Reply, Request, TOKEN};
-use mapping_tests::{Output, TempFile, run_tool};
+use mapping_tests::{Output, TempFile, http_get, run_tool};
 use serde_json::Value;
 
 const NOW: &str = "2026-11-28T12:05:00Z";
@@ -952,18 +952,6 @@ fn resend_needs_send() {
     assert!(output.stderr.contains("--send"), "{}", output.stderr);
 }
 
-/// `GET path` on 127.0.0.1:`port`: the body, or what went wrong.
-fn http_get(port: u16, path: &str) -> String {
-    use std::io::{Read as _, Write as _};
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-        return "nothing listens".to_owned();
-    };
-    let _ = write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response
-}
-
 #[test]
 fn metrics_are_served_while_sending() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -978,7 +966,8 @@ fn metrics_are_served_while_sending() {
         &checkouts(2_500),
         &["--in-flight", "1", "--metrics", &address],
         move |request| {
-            seen.lock().unwrap().push(http_get(port, "/metrics"));
+            let metrics = http_get(port, "/metrics").map(|(_, body)| body);
+            seen.lock().unwrap().push(metrics.unwrap_or_default());
             if request.event_ids().contains(&"m-2042".to_owned()) {
                 Reply::Failed {
                     indices: vec![42],
@@ -1011,5 +1000,5 @@ fn metrics_are_served_while_sending() {
         sent.output.stderr
     );
     // Served while the run lasts, not after.
-    assert_eq!(http_get(port, "/healthz"), "nothing listens");
+    assert_eq!(http_get(port, "/healthz"), None);
 }
