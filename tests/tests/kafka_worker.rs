@@ -628,26 +628,10 @@ fn a_network_failure_holds_the_commits_and_the_worker_recovers(tansu: &Path) -> 
 /// `--send`: every message's event reaches Pinterest (the fake, on 127.0.0.1), the events it
 /// refuses go to the dead letters with its answer, and the offsets are committed to the end.
 fn send_commits_accepted_and_dead_lettered_events(tansu: &Path) -> Result<(), Failed> {
-    use fake_pinterest::{AD_ACCOUNT, FakePinterest, Reply, TOKEN};
+    use fake_pinterest::{AD_ACCOUNT, FakePinterest, TOKEN, refusing};
 
-    const REFUSED: [&str; 3] = ["m-7", "m-1234", "m-2999"];
-    let fake = FakePinterest::start(|request| {
-        let indices: Vec<usize> = request
-            .event_ids()
-            .iter()
-            .enumerate()
-            .filter(|(_, id)| REFUSED.contains(&id.as_str()))
-            .map(|(index, _)| index)
-            .collect();
-        if indices.is_empty() {
-            Reply::Processed
-        } else {
-            Reply::Failed {
-                indices,
-                message: "Invalid event".to_owned(),
-            }
-        }
-    });
+    const REFUSED: &[&str] = &["m-7", "m-1234", "m-2999"];
+    let fake = FakePinterest::start(refusing(REFUSED));
     let setup = Setup::new(tansu);
     let inputs: Vec<(String, Option<Vec<u8>>)> = (0..3_000)
         .map(|seq| {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use fake_pinterest::{AD_ACCOUNT, FakePinterest, Reply, Request, TOKEN};
+use fake_pinterest::{AD_ACCOUNT, FakePinterest, Reply, Request, TOKEN, refusing};
 use mapping_tests::{Output, TempFile, http_get, run_tool};
 use serde_json::Value;
 
@@ -871,27 +871,6 @@ fn the_messages_of_a_batch_envelope_are_sent_each() {
         sent.summary(),
         "sent 3, accepted 3, rejected 0, not sent 0, 1 request (0 retried)"
     );
-}
-
-/// A fake that refuses the events whose `event_id` is in `refused`, and takes the others.
-fn refusing(refused: &'static [&'static str]) -> impl Fn(&Request) -> Reply + Send + Sync {
-    move |request| {
-        let indices: Vec<usize> = request
-            .event_ids()
-            .iter()
-            .enumerate()
-            .filter(|(_, id)| refused.contains(&id.as_str()))
-            .map(|(index, _)| index)
-            .collect();
-        if indices.is_empty() {
-            Reply::Processed
-        } else {
-            Reply::Failed {
-                indices,
-                message: "Invalid event".to_owned(),
-            }
-        }
-    }
 }
 
 #[test]

@@ -58,6 +58,15 @@ impl From<io::Error> for Error {
     }
 }
 
+/// Methods of the serializer writing a narrower integer as a wider one.
+macro_rules! widened {
+    ($($method:ident: $type:ty => $wide:ident,)*) => {$(
+        fn $method(self, value: $type) -> Result<(), Error> {
+            self.$wide(value.into())
+        }
+    )*};
+}
+
 impl<'w, 'o> ser::Serializer for &'w mut JsonWriter<'o> {
     type Ok = ();
     type Error = Error;
@@ -74,17 +83,15 @@ impl<'w, 'o> ser::Serializer for &'w mut JsonWriter<'o> {
         Ok(())
     }
 
-    fn serialize_i8(self, value: i8) -> Result<(), Error> {
-        self.serialize_i64(value.into())
-    }
-
-    fn serialize_i16(self, value: i16) -> Result<(), Error> {
-        self.serialize_i64(value.into())
-    }
-
-    fn serialize_i32(self, value: i32) -> Result<(), Error> {
-        self.serialize_i64(value.into())
-    }
+    // Narrower integers as the widest of their sign.
+    widened!(
+        serialize_i8: i8 => serialize_i64,
+        serialize_i16: i16 => serialize_i64,
+        serialize_i32: i32 => serialize_i64,
+        serialize_u8: u8 => serialize_u64,
+        serialize_u16: u16 => serialize_u64,
+        serialize_u32: u32 => serialize_u64,
+    );
 
     fn serialize_i64(self, value: i64) -> Result<(), Error> {
         Ok(CompactFormatter.write_i64(self.out, value)?)
@@ -92,18 +99,6 @@ impl<'w, 'o> ser::Serializer for &'w mut JsonWriter<'o> {
 
     fn serialize_i128(self, value: i128) -> Result<(), Error> {
         Ok(CompactFormatter.write_i128(self.out, value)?)
-    }
-
-    fn serialize_u8(self, value: u8) -> Result<(), Error> {
-        self.serialize_u64(value.into())
-    }
-
-    fn serialize_u16(self, value: u16) -> Result<(), Error> {
-        self.serialize_u64(value.into())
-    }
-
-    fn serialize_u32(self, value: u32) -> Result<(), Error> {
-        self.serialize_u64(value.into())
     }
 
     fn serialize_u64(self, value: u64) -> Result<(), Error> {

@@ -107,6 +107,28 @@ impl Reply {
     }
 }
 
+/// A script that refuses the events whose `event_id` is in `refused` (HTTP 422, "Invalid
+/// event", as Pinterest answers a batch with failed events) and takes the others.
+pub fn refusing(refused: &'static [&'static str]) -> impl Fn(&Request) -> Reply + Send + Sync {
+    move |request| {
+        let indices: Vec<usize> = request
+            .event_ids()
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| refused.contains(&id.as_str()))
+            .map(|(index, _)| index)
+            .collect();
+        if indices.is_empty() {
+            Reply::Processed
+        } else {
+            Reply::Failed {
+                indices,
+                message: "Invalid event".to_owned(),
+            }
+        }
+    }
+}
+
 /// Decides the answer to each request that passed the fake's own checks.
 pub type Script = Box<dyn Fn(&Request) -> Reply + Send + Sync>;
 
