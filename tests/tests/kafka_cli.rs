@@ -234,3 +234,48 @@ fn startup_timeout_takes_seconds_or_zero() {
         output.stderr
     );
 }
+
+#[test]
+fn the_json_log_is_an_object_a_line_with_the_settings_warnings_among_them() {
+    let output = run(
+        &[
+            "--output-topic",
+            "out",
+            "--startup-timeout",
+            "1",
+            "--log-format",
+            "json",
+            "--settings",
+            r#"{"tid":"2620795819800","Tid":"x"}"#,
+        ],
+        &[],
+    );
+    assert_eq!(output.status, 4, "{}", output.stderr);
+    let events: Vec<serde_json::Value> = output
+        .stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    for event in &events {
+        assert!(
+            event["timestamp"].is_string() && event["level"].is_string(),
+            "{event}"
+        );
+    }
+    assert_eq!(events[0]["level"], "WARN");
+    assert!(
+        events[0]["message"]
+            .as_str()
+            .is_some_and(|message| message.starts_with("warning: --settings: ")),
+        "{}",
+        events[0]
+    );
+    let last = &events[events.len() - 1];
+    assert_eq!(last["level"], "ERROR");
+    assert!(
+        last["message"]
+            .as_str()
+            .is_some_and(|message| message.starts_with("stopped: the brokers at 127.0.0.1:1")),
+        "{last}"
+    );
+}
