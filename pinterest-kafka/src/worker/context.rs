@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use prometheus::core::Collector;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -70,29 +69,10 @@ impl WorkerState {
 
     /// The partitions held, counted again after a change.
     fn count_partitions(&self) {
-        let held = self.offsets().partitions();
+        let held = self.offsets().partitions().len();
         self.metrics
             .assigned
-            .set(i64::try_from(held.len()).unwrap_or(i64::MAX));
-        // A partition that went has no lag of this worker's.
-        let topic = self.input_topic.as_str();
-        for family in self.metrics.lag.collect() {
-            for metric in family.get_metric() {
-                let partition = metric
-                    .get_label()
-                    .iter()
-                    .find(|label| label.name() == "partition")
-                    .and_then(|label| label.value().parse::<i32>().ok());
-                if let Some(partition) = partition
-                    && !held.contains(&partition)
-                {
-                    let _ = self
-                        .metrics
-                        .lag
-                        .remove_label_values(&[topic, &partition.to_string()]);
-                }
-            }
-        }
+            .set(i64::try_from(held).unwrap_or(i64::MAX));
     }
 
     /// librdkafka's log, at its level: warnings and worse (the clients log nothing finer),
@@ -275,6 +255,11 @@ impl ConsumerContext for Context {
                 if element.topic() != self.shared.input_topic {
                     continue;
                 }
+                // A partition that goes has no lag of this worker's.
+                let _ = self.shared.metrics.lag.remove_label_values(&[
+                    self.shared.input_topic.as_str(),
+                    &element.partition().to_string(),
+                ]);
                 if let Some(offset) = offsets.revoke(element.partition()) {
                     let _ = commit.add_partition_offset(
                         &self.shared.input_topic,
