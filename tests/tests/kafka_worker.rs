@@ -130,17 +130,24 @@ impl Setup {
 
     /// The group's committed offsets against the ends of the input's partitions.
     fn assert_committed_to_the_end(&self, landed: &[(i32, i64)]) {
-        let mut ends = vec![None; PARTITIONS.unsigned_abs() as usize];
-        for (partition, offset) in landed {
-            let end = &mut ends[usize::try_from(*partition).unwrap()];
-            *end = Some(end.unwrap_or(0).max(offset + 1));
-        }
+        let ends = partition_ends(landed);
         let committed = committed(&self.brokers(), &self.group, &self.input, PARTITIONS);
         assert_eq!(
             committed, ends,
             "committed offsets against the partitions' ends"
         );
     }
+}
+
+/// The end of each input partition (the offset after its last message) from where the
+/// produced messages landed; `None` for a partition none landed in.
+fn partition_ends(landed: &[(i32, i64)]) -> Vec<Option<i64>> {
+    let mut ends = vec![None; PARTITIONS.unsigned_abs() as usize];
+    for (partition, offset) in landed {
+        let end = &mut ends[usize::try_from(*partition).unwrap()];
+        *end = Some(end.unwrap_or(0).max(offset + 1));
+    }
+    ends
 }
 
 /// A worker process, its standard error in a file.
@@ -1008,14 +1015,7 @@ fn metrics_count_what_the_worker_did(tansu: &Path) -> Result<(), Failed> {
     assert!(during.contains("process_resident_memory_bytes"), "{during}");
 
     let outputs = wait_for_outputs(&setup, 3_000);
-    let ends: i64 = {
-        let mut ends = [0_i64; 4];
-        for (partition, offset) in &landed {
-            let end = &mut ends[usize::try_from(*partition).unwrap()];
-            *end = (*end).max(offset + 1);
-        }
-        ends.iter().sum()
-    };
+    let ends: i64 = partition_ends(&landed).into_iter().flatten().sum();
     // Offsets are committed every second: the metrics show it once done.
     let mut after = String::new();
     while std::time::Instant::now() < deadline {
