@@ -1,6 +1,7 @@
 //! `pinterest-kafka` against a plain consume-and-produce passthrough built on the same client
 //! (rdkafka, the same settings: a consumer group, `acks=all`, an idempotent producer, offsets
-//! committed every second), on the same broker and workload; and two workers against one.
+//! committed every second, the worker's fetching ahead and batching), on the same broker and
+//! workload; and two workers against one.
 //! The broker is Tansu (`$TANSU`, which `.ci/tansu` installs); without it the section says so.
 //! Each run is timed from its first message read to its last (joining the group left out),
 //! and the best of three rounds is kept. The same measures over TLS (through a relay in front
@@ -182,12 +183,17 @@ fn passthrough(via: &Via) -> Duration {
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
         .set(key, value)
+        // The worker's own defaults for fetching ahead.
+        .set("queued.min.messages", "10000")
+        .set("fetch.queue.backoff.ms", "10")
         .create()
         .unwrap_or_else(|error| fail(Path::new(brokers), &error));
     let producer: BaseProducer = via
         .config()
         .set("acks", "all")
         .set("enable.idempotence", "true")
+        // The worker's own default.
+        .set("linger.ms", "50")
         .create()
         .unwrap_or_else(|error| fail(Path::new(brokers), &error));
     consumer

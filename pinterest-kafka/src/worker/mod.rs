@@ -62,7 +62,9 @@ struct Worker<'w, M: Mapping> {
     destination: Destination<M>,
     shared: &'w Arc<WorkerState>,
     producer_config: &'w ClientConfig,
-    producer: ProducerSlot,
+    /// The producer in use, and the slot that holds it for the consumer's callbacks.
+    producer: Arc<BaseProducer<context::Context>>,
+    producer_slot: ProducerSlot,
     consumer: &'w BaseConsumer<context::Context>,
     /// The current message's outputs, one after another.
     output: Vec<u8>,
@@ -106,15 +108,18 @@ impl<M: Mapping> Worker<'_, M> {
                 self.gave_up = Some(why);
                 break;
             }
-            match self.consumer.poll(POLL) {
+            let polled = self.consumer.poll(POLL);
+            // The clock is read once a turn, for the reading span, the commits and the
+            // progress line alike (a turn reads one message at most).
+            let now = Instant::now();
+            match polled {
                 None => {
                     if idle_since.is_none() && self.shared.joined.load(Ordering::Relaxed) {
-                        idle_since = Some(Instant::now());
+                        idle_since = Some(now);
                     }
                 }
                 Some(Ok(message)) => {
                     idle_since = None;
-                    let now = Instant::now();
                     self.reading = Some(self.reading.map_or((now, now), |(first, _)| (first, now)));
                     self.handle_message(&message);
                 }
@@ -122,17 +127,17 @@ impl<M: Mapping> Worker<'_, M> {
             }
             self.producer().poll(Duration::ZERO);
             self.replace_failed_producer();
-            if last_commit.elapsed() >= COMMIT_EVERY {
+            if now.duration_since(last_commit) >= COMMIT_EVERY {
                 self.commit(CommitMode::Async);
-                last_commit = Instant::now();
+                last_commit = now;
             }
             let progress = self.args.progress;
             if progress > 0
                 && !self.args.quiet
-                && last_progress.elapsed() >= Duration::from_secs(progress)
+                && now.duration_since(last_progress) >= Duration::from_secs(progress)
             {
                 tracing::info!("{}{}", self.describe_counts(), self.describe_lag());
-                last_progress = Instant::now();
+                last_progress = now;
             }
         }
     }
@@ -202,8 +207,8 @@ impl<M: Mapping> Worker<'_, M> {
         Status::Success
     }
 
-    fn producer(&self) -> Arc<BaseProducer<context::Context>> {
-        Arc::clone(&lock(&self.producer))
+    fn producer(&self) -> &BaseProducer<context::Context> {
+        &self.producer
     }
 
     /// A producer in a fatal state (an idempotent producer fenced or out of sequence after
@@ -214,8 +219,7 @@ impl<M: Mapping> Worker<'_, M> {
         if !self.shared.delivery_failed.swap(false, Ordering::Relaxed) {
             return;
         }
-        let producer = self.producer();
-        let reason = match producer.client().fatal_error() {
+        let reason = match self.producer.client().fatal_error() {
             Some((code, reason)) => format!("{code}: {reason}"),
             None if self.shared.producer_broken.swap(false, Ordering::Relaxed) => {
                 "the broker no longer knows its producer id".to_owned()
@@ -230,9 +234,10 @@ impl<M: Mapping> Worker<'_, M> {
                 return;
             }
         };
-        *lock(&self.producer) = Arc::new(replacement);
+        let replacement = Arc::new(replacement);
+        *lock(&self.producer_slot) = Arc::clone(&replacement);
         // The old producer's outputs are given up: their messages are read again.
-        drop(producer);
+        self.producer = replacement;
         let rewinds = self.shared.offsets().rewind_all();
         lock(&self.shared.rewinds).extend(rewinds);
     }

@@ -14,7 +14,9 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 
 use super::Worker;
-use super::context::{Context, ProducerSlot, WorkerState, config, new_consumer, new_producer};
+use super::context::{
+    Context, ProducerSlot, WorkerState, config, lock, new_consumer, new_producer,
+};
 use super::metrics::Metrics;
 use super::repeats::Repeats;
 use super::startup::Startup;
@@ -77,7 +79,7 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
         repeats: Repeats::default(),
     });
 
-    let Some((producer_config, producer, consumer)) = start_clients(args, &shared) else {
+    let Some((producer_config, producer_slot, consumer)) = start_clients(args, &shared) else {
         return Status::Unusable;
     };
     let Ok(_metrics) = serve_metrics(args, &shared) else {
@@ -96,12 +98,14 @@ pub(crate) fn run<M: Mapping>(table: M, program: &str, args: &Args) -> Status {
         });
     }
 
+    let producer = Arc::clone(&lock(&producer_slot));
     let mut worker = Worker {
         args,
         destination,
         shared: &shared,
         producer_config: &producer_config,
         producer,
+        producer_slot,
         consumer: &consumer,
         output: Vec::with_capacity(4096),
         outputs: Vec::new(),
@@ -125,6 +129,21 @@ const STATISTICS_INTERVAL_MS: &str = "5000";
 /// The consumer's default `session.timeout.ms`.
 const SESSION_TIMEOUT_MS: &str = "10000";
 
+/// The producer's default `linger.ms`: how long outputs wait to be sent together.
+/// librdkafka's 5 sends a loop's outputs in many small requests, each waking the producer's
+/// thread (over TLS, each encrypted on its own); outputs are committed once a second anyway.
+const LINGER_MS: &str = "50";
+
+/// The consumer's default `queued.min.messages`: how many messages of each partition are
+/// fetched ahead (librdkafka's own 100000, with `queued.max.messages.kbytes`' 64 MB, holds
+/// so much that the messages go cold before the loop reaches them).
+const QUEUED_MIN_MESSAGES: &str = "10000";
+
+/// The consumer's default `fetch.queue.backoff.ms`: how long a partition whose messages
+/// fetched ahead are at the limit waits before it is fetched again. librdkafka's 1000 leaves
+/// a loop faster than that wait with nothing to read for most of it, each time it catches up.
+const FETCH_QUEUE_BACKOFF_MS: &str = "10";
+
 /// The producer and the consumer, with their configurations (the worker's own, then
 /// `--kafka`, then `--consumer-kafka` or `--producer-kafka`), and the consumer subscribed to the input topic; `None`, said on standard error, when
 /// either cannot start.
@@ -135,7 +154,8 @@ fn start_clients(
     let mut producer_config = config(args);
     producer_config
         .set("acks", "all")
-        .set("enable.idempotence", "true");
+        .set("enable.idempotence", "true")
+        .set("linger.ms", LINGER_MS);
     let mut consumer_config = config(args);
     consumer_config
         .set("group.id", &args.group)
@@ -146,7 +166,9 @@ fn start_clients(
         // Apache Kafka's default before 3.0, which every broker's default range takes: a
         // group's first join waits for up to the session timeout on some brokers, and the
         // worker sends heartbeats from librdkafka's own thread, never late for its work.
-        .set("session.timeout.ms", SESSION_TIMEOUT_MS);
+        .set("session.timeout.ms", SESSION_TIMEOUT_MS)
+        .set("queued.min.messages", QUEUED_MIN_MESSAGES)
+        .set("fetch.queue.backoff.ms", FETCH_QUEUE_BACKOFF_MS);
     // Each partition's high watermark and lag, for the progress line and the metrics,
     // without a query of the brokers from the loop.
     consumer_config.set("statistics.interval.ms", STATISTICS_INTERVAL_MS);
