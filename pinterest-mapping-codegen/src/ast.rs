@@ -22,6 +22,9 @@ pub struct Table {
     /// `#[mapping(crate = path)]`: the path of the runtime crate, when it is not
     /// `::pinterest_mapping`.
     pub krate: Option<syn::Path>,
+    /// `#[mapping(plan = "file")]`: the tracking plan's file, relative to the crate's
+    /// manifest directory.
+    pub plan: Option<LitStr>,
     pub vis: Visibility,
     pub ident: Ident,
     /// Malformed table options, in source order; they come before every section.
@@ -90,12 +93,12 @@ pub fn parse(tokens: TokenStream) -> syn::Result<Table> {
 fn parse_table(input: ParseStream) -> syn::Result<Table> {
     let mut attrs = Vec::new();
     let mut option_errors = Vec::new();
-    let mut krate = None;
+    let mut options = Options::default();
     while input.peek(Token![#]) {
         let (attr, content) = parse_outer_attribute(input)?;
         match options_of(content) {
-            Some(options) => {
-                if let Err(error) = parse_options(options, &mut krate) {
+            Some(list) => {
+                if let Err(error) = parse_options(list, &mut options) {
                     option_errors.push(error);
                 }
             }
@@ -112,7 +115,8 @@ fn parse_table(input: ParseStream) -> syn::Result<Table> {
     let sections = parse_sections.parse2(body)?;
     Ok(Table {
         attrs,
-        krate,
+        krate: options.krate,
+        plan: options.plan,
         vis,
         ident,
         option_errors,
@@ -157,24 +161,50 @@ fn options_of(content: TokenStream) -> Option<OptionsAttribute> {
 /// it stands.
 type OptionsAttribute = Result<TokenStream, Span>;
 
-/// `#[mapping(crate = path)]`, the path also accepted as a string literal, as serde takes it.
-fn parse_options(options: OptionsAttribute, krate: &mut Option<syn::Path>) -> syn::Result<()> {
+/// The table's options.
+#[derive(Default)]
+struct Options {
+    krate: Option<syn::Path>,
+    plan: Option<LitStr>,
+}
+
+/// `#[mapping(crate = path, plan = "file")]`, the crate's path also accepted as a string
+/// literal, as serde takes it.
+fn parse_options(options: OptionsAttribute, found: &mut Options) -> syn::Result<()> {
     let list = options.map_err(|span| {
         syn::Error::new(
             span,
-            "the table's options are written `#[mapping(crate = path)]`",
+            "the table's options are written `#[mapping(crate = path)]` or `#[mapping(plan = \"file\")]`",
         )
     })?;
     let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("plan") {
+            let value = meta.value()?;
+            if !value.peek(LitStr) {
+                return Err(value.error(
+                    "the `plan` option takes the tracking plan's file as a string, relative to this crate's `Cargo.toml`, such as `plan = \"tracking-plan.json\"`",
+                ));
+            }
+            let file = parse_lit_str(value)?;
+            if found.plan.is_some() {
+                return Err(syn::Error::new_spanned(
+                    &meta.path,
+                    "the `plan` option is given twice: keep one",
+                ));
+            }
+            found.plan = Some(file);
+            return Ok(());
+        }
         if !meta.path.is_ident("crate") {
             let name = meta
                 .path
                 .get_ident()
                 .map_or_else(|| "this".to_owned(), |ident| format!("`{ident}`"));
             return Err(meta.error(format!(
-                "unknown table option {name}: the one option is `crate = path`, naming this crate when it is renamed"
+                "unknown table option {name}: the options are `crate = path`, naming this crate when it is renamed, and `plan = \"file\"`, the tracking plan the table is checked against"
             )));
         }
+        let krate = &mut found.krate;
         let value = meta.value()?;
         // A crate's path has no generic arguments: read without them, the path is read
         // without recursion, however it is nested.
@@ -568,7 +598,7 @@ mod tests {
         assert_eq!(
             error_messages(quote!(#[mapping(crat = pins)] mod spec { events { "a" => Lead } })),
             [
-                "unknown table option `crat`: the one option is `crate = path`, naming this crate when it is renamed"
+                "unknown table option `crat`: the options are `crate = path`, naming this crate when it is renamed, and `plan = \"file\"`, the tracking plan the table is checked against"
             ]
         );
         assert_eq!(
@@ -577,6 +607,34 @@ mod tests {
             ),
             ["the `crate` option is given twice: keep one"]
         );
+    }
+
+    #[test]
+    fn reads_the_plan_option() {
+        let table = parse(
+            quote!(#[mapping(crate = pins, plan = "plans/shop.json")] mod spec { events { "a" => Lead } }),
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(
+            table.plan.map(|file| file.value()),
+            Some("plans/shop.json".to_owned())
+        );
+        assert!(table.krate.is_some());
+        for (option, message) in [
+            (
+                quote!(#[mapping(plan = shop)]),
+                "the `plan` option takes the tracking plan's file as a string, relative to this crate's `Cargo.toml`, such as `plan = \"tracking-plan.json\"`",
+            ),
+            (
+                quote!(#[mapping(plan = "a.json", plan = "b.json")]),
+                "the `plan` option is given twice: keep one",
+            ),
+        ] {
+            assert_eq!(
+                error_messages(quote!(#option mod spec { events { "a" => Lead } })),
+                [message]
+            );
+        }
     }
 
     /// Found by fuzzing: syn, built as the macro builds it (without its `full` feature), reads
@@ -605,11 +663,15 @@ mod tests {
         assert_eq!(table, Ok(2));
         assert_eq!(
             error_messages(quote!(#[mapping] mod spec { events { "a" => Lead } })),
-            ["the table's options are written `#[mapping(crate = path)]`"]
+            [
+                "the table's options are written `#[mapping(crate = path)]` or `#[mapping(plan = \"file\")]`"
+            ]
         );
         assert_eq!(
             error_messages(quote!(#[mapping = "pins"] mod spec { events { "a" => Lead } })),
-            ["the table's options are written `#[mapping(crate = path)]`"]
+            [
+                "the table's options are written `#[mapping(crate = path)]` or `#[mapping(plan = \"file\")]`"
+            ]
         );
         assert_eq!(
             error_messages("# mod spec {}".parse().expect("tokens")),

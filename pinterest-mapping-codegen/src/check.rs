@@ -9,6 +9,7 @@ use proc_macro2::{Ident, Span};
 
 use crate::ast::{self, Parsed, Row, Section, SectionHead, Source, Target};
 use crate::model::{Event, EventTarget, Field, LineItems, Mapping, Page, Record, UserDataRow};
+use crate::plan::Loaded;
 use crate::vocabulary::{
     EVENT_CODES, FieldScope, LINE_ITEMS, NAMED_SECTIONS, PAGE_CATEGORY_ARM, SectionKind,
     USER_DATA_FIELDS, list, user_data_alias,
@@ -23,6 +24,8 @@ struct Ctxt {
     /// The products section's head as the table writes it (`lines => line_items`), for
     /// advice that names it.
     products: Option<String>,
+    /// The tracking plan the table names, when it could be read.
+    plan: Option<Loaded>,
 }
 
 impl Ctxt {
@@ -78,9 +81,14 @@ impl Ctxt {
 
 /// Checks a parsed table and builds its model. The syntax errors the parser kept are reported
 /// where they stand among the other mistakes.
-pub fn check(table: ast::Table) -> syn::Result<Mapping> {
+pub fn check(table: ast::Table, plan: Option<syn::Result<Loaded>>) -> syn::Result<Mapping> {
     let mut cx = Ctxt::default();
     cx.errors.extend(table.option_errors);
+    match plan {
+        Some(Ok(plan)) => cx.plan = Some(plan),
+        Some(Err(error)) => cx.errors.push(error),
+        None => {}
+    }
     let mut mapping = Mapping {
         attrs: table.attrs,
         krate: table
@@ -93,6 +101,7 @@ pub fn check(table: ast::Table) -> syn::Result<Mapping> {
         event_data: Record::default(),
         line_items: None,
         user_data: None,
+        plan_path: cx.plan.as_ref().map(|plan| plan.path.clone()),
     };
     cx.products = table.sections.iter().find_map(|section| match section {
         Parsed::Ok(Section {
@@ -121,7 +130,8 @@ pub fn check(table: ast::Table) -> syn::Result<Mapping> {
             SectionKind::Events => mapping.events = check_events(&mut cx, &section.rows),
             SectionKind::Page => mapping.page = check_page(&mut cx, &section.rows),
             SectionKind::Properties => {
-                mapping.event_data = check_record(&mut cx, &section.rows, FieldScope::EventData);
+                mapping.event_data =
+                    check_record(&mut cx, &section.rows, FieldScope::EventData, None);
             }
             SectionKind::UserData => {
                 mapping.user_data = Some(check_user_data(&mut cx, &section.rows));
@@ -131,7 +141,18 @@ pub fn check(table: ast::Table) -> syn::Result<Mapping> {
                     continue;
                 };
                 let array = check_array_name(&mut cx, source);
-                let record = check_record(&mut cx, &section.rows, FieldScope::LineItem);
+                let loose_array = array.as_ref().map(|(name, span)| {
+                    let loose = keys::loose(name);
+                    check_planned_property(&mut cx, name, &loose, *span, None);
+                    loose
+                });
+                let record = check_record(
+                    &mut cx,
+                    &section.rows,
+                    FieldScope::LineItem,
+                    // Without a valid array, its fields are not checked against the plan.
+                    Some(loose_array.as_deref().unwrap_or_default()),
+                );
                 if let Some((source, span)) = array {
                     mapping.line_items = Some(LineItems {
                         source,
@@ -277,6 +298,7 @@ fn check_events(cx: &mut Ctxt, rows: &[Parsed<Row>]) -> Vec<Event> {
         if check_duplicate_event(cx, &event, &seen) {
             continue;
         }
+        check_planned_event(cx, &event, &words);
         if let Some(target) = target {
             events.push(Event {
                 name: event.name.clone(),
@@ -367,6 +389,61 @@ fn check_event_target(cx: &mut Ctxt, target: &Target) -> Option<EventTarget> {
     }
 }
 
+/// Reports an event row that no event of the table's tracking plan reaches.
+fn check_planned_event(cx: &mut Ctxt, event: &SeenEvent, words: &[String]) {
+    let Some(plan) = &cx.plan else {
+        return;
+    };
+    if plan.plans(words) {
+        return;
+    }
+    let names = plan.names();
+    let message = match closest(&event.name, &names) {
+        Some(suggestion) => format!(
+            "Segment event {:?} is not in the tracking plan `{}`: did you mean `{suggestion}`?",
+            event.name, plan.file
+        ),
+        None => format!(
+            "Segment event {:?} is not in the tracking plan `{}`, under Segment's alias rule or otherwise: no message would reach this row",
+            event.name, plan.file
+        ),
+    };
+    cx.error(event.span, message);
+}
+
+/// Reports a property row (or, with `array`, a field of the products section's items) that
+/// no event of the table's tracking plan defines. A plan that defines no properties, or no
+/// fields of the array's items, checks none.
+fn check_planned_property(cx: &mut Ctxt, name: &str, loose: &str, span: Span, array: Option<&str>) {
+    let Some(plan) = &cx.plan else {
+        return;
+    };
+    let (defined, candidates, what) = match array {
+        None => match plan.defines_property(loose) {
+            Some(defined) => (defined, plan.property_names(), "property"),
+            None => return,
+        },
+        Some(array) => match plan.defines_item_field(array, loose) {
+            Some((defined, fields)) => (defined, fields, "product field"),
+            None => return,
+        },
+    };
+    if defined {
+        return;
+    }
+    let message = match closest(name, &candidates) {
+        Some(suggestion) => format!(
+            "Segment {what} {name:?} is not in the tracking plan `{}`: did you mean `{suggestion}`?",
+            plan.file
+        ),
+        None => format!(
+            "Segment {what} {name:?} is not in the tracking plan `{}`: no planned event defines it",
+            plan.file
+        ),
+    };
+    cx.error(span, message);
+}
+
 /// Reports an event that Segment's alias rule already sends to an earlier row; returns whether
 /// it did.
 fn check_duplicate_event(cx: &mut Ctxt, event: &SeenEvent, seen: &SeenEvents) -> bool {
@@ -441,7 +518,13 @@ struct PendingField {
     span: Span,
 }
 
-fn check_record(cx: &mut Ctxt, rows: &[Parsed<Row>], scope: FieldScope) -> Record {
+/// `array` is the products section's Segment array, for the plan's check of its fields.
+fn check_record(
+    cx: &mut Ctxt,
+    rows: &[Parsed<Row>],
+    scope: FieldScope,
+    array: Option<&str>,
+) -> Record {
     let section = scope.section();
     let mut pending: Vec<PendingField> = Vec::new();
     let mut record = Record::default();
@@ -472,6 +555,7 @@ fn check_record(cx: &mut Ctxt, rows: &[Parsed<Row>], scope: FieldScope) -> Recor
             cx.error(*first_span, format!("{first:?} first bound here"));
             continue;
         }
+        check_planned_property(cx, &source, &loose, span, array);
         sources.insert(loose, (source.clone(), span));
         let Some(target) = target else {
             continue;
@@ -878,10 +962,86 @@ mod tests {
 
     fn messages(tokens: TokenStream) -> Vec<String> {
         let table = ast::parse(tokens).unwrap_or_else(|error| panic!("unreadable table: {error}"));
-        match check(table) {
+        match check(table, None) {
             Ok(_) => Vec::new(),
             Err(errors) => errors.into_iter().map(|error| error.to_string()).collect(),
         }
+    }
+
+    /// The messages of a table checked against a plan of `plan`'s text.
+    fn messages_with_plan(tokens: TokenStream, plan: &str) -> Vec<String> {
+        let table = ast::parse(tokens).unwrap_or_else(|error| panic!("unreadable table: {error}"));
+        match check(table, Some(Ok(Loaded::from_text("plan.json", plan)))) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|error| error.to_string()).collect(),
+        }
+    }
+
+    const SHOP_PLAN: &str = r#"{
+        "Order Completed": {"properties": {
+            "total": {"type": "number"}, "currency": {"type": "string"},
+            "products": {"type": "array", "items": {"properties": {
+                "sku": {"type": "string"}, "price": {"type": "number"}}}}}},
+        "Products Searched": {"properties": {"query": {"type": "string"}}},
+        "Signed Up": {}
+    }"#;
+
+    #[test]
+    fn event_rows_are_checked_against_the_plan_under_the_alias_rule() {
+        assert_eq!(
+            messages_with_plan(
+                quote!(mod m { events {
+                    "order_completed" => Checkout,
+                    "Searched Products" => Search,
+                    "Signed up" => Signup,
+                    "Order Complted" => Lead,
+                    "Newsletter Joined" => "Newsletter",
+                } }),
+                SHOP_PLAN
+            ),
+            [
+                "Segment event \"Order Complted\" is not in the tracking plan `plan.json`: did you mean `Order Completed`?",
+                "Segment event \"Newsletter Joined\" is not in the tracking plan `plan.json`, under Segment's alias rule or otherwise: no message would reach this row",
+            ]
+        );
+    }
+
+    #[test]
+    fn properties_and_product_fields_are_checked_against_the_plan() {
+        assert_eq!(
+            messages_with_plan(
+                quote!(mod m {
+                    properties { "Total" => value, "totl" => order_id, "query" => search_query, "coupon" => "coupon" }
+                    products => line_items { "sku" => product_id, "prise" => product_price }
+                }),
+                SHOP_PLAN
+            ),
+            [
+                "Segment property \"totl\" is not in the tracking plan `plan.json`: did you mean `total`?",
+                "Segment property \"coupon\" is not in the tracking plan `plan.json`: no planned event defines it",
+                "Segment product field \"prise\" is not in the tracking plan `plan.json`: did you mean `price`?",
+            ]
+        );
+        assert_eq!(
+            messages_with_plan(
+                quote!(mod m { items => line_items { "sku" => product_id } }),
+                SHOP_PLAN
+            ),
+            [
+                "Segment property \"items\" is not in the tracking plan `plan.json`: no planned event defines it"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_plan_of_names_only_checks_no_property() {
+        assert_eq!(
+            messages_with_plan(
+                quote!(mod m { properties { "anything" => value } }),
+                r#"{"rules": [{"type": "TRACK", "key": "Order Completed", "version": 1}]}"#
+            ),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

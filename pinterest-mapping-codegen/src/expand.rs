@@ -39,9 +39,17 @@ pub fn expand(mapping: &Mapping) -> TokenStream {
         .user_data
         .as_deref()
         .map(|rows| expand_user_data(rt, &table, rows));
+    // Cargo rebuilds a crate when a file it includes changes: the plan's file is included,
+    // and not used, for that alone (`proc_macro::tracked_path` is not stable).
+    let plan = mapping.plan_path.as_ref().map(|path| {
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#path);
+        )
+    });
     quote! {
         #(#attrs)*
         #vis mod #ident {
+            #plan
             #table_type
             #event_lookup
             #page_rule

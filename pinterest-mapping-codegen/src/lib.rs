@@ -2,8 +2,9 @@
 //! benchmarks and fuzzers drive it outside the compiler. `pinterest-mapping-macros` is the `#[proc_macro]`
 //! shim over [`expand_table`].
 //!
-//! tokens → `ast` (syntax, spans kept) → `check` (every rule, errors collected) → `model` →
-//! `expand` (infallible code generation).
+//! tokens → `ast` (syntax, spans kept) → `check` (every rule, errors collected; against the
+//! table's tracking plan, which `plan` reads) → `model` → `expand` (infallible code
+//! generation).
 
 // Clippy's pedantic lints this crate does not follow, beyond the workspace's, and why.
 #![allow(
@@ -18,6 +19,7 @@ mod ast;
 mod check;
 mod expand;
 mod model;
+mod plan;
 mod vocabulary;
 
 use proc_macro2::TokenStream;
@@ -32,7 +34,10 @@ use proc_macro2::TokenStream;
 /// ```
 pub fn expand_table(input: TokenStream) -> TokenStream {
     ast::parse(input)
-        .and_then(check::check)
+        .and_then(|table| {
+            let plan = table.plan.as_ref().map(plan::load);
+            check::check(table, plan)
+        })
         .map_or_else(syn::Error::into_compile_error, |mapping| {
             expand::expand(&mapping)
         })

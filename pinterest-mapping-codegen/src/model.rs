@@ -23,6 +23,9 @@ pub struct Mapping {
     /// fields come from, in priority order. Without it, the table takes Segment's standard
     /// sources (the spec table's).
     pub user_data: Option<Vec<UserDataRow>>,
+    /// The absolute path of the table's tracking plan, when it names one: the generated code
+    /// includes the file, so that editing it rebuilds the table.
+    pub plan_path: Option<String>,
 }
 
 pub struct Event {

@@ -1,0 +1,18 @@
+pinterest_mapping::pinterest_mapping! {
+    #[mapping(plan = "../../../../tests/ui/plans/shop.json")]
+    mod shop {
+        events {
+            "Order Complted" => Checkout,
+            "Products Searched" => Serch,
+        }
+        properties {
+            "totl" => value,
+            "query" => search_query,
+        }
+        products => line_items {
+            "prise" => product_price,
+        }
+    }
+}
+
+fn main() {}
