@@ -9,7 +9,7 @@ use proc_macro2::{Ident, Span};
 
 use crate::ast::{self, Parsed, Row, Section, SectionHead, Source, Target};
 use crate::model::{Event, EventTarget, Field, LineItems, Mapping, Page, Record, UserDataRow};
-use crate::plan::Loaded;
+use crate::plan::{Loaded, Types};
 use crate::vocabulary::{
     EVENT_CODES, FieldScope, LINE_ITEMS, NAMED_SECTIONS, PAGE_CATEGORY_ARM, SectionKind,
     USER_DATA_FIELDS, list, user_data_alias,
@@ -444,6 +444,49 @@ fn check_planned_property(cx: &mut Ctxt, name: &str, loose: &str, span: Span, ar
     cx.error(span, message);
 }
 
+/// The JSON types a documented Pinterest field takes, for the fields whose type the Tag and
+/// the Conversions API fix (`docs/CONVERSIONS_API.md`): amounts are numbers, counts
+/// integers, the currency a string.
+fn field_types(key: &str) -> Option<(Types, &'static str)> {
+    match key {
+        "value" | "product_price" => Some((Types::NUMBER, "a number")),
+        "order_quantity" | "product_quantity" => Some((Types::INTEGER, "an integer")),
+        "currency" => Some((Types::STRING, "a string")),
+        _ => None,
+    }
+}
+
+/// Reports a row whose planned property can never have a type its Pinterest field takes.
+fn check_planned_type(
+    cx: &mut Ctxt,
+    name: &str,
+    loose: &str,
+    span: Span,
+    array: Option<&str>,
+    key: &str,
+) {
+    let (Some(plan), Some((wanted, wanted_name))) = (&cx.plan, field_types(key)) else {
+        return;
+    };
+    let Some(planned) = plan.types(loose, array) else {
+        return;
+    };
+    if planned.meets(wanted) {
+        return;
+    }
+    let what = if array.is_some() {
+        "product field"
+    } else {
+        "property"
+    };
+    let message = format!(
+        "Segment {what} {name:?} is {} in the tracking plan `{}`, but `{key}` takes {wanted_name}: bind a property planned as {wanted_name}, or change the plan",
+        planned.describe(),
+        plan.file
+    );
+    cx.error(span, message);
+}
+
 /// Reports an event that Segment's alias rule already sends to an earlier row; returns whether
 /// it did.
 fn check_duplicate_event(cx: &mut Ctxt, event: &SeenEvent, seen: &SeenEvents) -> bool {
@@ -556,6 +599,9 @@ fn check_record(
             continue;
         }
         check_planned_property(cx, &source, &loose, span, array);
+        if let Some(target) = &target {
+            check_planned_type(cx, &source, &loose, span, array, &target.key);
+        }
         sources.insert(loose, (source.clone(), span));
         let Some(target) = target else {
             continue;
@@ -1029,6 +1075,35 @@ mod tests {
             ),
             [
                 "Segment property \"items\" is not in the tracking plan `plan.json`: no planned event defines it"
+            ]
+        );
+    }
+
+    #[test]
+    fn bindings_whose_planned_type_can_never_fit_are_errors() {
+        let plan = r#"{
+            "Order Completed": {"properties": {
+                "total": {"type": "string"}, "revenue": {"type": ["string", "number"]},
+                "items": {"type": "number"}, "code": {"type": "integer"}, "note": {},
+                "products": {"items": {"properties": {
+                    "price": {"type": ["string", "null"]}, "quantity": {"type": "number"}}}}}},
+            "Order Updated": {"properties": {"total": {"type": "boolean"}}}
+        }"#;
+        assert_eq!(
+            messages_with_plan(
+                quote!(mod m {
+                    properties {
+                        "total" => value, "revenue" => order_id, "items" => order_quantity,
+                        "code" => currency, "note" => promo_code,
+                    }
+                    products => line_items { "price" => product_price, "quantity" => product_quantity }
+                }),
+                plan
+            ),
+            [
+                "Segment property \"total\" is a boolean or a string in the tracking plan `plan.json`, but `value` takes a number: bind a property planned as a number, or change the plan",
+                "Segment property \"code\" is an integer in the tracking plan `plan.json`, but `currency` takes a string: bind a property planned as a string, or change the plan",
+                "Segment product field \"price\" is null or a string in the tracking plan `plan.json`, but `product_price` takes a number: bind a property planned as a number, or change the plan",
             ]
         );
     }

@@ -38,6 +38,76 @@ pub struct Loaded {
     /// For each array property whose items the plan describes (by loose name): the fields
     /// of its items, the same two ways.
     item_fields: HashMap<String, (Vec<String>, HashSet<String>)>,
+    /// The JSON types each property may have over every event that defines it (by loose
+    /// name), and each field of an array's items (by the array's and the field's).
+    property_types: HashMap<String, Types>,
+    item_field_types: HashMap<(String, String), Types>,
+}
+
+/// A set of JSON Schema types, one bit each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Types(u8);
+
+impl Types {
+    /// The names of JSON Schema's types, in the order of their bits.
+    const NAMES: [&'static str; 7] = [
+        "null", "boolean", "integer", "number", "string", "array", "object",
+    ];
+    pub const ANY: Types = Types(0b111_1111);
+    pub const INTEGER: Types = Types(1 << 2);
+    /// A number: an integer is one too.
+    pub const NUMBER: Types = Types(1 << 2 | 1 << 3);
+    pub const STRING: Types = Types(1 << 4);
+
+    /// The types a schema allows: its `type`, a name or a list of them; any, without one.
+    fn of(schema: &Value) -> Types {
+        let named = |name: &str| match name {
+            // A number may be integral: it can fill an integer's place.
+            "number" => Types::NUMBER,
+            _ => Types::NAMES
+                .iter()
+                .position(|known| *known == name)
+                .map_or(Types::ANY, |bit| Types(1 << bit)),
+        };
+        match schema.get("type") {
+            Some(Value::String(name)) => named(name),
+            Some(Value::Array(names)) => names
+                .iter()
+                .map(|name| name.as_str().map_or(Types::ANY, named))
+                .fold(Types::default(), Types::union),
+            _ => Types::ANY,
+        }
+    }
+
+    fn union(self, other: Types) -> Types {
+        Types(self.0 | other.0)
+    }
+
+    /// Whether a value of one of these types can be one of `wanted`'s.
+    pub fn meets(self, wanted: Types) -> bool {
+        self.0 & wanted.0 != 0
+    }
+
+    /// The types, named for a message: `a string`, `null or a string`.
+    pub fn describe(self) -> String {
+        let mut described: Vec<String> = Types::NAMES
+            .iter()
+            .enumerate()
+            .filter(|(bit, _)| self.0 & (1 << bit) != 0)
+            // `number` says it of an integer too.
+            .filter(|(bit, _)| !(*bit == 2 && self.0 & (1 << 3) != 0))
+            .map(|(_, name)| match *name {
+                "null" => "null".to_owned(),
+                "array" | "object" | "integer" => format!("an {name}"),
+                other => format!("a {other}"),
+            })
+            .collect();
+        match described.pop() {
+            None => "of no type".to_owned(),
+            Some(last) if described.is_empty() => last,
+            Some(last) => format!("{} or {last}", described.join(", ")),
+        }
+    }
 }
 
 impl Loaded {
@@ -73,6 +143,18 @@ impl Loaded {
             forms.contains(loose),
             names.iter().map(String::as_str).collect(),
         ))
+    }
+
+    /// The JSON types the plan allows a top-level property (loose name) over every event
+    /// that defines it, or, with `array`, a field of that array's items.
+    pub fn types(&self, loose: &str, array: Option<&str>) -> Option<Types> {
+        match array {
+            None => self.property_types.get(loose).copied(),
+            Some(array) => self
+                .item_field_types
+                .get(&(array.to_owned(), loose.to_owned()))
+                .copied(),
+        }
     }
 
     /// The planned event names, in the plan's order.
@@ -130,6 +212,8 @@ impl Loaded {
         let mut properties = Vec::new();
         let mut loose_properties = HashSet::new();
         let mut item_fields: HashMap<String, (Vec<String>, HashSet<String>)> = HashMap::new();
+        let mut property_types: HashMap<String, Types> = HashMap::new();
+        let mut item_field_types: HashMap<(String, String), Types> = HashMap::new();
         for schema in plan
             .events
             .iter()
@@ -140,14 +224,21 @@ impl Loaded {
                 if loose_properties.insert(loose.clone()) {
                     properties.push(name.clone());
                 }
+                let types = property_types.entry(loose.clone()).or_default();
+                *types = types.union(Types::of(property));
                 let Some(items) = property.get("items") else {
                     continue;
                 };
-                for (field, _) in members(items) {
+                for (field, schema) in members(items) {
+                    let field_loose = keys::loose(field);
                     let (names, forms) = item_fields.entry(loose.clone()).or_default();
-                    if forms.insert(keys::loose(field)) {
+                    if forms.insert(field_loose.clone()) {
                         names.push(field.clone());
                     }
+                    let types = item_field_types
+                        .entry((loose.clone(), field_loose))
+                        .or_default();
+                    *types = types.union(Types::of(schema));
                 }
             }
         }
@@ -160,6 +251,8 @@ impl Loaded {
             properties,
             loose_properties,
             item_fields,
+            property_types,
+            item_field_types,
         }
     }
 

@@ -8,6 +8,7 @@ pinterest_mapping::pinterest_mapping! {
         properties {
             "totl" => value,
             "query" => search_query,
+            "order_id" => value,
         }
         products => line_items {
             "prise" => product_price,
