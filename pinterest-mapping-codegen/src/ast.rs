@@ -25,6 +25,8 @@ pub struct Table {
     /// `#[mapping(plan = "file")]`: the tracking plan's file, relative to the crate's
     /// manifest directory.
     pub plan: Option<LitStr>,
+    /// `#[mapping(strict)]`: planned events that no row maps are errors, not warnings.
+    pub strict: Option<Span>,
     pub vis: Visibility,
     pub ident: Ident,
     /// Malformed table options, in source order; they come before every section.
@@ -117,6 +119,7 @@ fn parse_table(input: ParseStream) -> syn::Result<Table> {
         attrs,
         krate: options.krate,
         plan: options.plan,
+        strict: options.strict,
         vis,
         ident,
         option_errors,
@@ -166,6 +169,7 @@ type OptionsAttribute = Result<TokenStream, Span>;
 struct Options {
     krate: Option<syn::Path>,
     plan: Option<LitStr>,
+    strict: Option<Span>,
 }
 
 /// `#[mapping(crate = path, plan = "file")]`, the crate's path also accepted as a string
@@ -178,6 +182,25 @@ fn parse_options(options: OptionsAttribute, found: &mut Options) -> syn::Result<
         )
     })?;
     let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("strict") {
+            if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+                return Err(meta.error(
+                    "`strict` takes no value: write `#[mapping(plan = \"file\", strict)]`",
+                ));
+            }
+            if found.strict.is_some() {
+                return Err(syn::Error::new_spanned(
+                    &meta.path,
+                    "the `strict` option is given twice: keep one",
+                ));
+            }
+            found.strict = Some(
+                meta.path
+                    .get_ident()
+                    .map_or_else(Span::call_site, Ident::span),
+            );
+            return Ok(());
+        }
         if meta.path.is_ident("plan") {
             let value = meta.value()?;
             if !value.peek(LitStr) {
@@ -201,7 +224,7 @@ fn parse_options(options: OptionsAttribute, found: &mut Options) -> syn::Result<
                 .get_ident()
                 .map_or_else(|| "this".to_owned(), |ident| format!("`{ident}`"));
             return Err(meta.error(format!(
-                "unknown table option {name}: the options are `crate = path`, naming this crate when it is renamed, and `plan = \"file\"`, the tracking plan the table is checked against"
+                "unknown table option {name}: the options are `crate = path`, naming this crate when it is renamed, `plan = \"file\"`, the tracking plan the table is checked against, and `strict`, making the plan's unmapped events errors"
             )));
         }
         let krate = &mut found.krate;
@@ -598,7 +621,7 @@ mod tests {
         assert_eq!(
             error_messages(quote!(#[mapping(crat = pins)] mod spec { events { "a" => Lead } })),
             [
-                "unknown table option `crat`: the options are `crate = path`, naming this crate when it is renamed, and `plan = \"file\"`, the tracking plan the table is checked against"
+                "unknown table option `crat`: the options are `crate = path`, naming this crate when it is renamed, `plan = \"file\"`, the tracking plan the table is checked against, and `strict`, making the plan's unmapped events errors"
             ]
         );
         assert_eq!(

@@ -102,7 +102,17 @@ pub fn check(table: ast::Table, plan: Option<syn::Result<Loaded>>) -> syn::Resul
         line_items: None,
         user_data: None,
         plan_path: cx.plan.as_ref().map(|plan| plan.path.clone()),
+        unmapped: Vec::new(),
+        plan_span: cx.plan.as_ref().map(|plan| plan.span),
     };
+    if let Some(strict) = table.strict
+        && table.plan.is_none()
+    {
+        cx.error(
+            strict,
+            "`strict` makes a tracking plan's unmapped events errors: name the plan too, `#[mapping(plan = \"file\", strict)]`",
+        );
+    }
     cx.products = table.sections.iter().find_map(|section| match section {
         Parsed::Ok(Section {
             head: SectionHead::Array { source, .. },
@@ -166,6 +176,7 @@ pub fn check(table: ast::Table, plan: Option<syn::Result<Loaded>>) -> syn::Resul
     if !cx.has_errors() {
         check_binds_something(&mut cx, &mapping);
     }
+    check_unmapped_events(&mut cx, &mut mapping, table.strict.is_some());
     cx.finish(mapping)
 }
 
@@ -304,6 +315,7 @@ fn check_events(cx: &mut Ctxt, rows: &[Parsed<Row>]) -> Vec<Event> {
                 name: event.name.clone(),
                 span,
                 words,
+                planned: Vec::new(),
                 target,
             });
         }
@@ -386,6 +398,54 @@ fn check_event_target(cx: &mut Ctxt, target: &Target) -> Option<EventTarget> {
                 Some(EventTarget::Partner(name, lit.span()))
             }
         }
+    }
+}
+
+/// Finds, for each event row, the planned events it is the first to match, and the planned
+/// events no row maps: an error each under `strict`, otherwise left for the generated code
+/// to warn of.
+fn check_unmapped_events(cx: &mut Ctxt, mapping: &mut Mapping, strict: bool) {
+    let Some(plan) = &cx.plan else {
+        return;
+    };
+    let rows: Vec<&[String]> = mapping
+        .events
+        .iter()
+        .map(|event| &event.words[..])
+        .collect();
+    let names = plan.names();
+    let mut unmapped = Vec::new();
+    for (name, row) in names.iter().zip(plan.first_rows(&rows)) {
+        match row {
+            Some(row) => mapping.events[row].planned.push((*name).to_owned()),
+            None => unmapped.push((*name).to_owned()),
+        }
+    }
+    if strict && !unmapped.is_empty() {
+        let message = format!(
+            "{} of the tracking plan `{}` {} mapped by no row of `events`: {}; each would reach Pinterest as a partner-defined event, which conversion tracking does not count (map it, or leave out `strict` to be warned only)",
+            match unmapped.len() {
+                1 => "An event".to_owned(),
+                count => format!("{count} events"),
+            },
+            plan.file,
+            if unmapped.len() == 1 { "is" } else { "are" },
+            quoted_list(&unmapped)
+        );
+        let span = plan.span;
+        cx.error(span, message);
+    } else {
+        mapping.unmapped = unmapped;
+    }
+}
+
+/// Names as a message lists them: `"a"`, `"b"` and `"c"`.
+fn quoted_list(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("{name:?}")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 

@@ -11,7 +11,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::LitInt;
 
-use crate::model::{Event, EventTarget, LineItems, Mapping, Page, Record, UserDataRow};
+use crate::model::{EventTarget, LineItems, Mapping, Page, Record, UserDataRow};
 use crate::vocabulary::{FieldScope, event_api_name};
 use pinterest_mapping_vocabulary::keys;
 
@@ -27,7 +27,8 @@ pub fn expand(mapping: &Mapping) -> TokenStream {
     let table = ident.to_string();
     let rt = &runtime(&mapping.krate);
     let table_type = expand_table_type(rt, &table, mapping);
-    let event_lookup = expand_event_lookup(rt, &table, &mapping.events);
+    let event_lookup = expand_event_lookup(rt, &table, mapping);
+    let unmapped = expand_unmapped_warning(mapping);
     let page_rule = expand_page_rule(rt, &table, &mapping.page);
     let line_item_struct = mapping
         .line_items
@@ -50,6 +51,7 @@ pub fn expand(mapping: &Mapping) -> TokenStream {
         #(#attrs)*
         #vis mod #ident {
             #plan
+            #unmapped
             #table_type
             #event_lookup
             #page_rule
@@ -146,7 +148,57 @@ fn expand_concatenated(texts: impl IntoIterator<Item = String>) -> (String, Toke
     (all, quote!(&[#(#ends),*]))
 }
 
-fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> TokenStream {
+/// The warning that planned events reach Pinterest as partner-defined events, given at the
+/// table's `plan` option: a deprecated item that the module uses (a stable procedural macro
+/// has no warnings of its own), with the events in its note; `#[allow(deprecated)]` on the
+/// table, or `strict`, is the user's choice.
+fn expand_unmapped_warning(mapping: &Mapping) -> Option<TokenStream> {
+    const SHOWN: usize = 10;
+    let span = mapping.plan_span?;
+    if mapping.unmapped.is_empty() {
+        return None;
+    }
+    let mut names: Vec<String> = mapping
+        .unmapped
+        .iter()
+        .take(SHOWN)
+        .map(|name| format!("{name:?}"))
+        .collect();
+    if mapping.unmapped.len() > SHOWN {
+        names.push(format!(
+            "and {} more (the table's `event` documentation lists them)",
+            mapping.unmapped.len() - SHOWN
+        ));
+    }
+    let note = format!(
+        "{} mapped by no row of `events` and sent to Pinterest as {}, which conversion tracking does not count: {}. Map {}, or make this an error with `#[mapping(strict)]`",
+        match mapping.unmapped.len() {
+            1 => "A planned event is".to_owned(),
+            count => format!("{count} planned events are"),
+        },
+        if mapping.unmapped.len() == 1 {
+            "a partner-defined event"
+        } else {
+            "partner-defined events"
+        },
+        names.join(", "),
+        if mapping.unmapped.len() == 1 {
+            "it"
+        } else {
+            "them"
+        },
+    );
+    let item = quote::format_ident!("PLANNED_EVENTS_NOT_MAPPED", span = span);
+    Some(quote::quote_spanned! {span=>
+        #[deprecated(note = #note)]
+        #[doc(hidden)]
+        const #item: () = ();
+        const _: () = #item;
+    })
+}
+
+fn expand_event_lookup(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenStream {
+    let events = &mapping.events;
     let doc = format!(
         " The Pinterest event the `{table}` table binds to a Segment event name, if any.\n\n \
          Names match with Segment's alias rule: ignoring case, with at most one space or \
@@ -169,10 +221,33 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, events: &[Event]) -> Token
                     "`{name:?}` (partner-defined: Tag only, unless the settings send partner events to the Conversions API as `custom`)"
                 ),
             };
-            format!("\n - `{:?}` → {target}", event.name)
+            let planned = if event.planned.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = event
+                    .planned
+                    .iter()
+                    .map(|name| format!("`{name:?}`"))
+                    .collect();
+                format!("; reads the planned {}", names.join(", "))
+            };
+            format!("\n - `{:?}` → {target}{planned}", event.name)
         })
         .collect();
     let doc = format!("{doc}\n\n Rows:\n{rows}");
+    let doc = if mapping.unmapped.is_empty() {
+        doc
+    } else {
+        let names: Vec<String> = mapping
+            .unmapped
+            .iter()
+            .map(|name| format!("`{name:?}`"))
+            .collect();
+        format!(
+            "{doc}\n\n Planned events no row maps, sent under their own names as partner-defined events: {}.",
+            names.join(", ")
+        )
+    };
     if events.is_empty() {
         return quote! {
             #[doc = #doc]

@@ -65,6 +65,47 @@ mod tests {
     }
 
     #[test]
+    fn a_planned_table_documents_what_each_row_reads_and_warns_of_unmapped_events() {
+        let table = crate::ast::parse(quote! {
+            mod shop {
+                events { "Order Completed" => Checkout, "Searched Products" => Search }
+            }
+        })
+        .unwrap();
+        let plan = crate::plan::Loaded::from_text(
+            "plan.json",
+            r#"{"Order Completed": {}, "Products Searched": {}, "Completed Order": {}, "Signed Up": {}, "Newsletter Joined": {}}"#,
+        );
+        let mapping =
+            crate::check::check(table, Some(Ok(plan))).unwrap_or_else(|error| panic!("{error}"));
+        let output = pretty(crate::expand::expand(&mapping));
+        assert!(
+            output.contains(
+                r#"`"Order Completed"` → `Checkout` (Conversions API: `checkout`); reads the planned `"Completed Order"`, `"Order Completed"`"#
+            ),
+            "{output}"
+        );
+        assert!(
+            output.contains(r#"reads the planned `"Products Searched"`"#),
+            "{output}"
+        );
+        assert!(
+            output.contains(
+                r#"Planned events no row maps, sent under their own names as partner-defined events: `"Newsletter Joined"`, `"Signed Up"`."#
+            ),
+            "{output}"
+        );
+        assert!(
+            output.contains(
+                r#"#[deprecated(
+        note = "2 planned events are mapped by no row of `events` and sent to Pinterest as partner-defined events, which conversion tracking does not count: \"Newsletter Joined\", \"Signed Up\". Map them, or make this an error with `#[mapping(strict)]`"
+    )]"#
+            ),
+            "{output}"
+        );
+    }
+
+    #[test]
     fn errors_become_compile_errors_in_source_order() {
         let output = expand_table(quote! {
             mod broken {

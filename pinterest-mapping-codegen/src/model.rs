@@ -26,6 +26,10 @@ pub struct Mapping {
     /// The absolute path of the table's tracking plan, when it names one: the generated code
     /// includes the file, so that editing it rebuilds the table.
     pub plan_path: Option<String>,
+    /// The planned events no row maps, and where the table names its plan: they reach
+    /// Pinterest as partner-defined events, which the generated code warns of there.
+    pub unmapped: Vec<String>,
+    pub plan_span: Option<Span>,
 }
 
 pub struct Event {
@@ -34,6 +38,8 @@ pub struct Event {
     pub span: Span,
     /// Its words, lowercased.
     pub words: Vec<String>,
+    /// The planned events whose messages this row is the first to match.
+    pub planned: Vec<String>,
     pub target: EventTarget,
 }
 

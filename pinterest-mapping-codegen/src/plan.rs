@@ -23,8 +23,9 @@ use syn::LitStr;
 
 /// A table's plan, read from its file and indexed for Segment's alias rule.
 pub struct Loaded {
-    /// The file as the table names it.
+    /// The file as the table names it, and where.
     pub file: String,
+    pub span: proc_macro2::Span,
     /// Its absolute path, which the generated code includes so that an edit rebuilds it.
     pub path: String,
     pub plan: Plan,
@@ -111,6 +112,31 @@ impl Types {
 }
 
 impl Loaded {
+    /// For each planned event, in the plan's order, the first of `rows` (each the words of
+    /// a row's name) that its messages reach under Segment's alias rule, if any.
+    pub fn first_rows(&self, rows: &[&[String]]) -> Vec<Option<usize>> {
+        let rows: Vec<(String, Option<String>)> = rows
+            .iter()
+            .map(|words| {
+                (
+                    words.concat(),
+                    keys::action_first(words).map(|words| words.concat()),
+                )
+            })
+            .collect();
+        self.forms
+            .iter()
+            .map(|form| {
+                rows.iter().position(|(forward, action_first)| {
+                    form == forward
+                        || action_first
+                            .as_ref()
+                            .is_some_and(|prefix| form.starts_with(prefix.as_str()))
+                })
+            })
+            .collect()
+    }
+
     /// Whether a message of some planned event reaches the row whose name has these words,
     /// under Segment's alias rule: its name is the row's, or begins with the row's name in
     /// the older action-first order.
@@ -198,11 +224,11 @@ pub fn load(file: &LitStr) -> syn::Result<Loaded> {
         .to_str()
         .ok_or_else(|| error("its path is not UTF-8".to_owned()))?
         .to_owned();
-    Ok(Loaded::new(name, path, plan))
+    Ok(Loaded::new(name, file.span(), path, plan))
 }
 
 impl Loaded {
-    fn new(file: String, path: String, plan: Plan) -> Loaded {
+    fn new(file: String, span: proc_macro2::Span, path: String, plan: Plan) -> Loaded {
         let forms: Vec<String> = plan
             .events
             .iter()
@@ -244,6 +270,7 @@ impl Loaded {
         }
         Loaded {
             file,
+            span,
             path,
             plan,
             forms,
@@ -259,11 +286,16 @@ impl Loaded {
     /// A plan read from `text`, for tests.
     #[cfg(test)]
     pub fn from_text(file: &str, text: &str) -> Loaded {
-        Loaded::new(file.to_owned(), String::new(), read(text).unwrap())
+        Loaded::new(
+            file.to_owned(),
+            proc_macro2::Span::call_site(),
+            String::new(),
+            read(text).unwrap(),
+        )
     }
 }
 
-/// The plan as read: its track events, in the file's order.
+/// The plan as read: its track events, in the file's order (a map's in name order).
 #[derive(Debug, Default)]
 pub struct Plan {
     pub events: Vec<PlannedEvent>,

@@ -5,6 +5,8 @@
 
 pinterest_mapping::pinterest_mapping! {
     #[mapping(plan = "../../../../tests/ui/plans/typewriter-8-plan.json")]
+    // The plan's other events are sent as partner-defined events, knowingly.
+    #[allow(deprecated)]
     mod public_api {
         events {
             "Every Required Type" => Checkout,
@@ -24,6 +26,7 @@ pinterest_mapping::pinterest_mapping! {
 
 pinterest_mapping::pinterest_mapping! {
     #[mapping(plan = "../../../../tests/ui/plans/typewriter-7-plan.json")]
+    #[allow(deprecated)]
     mod config_api {
         events {
             "Every Optional Type" => AddToCart,
