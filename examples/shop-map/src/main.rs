@@ -2,6 +2,7 @@
 
 pinterest_mapping::pinterest_mapping! {
     /// How our shop's events reach the Pinterest Tag.
+    #[mapping(plan = "tracking-plan.json")] // our tracking plan, as Segment's API lists it
     pub mod shop {
         events {
             "Basket Checked Out" => Checkout,

@@ -214,9 +214,11 @@ fn the_readme_holds_this_very_program() {
     let readme = std::fs::read_to_string(root.join("README.md")).expect("the README");
     let program =
         std::fs::read_to_string(Path::new(MANIFEST).join("src/main.rs")).expect("main.rs");
-    let block = format!("```rust,no_run\n{program}```\n");
+    // Not a doctest (`ignore`): its plan is this crate's file, which the README's own
+    // crate has not; this test holds it to the program these tests build.
+    let block = format!("```rust,ignore\n{program}```\n");
     assert!(
         readme.contains(&block),
-        "README.md must hold examples/shop-map/src/main.rs as one ```rust,no_run block"
+        "README.md must hold examples/shop-map/src/main.rs as one ```rust,ignore block"
     );
 }
