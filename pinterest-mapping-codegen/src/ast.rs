@@ -22,9 +22,8 @@ pub struct Table {
     /// `#[mapping(crate = path)]`: the path of the runtime crate, when it is not
     /// `::pinterest_mapping`.
     pub krate: Option<syn::Path>,
-    /// `#[mapping(plan = "file")]`: the tracking plan's file, relative to the crate's
-    /// manifest directory.
-    pub plan: Option<LitStr>,
+    /// `#[mapping(plan = "file")]` or `#[mapping(plan = segment_spec)]`: the tracking plan.
+    pub plan: Option<PlanSource>,
     /// `#[mapping(strict)]`: planned events that no row maps are errors, not warnings.
     pub strict: Option<Span>,
     pub vis: Visibility,
@@ -64,6 +63,14 @@ pub enum Source {
     Lit(LitStr),
     Ident(Ident),
     Wildcard(Token![_]),
+}
+
+/// Where a table's tracking plan is.
+pub enum PlanSource {
+    /// A file, relative to the crate's manifest directory.
+    File(LitStr),
+    /// The built-in plan of Segment's spec, `segment_spec`.
+    SegmentSpec(Ident),
 }
 
 /// The right of a row: a Pinterest name (checked against the vocabulary), or a string literal
@@ -168,7 +175,7 @@ type OptionsAttribute = Result<TokenStream, Span>;
 #[derive(Default)]
 struct Options {
     krate: Option<syn::Path>,
-    plan: Option<LitStr>,
+    plan: Option<PlanSource>,
     strict: Option<Span>,
 }
 
@@ -203,19 +210,28 @@ fn parse_options(options: OptionsAttribute, found: &mut Options) -> syn::Result<
         }
         if meta.path.is_ident("plan") {
             let value = meta.value()?;
-            if !value.peek(LitStr) {
-                return Err(value.error(
-                    "the `plan` option takes the tracking plan's file as a string, relative to this crate's `Cargo.toml`, such as `plan = \"tracking-plan.json\"`",
-                ));
-            }
-            let file = parse_lit_str(value)?;
+            let plan = if value.peek(LitStr) {
+                PlanSource::File(parse_lit_str(value)?)
+            } else {
+                match value.parse::<Ident>() {
+                    Ok(ident) if ident == crate::plan::SEGMENT_SPEC_NAME => {
+                        PlanSource::SegmentSpec(ident)
+                    }
+                    _ => {
+                        return Err(syn::Error::new(
+                            value.span(),
+                            "the `plan` option takes the tracking plan's file as a string, relative to this crate's `Cargo.toml`, such as `plan = \"tracking-plan.json\"`, or `segment_spec` for Segment's spec",
+                        ));
+                    }
+                }
+            };
             if found.plan.is_some() {
                 return Err(syn::Error::new_spanned(
                     &meta.path,
                     "the `plan` option is given twice: keep one",
                 ));
             }
-            found.plan = Some(file);
+            found.plan = Some(plan);
             return Ok(());
         }
         if !meta.path.is_ident("crate") {
@@ -646,7 +662,7 @@ mod tests {
         for (option, message) in [
             (
                 quote!(#[mapping(plan = shop)]),
-                "the `plan` option takes the tracking plan's file as a string, relative to this crate's `Cargo.toml`, such as `plan = \"tracking-plan.json\"`",
+                "the `plan` option takes the tracking plan's file as a string, relative to this crate's `Cargo.toml`, such as `plan = \"tracking-plan.json\"`, or `segment_spec` for Segment's spec",
             ),
             (
                 quote!(#[mapping(plan = "a.json", plan = "b.json")]),

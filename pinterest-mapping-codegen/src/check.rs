@@ -101,7 +101,7 @@ pub fn check(table: ast::Table, plan: Option<syn::Result<Loaded>>) -> syn::Resul
         event_data: Record::default(),
         line_items: None,
         user_data: None,
-        plan_path: cx.plan.as_ref().map(|plan| plan.path.clone()),
+        plan_path: cx.plan.as_ref().and_then(|plan| plan.path.clone()),
         unmapped: Vec::new(),
         plan_span: cx.plan.as_ref().map(|plan| plan.span),
     };

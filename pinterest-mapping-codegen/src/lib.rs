@@ -35,7 +35,10 @@ use proc_macro2::TokenStream;
 pub fn expand_table(input: TokenStream) -> TokenStream {
     ast::parse(input)
         .and_then(|table| {
-            let plan = table.plan.as_ref().map(plan::load);
+            let plan = table.plan.as_ref().map(|source| match source {
+                ast::PlanSource::File(file) => plan::load(file),
+                ast::PlanSource::SegmentSpec(name) => plan::segment_spec(name.span()),
+            });
             check::check(table, plan)
         })
         .map_or_else(syn::Error::into_compile_error, |mapping| {

@@ -26,8 +26,9 @@ pub struct Loaded {
     /// The file as the table names it, and where.
     pub file: String,
     pub span: proc_macro2::Span,
-    /// Its absolute path, which the generated code includes so that an edit rebuilds it.
-    pub path: String,
+    /// Its absolute path, which the generated code includes so that an edit rebuilds it;
+    /// none for the built-in plan.
+    pub path: Option<String>,
     pub plan: Plan,
     /// Each planned event's name under the alias rule (lowercase, without separators).
     forms: Vec<String>,
@@ -193,6 +194,24 @@ impl Loaded {
     }
 }
 
+/// Segment's spec as a plan (`plan = segment_spec`): the E-commerce v2 and Video events with
+/// their documented properties, and the page call's; its `description` says where from.
+const SEGMENT_SPEC: &str = include_str!("segment_spec.json");
+
+/// The name a table gives the built-in plan of Segment's spec.
+pub const SEGMENT_SPEC_NAME: &str = "segment_spec";
+
+/// The plan of Segment's spec; the table names it at `span`.
+pub fn segment_spec(span: proc_macro2::Span) -> syn::Result<Loaded> {
+    let plan = read(SEGMENT_SPEC).map_err(|reason| {
+        syn::Error::new(
+            span,
+            format!("the built-in plan of Segment's spec is unreadable: {reason}"),
+        )
+    })?;
+    Ok(Loaded::new(SEGMENT_SPEC_NAME.to_owned(), span, None, plan))
+}
+
 /// Reads the plan `file` names, relative to the manifest directory of the crate being
 /// compiled; the error stands at `file`.
 pub fn load(file: &LitStr) -> syn::Result<Loaded> {
@@ -224,11 +243,11 @@ pub fn load(file: &LitStr) -> syn::Result<Loaded> {
         .to_str()
         .ok_or_else(|| error("its path is not UTF-8".to_owned()))?
         .to_owned();
-    Ok(Loaded::new(name, file.span(), path, plan))
+    Ok(Loaded::new(name, file.span(), Some(path), plan))
 }
 
 impl Loaded {
-    fn new(file: String, span: proc_macro2::Span, path: String, plan: Plan) -> Loaded {
+    fn new(file: String, span: proc_macro2::Span, path: Option<String>, plan: Plan) -> Loaded {
         let forms: Vec<String> = plan
             .events
             .iter()
@@ -244,6 +263,7 @@ impl Loaded {
             .events
             .iter()
             .filter_map(|event| event.properties.as_ref())
+            .chain(&plan.common)
         {
             for (name, property) in members(schema) {
                 let loose = keys::loose(name);
@@ -289,7 +309,7 @@ impl Loaded {
         Loaded::new(
             file.to_owned(),
             proc_macro2::Span::call_site(),
-            String::new(),
+            None,
             read(text).unwrap(),
         )
     }
@@ -299,6 +319,9 @@ impl Loaded {
 #[derive(Debug, Default)]
 pub struct Plan {
     pub events: Vec<PlannedEvent>,
+    /// The JSON Schemas of properties every call may have: the Public API's `COMMON` rules
+    /// and its `PAGE` rules (a page call's properties are event data too).
+    pub common: Vec<Value>,
 }
 
 /// A planned track event.
@@ -371,6 +394,15 @@ fn public_api_rules(rules: &Value, at: &str) -> Result<Plan, String> {
             }
             None => return Err(format!("{place} has no `type`")),
         };
+        if kind.eq_ignore_ascii_case("COMMON") || kind.eq_ignore_ascii_case("PAGE") {
+            if let Some(properties) = match rule.get("jsonSchema") {
+                Some(schema) => message_properties(schema, &place)?,
+                None => None,
+            } {
+                plan.common.push(properties);
+            }
+            continue;
+        }
         if !kind.eq_ignore_ascii_case("TRACK") {
             continue;
         }

@@ -32,6 +32,33 @@ fn pretty(tokens: proc_macro2::TokenStream) -> String {
     prettyplease::unparse(&file)
 }
 
+/// The spec table checked against the built-in plan of Segment's spec: every row is planned
+/// and fits its field's type, and the planned events it leaves to Pinterest as
+/// partner-defined events are the ones Segment's destination leaves.
+#[test]
+fn the_spec_table_fits_segments_spec_as_a_plan() {
+    let table: proc_macro2::TokenStream = spec_table()
+        .to_string()
+        .replacen(
+            "pub mod spec",
+            "# [mapping (plan = segment_spec)] pub mod spec",
+            1,
+        )
+        .parse()
+        .expect("tokens");
+    let output = pretty(expand_table(table));
+    assert!(!output.contains("compile_error"), "{output}");
+    let note = output
+        .split("note = \"")
+        .nth(1)
+        .and_then(|rest| rest.split("\"\n").next())
+        .unwrap_or_else(|| panic!("no warning of unmapped events: {output}"));
+    assert_eq!(
+        note,
+        "40 planned events are mapped by no row of `events` and sent to Pinterest as partner-defined events, which conversion tracking does not count: \\\"Product List Viewed\\\", \\\"Promotion Viewed\\\", \\\"Promotion Clicked\\\", \\\"Product Clicked\\\", \\\"Product Viewed\\\", \\\"Product Removed\\\", \\\"Cart Viewed\\\", \\\"Checkout Started\\\", \\\"Checkout Step Viewed\\\", \\\"Checkout Step Completed\\\", and 30 more (the table's `event` documentation lists them). Map them, or make this an error with `#[mapping(strict)]`"
+    );
+}
+
 #[test]
 fn accepts_the_spec_table() {
     let output = expand_table(spec_table()).to_string();
