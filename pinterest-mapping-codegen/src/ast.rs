@@ -654,11 +654,14 @@ mod tests {
             quote!(#[mapping(crate = pins, plan = "plans/shop.json")] mod spec { events { "a" => Lead } }),
         )
         .unwrap_or_else(|error| panic!("{error}"));
-        assert_eq!(
-            table.plan.map(|file| file.value()),
-            Some("plans/shop.json".to_owned())
+        assert!(
+            matches!(&table.plan, Some(PlanSource::File(file)) if file.value() == "plans/shop.json")
         );
         assert!(table.krate.is_some());
+        let table =
+            parse(quote!(#[mapping(plan = segment_spec)] mod spec { events { "a" => Lead } }))
+                .unwrap_or_else(|error| panic!("{error}"));
+        assert!(matches!(table.plan, Some(PlanSource::SegmentSpec(_))));
         for (option, message) in [
             (
                 quote!(#[mapping(plan = shop)]),

@@ -133,6 +133,16 @@
 //! - **`#[mapping(crate = path)]`** names this crate for a program that depends on it under
 //!   another name (`pins = { package = "pinterest-mapping", … }`: `#[mapping(crate = pins)]`), as
 //!   serde's `#[serde(crate = "…")]` does.
+//! - **`#[mapping(plan = "tracking-plan.json")]`** checks the Segment side of the table against
+//!   the team's tracking plan (a path relative to the crate's `Cargo.toml`, in Segment's Public
+//!   API format, Typewriter's `plan.json` of versions 7 and 8, or a map of event names to JSON
+//!   Schemas); **`plan = segment_spec`** against Segment's own E-commerce v2, Video and Page
+//!   spec, built in. An event row that no planned event reaches (under the alias rule), a
+//!   property or product field no planned event defines, and a binding whose planned type can
+//!   never fill its field (`value` and `product_price` take numbers, the quantities integers,
+//!   `currency` a string) are errors; planned events no row maps are a warning (a deprecated
+//!   item the table uses), an error with **`#[mapping(plan = "…", strict)]`**. Editing the
+//!   plan rebuilds the table.
 //!
 //! ## What the compiler rejects
 //!
