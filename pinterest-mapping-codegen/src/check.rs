@@ -1077,7 +1077,10 @@ mod tests {
     /// The messages of a table checked against a plan of `plan`'s text.
     fn messages_with_plan(tokens: TokenStream, plan: &str) -> Vec<String> {
         let table = ast::parse(tokens).unwrap_or_else(|error| panic!("unreadable table: {error}"));
-        match check(table, Some(Ok(Loaded::from_text("plan.json", plan)))) {
+        match check(
+            table,
+            Some(Ok(Loaded::from_text("plan.json", plan).unwrap())),
+        ) {
             Ok(_) => Vec::new(),
             Err(errors) => errors.into_iter().map(|error| error.to_string()).collect(),
         }

@@ -46,6 +46,31 @@ pub fn expand_table(input: TokenStream) -> TokenStream {
         })
 }
 
+/// [`expand_table`] checking the table against the plan in `plan`, the text of a plan's file,
+/// in place of any plan the table names: for benchmarks, fuzzers and tests, which have no
+/// crate directory to read a plan from. A plan that cannot be read is a `compile_error!`.
+///
+/// ```
+/// let tokens: proc_macro2::TokenStream = r#"mod m { events { "Order Complted" => Checkout } }"#.parse().unwrap();
+/// let output = pinterest_mapping_codegen::expand_table_with_plan(tokens, r#"{"Order Completed": {}}"#).to_string();
+/// assert!(output.contains("did you mean `Order Completed`?"));
+/// ```
+pub fn expand_table_with_plan(input: TokenStream, plan: &str) -> TokenStream {
+    ast::parse(input)
+        .and_then(|table| {
+            let plan = plan::Loaded::from_text("plan", plan).map_err(|reason| {
+                syn::Error::new(
+                    proc_macro2::Span::call_site(),
+                    format!("cannot read the tracking plan: {reason}"),
+                )
+            });
+            check::check(table, Some(plan))
+        })
+        .map_or_else(syn::Error::into_compile_error, |mapping| {
+            expand::expand(&mapping)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use quote::quote;
@@ -78,7 +103,7 @@ mod tests {
         let plan = crate::plan::Loaded::from_text(
             "plan.json",
             r#"{"Order Completed": {}, "Products Searched": {}, "Completed Order": {}, "Signed Up": {}, "Newsletter Joined": {}}"#,
-        );
+        ).unwrap();
         let mapping =
             crate::check::check(table, Some(Ok(plan))).unwrap_or_else(|error| panic!("{error}"));
         let output = pretty(crate::expand::expand(&mapping));

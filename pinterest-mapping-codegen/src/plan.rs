@@ -33,6 +33,8 @@ pub struct Loaded {
     /// Each planned event's name under the alias rule (lowercase, without separators).
     forms: Vec<String>,
     by_form: HashSet<String>,
+    /// The same forms, sorted, for finding those that begin with a prefix.
+    sorted_forms: Vec<String>,
     /// The top-level properties some planned event defines: their names, and their loose
     /// forms (lowercase, letters and digits only: the rule of the table's property rows).
     properties: Vec<String>,
@@ -116,24 +118,29 @@ impl Loaded {
     /// For each planned event, in the plan's order, the first of `rows` (each the words of
     /// a row's name) that its messages reach under Segment's alias rule, if any.
     pub fn first_rows(&self, rows: &[&[String]]) -> Vec<Option<usize>> {
-        let rows: Vec<(String, Option<String>)> = rows
-            .iter()
-            .map(|words| {
-                (
-                    words.concat(),
-                    keys::action_first(words).map(|words| words.concat()),
-                )
-            })
-            .collect();
+        // The first row of each forward form, and of each action-first form: a planned
+        // event's form is looked up whole, and each of its prefixes, in time proportional to
+        // its length rather than to the table's rows.
+        let mut forward: HashMap<String, usize> = HashMap::new();
+        let mut action_first: HashMap<String, usize> = HashMap::new();
+        for (index, words) in rows.iter().enumerate() {
+            forward.entry(words.concat()).or_insert(index);
+            if let Some(words) = keys::action_first(words) {
+                action_first.entry(words.concat()).or_insert(index);
+            }
+        }
         self.forms
             .iter()
             .map(|form| {
-                rows.iter().position(|(forward, action_first)| {
-                    form == forward
-                        || action_first
-                            .as_ref()
-                            .is_some_and(|prefix| form.starts_with(prefix.as_str()))
-                })
+                let whole = forward.get(form.as_str()).copied();
+                let prefix = (1..=form.len())
+                    .filter(|&end| form.is_char_boundary(end))
+                    .filter_map(|end| action_first.get(&form[..end]).copied())
+                    .min();
+                match (whole, prefix) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
             })
             .collect()
     }
@@ -146,8 +153,14 @@ impl Loaded {
             return true;
         }
         keys::action_first(words).is_some_and(|action_first| {
+            // The first form not below the prefix begins with it, if any form does.
             let prefix = action_first.concat();
-            self.forms.iter().any(|form| form.starts_with(&prefix))
+            let first = self
+                .sorted_forms
+                .partition_point(|form| form.as_str() < prefix.as_str());
+            self.sorted_forms
+                .get(first)
+                .is_some_and(|form| form.starts_with(&prefix))
         })
     }
 
@@ -254,6 +267,8 @@ impl Loaded {
             .map(|event| keys::event_words(&event.name).concat())
             .collect();
         let by_form = forms.iter().cloned().collect();
+        let mut sorted_forms = forms.clone();
+        sorted_forms.sort_unstable();
         let mut properties = Vec::new();
         let mut loose_properties = HashSet::new();
         let mut item_fields: HashMap<String, (Vec<String>, HashSet<String>)> = HashMap::new();
@@ -295,6 +310,7 @@ impl Loaded {
             plan,
             forms,
             by_form,
+            sorted_forms,
             properties,
             loose_properties,
             item_fields,
@@ -303,15 +319,14 @@ impl Loaded {
         }
     }
 
-    /// A plan read from `text`, for tests.
-    #[cfg(test)]
-    pub fn from_text(file: &str, text: &str) -> Loaded {
-        Loaded::new(
+    /// A plan read from `text` (not from a file): for tests, benchmarks and fuzzers.
+    pub fn from_text(file: &str, text: &str) -> Result<Loaded, String> {
+        Ok(Loaded::new(
             file.to_owned(),
             proc_macro2::Span::call_site(),
             None,
-            read(text).unwrap(),
-        )
+            read(text)?,
+        ))
     }
 }
 
