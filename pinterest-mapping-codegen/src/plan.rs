@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | Segment Public API, list rules | `{"data": {"rules": [...]}}` | a rule of `type` `TRACK`, named by its `key` |
 //! | Segment Public API plan, Typewriter 8 and later's `plan.json` | `{"rules": [...]}` | the same rules |
-//! | Segment Config API plan, Typewriter 7's `plan.json` | `{"rules": {"events": [...]}}` | an event, named by its `name` |
+//! | Segment Config API plan, Typewriter 7's `plan.json` | `{"rules": {"events": [...]}}` | an event, named by its `name`; `rules.global` the properties of every event |
 //! | A map of event name to JSON Schema | an object of objects without `rules` | each member |
 //!
 //! A Public API rule's `jsonSchema` describes the whole message (its `properties` member holds
@@ -490,6 +490,12 @@ fn config_api_events(rules: &serde_json::Map<String, Value>) -> Result<Plan, Str
         };
         plan.events.push(PlannedEvent { name, properties });
     }
+    // The properties every event may have.
+    if let Some(global) = rules.get("global")
+        && let Some(properties) = message_properties(global, "`rules.global`")?
+    {
+        plan.common.push(properties);
+    }
     Ok(plan)
 }
 
@@ -626,6 +632,17 @@ mod tests {
         .unwrap();
         assert_eq!(names(&config_api), ["Order Completed"]);
         assert!(config_api.events[0].properties.is_some());
+        // Segment's Config API answer: `global` holds what every event may have.
+        let global = read(
+            r#"{"name": "p", "rules": {"identify_traits": [], "events": [],
+                "global": {"type": "object", "properties": {"context": {}, "traits": {},
+                    "properties": {"type": "object", "properties": {"plan": {"type": ["string"]}}}}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            global.common,
+            [serde_json::json!({"type": "object", "properties": {"plan": {"type": ["string"]}}})]
+        );
     }
 
     #[test]
