@@ -197,6 +197,15 @@ fn expand_unmapped_warning(mapping: &Mapping) -> Option<TokenStream> {
     })
 }
 
+/// Event names for documentation: `` `"A"`, `"B"` ``.
+fn code_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|name| format!("`{name:?}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn expand_event_lookup(rt: &TokenStream, table: &str, mapping: &Mapping) -> TokenStream {
     let events = &mapping.events;
     let doc = format!(
@@ -224,12 +233,7 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, mapping: &Mapping) -> Toke
             let planned = if event.planned.is_empty() {
                 String::new()
             } else {
-                let names: Vec<String> = event
-                    .planned
-                    .iter()
-                    .map(|name| format!("`{name:?}`"))
-                    .collect();
-                format!("; reads the planned {}", names.join(", "))
+                format!("; reads the planned {}", code_list(&event.planned))
             };
             format!("\n - `{:?}` → {target}{planned}", event.name)
         })
@@ -238,14 +242,9 @@ fn expand_event_lookup(rt: &TokenStream, table: &str, mapping: &Mapping) -> Toke
     let doc = if mapping.unmapped.is_empty() {
         doc
     } else {
-        let names: Vec<String> = mapping
-            .unmapped
-            .iter()
-            .map(|name| format!("`{name:?}`"))
-            .collect();
         format!(
             "{doc}\n\n Planned events no row maps, sent under their own names as partner-defined events: {}.",
-            names.join(", ")
+            code_list(&mapping.unmapped)
         )
     };
     if events.is_empty() {

@@ -421,17 +421,7 @@ fn public_api_rules(rules: &Value, at: &str) -> Result<Plan, String> {
         if !kind.eq_ignore_ascii_case("TRACK") {
             continue;
         }
-        let name = match rule.get("key") {
-            Some(Value::String(name)) if !name.trim().is_empty() => name.clone(),
-            Some(Value::String(_)) => return Err(format!("{place}'s `key` is empty")),
-            Some(other) => {
-                return Err(format!(
-                    "{place}'s `key` is {}, not a string",
-                    type_name(other)
-                ));
-            }
-            None => return Err(format!("{place} is a track rule without a `key`")),
-        };
+        let name = event_name(rule.get("key"), &place, "key", "is a track rule without a")?;
         let version = rule.get("version").and_then(Value::as_f64).unwrap_or(0.0);
         let schema = rule.get("jsonSchema");
         let properties = match schema {
@@ -473,17 +463,7 @@ fn config_api_events(rules: &serde_json::Map<String, Value>) -> Result<Plan, Str
     let mut plan = Plan::default();
     for (index, event) in events.iter().enumerate() {
         let place = format!("`rules.events[{index}]`");
-        let name = match event.get("name") {
-            Some(Value::String(name)) if !name.trim().is_empty() => name.clone(),
-            Some(Value::String(_)) => return Err(format!("{place}'s `name` is empty")),
-            Some(other) => {
-                return Err(format!(
-                    "{place}'s `name` is {}, not a string",
-                    type_name(other)
-                ));
-            }
-            None => return Err(format!("{place} has no `name`")),
-        };
+        let name = event_name(event.get("name"), &place, "name", "has no")?;
         let properties = match event.get("rules") {
             Some(schema) => message_properties(schema, &place)?,
             None => None,
@@ -523,6 +503,25 @@ fn event_map(top: &serde_json::Map<String, Value>) -> Result<Plan, String> {
         });
     }
     Ok(plan)
+}
+
+/// A planned event's name, the `member` of the rule at `place`: a string that is not blank;
+/// `missing` says what the rule is without it.
+fn event_name(
+    name: Option<&Value>,
+    place: &str,
+    member: &str,
+    missing: &str,
+) -> Result<String, String> {
+    match name {
+        Some(Value::String(name)) if !name.trim().is_empty() => Ok(name.clone()),
+        Some(Value::String(_)) => Err(format!("{place}'s `{member}` is empty")),
+        Some(other) => Err(format!(
+            "{place}'s `{member}` is {}, not a string",
+            type_name(other)
+        )),
+        None => Err(format!("{place} {missing} `{member}`")),
+    }
 }
 
 /// The schema of a message's `properties`, from the schema of the whole message.
