@@ -330,7 +330,8 @@ impl Loaded {
     }
 }
 
-/// The plan as read: its track events, in the file's order (a map's in name order).
+/// The plan as read: its track events, in the file's order (a map's in name order, whatever
+/// `serde_json`'s features).
 #[derive(Debug, Default)]
 pub struct Plan {
     pub events: Vec<PlannedEvent>,
@@ -482,7 +483,7 @@ fn config_api_events(rules: &serde_json::Map<String, Value>) -> Result<Plan, Str
 /// A map of event names to the JSON Schema of each event's properties.
 fn event_map(top: &serde_json::Map<String, Value>) -> Result<Plan, String> {
     let mut plan = Plan::default();
-    for (name, schema) in top {
+    for (name, schema) in sorted(top) {
         if name.trim().is_empty() {
             return Err("it plans an event with an empty name".to_owned());
         }
@@ -544,8 +545,18 @@ fn members(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
     schema
         .get("properties")
         .and_then(Value::as_object)
+        .map(sorted)
+        .unwrap_or_default()
         .into_iter()
-        .flatten()
+}
+
+/// An object's members in name order. `serde_json` keeps them so, or in the file's order when
+/// a crate of the build enables its `preserve_order` feature: sorting them here makes the
+/// plan, and so every message and the generated code, the same in every build.
+fn sorted(object: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut members: Vec<(&String, &Value)> = object.iter().collect();
+    members.sort_unstable_by_key(|(name, _)| *name);
+    members
 }
 
 /// What kind of JSON value `value` is, for messages that never quote it.
