@@ -14,7 +14,7 @@
 //! the highest is the plan's, as in Typewriter. Rules of other types (`COMMON`, `IDENTIFY`,
 //! `PAGE`, `GROUP`, `SCREEN`) plan no track event.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use pinterest_mapping_vocabulary::keys;
@@ -30,21 +30,23 @@ pub struct Loaded {
     /// none for the built-in plan.
     pub path: Option<String>,
     pub plan: Plan,
-    /// Each planned event's name under the alias rule (lowercase, without separators).
+    /// Each planned event's name under the alias rule (lowercase, without separators), in
+    /// the plan's order.
     forms: Vec<String>,
-    by_form: HashSet<String>,
-    /// The same forms, sorted, for finding those that begin with a prefix.
+    /// The same forms, sorted, for finding a form and those that begin with a prefix.
     sorted_forms: Vec<String>,
-    /// The top-level properties some planned event defines: their names, and their loose
-    /// forms (lowercase, letters and digits only: the rule of the table's property rows).
+    /// The top-level properties some planned event defines, by name in the plan's order (for
+    /// suggestions).
     properties: Vec<String>,
-    loose_properties: HashSet<String>,
-    /// For each array property whose items the plan describes (by loose name): the fields
-    /// of its items, the same two ways.
-    item_fields: HashMap<String, (Vec<String>, HashSet<String>)>,
-    /// The JSON types each property may have over every event that defines it (by loose
-    /// name), and each field of an array's items (by the array's and the field's).
+    /// The JSON types each of those properties may have over every event that defines it,
+    /// by loose name (lowercase, letters and digits only: the rule of the table's property
+    /// rows): its keys are the properties the plan defines.
     property_types: HashMap<String, Types>,
+    /// For each array property whose items the plan describes (by loose name): the fields
+    /// of its items, by name in the plan's order.
+    item_fields: HashMap<String, Vec<String>>,
+    /// The types of each field of an array's items, by the array's loose name and the
+    /// field's: its keys are the fields the plan defines.
     item_field_types: HashMap<(String, String), Types>,
 }
 
@@ -149,7 +151,7 @@ impl Loaded {
     /// under Segment's alias rule: its name is the row's, or begins with the row's name in
     /// the older action-first order.
     pub fn plans(&self, words: &[String]) -> bool {
-        if self.by_form.contains(&words.concat()) {
+        if self.sorted_forms.binary_search(&words.concat()).is_ok() {
             return true;
         }
         keys::action_first(words).is_some_and(|action_first| {
@@ -167,7 +169,7 @@ impl Loaded {
     /// Whether the plan defines a top-level property of this loose form; `None` when it
     /// defines none at all (a plan of event names only), so that nothing can be checked.
     pub fn defines_property(&self, loose: &str) -> Option<bool> {
-        (!self.properties.is_empty()).then(|| self.loose_properties.contains(loose))
+        (!self.properties.is_empty()).then(|| self.property_types.contains_key(loose))
     }
 
     /// The top-level properties the plan defines, in the plan's order.
@@ -178,9 +180,9 @@ impl Loaded {
     /// Whether the items of the array property `array` (loose) have a field of this loose
     /// form; `None` when the plan describes no fields of its items; also those fields.
     pub fn defines_item_field(&self, array: &str, loose: &str) -> Option<(bool, Vec<&str>)> {
-        let (names, forms) = self.item_fields.get(array)?;
+        let names = self.item_fields.get(array)?;
         Some((
-            forms.contains(loose),
+            self.types(loose, Some(array)).is_some(),
             names.iter().map(String::as_str).collect(),
         ))
     }
@@ -266,13 +268,11 @@ impl Loaded {
             .iter()
             .map(|event| keys::event_words(&event.name).concat())
             .collect();
-        let by_form = forms.iter().cloned().collect();
         let mut sorted_forms = forms.clone();
         sorted_forms.sort_unstable();
         let mut properties = Vec::new();
-        let mut loose_properties = HashSet::new();
-        let mut item_fields: HashMap<String, (Vec<String>, HashSet<String>)> = HashMap::new();
         let mut property_types: HashMap<String, Types> = HashMap::new();
+        let mut item_fields: HashMap<String, Vec<String>> = HashMap::new();
         let mut item_field_types: HashMap<(String, String), Types> = HashMap::new();
         for schema in plan
             .events
@@ -282,23 +282,24 @@ impl Loaded {
         {
             for (name, property) in members(schema) {
                 let loose = keys::loose(name);
-                if loose_properties.insert(loose.clone()) {
+                let types = property_types.entry(loose.clone()).or_insert_with(|| {
                     properties.push(name.clone());
-                }
-                let types = property_types.entry(loose.clone()).or_default();
+                    Types::default()
+                });
                 *types = types.union(Types::of(property));
                 let Some(items) = property.get("items") else {
                     continue;
                 };
                 for (field, schema) in members(items) {
-                    let field_loose = keys::loose(field);
-                    let (names, forms) = item_fields.entry(loose.clone()).or_default();
-                    if forms.insert(field_loose.clone()) {
-                        names.push(field.clone());
-                    }
                     let types = item_field_types
-                        .entry((loose.clone(), field_loose))
-                        .or_default();
+                        .entry((loose.clone(), keys::loose(field)))
+                        .or_insert_with(|| {
+                            item_fields
+                                .entry(loose.clone())
+                                .or_default()
+                                .push(field.clone());
+                            Types::default()
+                        });
                     *types = types.union(Types::of(schema));
                 }
             }
@@ -309,12 +310,10 @@ impl Loaded {
             path,
             plan,
             forms,
-            by_form,
             sorted_forms,
             properties,
-            loose_properties,
-            item_fields,
             property_types,
+            item_fields,
             item_field_types,
         }
     }
