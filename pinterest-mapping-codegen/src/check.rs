@@ -12,7 +12,7 @@ use crate::model::{Event, EventTarget, Field, LineItems, Mapping, Page, Record, 
 use crate::plan::{Loaded, Types};
 use crate::vocabulary::{
     EVENT_CODES, FieldScope, LINE_ITEMS, NAMED_SECTIONS, PAGE_CATEGORY_ARM, SectionKind,
-    USER_DATA_FIELDS, list, user_data_alias,
+    USER_DATA_FIELDS, joined, list, user_data_alias,
 };
 use pinterest_mapping_vocabulary::keys;
 use pinterest_mapping_vocabulary::suggest::closest;
@@ -430,22 +430,17 @@ fn check_unmapped_events(cx: &mut Ctxt, mapping: &mut Mapping, strict: bool) {
             },
             plan.file,
             if unmapped.len() == 1 { "is" } else { "are" },
-            quoted_list(&unmapped)
+            joined(
+                &unmapped
+                    .iter()
+                    .map(|name| format!("{name:?}"))
+                    .collect::<Vec<_>>()
+            )
         );
         let span = plan.span;
         cx.error(span, message);
     } else {
         mapping.unmapped = unmapped;
-    }
-}
-
-/// Names as a message lists them: `"a"`, `"b"` and `"c"`.
-fn quoted_list(names: &[String]) -> String {
-    let quoted: Vec<String> = names.iter().map(|name| format!("{name:?}")).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 

@@ -105,7 +105,12 @@ impl FieldScope {
 /// Formats names as a list for messages: `` `a`, `b` and `c` ``.
 pub fn list(names: &[&str]) -> String {
     let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
-    match quoted.split_last() {
+    joined(&quoted)
+}
+
+/// Joins items for a message: `a, b and c`.
+pub fn joined(items: &[String]) -> String {
+    match items.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
