@@ -33,17 +33,12 @@ use proc_macro2::TokenStream;
 /// assert!(output.contains("unknown Pinterest event `Chekout`: did you mean `Checkout`?"));
 /// ```
 pub fn expand_table(input: TokenStream) -> TokenStream {
-    ast::parse(input)
-        .and_then(|table| {
-            let plan = table.plan.as_ref().map(|source| match source {
-                ast::PlanSource::File(file) => plan::load(file),
-                ast::PlanSource::SegmentSpec(name) => plan::segment_spec(name.span()),
-            });
-            check::check(table, plan)
+    expand_with(input, |table| {
+        table.plan.as_ref().map(|source| match source {
+            ast::PlanSource::File(file) => plan::load(file),
+            ast::PlanSource::SegmentSpec(name) => plan::segment_spec(name.span()),
         })
-        .map_or_else(syn::Error::into_compile_error, |mapping| {
-            expand::expand(&mapping)
-        })
+    })
 }
 
 /// [`expand_table`] checking the table against the plan in `plan`, the text of a plan's file,
@@ -56,15 +51,25 @@ pub fn expand_table(input: TokenStream) -> TokenStream {
 /// assert!(output.contains("did you mean `Order Completed`?"));
 /// ```
 pub fn expand_table_with_plan(input: TokenStream, plan: &str) -> TokenStream {
+    expand_with(input, |_| {
+        Some(plan::Loaded::from_text("plan", plan).map_err(|reason| {
+            syn::Error::new(
+                proc_macro2::Span::call_site(),
+                format!("cannot read the tracking plan: {reason}"),
+            )
+        }))
+    })
+}
+
+/// The pipeline, with the table checked against the plan `plan` gives for it, if any.
+fn expand_with(
+    input: TokenStream,
+    plan: impl FnOnce(&ast::Table) -> Option<syn::Result<plan::Loaded>>,
+) -> TokenStream {
     ast::parse(input)
         .and_then(|table| {
-            let plan = plan::Loaded::from_text("plan", plan).map_err(|reason| {
-                syn::Error::new(
-                    proc_macro2::Span::call_site(),
-                    format!("cannot read the tracking plan: {reason}"),
-                )
-            });
-            check::check(table, Some(plan))
+            let plan = plan(&table);
+            check::check(table, plan)
         })
         .map_or_else(syn::Error::into_compile_error, |mapping| {
             expand::expand(&mapping)
