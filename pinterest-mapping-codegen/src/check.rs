@@ -422,20 +422,15 @@ fn check_unmapped_events(cx: &mut Ctxt, mapping: &mut Mapping, strict: bool) {
         }
     }
     if strict && !unmapped.is_empty() {
+        let (events, are) = match unmapped.len() {
+            1 => ("An event".to_owned(), "is"),
+            count => (format!("{count} events"), "are"),
+        };
+        let quoted: Vec<String> = unmapped.iter().map(|name| format!("{name:?}")).collect();
         let message = format!(
-            "{} of the tracking plan `{}` {} mapped by no row of `events`: {}; each would reach Pinterest as a partner-defined event, which conversion tracking does not count (map it, or leave out `strict` to be warned only)",
-            match unmapped.len() {
-                1 => "An event".to_owned(),
-                count => format!("{count} events"),
-            },
+            "{events} of the tracking plan `{}` {are} mapped by no row of `events`: {}; each would reach Pinterest as a partner-defined event, which conversion tracking does not count (map it, or leave out `strict` to be warned only)",
             plan.file,
-            if unmapped.len() == 1 { "is" } else { "are" },
-            joined(
-                &unmapped
-                    .iter()
-                    .map(|name| format!("{name:?}"))
-                    .collect::<Vec<_>>()
-            )
+            joined(&quoted)
         );
         let span = plan.span;
         cx.error(span, message);

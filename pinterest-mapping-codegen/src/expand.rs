@@ -170,23 +170,21 @@ fn expand_unmapped_warning(mapping: &Mapping) -> Option<TokenStream> {
             mapping.unmapped.len() - SHOWN
         ));
     }
+    let (subject, sent_as, them) = match mapping.unmapped.len() {
+        1 => (
+            "A planned event is".to_owned(),
+            "a partner-defined event",
+            "it",
+        ),
+        count => (
+            format!("{count} planned events are"),
+            "partner-defined events",
+            "them",
+        ),
+    };
     let note = format!(
-        "{} mapped by no row of `events` and sent to Pinterest as {}, which conversion tracking does not count: {}. Map {}, or make this an error with `#[mapping(strict)]`",
-        match mapping.unmapped.len() {
-            1 => "A planned event is".to_owned(),
-            count => format!("{count} planned events are"),
-        },
-        if mapping.unmapped.len() == 1 {
-            "a partner-defined event"
-        } else {
-            "partner-defined events"
-        },
+        "{subject} mapped by no row of `events` and sent to Pinterest as {sent_as}, which conversion tracking does not count: {}. Map {them}, or make this an error with `#[mapping(strict)]`",
         names.join(", "),
-        if mapping.unmapped.len() == 1 {
-            "it"
-        } else {
-            "them"
-        },
     );
     let item = quote::format_ident!("PLANNED_EVENTS_NOT_MAPPED", span = span);
     Some(quote::quote_spanned! {span=>
