@@ -195,18 +195,11 @@ fn parse_options(options: OptionsAttribute, found: &mut Options) -> syn::Result<
                     "`strict` takes no value: write `#[mapping(plan = \"file\", strict)]`",
                 ));
             }
-            if found.strict.is_some() {
-                return Err(syn::Error::new_spanned(
-                    &meta.path,
-                    "the `strict` option is given twice: keep one",
-                ));
-            }
-            found.strict = Some(
-                meta.path
-                    .get_ident()
-                    .map_or_else(Span::call_site, Ident::span),
-            );
-            return Ok(());
+            let span = meta
+                .path
+                .get_ident()
+                .map_or_else(Span::call_site, Ident::span);
+            return set_once(&mut found.strict, span, &meta.path, "strict");
         }
         if meta.path.is_ident("plan") {
             let value = meta.value()?;
@@ -225,14 +218,7 @@ fn parse_options(options: OptionsAttribute, found: &mut Options) -> syn::Result<
                     }
                 }
             };
-            if found.plan.is_some() {
-                return Err(syn::Error::new_spanned(
-                    &meta.path,
-                    "the `plan` option is given twice: keep one",
-                ));
-            }
-            found.plan = Some(plan);
-            return Ok(());
+            return set_once(&mut found.plan, plan, &meta.path, "plan");
         }
         if !meta.path.is_ident("crate") {
             let name = meta
@@ -243,7 +229,6 @@ fn parse_options(options: OptionsAttribute, found: &mut Options) -> syn::Result<
                 "unknown table option {name}: the options are `crate = path`, naming this crate when it is renamed, `plan = \"file\"`, the tracking plan the table is checked against, and `strict`, making the plan's unmapped events errors"
             )));
         }
-        let krate = &mut found.krate;
         let value = meta.value()?;
         // A crate's path has no generic arguments: read without them, the path is read
         // without recursion, however it is nested.
@@ -258,16 +243,21 @@ fn parse_options(options: OptionsAttribute, found: &mut Options) -> syn::Result<
         } else {
             value.call(syn::Path::parse_mod_style)?
         };
-        if krate.is_some() {
-            return Err(syn::Error::new_spanned(
-                &meta.path,
-                "the `crate` option is given twice: keep one",
-            ));
-        }
-        *krate = Some(path);
-        Ok(())
+        set_once(&mut found.krate, path, &meta.path, "crate")
     });
     parser.parse2(list)
+}
+
+/// Sets the option `name`, written at `path`, unless the table gave it already.
+fn set_once<T>(slot: &mut Option<T>, value: T, path: &syn::Path, name: &str) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(syn::Error::new_spanned(
+            path,
+            format!("the `{name}` option is given twice: keep one"),
+        ));
+    }
+    *slot = Some(value);
+    Ok(())
 }
 
 fn parse_sections(input: ParseStream) -> syn::Result<Vec<Parsed<Section>>> {
